@@ -1,0 +1,32 @@
+namespace Serverless.Core.Errors;
+
+/// <summary>
+/// A failure caused by the caller's request (or the server's readiness) whose message is safe to return to the
+/// caller verbatim. Anything else that escapes core is a server fault.
+/// </summary>
+public sealed class ServingException : Exception
+{
+    public ServingException(ServingErrorKind kind, string message, Exception? inner = null)
+        : base(message, inner)
+    {
+        Kind = kind;
+    }
+
+    /// <summary>The kind of failure, which is also its HTTP status code.</summary>
+    public ServingErrorKind Kind { get; }
+
+    /// <summary>The HTTP status code for <see cref="Kind"/>.</summary>
+    public int StatusCode => (int)Kind;
+
+    public static ServingException BadRequest(string message, Exception? inner = null) => new(ServingErrorKind.BadRequest, message, inner);
+
+    public static ServingException NotFound(string message) => new(ServingErrorKind.NotFound, message);
+
+    public static ServingException Conflict(string message) => new(ServingErrorKind.Conflict, message);
+
+    public static ServingException PreconditionFailed(string message) => new(ServingErrorKind.PreconditionFailed, message);
+
+    public static ServingException PayloadTooLarge(string message) => new(ServingErrorKind.PayloadTooLarge, message);
+
+    public static ServingException Unavailable(string message) => new(ServingErrorKind.Unavailable, message);
+}

@@ -1,0 +1,47 @@
+using Serverless.Core.Models;
+
+namespace Serverless.Core.Registry;
+
+/// <summary>
+/// The model registry: immutable model versions (bytes in Blob storage, one Table entity each) and movable
+/// aliases. Thread-safe; every method is one or a few storage round trips. Failures the caller caused throw
+/// <see cref="Errors.ServingException"/>; storage outages surface as Azure.RequestFailedException.
+/// </summary>
+public interface IModelRegistry
+{
+    /// <summary>Raised with the model name after any version or alias of that model changed in this process.</summary>
+    event Action<string>? ModelChanged;
+
+    /// <summary>
+    /// Registers bytes as name/version after ONNX Runtime has loaded them. Same bytes again: Unchanged.
+    /// Other bytes for an existing version: Conflict. Nothing is stored when validation fails.
+    /// </summary>
+    Task<RegistrationResult> RegisterAsync(string name, string version, byte[] modelBytes, string? description, CancellationToken cancellationToken);
+
+    Task<ModelVersion?> GetVersionAsync(string name, string version, CancellationToken cancellationToken);
+
+    /// <summary>Versions of a model, oldest first in <see cref="VersionOrder"/>; empty when the model is unknown.</summary>
+    Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ModelSummary>> ListModelsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Deletes a version; NotFound when absent, Conflict while an alias points at it.</summary>
+    Task DeleteVersionAsync(string name, string version, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Points an alias at an existing version. With <paramref name="ifMatch"/> the move only happens when the
+    /// alias still has that ETag (PreconditionFailed otherwise); without it, a concurrent move between this
+    /// call's read and write is reported as Conflict rather than silently overwritten.
+    /// </summary>
+    Task<ModelAlias> SetAliasAsync(string name, string alias, string version, string? ifMatch, CancellationToken cancellationToken);
+
+    Task<ModelAlias?> GetAliasAsync(string name, string alias, CancellationToken cancellationToken);
+
+    /// <summary>Aliases of one model, or of every model when <paramref name="name"/> is null.</summary>
+    Task<IReadOnlyList<ModelAlias>> ListAliasesAsync(string? name, CancellationToken cancellationToken);
+
+    Task DeleteAliasAsync(string name, string alias, string? ifMatch, CancellationToken cancellationToken);
+
+    /// <summary>Downloads the model's bytes.</summary>
+    Task<byte[]> DownloadAsync(ModelVersion version, CancellationToken cancellationToken);
+}

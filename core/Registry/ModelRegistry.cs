@@ -1,0 +1,263 @@
+using System.Security.Cryptography;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Serverless.Core.Errors;
+using Serverless.Core.Models;
+using Serverless.Core.Onnx;
+using Serverless.Core.Storage;
+
+namespace Serverless.Core.Registry;
+
+/// <summary>
+/// The registry on Azure Storage: model bytes in a blob container at <c>{name}/{version}/{sha256}/model.onnx</c>
+/// (content-addressed, so a lost registration race can never leave an entity pointing at someone else's bytes),
+/// metadata in a table (see <see cref="RegistryEntities"/>). Thread-safe.
+/// </summary>
+public sealed class ModelRegistry : IModelRegistry
+{
+    private readonly BlobContainerClient _container;
+    private readonly TableClient _table;
+    private readonly OnnxModelInspector _inspector;
+    private readonly TimeProvider _clock;
+    private readonly StorageInitializer _initializer;
+
+    public ModelRegistry(BlobContainerClient container, TableClient table, OnnxModelInspector inspector, TimeProvider clock)
+    {
+        _container = container;
+        _table = table;
+        _inspector = inspector;
+        _clock = clock;
+        _initializer = new StorageInitializer(async ct =>
+        {
+            await _container.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
+            await _table.CreateIfNotExistsAsync(ct).ConfigureAwait(false);
+        });
+    }
+
+    public event Action<string>? ModelChanged;
+
+    public async Task<RegistrationResult> RegisterAsync(string name, string version, byte[] modelBytes, string? description, CancellationToken cancellationToken)
+    {
+        ModelIdentifiers.ValidateName(name);
+        ModelIdentifiers.ValidateVersion(version);
+        if (modelBytes.Length == 0)
+        {
+            throw ServingException.BadRequest("The request body is empty: send the ONNX model's bytes as the body.");
+        }
+
+        await _initializer.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(modelBytes));
+        var existing = await GetVersionAsync(name, version, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            return SameBytesOrConflict(existing, sha256);
+        }
+
+        var signature = _inspector.Inspect(modelBytes);
+        var registered = new ModelVersion(name, version, sha256, modelBytes.Length, _clock.GetUtcNow(), description,
+            signature.Inputs, signature.Outputs, $"{name}/{version}/{sha256}/model.onnx");
+        var blob = _container.GetBlobClient(registered.BlobName);
+        await blob.UploadAsync(BinaryData.FromBytes(modelBytes), overwrite: true, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _table.AddEntityAsync(RegistryEntities.ToEntity(registered), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            var winner = await GetVersionAsync(name, version, cancellationToken).ConfigureAwait(false)
+                ?? throw ServingException.Conflict($"Model '{name}' version '{version}' is being registered concurrently; retry.");
+            if (winner.BlobName != registered.BlobName)
+            {
+                await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            return SameBytesOrConflict(winner, sha256);
+        }
+
+        ModelChanged?.Invoke(name);
+        return new RegistrationResult(RegistrationOutcome.Created, registered);
+    }
+
+    public async Task<ModelVersion?> GetVersionAsync(string name, string version, CancellationToken cancellationToken)
+    {
+        ModelIdentifiers.ValidateName(name);
+        ModelIdentifiers.ValidateVersion(version);
+        var entity = await GetEntityAsync(name, RegistryEntities.VersionRowKey(version), cancellationToken).ConfigureAwait(false);
+        return entity is null ? null : RegistryEntities.ToVersion(entity);
+    }
+
+    public async Task<IReadOnlyList<ModelVersion>> ListVersionsAsync(string name, CancellationToken cancellationToken)
+    {
+        ModelIdentifiers.ValidateName(name);
+        await _initializer.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var versions = new List<ModelVersion>();
+        var filter = RegistryEntities.PrefixFilter(name, RegistryEntities.VersionPrefix);
+        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            versions.Add(RegistryEntities.ToVersion(entity));
+        }
+
+        versions.Sort((a, b) => VersionOrder.Instance.Compare(a.Version, b.Version));
+        return versions;
+    }
+
+    public async Task<IReadOnlyList<ModelSummary>> ListModelsAsync(CancellationToken cancellationToken)
+    {
+        await _initializer.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var versions = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        var aliases = new Dictionary<string, SortedDictionary<string, string>>(StringComparer.Ordinal);
+        var select = new[] { "PartitionKey", "RowKey", RegistryEntities.KindProperty, "Version", "Alias" };
+        await foreach (var entity in _table.QueryAsync<TableEntity>(select: select, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var name = entity.PartitionKey;
+            if (entity.GetString(RegistryEntities.KindProperty) == RegistryEntities.AliasKind)
+            {
+                (aliases.TryGetValue(name, out var map) ? map : aliases[name] = new(StringComparer.Ordinal))
+                    [entity.GetString("Alias")] = entity.GetString("Version");
+            }
+            else
+            {
+                (versions.TryGetValue(name, out var list) ? list : versions[name] = []).Add(entity.GetString("Version"));
+            }
+        }
+
+        var models = new List<ModelSummary>(versions.Count);
+        foreach (var (name, list) in versions)
+        {
+            list.Sort(VersionOrder.Instance);
+            IReadOnlyDictionary<string, string> modelAliases = aliases.TryGetValue(name, out var map) ? map : new Dictionary<string, string>();
+            models.Add(new ModelSummary(name, list, modelAliases, list[^1]));
+        }
+
+        return models;
+    }
+
+    public async Task DeleteVersionAsync(string name, string version, CancellationToken cancellationToken)
+    {
+        ModelIdentifiers.ValidateName(name);
+        ModelIdentifiers.ValidateVersion(version);
+        var entity = await GetEntityAsync(name, RegistryEntities.VersionRowKey(version), cancellationToken).ConfigureAwait(false)
+            ?? throw ServingException.NotFound($"Model '{name}' has no version '{version}'.");
+        var pointing = (await ListAliasesAsync(name, cancellationToken).ConfigureAwait(false))
+            .Where(a => a.Version == version).Select(a => a.Alias).ToList();
+        if (pointing.Count > 0)
+        {
+            throw ServingException.Conflict(
+                $"Model '{name}' version '{version}' is the target of alias(es) {string.Join(", ", pointing)}; move or delete them first.");
+        }
+
+        await _table.DeleteEntityAsync(name, entity.RowKey, entity.ETag, cancellationToken).ConfigureAwait(false);
+        await _container.GetBlobClient(RegistryEntities.ToVersion(entity).BlobName)
+            .DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        ModelChanged?.Invoke(name);
+    }
+
+    public async Task<ModelAlias> SetAliasAsync(string name, string alias, string version, string? ifMatch, CancellationToken cancellationToken)
+    {
+        ModelIdentifiers.ValidateAlias(alias);
+        ModelIdentifiers.ValidateVersion(version);
+        _ = await GetVersionAsync(name, version, cancellationToken).ConfigureAwait(false)
+            ?? throw ServingException.NotFound($"Model '{name}' has no version '{version}' for alias '{alias}' to point at.");
+        var existing = await GetEntityAsync(name, RegistryEntities.AliasRowKey(alias), cancellationToken).ConfigureAwait(false);
+        var entity = RegistryEntities.ToEntity(name, alias, version, _clock.GetUtcNow());
+        try
+        {
+            if (existing is null && ifMatch is null)
+            {
+                await _table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            }
+            else if (existing is null)
+            {
+                throw ServingException.PreconditionFailed($"Alias '{alias}' of model '{name}' does not exist, so If-Match '{ifMatch}' cannot hold.");
+            }
+            else
+            {
+                var expected = ifMatch is null || ifMatch == "*" ? existing.ETag : new ETag(ifMatch);
+                await _table.UpdateEntityAsync(entity, expected, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            var current = await GetAliasAsync(name, alias, cancellationToken).ConfigureAwait(false);
+            var where = current is null ? "deleted" : $"moved to version '{current.Version}' (ETag {current.ETag})";
+            throw ifMatch is not null
+                ? ServingException.PreconditionFailed($"Alias '{alias}' of model '{name}' does not match If-Match '{ifMatch}': it was {where}.")
+                : ServingException.Conflict($"Alias '{alias}' of model '{name}' was changed concurrently: it was {where}. Re-read it and retry with If-Match.");
+        }
+
+        ModelChanged?.Invoke(name);
+        return await GetAliasAsync(name, alias, cancellationToken).ConfigureAwait(false)
+            ?? throw ServingException.Conflict($"Alias '{alias}' of model '{name}' was deleted concurrently.");
+    }
+
+    public async Task<ModelAlias?> GetAliasAsync(string name, string alias, CancellationToken cancellationToken)
+    {
+        ModelIdentifiers.ValidateName(name);
+        ModelIdentifiers.ValidateAlias(alias);
+        var entity = await GetEntityAsync(name, RegistryEntities.AliasRowKey(alias), cancellationToken).ConfigureAwait(false);
+        return entity is null ? null : RegistryEntities.ToAlias(entity);
+    }
+
+    public async Task<IReadOnlyList<ModelAlias>> ListAliasesAsync(string? name, CancellationToken cancellationToken)
+    {
+        await _initializer.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        string filter;
+        if (name is null)
+        {
+            filter = TableClient.CreateQueryFilter($"Kind eq {RegistryEntities.AliasKind}");
+        }
+        else
+        {
+            ModelIdentifiers.ValidateName(name);
+            filter = RegistryEntities.PrefixFilter(name, RegistryEntities.AliasPrefix);
+        }
+
+        var aliases = new List<ModelAlias>();
+        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            aliases.Add(RegistryEntities.ToAlias(entity));
+        }
+
+        return aliases;
+    }
+
+    public async Task DeleteAliasAsync(string name, string alias, string? ifMatch, CancellationToken cancellationToken)
+    {
+        var existing = await GetAliasAsync(name, alias, cancellationToken).ConfigureAwait(false)
+            ?? throw ServingException.NotFound($"Model '{name}' has no alias '{alias}'.");
+        try
+        {
+            var expected = ifMatch is null || ifMatch == "*" ? new ETag(existing.ETag) : new ETag(ifMatch);
+            await _table.DeleteEntityAsync(name, RegistryEntities.AliasRowKey(alias), expected, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            throw ifMatch is not null
+                ? ServingException.PreconditionFailed($"Alias '{alias}' of model '{name}' does not match If-Match '{ifMatch}'.")
+                : ServingException.Conflict($"Alias '{alias}' of model '{name}' was changed concurrently; re-read it and retry.");
+        }
+
+        ModelChanged?.Invoke(name);
+    }
+
+    public async Task<byte[]> DownloadAsync(ModelVersion version, CancellationToken cancellationToken)
+    {
+        var content = await _container.GetBlobClient(version.BlobName).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+        return content.Value.Content.ToArray();
+    }
+
+    private static RegistrationResult SameBytesOrConflict(ModelVersion existing, string sha256) =>
+        existing.Sha256 == sha256
+            ? new RegistrationResult(RegistrationOutcome.Unchanged, existing)
+            : throw ServingException.Conflict(
+                $"Model '{existing.Name}' version '{existing.Version}' is already registered with other bytes " +
+                $"(sha256 {existing.Sha256}, this body {sha256}). Versions are immutable: register a new version.");
+
+    private async Task<TableEntity?> GetEntityAsync(string name, string rowKey, CancellationToken cancellationToken)
+    {
+        await _initializer.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        var response = await _table.GetEntityIfExistsAsync<TableEntity>(name, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? response.Value : null;
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Azure.Data.Tables;
+using Serverless.Core.Models;
+
+namespace Serverless.Core.Registry;
+
+/// <summary>
+/// Table layout of the registry: partition = model name; row "v_{version}" per version, "a_{alias}" per alias.
+/// </summary>
+internal static class RegistryEntities
+{
+    public const string VersionPrefix = "v_";
+    public const string AliasPrefix = "a_";
+    public const string KindProperty = "Kind";
+    public const string VersionKind = "version";
+    public const string AliasKind = "alias";
+
+    public static string VersionRowKey(string version) => VersionPrefix + version;
+
+    public static string AliasRowKey(string alias) => AliasPrefix + alias;
+
+    /// <summary>A filter for every row of a partition whose key starts with <paramref name="prefix"/>.</summary>
+    public static string PrefixFilter(string name, string prefix) =>
+        TableClient.CreateQueryFilter($"PartitionKey eq {name} and RowKey ge {prefix} and RowKey lt {prefix[..^1] + (char)(prefix[^1] + 1)}");
+
+    public static TableEntity ToEntity(ModelVersion version) => new(version.Name, VersionRowKey(version.Version))
+    {
+        [KindProperty] = VersionKind,
+        ["Version"] = version.Version,
+        ["Sha256"] = version.Sha256,
+        ["SizeBytes"] = version.SizeBytes,
+        ["CreatedUtc"] = version.CreatedUtc,
+        ["Description"] = version.Description,
+        ["Inputs"] = JsonSerializer.Serialize(version.Inputs),
+        ["Outputs"] = JsonSerializer.Serialize(version.Outputs),
+        ["BlobName"] = version.BlobName,
+    };
+
+    public static ModelVersion ToVersion(TableEntity entity) => new(
+        entity.PartitionKey,
+        entity.GetString("Version"),
+        entity.GetString("Sha256"),
+        entity.GetInt64("SizeBytes") ?? 0,
+        entity.GetDateTimeOffset("CreatedUtc") ?? DateTimeOffset.MinValue,
+        entity.GetString("Description"),
+        JsonSerializer.Deserialize<TensorSpec[]>(entity.GetString("Inputs") ?? "[]") ?? [],
+        JsonSerializer.Deserialize<TensorSpec[]>(entity.GetString("Outputs") ?? "[]") ?? [],
+        entity.GetString("BlobName"));
+
+    public static TableEntity ToEntity(string name, string alias, string version, DateTimeOffset updatedUtc) => new(name, AliasRowKey(alias))
+    {
+        [KindProperty] = AliasKind,
+        ["Alias"] = alias,
+        ["Version"] = version,
+        ["UpdatedUtc"] = updatedUtc,
+    };
+
+    public static ModelAlias ToAlias(TableEntity entity) => new(
+        entity.PartitionKey,
+        entity.GetString("Alias"),
+        entity.GetString("Version"),
+        entity.GetDateTimeOffset("UpdatedUtc") ?? DateTimeOffset.MinValue,
+        entity.ETag.ToString());
+}

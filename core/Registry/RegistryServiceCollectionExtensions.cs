@@ -1,0 +1,35 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Serverless.Core.Onnx;
+using Serverless.Core.Storage;
+
+namespace Serverless.Core.Registry;
+
+/// <summary>Wires the model registry: options (section <c>Registry</c>), storage clients and the registry itself.</summary>
+public static class RegistryServiceCollectionExtensions
+{
+    public static IServiceCollection AddModelRegistry(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddAzureStorage(configuration);
+        services.AddOptions<RegistryOptions>()
+            .BindConfiguration(RegistryOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<OnnxModelInspector>();
+        services.TryAddSingleton<IModelRegistry>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
+            return new ModelRegistry(
+                sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(options.ContainerName),
+                sp.GetRequiredService<TableServiceClient>().GetTableClient(options.TableName),
+                sp.GetRequiredService<OnnxModelInspector>(),
+                sp.GetRequiredService<TimeProvider>());
+        });
+        return services;
+    }
+}

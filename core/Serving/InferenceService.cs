@@ -1,0 +1,60 @@
+using System.Buffers;
+using Serverless.Core.Models;
+using Serverless.Core.Protocol;
+using Serverless.Core.Registry;
+
+namespace Serverless.Core.Serving;
+
+/// <summary>
+/// Online inference over the Open Inference Protocol v2: resolve the version, lease its warm session, decode
+/// the JSON body into native tensors, run, and write the JSON response. Thread-safe; one instance per process.
+/// </summary>
+public sealed class InferenceService
+{
+    private readonly ModelResolver _resolver;
+    private readonly ModelSessionCache _sessions;
+    private readonly IModelRegistry _registry;
+
+    public InferenceService(ModelResolver resolver, ModelSessionCache sessions, IModelRegistry registry)
+    {
+        _resolver = resolver;
+        _sessions = sessions;
+        _registry = registry;
+    }
+
+    /// <summary>Runs one infer request for name (and optional version) and writes the response to <paramref name="output"/>.</summary>
+    public async ValueTask InferAsync(string name, string? version, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    {
+        var resolved = await _resolver.ResolveAsync(name, version, cancellationToken).ConfigureAwait(false);
+        using var lease = await _sessions.AcquireAsync(resolved, cancellationToken).ConfigureAwait(false);
+        Infer(lease.Model, body.Span, output);
+    }
+
+    /// <summary>The serving path for an already leased model: parse, run, write. Synchronous and allocation-light.</summary>
+    public static void Infer(LoadedModel model, ReadOnlySpan<byte> body, IBufferWriter<byte> output)
+    {
+        using var request = InferRequestParser.Parse(body, model);
+        var outputNames = (IReadOnlyList<string>?)request.RequestedOutputs ?? model.OutputNames;
+        using var outputs = model.Run(request, outputNames);
+        InferResponseWriter.Write(output, model.Version.Name, model.Version.Version, request.Id ?? Guid.NewGuid().ToString("N"), outputNames, outputs);
+    }
+
+    /// <summary>Model metadata: every registered version, and the signature of the resolved one.</summary>
+    public async Task<ModelMetadata> GetMetadataAsync(string name, string? version, CancellationToken cancellationToken)
+    {
+        var resolved = await _resolver.ResolveAsync(name, version, cancellationToken).ConfigureAwait(false);
+        var versions = await _registry.ListVersionsAsync(name, cancellationToken).ConfigureAwait(false);
+        return new ModelMetadata(name, versions.Select(v => v.Version).ToList(), ModelMetadata.OnnxPlatform, resolved.Inputs, resolved.Outputs);
+    }
+
+    /// <summary>Loads the resolved version if needed (so readiness probes warm it) and returns it.</summary>
+    public async Task<ModelVersion> EnsureLoadedAsync(string name, string? version, CancellationToken cancellationToken)
+    {
+        var resolved = await _resolver.ResolveAsync(name, version, cancellationToken).ConfigureAwait(false);
+        using var lease = await _sessions.AcquireAsync(resolved, cancellationToken).ConfigureAwait(false);
+        return resolved;
+    }
+
+    /// <summary>The cold-start timings of a version if it is loaded in this process.</summary>
+    public ColdStartTimings? GetColdStart(ModelVersion version) => _sessions.TryGetLoaded(version)?.ColdStart;
+}

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Serverless.Core.Registry;
+
+namespace Serverless.Core.Serving;
+
+/// <summary>
+/// At start-up, loads and warms every version an alias points to, then marks the process ready. Storage
+/// outages are retried with backoff (the process stays not-ready meanwhile); a version that fails to load is
+/// logged and skipped, so one bad model cannot keep every other one from serving.
+/// </summary>
+public sealed class ModelWarmupService : BackgroundService
+{
+    private readonly IModelRegistry _registry;
+    private readonly ModelResolver _resolver;
+    private readonly ModelSessionCache _sessions;
+    private readonly ServingReadiness _readiness;
+    private readonly ServingOptions _options;
+    private readonly ILogger<ModelWarmupService> _logger;
+
+    public ModelWarmupService(IModelRegistry registry, ModelResolver resolver, ModelSessionCache sessions, ServingReadiness readiness,
+        IOptions<ServingOptions> options, ILogger<ModelWarmupService> logger)
+    {
+        _registry = registry;
+        _resolver = resolver;
+        _sessions = sessions;
+        _readiness = readiness;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (_options.WarmAliasesOnStartup)
+        {
+            await WarmAliasedVersionsAsync(stoppingToken).ConfigureAwait(false);
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        _readiness.MarkReady(elapsed);
+        _logger.LogInformation("Serving is ready after {ElapsedMs:F0} ms", elapsed);
+    }
+
+    private async Task WarmAliasedVersionsAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(500);
+        while (true)
+        {
+            try
+            {
+                _readiness.Report("reading aliases from the registry");
+                var aliases = await _registry.ListAliasesAsync(null, stoppingToken).ConfigureAwait(false);
+                var targets = aliases.Select(a => (a.ModelName, a.Version)).Distinct().ToList();
+                var done = 0;
+                foreach (var (name, version) in targets)
+                {
+                    _readiness.Report($"warming {name} version {version} ({++done}/{targets.Count})");
+                    try
+                    {
+                        var resolved = await _resolver.ResolveAsync(name, version, stoppingToken).ConfigureAwait(false);
+                        using var lease = await _sessions.AcquireAsync(resolved, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        _logger.LogError(e, "Could not warm model {Model} version {Version}; it stays unloaded", name, version);
+                    }
+                }
+
+                return;
+            }
+            catch (Azure.RequestFailedException e)
+            {
+                _logger.LogWarning("Registry not reachable during warm-up ({Reason}); retrying in {Delay}", e.Message, delay);
+            }
+            catch (AggregateException e) when (e.InnerException is Azure.RequestFailedException)
+            {
+                _logger.LogWarning("Registry not reachable during warm-up ({Reason}); retrying in {Delay}", e.InnerException.Message, delay);
+            }
+
+            await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 10_000));
+        }
+    }
+}

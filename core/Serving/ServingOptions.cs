@@ -1,0 +1,55 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Serverless.Core.Serving;
+
+/// <summary>Settings of online serving (configuration section <c>Serving</c>).</summary>
+public sealed class ServingOptions
+{
+    public const string SectionName = "Serving";
+
+    /// <summary>Largest infer request body, in bytes; larger bodies get 413.</summary>
+    [Range(1024, int.MaxValue)]
+    public long MaxRequestBodyBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>
+    /// Threads ONNX Runtime may use inside one Run (0: one per core). The default of 1 suits serverless
+    /// instances, where concurrency comes from parallel requests rather than from splitting one request.
+    /// </summary>
+    [Range(0, 256)]
+    public int IntraOpThreads { get; set; } = 1;
+
+    /// <summary>Threads for running independent graph branches in parallel (1: sequential execution).</summary>
+    [Range(0, 256)]
+    public int InterOpThreads { get; set; } = 1;
+
+    /// <summary>Graph optimisations applied when a session is created.</summary>
+    public GraphOptimization GraphOptimizationLevel { get; set; } = GraphOptimization.All;
+
+    /// <summary>Most sessions kept loaded; beyond it the least recently used is evicted.</summary>
+    [Range(1, 100_000)]
+    public int MaxLoadedSessions { get; set; } = 16;
+
+    /// <summary>Most model bytes kept loaded (counted as the models' file sizes).</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxLoadedBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>How long an alias or "latest" resolution is reused before the registry is asked again (0: never cached).</summary>
+    [Range(0, 3600)]
+    public int ResolutionCacheSeconds { get; set; } = 5;
+
+    /// <summary>Load and warm every version an alias points to at startup, before readiness turns true.</summary>
+    public bool WarmAliasesOnStartup { get; set; } = true;
+
+    /// <summary>The alias unversioned routes serve; without it they serve the latest version.</summary>
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9_.-]{0,62}$")]
+    public string DefaultAlias { get; set; } = "production";
+}
+
+/// <summary>ONNX Runtime graph optimisation levels, by the names used in configuration.</summary>
+public enum GraphOptimization
+{
+    None,
+    Basic,
+    Extended,
+    All,
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Serverless.Core.Registry;
+
+namespace Serverless.Core.Serving;
+
+/// <summary>Wires online serving: options (section <c>Serving</c>), the session cache, warm-up and inference.</summary>
+public static class ServingServiceCollectionExtensions
+{
+    public static IServiceCollection AddModelServing(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddModelRegistry(configuration);
+        services.AddOptions<ServingOptions>()
+            .BindConfiguration(ServingOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<SessionOptionsFactory>();
+        services.TryAddSingleton<IModelLoader, ModelLoader>();
+        services.TryAddSingleton<ModelSessionCache>();
+        services.TryAddSingleton<ModelResolver>();
+        services.TryAddSingleton<ServingReadiness>();
+        services.TryAddSingleton<InferenceService>();
+        services.AddHostedService<ModelWarmupService>();
+        return services;
+    }
+}
