@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Serverless.Core.Registry;
+using Serverless.Core.Serving;
+using Serverless.Core.Storage;
+
+namespace Serverless.Functions;
+
+/// <summary>
+/// Everything the function app's functions need, one call per area. Both hosts call this: the Functions
+/// worker (Program.cs) and the local runner, so the two can never wire the app differently.
+/// </summary>
+public static class FunctionAppServiceCollectionExtensions
+{
+    public static IServiceCollection AddFunctionApp(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddAzureStorage(configuration);
+        services.AddModelRegistry(configuration);
+        services.AddModelServing(configuration);
+        return services;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Serverless.Functions.Http;
+
+/// <summary>Writes a value as JSON (snake_case) with a status code and optional headers, without MVC formatters.</summary>
+public sealed class JsonBodyResult : IActionResult
+{
+    public static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DictionaryKeyPolicy = null,
+    };
+
+    private readonly object _value;
+    private readonly int _statusCode;
+    private readonly IReadOnlyDictionary<string, string>? _headers;
+
+    public JsonBodyResult(object value, int statusCode = StatusCodes.Status200OK, IReadOnlyDictionary<string, string>? headers = null)
+    {
+        _value = value;
+        _statusCode = statusCode;
+        _headers = headers;
+    }
+
+    public async Task ExecuteResultAsync(ActionContext context)
+    {
+        var response = context.HttpContext.Response;
+        response.StatusCode = _statusCode;
+        response.ContentType = "application/json; charset=utf-8";
+        if (_headers is not null)
+        {
+            foreach (var (name, value) in _headers)
+            {
+                response.Headers[name] = value;
+            }
+        }
+
+        await JsonSerializer.SerializeAsync(response.Body, _value, _value.GetType(), SerializerOptions, context.HttpContext.RequestAborted);
+    }
+}

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Serverless.Core.Buffers;
+using Serverless.Core.Errors;
+using Serverless.Core.Models;
+using Serverless.Core.Registry;
+using Serverless.Functions.Http;
+
+namespace Serverless.Functions.Registry;
+
+/// <summary>
+/// Aliases (production, staging, ...): point with <c>PUT {"version": "3"}</c>, read, delete. Responses carry
+/// the alias's ETag; send it back as If-Match so a promotion only lands on the state it was decided on.
+/// </summary>
+public sealed class ModelAliasFunctions
+{
+    private const int MaxAliasBodyBytes = 64 * 1024;
+
+    private readonly IModelRegistry _registry;
+    private readonly ILogger<ModelAliasFunctions> _logger;
+
+    public ModelAliasFunctions(IModelRegistry registry, ILogger<ModelAliasFunctions> logger)
+    {
+        _registry = registry;
+        _logger = logger;
+    }
+
+    [Function("SetModelAlias")]
+    public Task<IActionResult> Set(
+        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "models/{name}/aliases/{alias}")] HttpRequest request,
+        string name, string alias) =>
+        ApiResults.GuardAsync(async () =>
+        {
+            ModelIdentifiers.ValidateName(name);
+            ModelIdentifiers.ValidateAlias(alias);
+            var cancellationToken = request.HttpContext.RequestAborted;
+            using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxAliasBodyBytes, cancellationToken);
+            var version = ReadVersion(body);
+            var updated = await _registry.SetAliasAsync(name, alias, version, IfMatch(request), cancellationToken);
+            return AliasResult(updated);
+        }, _logger);
+
+    [Function("GetModelAlias")]
+    public Task<IActionResult> Get(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/{name}/aliases/{alias}")] HttpRequest request,
+        string name, string alias) =>
+        ApiResults.GuardAsync(async () =>
+        {
+            var found = await _registry.GetAliasAsync(name, alias, request.HttpContext.RequestAborted)
+                ?? throw ServingException.NotFound($"Model '{name}' has no alias '{alias}'.");
+            return AliasResult(found);
+        }, _logger);
+
+    [Function("DeleteModelAlias")]
+    public Task<IActionResult> Delete(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "models/{name}/aliases/{alias}")] HttpRequest request,
+        string name, string alias) =>
+        ApiResults.GuardAsync(async () =>
+        {
+            await _registry.DeleteAliasAsync(name, alias, IfMatch(request), request.HttpContext.RequestAborted);
+            return new NoContentResult();
+        }, _logger);
+
+    private static IActionResult AliasResult(ModelAlias alias) =>
+        new JsonBodyResult(RegistryDtos.Alias(alias), headers: new Dictionary<string, string> { ["ETag"] = alias.ETag });
+
+    private static string? IfMatch(HttpRequest request)
+    {
+        var value = request.Headers.IfMatch.ToString();
+        return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+
+    private static string ReadVersion(RequestBody body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body.Memory);
+            if (document.RootElement.ValueKind == JsonValueKind.Object &&
+                document.RootElement.TryGetProperty("version", out var version))
+            {
+                switch (version.ValueKind)
+                {
+                    case JsonValueKind.String when !string.IsNullOrEmpty(version.GetString()):
+                        return version.GetString()!;
+                    case JsonValueKind.Number:
+                        return version.GetRawText();
+                }
+            }
+        }
+        catch (JsonException e)
+        {
+            throw ServingException.BadRequest($"Malformed JSON in the request body: {e.Message}", e);
+        }
+
+        throw ServingException.BadRequest("The body must be a JSON object with a 'version', for example {\"version\": \"3\"}.");
+    }
+}

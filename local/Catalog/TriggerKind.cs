@@ -1,0 +1,12 @@
+namespace Serverless.Local.Catalog;
+
+/// <summary>The trigger kinds the runner knows; each has its own dispatcher.</summary>
+public enum TriggerKind
+{
+    Http,
+    Timer,
+    Orchestration,
+    Activity,
+    Entity,
+    Unsupported,
+}

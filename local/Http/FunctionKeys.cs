@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Serverless.Local.Http;
+
+/// <summary>
+/// Function-key checks as Azure Functions makes them (header <c>x-functions-key</c> or query <c>code</c>).
+/// Off by default, as under Core Tools; on with <c>--require-keys</c>. Thread-safe.
+/// </summary>
+public sealed class FunctionKeys
+{
+    public FunctionKeys(bool required, string functionKey, string masterKey)
+    {
+        Required = required;
+        FunctionKey = functionKey;
+        MasterKey = masterKey;
+    }
+
+    public bool Required { get; }
+
+    public string FunctionKey { get; }
+
+    public string MasterKey { get; }
+
+    public static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(30)).Replace('+', '-').Replace('/', '_');
+
+    public bool IsAuthorized(HttpRequest request, AuthorizationLevel level)
+    {
+        if (!Required || level == AuthorizationLevel.Anonymous)
+        {
+            return true;
+        }
+
+        var presented = request.Headers["x-functions-key"].FirstOrDefault() ?? request.Query["code"].FirstOrDefault();
+        if (string.IsNullOrEmpty(presented))
+        {
+            return false;
+        }
+
+        return Matches(presented, MasterKey) || (level is AuthorizationLevel.Function or AuthorizationLevel.User && Matches(presented, FunctionKey));
+    }
+
+    private static bool Matches(string presented, string expected) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected));
+}
