@@ -97,6 +97,7 @@ public static class InferRequestParser
         string? datatype = null;
         long[]? shape = null;
         int dataStart = -1, dataLength = 0;
+        var usesBinaryData = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals(OipJson.NameUtf8))
@@ -120,7 +121,7 @@ public static class InferRequestParser
             }
             else if (reader.ValueTextEquals(OipJson.ParametersUtf8))
             {
-                RejectBinaryData(ref reader, name);
+                usesBinaryData |= HasBinaryDataSize(ref reader);
             }
             else
             {
@@ -132,6 +133,11 @@ public static class InferRequestParser
         if (name is null)
         {
             throw ServingException.BadRequest($"Input {request.InputNames.Count} has no 'name'.");
+        }
+
+        if (usesBinaryData)
+        {
+            throw ServingException.BadRequest($"Input '{name}' uses the binary tensor extension, which this server does not accept; send 'data' as JSON.");
         }
 
         var input = model.FindInput(name) ?? throw ServingException.BadRequest(
@@ -272,21 +278,22 @@ public static class InferRequestParser
         return names;
     }
 
-    private static void RejectBinaryData(ref Utf8JsonReader reader, string? name)
+    private static bool HasBinaryDataSize(ref Utf8JsonReader reader)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             reader.Skip();
-            return;
+            return false;
         }
 
+        var found = false;
         var depth = reader.CurrentDepth;
         while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
         {
             if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1 && reader.ValueTextEquals(OipJson.BinaryDataSizeUtf8))
             {
-                throw ServingException.BadRequest($"Input '{name}' uses the binary tensor extension, which this server does not accept; send 'data' as JSON.");
+                found = true;
             }
 
             if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
@@ -294,6 +301,8 @@ public static class InferRequestParser
                 reader.Skip();
             }
         }
+
+        return found;
     }
 
     private static string ReadString(ref Utf8JsonReader reader, string what)

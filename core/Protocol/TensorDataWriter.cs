@@ -30,16 +30,16 @@ internal static class TensorDataWriter
 
                 break;
             case TensorElementType.Float16:
-                foreach (var v in tensor.GetTensorDataAsSpan<ushort>())
+                foreach (var v in tensor.GetTensorDataAsSpan<Float16>())
                 {
-                    WriteFloat(writer, (float)BitConverter.UInt16BitsToHalf(v));
+                    WriteFloat(writer, (float)BitConverter.UInt16BitsToHalf(v.value));
                 }
 
                 break;
             case TensorElementType.BFloat16:
-                foreach (var v in tensor.GetTensorDataAsSpan<ushort>())
+                foreach (var v in tensor.GetTensorDataAsSpan<BFloat16>())
                 {
-                    WriteFloat(writer, BFloat16Bits.ToSingle(v));
+                    WriteFloat(writer, BFloat16Bits.ToSingle(v.value));
                 }
 
                 break;
