@@ -1,0 +1,150 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.ML.OnnxRuntime;
+using Moq;
+using Serverless.Core.Models;
+using Serverless.Core.Onnx;
+using Serverless.Core.Serving;
+using Serverless.TestModels;
+
+namespace Serverless.Tests.Serving;
+
+public sealed class ModelSessionCacheTests
+{
+    private static readonly byte[] ModelBytes = ReferenceModels.AddAndMultiply();
+
+    [Fact]
+    public async Task AcquireAsync_ConcurrentFirstRequests_ShareOneLoad()
+    {
+        var release = new TaskCompletionSource();
+        var loader = new Mock<IModelLoader>();
+        loader.Setup(l => l.LoadAsync(It.IsAny<ModelVersion>(), It.IsAny<CancellationToken>()))
+            .Returns(async (ModelVersion v, CancellationToken _) =>
+            {
+                await release.Task;
+                return Load(v);
+            });
+        using var cache = CreateCache(loader.Object, new ServingOptions());
+        var version = Version("a");
+
+        var leases = Enumerable.Range(0, 8).Select(_ => cache.AcquireAsync(version, CancellationToken.None).AsTask()).ToList();
+        release.SetResult();
+        var acquired = await Task.WhenAll(leases);
+
+        loader.Verify(l => l.LoadAsync(It.IsAny<ModelVersion>(), It.IsAny<CancellationToken>()), Times.Once);
+        Assert.All(acquired, lease => Assert.Same(acquired[0].Model, lease.Model));
+        foreach (var lease in acquired)
+        {
+            lease.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task AcquireAsync_FailedLoad_IsNotCachedSoTheNextRequestRetries()
+    {
+        var calls = 0;
+        var loader = new Mock<IModelLoader>();
+        loader.Setup(l => l.LoadAsync(It.IsAny<ModelVersion>(), It.IsAny<CancellationToken>()))
+            .Returns((ModelVersion v, CancellationToken _) => ++calls == 1
+                ? Task.FromException<LoadedModel>(new InvalidOperationException("blob store down"))
+                : Task.FromResult(Load(v)));
+        using var cache = CreateCache(loader.Object, new ServingOptions());
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => cache.AcquireAsync(Version("a"), CancellationToken.None).AsTask());
+        using var lease = await cache.AcquireAsync(Version("a"), CancellationToken.None);
+
+        Assert.Equal(2, calls);
+        Assert.NotNull(cache.TryGetLoaded(Version("a")));
+    }
+
+    [Fact]
+    public async Task AcquireAsync_OverSessionBudget_EvictsTheLeastRecentlyUsed()
+    {
+        using var cache = CreateCache(LoaderOf(Load), new ServingOptions { MaxLoadedSessions = 2 });
+
+        (await cache.AcquireAsync(Version("a"), default)).Dispose();
+        (await cache.AcquireAsync(Version("b"), default)).Dispose();
+        (await cache.AcquireAsync(Version("a"), default)).Dispose();
+        (await cache.AcquireAsync(Version("c"), default)).Dispose();
+
+        Assert.NotNull(cache.TryGetLoaded(Version("a")));
+        Assert.Null(cache.TryGetLoaded(Version("b")));
+        Assert.NotNull(cache.TryGetLoaded(Version("c")));
+    }
+
+    [Fact]
+    public async Task AcquireAsync_OverByteBudget_EvictsUntilUnderIt()
+    {
+        var options = new ServingOptions { MaxLoadedBytes = ModelBytes.Length * 2L };
+        using var cache = CreateCache(LoaderOf(Load), options);
+
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            (await cache.AcquireAsync(Version(name), default)).Dispose();
+        }
+
+        Assert.Equal(2, cache.Snapshot().Count);
+        Assert.Null(cache.TryGetLoaded(Version("a")));
+    }
+
+    [Fact]
+    public async Task Eviction_WhileLeased_KeepsTheSessionUsableUntilTheLeaseEnds()
+    {
+        using var cache = CreateCache(LoaderOf(Load), new ServingOptions { MaxLoadedSessions = 1 });
+        var held = await cache.AcquireAsync(Version("a"), default);
+
+        (await cache.AcquireAsync(Version("b"), default)).Dispose();
+        var stillRuns = RunsOnce(held.Model);
+        var disposedWhileLeased = held.Model.IsDisposed;
+        held.Dispose();
+
+        Assert.Null(cache.TryGetLoaded(Version("a")));
+        Assert.True(stillRuns);
+        Assert.False(disposedWhileLeased);
+        Assert.True(held.Model.IsDisposed);
+    }
+
+    [Fact]
+    public async Task AcquireAsync_SameNameAndVersionWithNewBytes_LoadsASeparateSession()
+    {
+        var loader = new Mock<IModelLoader>();
+        loader.Setup(l => l.LoadAsync(It.IsAny<ModelVersion>(), It.IsAny<CancellationToken>()))
+            .Returns((ModelVersion v, CancellationToken _) => Task.FromResult(Load(v)));
+        using var cache = CreateCache(loader.Object, new ServingOptions());
+
+        using var first = await cache.AcquireAsync(Version("a", sha: "one"), default);
+        using var second = await cache.AcquireAsync(Version("a", sha: "two"), default);
+
+        Assert.NotSame(first.Model, second.Model);
+        loader.Verify(l => l.LoadAsync(It.IsAny<ModelVersion>(), It.IsAny<CancellationToken>()), Times.Exactly(2));
+    }
+
+    private static bool RunsOnce(LoadedModel model)
+    {
+        using var request = WarmupInputs.Create(model)!;
+        using var outputs = model.Run(request, model.OutputNames);
+        return outputs.Count == 2;
+    }
+
+    private static ModelSessionCache CreateCache(IModelLoader loader, ServingOptions options) =>
+        new(loader, Options.Create(options), TimeProvider.System, NullLogger<ModelSessionCache>.Instance);
+
+    private static IModelLoader LoaderOf(Func<ModelVersion, LoadedModel> load)
+    {
+        var loader = new Mock<IModelLoader>();
+        loader.Setup(l => l.LoadAsync(It.IsAny<ModelVersion>(), It.IsAny<CancellationToken>()))
+            .Returns((ModelVersion v, CancellationToken _) => Task.FromResult(load(v)));
+        return loader.Object;
+    }
+
+    private static ModelVersion Version(string name, string sha = "sha") =>
+        new(name, "1", sha, ModelBytes.Length, DateTimeOffset.UnixEpoch, null, [], [], $"{name}/1/{sha}/model.onnx");
+
+    private static LoadedModel Load(ModelVersion version)
+    {
+        var session = new InferenceSession(ModelBytes);
+        var signature = SignatureReader.Read(session);
+        return new LoadedModel(version with { Inputs = signature.Inputs, Outputs = signature.Outputs }, session,
+            new ColdStartTimings(0, 0, 0, DateTimeOffset.UnixEpoch));
+    }
+}
