@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
+using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
 using Serverless.Core.Models;
 using Serverless.Core.Registry;
@@ -63,15 +64,16 @@ public sealed class ModelLoader : IModelLoader
 
     private void WarmUp(LoadedModel model)
     {
-        using var request = WarmupInputs.Create(model);
-        if (request is null)
+        var body = WarmupRequest.CreateJson(model);
+        if (body is null)
         {
             return;
         }
 
         try
         {
-            using var outputs = model.Run(request, model.OutputNames);
+            using var response = new PooledBufferWriter(1024);
+            InferenceService.Infer(model, body, response);
         }
         catch (ServingException e)
         {

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Errors;
 using Serverless.Core.Models;
@@ -9,35 +11,56 @@ namespace Serverless.Core.Serving;
 /// <summary>
 /// Turns a model name and optional version into a registered <see cref="ModelVersion"/>: an explicit version
 /// as is; no version means the version <see cref="ServingOptions.DefaultAlias"/> points at, else the latest.
-/// Answers are reused for <see cref="ServingOptions.ResolutionCacheSeconds"/> so the hot path makes no storage
-/// call, and dropped at once when this process changes the model. Thread-safe.
+/// Thread-safe. Answers are fresh for <see cref="ServingOptions.ResolutionCacheSeconds"/>; after that the
+/// cached answer is still served while one background refresh asks the registry (stale-while-revalidate, for
+/// at most <see cref="MaxStaleness"/>), so no request on the hot path waits for storage. Changes made through
+/// this process drop the cached answers at once.
 /// </summary>
 public sealed class ModelResolver
 {
-    private readonly ConcurrentDictionary<(string Name, string? Version), (ModelVersion Version, long Expires)> _cache = new();
+    /// <summary>How long past its freshness an answer may still be served while it is being refreshed.</summary>
+    public static readonly TimeSpan MaxStaleness = TimeSpan.FromMinutes(5);
+
+    private readonly ConcurrentDictionary<(string Name, string? Version), Entry> _cache = new();
+    private readonly ConcurrentDictionary<(string Name, string? Version), Task> _refreshing = new();
     private readonly IModelRegistry _registry;
     private readonly ServingOptions _options;
     private readonly TimeProvider _clock;
-    private readonly long _ttlTicks;
+    private readonly ILogger _logger;
+    private readonly long _freshTicks;
+    private readonly long _staleTicks;
 
-    public ModelResolver(IModelRegistry registry, IOptions<ServingOptions> options, TimeProvider clock)
+    public ModelResolver(IModelRegistry registry, IOptions<ServingOptions> options, TimeProvider clock, ILogger<ModelResolver>? logger = null)
     {
         _registry = registry;
         _options = options.Value;
         _clock = clock;
-        _ttlTicks = (long)(_options.ResolutionCacheSeconds * (double)clock.TimestampFrequency);
+        _logger = logger ?? NullLogger<ModelResolver>.Instance;
+        _freshTicks = (long)(_options.ResolutionCacheSeconds * (double)clock.TimestampFrequency);
+        _staleTicks = _freshTicks + (long)(MaxStaleness.TotalSeconds * clock.TimestampFrequency);
         _registry.ModelChanged += Invalidate;
     }
 
     /// <summary>Resolves or throws <see cref="ServingException"/> (NotFound) naming what is missing.</summary>
     public ValueTask<ModelVersion> ResolveAsync(string name, string? version, CancellationToken cancellationToken)
     {
-        if (_cache.TryGetValue((name, version), out var cached) && cached.Expires > _clock.GetTimestamp())
+        var key = (name, version);
+        if (_freshTicks > 0 && _cache.TryGetValue(key, out var cached))
         {
-            return ValueTask.FromResult(cached.Version);
+            var age = _clock.GetTimestamp() - cached.Stored;
+            if (age < _freshTicks)
+            {
+                return ValueTask.FromResult(cached.Version);
+            }
+
+            if (age < _staleTicks)
+            {
+                RefreshInBackground(key);
+                return ValueTask.FromResult(cached.Version);
+            }
         }
 
-        return new ValueTask<ModelVersion>(ResolveFromRegistryAsync(name, version, cancellationToken));
+        return new ValueTask<ModelVersion>(ResolveFromRegistryAsync(key, cancellationToken));
     }
 
     /// <summary>Forgets every cached resolution of a model.</summary>
@@ -52,8 +75,42 @@ public sealed class ModelResolver
         }
     }
 
-    private async Task<ModelVersion> ResolveFromRegistryAsync(string name, string? version, CancellationToken cancellationToken)
+    private void RefreshInBackground((string Name, string? Version) key)
     {
+        if (_refreshing.ContainsKey(key))
+        {
+            return;
+        }
+
+        var refresh = new Task<Task>(async () =>
+        {
+            try
+            {
+                await ResolveFromRegistryAsync(key, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ServingException)
+            {
+                _cache.TryRemove(key, out _);
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning("Refreshing the resolution of {Model} {Version} failed; the cached answer is kept: {Reason}",
+                    key.Name, key.Version ?? "(default)", e.Message);
+            }
+            finally
+            {
+                _refreshing.TryRemove(key, out _);
+            }
+        });
+        if (_refreshing.TryAdd(key, refresh))
+        {
+            refresh.Start(TaskScheduler.Default);
+        }
+    }
+
+    private async Task<ModelVersion> ResolveFromRegistryAsync((string Name, string? Version) key, CancellationToken cancellationToken)
+    {
+        var (name, version) = key;
         ModelIdentifiers.ValidateName(name);
         ModelVersion resolved;
         if (version is not null)
@@ -66,9 +123,9 @@ public sealed class ModelResolver
             resolved = await ResolveDefaultAsync(name, cancellationToken).ConfigureAwait(false);
         }
 
-        if (_ttlTicks > 0)
+        if (_freshTicks > 0)
         {
-            _cache[(name, version)] = (resolved, _clock.GetTimestamp() + _ttlTicks);
+            _cache[key] = new Entry(resolved, _clock.GetTimestamp());
         }
 
         return resolved;
@@ -89,4 +146,6 @@ public sealed class ModelResolver
         var versions = await _registry.ListVersionsAsync(name, cancellationToken).ConfigureAwait(false);
         return versions.Count > 0 ? versions[^1] : throw ServingException.NotFound($"Model '{name}' not found.");
     }
+
+    private readonly record struct Entry(ModelVersion Version, long Stored);
 }

@@ -53,11 +53,15 @@ public sealed class ModelWarmupService : BackgroundService
             {
                 _readiness.Report("reading aliases from the registry");
                 var aliases = await _registry.ListAliasesAsync(null, stoppingToken).ConfigureAwait(false);
-                var targets = aliases.Select(a => (a.ModelName, a.Version)).Distinct().ToList();
+                // Each aliased version, and what each aliased model's unversioned route serves.
+                var targets = aliases.Select(a => (a.ModelName, (string?)a.Version))
+                    .Concat(aliases.Select(a => (a.ModelName, (string?)null)))
+                    .Distinct()
+                    .ToList();
                 var done = 0;
                 foreach (var (name, version) in targets)
                 {
-                    _readiness.Report($"warming {name} version {version} ({++done}/{targets.Count})");
+                    _readiness.Report($"warming {name} version {version ?? "(default)"} ({++done}/{targets.Count})");
                     try
                     {
                         var resolved = await _resolver.ResolveAsync(name, version, stoppingToken).ConfigureAwait(false);

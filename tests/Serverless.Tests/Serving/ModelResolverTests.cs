@@ -75,8 +75,54 @@ public sealed class ModelResolverTests
         _registry.Verify(r => r.GetVersionAsync("churn", "1", It.IsAny<CancellationToken>()), Times.Exactly(2));
     }
 
-    private ModelResolver CreateResolver(int cacheSeconds = 5) =>
-        new(_registry.Object, Options.Create(new ServingOptions { ResolutionCacheSeconds = cacheSeconds }), TimeProvider.System);
+    [Fact]
+    public async Task ResolveAsync_AfterFreshnessExpires_AnswersFromCacheAndRefreshesInTheBackground()
+    {
+        SetupVersions("churn", "1");
+        var clock = new ManualClock();
+        var resolver = CreateResolver(cacheSeconds: 5, clock);
+        await resolver.ResolveAsync("churn", "1", default);
+
+        clock.Advance(TimeSpan.FromSeconds(6));
+        var stale = resolver.ResolveAsync("churn", "1", default);
+
+        Assert.True(stale.IsCompletedSuccessfully, "a stale answer should be served without waiting for storage");
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (_registry.Invocations.Count(i => i.Method.Name == nameof(IModelRegistry.GetVersionAsync)) < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        _registry.Verify(r => r.GetVersionAsync("churn", "1", It.IsAny<CancellationToken>()), Times.Exactly(2));
+    }
+
+    [Fact]
+    public async Task ResolveAsync_BeyondMaximumStaleness_WaitsForTheRegistry()
+    {
+        SetupVersions("churn", "1");
+        var clock = new ManualClock();
+        var resolver = CreateResolver(cacheSeconds: 5, clock);
+        await resolver.ResolveAsync("churn", "1", default);
+
+        clock.Advance(ModelResolver.MaxStaleness + TimeSpan.FromSeconds(10));
+        await resolver.ResolveAsync("churn", "1", default);
+
+        _registry.Verify(r => r.GetVersionAsync("churn", "1", It.IsAny<CancellationToken>()), Times.Exactly(2));
+    }
+
+    private ModelResolver CreateResolver(int cacheSeconds = 5, TimeProvider? clock = null) =>
+        new(_registry.Object, Options.Create(new ServingOptions { ResolutionCacheSeconds = cacheSeconds }), clock ?? TimeProvider.System);
+
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _ticks = 1_000_000;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+    }
 
     private void SetupVersions(string name, params string[] versions)
     {

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Serverless.Core.Buffers;
+
+namespace Serverless.Core.Serving;
+
+/// <summary>
+/// Builds a synthetic OIP request body from a model's signature (every free dimension 1, zeros, false and
+/// empty strings), so warming a model runs the whole serving path once (JSON decode, Run, JSON encode) and
+/// the first real request finds both the session and the code warm.
+/// </summary>
+public static class WarmupRequest
+{
+    /// <summary>The request body as UTF-8 JSON, or null when an input is not a tensor (such models load but are not warmed).</summary>
+    public static byte[]? CreateJson(LoadedModel model)
+    {
+        if (model.Inputs.Any(i => !i.IsTensor || i.ElementType == TensorElementType.DataTypeMax))
+        {
+            return null;
+        }
+
+        using var buffer = new PooledBufferWriter(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id", "warmup");
+            writer.WriteStartArray("inputs");
+            foreach (var input in model.Inputs)
+            {
+                var shape = input.Dimensions.Select(d => d < 0 ? 1L : d).ToArray();
+                writer.WriteStartObject();
+                writer.WriteString("name", input.Name);
+                writer.WriteString("datatype", input.Datatype);
+                writer.WriteStartArray("shape");
+                foreach (var dim in shape)
+                {
+                    writer.WriteNumberValue(dim);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteStartArray("data");
+                var count = shape.Aggregate(1L, (a, b) => a * b);
+                for (var i = 0L; i < count; i++)
+                {
+                    WriteZero(writer, input.ElementType);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteZero(Utf8JsonWriter writer, TensorElementType type)
+    {
+        switch (type)
+        {
+            case TensorElementType.Bool:
+                writer.WriteBooleanValue(false);
+                break;
+            case TensorElementType.String:
+                writer.WriteStringValue(string.Empty);
+                break;
+            default:
+                writer.WriteNumberValue(0);
+                break;
+        }
+    }
+}
