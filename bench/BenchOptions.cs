@@ -1,0 +1,54 @@
+namespace Serverless.Bench;
+
+/// <summary>What to run, from the command line: <c>[all|micro|load] [--no-bdn] [--runner-dll PATH]</c>.</summary>
+public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, string? RunnerDll)
+{
+    public const string Usage =
+        "Usage: dotnet run -c Release --project bench [-- [micro|load] [--no-bdn] [--runner-dll PATH]]\n" +
+        "  (default)  everything: Stopwatch loops, BenchmarkDotNet, HTTP load, cold start, tables\n" +
+        "  micro      BenchmarkDotNet only (raw Run and in-process serving)\n" +
+        "  load       HTTP load (bare endpoint and runner) and cold start only\n" +
+        "  --no-bdn   skip BenchmarkDotNet in the default mode\n" +
+        "  --runner-dll PATH  the Serverless.Local.dll to cold-start (e.g. a ReadyToRun publish); default: the built runner";
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var mode = BenchMode.All;
+        var bdn = true;
+        string? runnerDll = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "all":
+                    mode = BenchMode.All;
+                    break;
+                case "micro":
+                    mode = BenchMode.Micro;
+                    break;
+                case "load":
+                    mode = BenchMode.Load;
+                    break;
+                case "--no-bdn":
+                    bdn = false;
+                    break;
+                case "--help" or "-h":
+                    throw new ArgumentException(Usage);
+                case "--runner-dll" when i + 1 < args.Length:
+                    runnerDll = Path.GetFullPath(args[++i]);
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown argument '{args[i]}'.\n{Usage}");
+            }
+        }
+
+        return new BenchOptions(mode, bdn, runnerDll);
+    }
+}
+
+public enum BenchMode
+{
+    All,
+    Micro,
+    Load,
+}

@@ -1,0 +1,84 @@
+using Serverless.Core.Serving;
+
+namespace Serverless.Bench;
+
+/// <summary>
+/// Everything over HTTP: Azurite in memory, the bare endpoint and the in-process runner (models registered and
+/// aliased production), each load-tested at c=1 and c=16; then cold starts of a real runner process on that registry.
+/// </summary>
+public static class HttpPhase
+{
+    public static readonly LoadSettings Load = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), 20_000, Rounds: 6);
+    public static readonly int[] Concurrencies = [1, 16];
+    public const int ColdStartRuns = 3;
+    public const int SteadyRequests = 200;
+
+    public static async Task RunAsync(string repositoryRoot, IReadOnlyList<ModelReport> reports, string? runnerDll)
+    {
+        Progress.Write("starting Azurite (in memory, free ports)...");
+        await using var azurite = await BenchStorage.StartAzuriteAsync(repositoryRoot);
+        Progress.Write($"Azurite listening (blob {azurite.Options.BlobPort})");
+
+        var loaded = reports.ToDictionary(r => r.Model.Name, r => ServingSessions.CreateLoadedModel(r.Model));
+        var expected = reports.ToDictionary(r => r.Model.Name, r => ServingSessions.ExpectedResponse(loaded[r.Model.Name], r.Model));
+        try
+        {
+            await LoadTestAsync(repositoryRoot, azurite.ConnectionString, reports, loaded, expected);
+        }
+        finally
+        {
+            foreach (var model in loaded.Values)
+            {
+                model.Session.Dispose();
+            }
+        }
+
+        runnerDll ??= await RunnerBinary.LocateOrBuildAsync(repositoryRoot, Progress.Write);
+        Progress.Write($"cold starts with {runnerDll}");
+        foreach (var report in reports)
+        {
+            var other = reports.First(r => r != report);
+            report.ColdStart = await ColdStartProbe.MeasureAsync(runnerDll, repositoryRoot, azurite.ConnectionString,
+                (report.Model, expected[report.Model.Name]), (other.Model, expected[other.Model.Name]), ColdStartRuns, SteadyRequests, Progress.Write);
+        }
+    }
+
+    private static async Task LoadTestAsync(string repositoryRoot, string storage, IReadOnlyList<ModelReport> reports,
+        IReadOnlyDictionary<string, LoadedModel> loaded, IReadOnlyDictionary<string, byte[]> expected)
+    {
+        await using var bare = await BareEndpoint.StartAsync(loaded);
+        Progress.Write($"bare endpoint listening on {bare.BaseAddress}");
+        await using var runner = await RunnerUnderTest.StartAsync(repositoryRoot, storage);
+        Progress.Write($"runner listening on {runner.ApiBase}; registering models...");
+        await runner.RegisterAsync(reports.Select(r => r.Model));
+        Progress.Write("models registered and aliased production; runner ready");
+
+        using var bareClient = LoadGenerator.CreateClient(Concurrencies.Max());
+        using var runnerClient = LoadGenerator.CreateClient(Concurrencies.Max());
+        foreach (var report in reports)
+        {
+            var model = report.Model;
+            foreach (var concurrency in Concurrencies)
+            {
+                var results = await LoadGenerator.RunInterleavedAsync(
+                [
+                    new LoadTarget($"{model.Name} bare endpoint", bareClient, bare.InferUri(model.Name), model.Body, expected[model.Name]),
+                    new LoadTarget($"{model.Name} runner", runnerClient, runner.InferUri(model.Name), model.Body, expected[model.Name]),
+                ], concurrency, Load);
+                foreach (var result in results)
+                {
+                    Progress.Write(result.ToString());
+                }
+
+                if (concurrency == 1)
+                {
+                    (report.BareC1, report.RunnerC1) = (results[0], results[1]);
+                }
+                else
+                {
+                    (report.BareC16, report.RunnerC16) = (results[0], results[1]);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+namespace Serverless.Bench;
+
+/// <summary>Everything measured for one model; a phase that did not run stays null.</summary>
+public sealed class ModelReport
+{
+    public ModelReport(BenchModel model)
+    {
+        Model = model;
+    }
+
+    public BenchModel Model { get; }
+
+    public Measurement? RawRun { get; set; }
+
+    public Measurement? InProcessServing { get; set; }
+
+    /// <summary>Raw Run with one thread per core on the shared session (ops/s).</summary>
+    public double? RawRunParallel { get; set; }
+
+    /// <summary>In-process serving with one thread per core on the shared model (ops/s).</summary>
+    public double? InProcessServingParallel { get; set; }
+
+    public Measurement? BareC1 { get; set; }
+
+    public Measurement? RunnerC1 { get; set; }
+
+    public Measurement? BareC16 { get; set; }
+
+    public Measurement? RunnerC16 { get; set; }
+
+    public ColdStartResult? ColdStart { get; set; }
+
+    public List<MicroResult> Micro { get; } = [];
+}

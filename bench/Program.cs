@@ -1,0 +1,71 @@
+using Serverless.Bench;
+using Serverless.Local.Hosting;
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+var root = RepositoryPaths.FindRoot(AppContext.BaseDirectory);
+var artifacts = Path.Combine(root, "bench", "BenchmarkDotNet.Artifacts");
+try
+{
+    Progress.Write($"mode {options.Mode.ToString().ToLowerInvariant()}, BenchmarkDotNet {(options.RunBenchmarkDotNet ? "on" : "off")}, repository {root}");
+    var reports = BenchModel.CreateAll().Select(m => new ModelReport(m)).ToList();
+    if (options.Mode == BenchMode.Micro)
+    {
+        foreach (var result in MicroBenchmarks.Run(artifacts))
+        {
+            Progress.Write($"{result.Model} {result.Benchmark}: {result.MeanUs:F2} ± {result.ErrorUs:F2} µs, {result.AllocatedBytes} B/op");
+        }
+
+        return 0;
+    }
+
+    if (options.Mode == BenchMode.All)
+    {
+        Progress.Write("compute limit and in-process serving (Stopwatch loops)...");
+        ComputePhase.Run(reports);
+        if (options.RunBenchmarkDotNet)
+        {
+            Progress.Write("BenchmarkDotNet (ShortRun, in-process)...");
+            foreach (var result in MicroBenchmarks.Run(artifacts))
+            {
+                reports.Single(r => r.Model.Name == result.Model).Micro.Add(result);
+            }
+        }
+    }
+
+    await HttpPhase.RunAsync(root, reports, options.RunnerDll);
+
+    var settings =
+        $"Mode `{options.Mode.ToString().ToLowerInvariant()}`{(options.Mode == BenchMode.All && !options.RunBenchmarkDotNet ? " (--no-bdn)" : "")}. " +
+        $"Stopwatch loops: {ComputePhase.Warmup.TotalSeconds} s warm-up, then up to {ComputePhase.Budget.TotalSeconds} s or {ComputePhase.MaxOperations} calls. " +
+        $"HTTP: closed-loop load generator in the bench process (HttpClient/SocketsHttpHandler, HTTP/1.1 keep-alive), {HttpPhase.Load.Warmup.TotalSeconds} s warm-up, " +
+        $"then up to {HttpPhase.Load.MeasureDuration.TotalSeconds} s or {HttpPhase.Load.MeasureMaxRequests} requests per target in {HttpPhase.Load.Rounds} rounds alternating bare endpoint and runner; " +
+        "every response checked (200 and the exact expected body). " +
+        $"Bare endpoint and runner run in the bench process; cold start uses a separate runner process, {HttpPhase.ColdStartRuns} runs per model, " +
+        $"steady p50 over {HttpPhase.SteadyRequests} sequential requests after 1 s of warm-up" +
+        (options.RunnerDll is null ? "." : $"; runner process: {options.RunnerDll}.");
+    var markdown = ResultTable.Render(reports, settings);
+    Console.WriteLine();
+    Console.WriteLine(markdown);
+    var resultsFolder = Path.Combine(root, "bench", "results");
+    Directory.CreateDirectory(resultsFolder);
+    var path = Path.Combine(resultsFolder, "latest.md");
+    await File.WriteAllTextAsync(path, markdown);
+    Progress.Write($"written to {path}");
+    return 0;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine();
+    Console.Error.WriteLine($"BENCH FAILED: {e}");
+    return 1;
+}
