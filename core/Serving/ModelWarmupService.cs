@@ -39,9 +39,8 @@ public sealed class ModelWarmupService : BackgroundService
             await WarmAliasedVersionsAsync(stoppingToken).ConfigureAwait(false);
         }
 
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        _readiness.MarkReady(elapsed);
-        _logger.LogInformation("Serving is ready after {ElapsedMs:F0} ms", elapsed);
+        _readiness.Complete(ServingReadiness.ModelsGate);
+        _logger.LogInformation("Models warmed after {ElapsedMs:F0} ms", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private async Task WarmAliasedVersionsAsync(CancellationToken stoppingToken)

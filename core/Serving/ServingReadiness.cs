@@ -1,26 +1,56 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
 namespace Serverless.Core.Serving;
 
 /// <summary>
-/// Whether start-up warming has finished, and what it is doing meanwhile. Thread-safe; flips to ready once.
+/// Readiness as a set of named gates that start-up work completes (models warmed, a host's request pipeline
+/// warmed, ...): ready once every registered gate is complete. Register gates before the host starts.
+/// Thread-safe; once ready, stays ready.
 /// </summary>
 public sealed class ServingReadiness
 {
-    private volatile bool _ready;
+    /// <summary>Completed by <see cref="ModelWarmupService"/> once aliased versions are loaded and warm.</summary>
+    public const string ModelsGate = "models";
+
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _gates = new(StringComparer.Ordinal);
+    private readonly long _created = Stopwatch.GetTimestamp();
     private volatile string _status = "starting";
+    private volatile bool _ready;
+
+    public ServingReadiness()
+    {
+        Register(ModelsGate);
+    }
 
     public bool IsReady => _ready;
 
     public string Status => _status;
 
-    /// <summary>How long start-up took until ready, in milliseconds (null until ready).</summary>
+    /// <summary>Milliseconds from start-up until the last gate completed (null until ready).</summary>
     public double? StartupMs { get; private set; }
 
-    public void Report(string status) => _status = status;
+    /// <summary>Adds a gate readiness must wait for.</summary>
+    public void Register(string gate) =>
+        _gates.TryAdd(gate, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
-    public void MarkReady(double startupMs)
+    public void Complete(string gate)
     {
-        StartupMs = startupMs;
-        _status = "ready";
-        _ready = true;
+        if (!_gates.TryGetValue(gate, out var completion) || !completion.TrySetResult())
+        {
+            return;
+        }
+
+        if (_gates.Values.All(g => g.Task.IsCompleted))
+        {
+            StartupMs = Stopwatch.GetElapsedTime(_created).TotalMilliseconds;
+            _status = "ready";
+            _ready = true;
+        }
     }
+
+    /// <summary>Completes when <paramref name="gate"/> does (at once for a gate never registered).</summary>
+    public Task WhenCompleted(string gate) => _gates.TryGetValue(gate, out var completion) ? completion.Task : Task.CompletedTask;
+
+    public void Report(string status) => _status = status;
 }

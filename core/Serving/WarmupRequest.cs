@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Serverless.Core.Buffers;
+using Serverless.Core.Models;
+using Serverless.Core.Onnx;
 
 namespace Serverless.Core.Serving;
 
@@ -12,11 +14,21 @@ namespace Serverless.Core.Serving;
 public static class WarmupRequest
 {
     /// <summary>The request body as UTF-8 JSON, or null when an input is not a tensor (such models load but are not warmed).</summary>
-    public static byte[]? CreateJson(LoadedModel model)
+    public static byte[]? CreateJson(LoadedModel model) =>
+        model.Inputs.Any(i => !i.IsTensor || i.ElementType == TensorElementType.DataTypeMax)
+            ? null
+            : CreateJson(model.Inputs.Select(i => new TensorSpec(i.Name, i.Datatype, i.Dimensions)).ToList());
+
+    /// <summary>The request body for a registered signature, or null when an input has no protocol datatype.</summary>
+    public static byte[]? CreateJson(IReadOnlyList<TensorSpec> inputs)
     {
-        if (model.Inputs.Any(i => !i.IsTensor || i.ElementType == TensorElementType.DataTypeMax))
+        var types = new TensorElementType[inputs.Count];
+        for (var i = 0; i < inputs.Count; i++)
         {
-            return null;
+            if (!OipDatatypes.TryToElementType(inputs[i].Datatype, out types[i]))
+            {
+                return null;
+            }
         }
 
         using var buffer = new PooledBufferWriter(1024);
@@ -25,9 +37,10 @@ public static class WarmupRequest
             writer.WriteStartObject();
             writer.WriteString("id", "warmup");
             writer.WriteStartArray("inputs");
-            foreach (var input in model.Inputs)
+            for (var index = 0; index < inputs.Count; index++)
             {
-                var shape = input.Dimensions.Select(d => d < 0 ? 1L : d).ToArray();
+                var input = inputs[index];
+                var shape = input.Shape.Select(d => d < 0 ? 1L : d).ToArray();
                 writer.WriteStartObject();
                 writer.WriteString("name", input.Name);
                 writer.WriteString("datatype", input.Datatype);
@@ -42,7 +55,7 @@ public static class WarmupRequest
                 var count = shape.Aggregate(1L, (a, b) => a * b);
                 for (var i = 0L; i < count; i++)
                 {
-                    WriteZero(writer, input.ElementType);
+                    WriteZero(writer, types[index]);
                 }
 
                 writer.WriteEndArray();

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Serverless.Core.Serving;
 using Serverless.Core.Storage;
 using Serverless.Functions;
 using Serverless.Local.Azurite;
@@ -95,10 +96,14 @@ public sealed class LocalFunctionHost : IAsyncDisposable
             var keys = new FunctionKeys(options.RequireKeys, options.FunctionKey ?? FunctionKeys.NewKey(), FunctionKeys.NewKey());
             var routePrefix = LocalSettings.RoutePrefix(HostJsonPath(root));
             var routes = app.MapHttpFunctions(catalog, routePrefix, keys);
+            app.Services.GetRequiredService<ServingReadiness>().Register(HttpPipelineWarmer.Gate);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new LocalFunctionHost(app, azurite, catalog, routes, routePrefix, new Uri(address.TrimEnd('/') + "/"), keys);
+            var baseAddress = new Uri(address.TrimEnd('/') + "/");
+            _ = HttpPipelineWarmer.WarmAsync(app.Services, new Uri(baseAddress, routePrefix.Trim('/') + "/"), keys,
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Warmup"), app.Lifetime.ApplicationStopping);
+            return new LocalFunctionHost(app, azurite, catalog, routes, routePrefix, baseAddress, keys);
         }
         catch
         {

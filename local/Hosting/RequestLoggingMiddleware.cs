@@ -18,6 +18,12 @@ internal sealed class RequestLoggingMiddleware
 
     public async Task InvokeAsync(HttpContext context)
     {
+        if (context.Request.Headers.ContainsKey(HttpPipelineWarmer.Header))
+        {
+            await _next(context);
+            return;
+        }
+
         var started = Stopwatch.GetTimestamp();
         try
         {
