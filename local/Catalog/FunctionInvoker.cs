@@ -53,6 +53,8 @@ public sealed class FunctionInvoker
             var result = _invoker.Invoke(instance, arguments.AsSpan());
             switch (result)
             {
+                case Task<Microsoft.AspNetCore.Mvc.IActionResult> actionTask:
+                    return await actionTask.ConfigureAwait(false);
                 case Task task:
                     await task.ConfigureAwait(false);
                     return _taskResult?.GetValue(task);

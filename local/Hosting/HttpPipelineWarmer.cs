@@ -10,14 +10,15 @@ namespace Serverless.Local.Hosting;
 /// <summary>
 /// Before readiness turns true, sends synthetic infer requests through the runner's own HTTP pipeline for
 /// every aliased model, so the first real request finds Kestrel, routing, the function and the codec already
-/// compiled (tiered JIT promotes hot methods after ~30 calls). Its requests carry <see cref="Header"/> and
+/// compiled, the hot methods already recompiled at tier 1. Its requests carry <see cref="Header"/> and
 /// are not logged.
 /// </summary>
 internal static class HttpPipelineWarmer
 {
     public const string Gate = "http-pipeline";
     public const string Header = "x-warmup";
-    private const int RequestsPerRoute = 40;
+    private const int RequestsPerRound = 10;
+    private static readonly TimeSpan MaxWarmup = TimeSpan.FromSeconds(1);
 
     public static async Task WarmAsync(IServiceProvider services, Uri apiBase, FunctionKeys keys, ILogger logger, CancellationToken cancellationToken)
     {
@@ -31,21 +32,20 @@ internal static class HttpPipelineWarmer
             using var client = new HttpClient { BaseAddress = apiBase };
             client.DefaultRequestHeaders.Add(Header, "1");
             client.DefaultRequestHeaders.Add("x-functions-key", keys.MasterKey);
-            var names = (await registry.ListAliasesAsync(null, cancellationToken).ConfigureAwait(false)).Select(a => a.ModelName).Distinct();
-            foreach (var name in names)
+            var targets = new List<(string Path, byte[] Body)>();
+            foreach (var name in (await registry.ListAliasesAsync(null, cancellationToken).ConfigureAwait(false)).Select(a => a.ModelName).Distinct())
             {
                 var version = await resolver.ResolveAsync(name, null, cancellationToken).ConfigureAwait(false);
-                var body = WarmupRequest.CreateJson(version.Inputs);
-                if (body is null)
+                if (WarmupRequest.CreateJson(version.Inputs) is { } body)
                 {
-                    continue;
+                    targets.Add(($"v2/models/{name}/infer", body));
+                    targets.Add(($"v2/models/{name}/versions/{version.Version}/infer", body));
                 }
+            }
 
-                for (var i = 0; i < RequestsPerRoute; i++)
-                {
-                    await PostAsync(client, $"v2/models/{name}/infer", body, cancellationToken).ConfigureAwait(false);
-                    await PostAsync(client, $"v2/models/{name}/versions/{version.Version}/infer", body, cancellationToken).ConfigureAwait(false);
-                }
+            if (targets.Count > 0)
+            {
+                await WarmUntilJitSettlesAsync(client, targets, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -55,6 +55,35 @@ internal static class HttpPipelineWarmer
         finally
         {
             readiness.Complete(Gate);
+        }
+    }
+
+    /// <summary>
+    /// Sends rounds of requests until the JIT has compiled nothing new for a few rounds (tier-1 recompilation of
+    /// the hot path runs in the background after ~30 calls; declaring ready before it finishes would let the
+    /// first real requests share the CPU with the compiler), or until <see cref="MaxWarmup"/>. On 2 cores the
+    /// JIT keeps promoting methods for seconds, so the cap is what usually ends warming: it trades start-up
+    /// time for first-request latency.
+    /// </summary>
+    private static async Task WarmUntilJitSettlesAsync(HttpClient client, List<(string Path, byte[] Body)> targets, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + MaxWarmup;
+        var lastCount = -1L;
+        var quietRounds = 0;
+        while (quietRounds < 3 && DateTime.UtcNow < deadline)
+        {
+            for (var i = 0; i < RequestsPerRound; i++)
+            {
+                foreach (var (path, body) in targets)
+                {
+                    await PostAsync(client, path, body, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            var count = System.Runtime.JitInfo.GetCompiledMethodCount();
+            quietRounds = count == lastCount ? quietRounds + 1 : 0;
+            lastCount = count;
         }
     }
 
