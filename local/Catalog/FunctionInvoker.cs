@@ -103,6 +103,11 @@ public sealed class FunctionInvoker
             throw Unsupported(function, parameter, "take ILogger<T> and services through the constructor instead of FunctionContext");
         }
 
+        if (parameter.GetCustomAttributes().Any(a => a.GetType().Name == "DurableClientAttribute"))
+        {
+            return c => c.Services.GetRequiredService(type);
+        }
+
         if (function.Kind == TriggerKind.Http && parameter.Name is { } name && IsRouteBindable(type))
         {
             return c => ConvertRouteValue(c.Http!.GetRouteValue(name), type, parameter);

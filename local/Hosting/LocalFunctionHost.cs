@@ -13,6 +13,7 @@ using Serverless.Core.Storage;
 using Serverless.Functions;
 using Serverless.Local.Azurite;
 using Serverless.Local.Catalog;
+using Serverless.Local.Durable;
 using Serverless.Local.Http;
 using Serverless.Local.Timers;
 
@@ -86,6 +87,7 @@ public sealed class LocalFunctionHost : IAsyncDisposable
             builder.Services.TryAddSingleton(TimeProvider.System);
             builder.Services.AddSingleton(catalog);
             builder.Services.AddHostedService<TimerFunctionScheduler>();
+            builder.Services.AddLocalDurableTask(LocalSettings.DurableHubName(HostJsonPath(root)));
 
             var app = builder.Build();
             if (options.LogRequests)

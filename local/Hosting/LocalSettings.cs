@@ -33,19 +33,24 @@ public static class LocalSettings
     }
 
     /// <summary>Reads <c>extensions.http.routePrefix</c> from host.json ("api" when absent).</summary>
-    public static string RoutePrefix(string hostJsonPath)
+    public static string RoutePrefix(string hostJsonPath) => ReadHostSetting(hostJsonPath, "http", "routePrefix") ?? "api";
+
+    /// <summary>Reads <c>extensions.durableTask.hubName</c> from host.json ("TestHubName", Core Tools' default, when absent).</summary>
+    public static string DurableHubName(string hostJsonPath) => ReadHostSetting(hostJsonPath, "durableTask", "hubName") ?? "TestHubName";
+
+    private static string? ReadHostSetting(string hostJsonPath, string extension, string setting)
     {
         if (!File.Exists(hostJsonPath))
         {
-            return "api";
+            return null;
         }
 
         using var document = JsonDocument.Parse(File.ReadAllText(hostJsonPath), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         return document.RootElement.TryGetProperty("extensions", out var extensions)
-            && extensions.TryGetProperty("http", out var http)
-            && http.TryGetProperty("routePrefix", out var prefix)
-            && prefix.ValueKind == JsonValueKind.String
-                ? prefix.GetString()!
-                : "api";
+            && extensions.TryGetProperty(extension, out var section)
+            && section.TryGetProperty(setting, out var value)
+            && value.ValueKind == JsonValueKind.String
+                ? value.GetString()
+                : null;
     }
 }

@@ -1,0 +1,18 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Serverless.Local.Durable;
+
+/// <summary>Wires Durable orchestrations for the local runner: the task hub on storage, its worker and its client.</summary>
+internal static class DurableServiceCollectionExtensions
+{
+    public static IServiceCollection AddLocalDurableTask(this IServiceCollection services, string hubName)
+    {
+        services.AddSingleton(sp => new DurableTaskHub(sp.GetRequiredService<IConfiguration>(), hubName, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<DurableTaskClient>(sp => new LocalDurableTaskClient(sp.GetRequiredService<DurableTaskHub>()));
+        services.AddHostedService<DurableTaskWorkerHost>();
+        return services;
+    }
+}

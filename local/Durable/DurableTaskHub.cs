@@ -1,0 +1,43 @@
+using DurableTask.AzureStorage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Serverless.Core.Storage;
+
+namespace Serverless.Local.Durable;
+
+/// <summary>
+/// The Durable Task engine's Azure Storage backend (the same provider, table and queue layout the Durable
+/// Functions extension uses in Azure), on the app's storage account, with the task hub named in host.json.
+/// Orchestration state lives in storage, so started orchestrations survive a restart of the runner.
+/// </summary>
+internal sealed class DurableTaskHub : IDisposable
+{
+    public DurableTaskHub(IConfiguration configuration, string hubName, ILoggerFactory loggers)
+    {
+        var connectionString = configuration[StorageAccount.SettingName];
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"Durable orchestrations in the local runner need '{StorageAccount.SettingName}' as a connection string.");
+        }
+
+        HubName = hubName;
+        Service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+        {
+            TaskHubName = hubName,
+            StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
+            LoggerFactory = loggers,
+            PartitionCount = 4,
+            MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
+            MaxConcurrentTaskActivityWorkItems = Environment.ProcessorCount * 4,
+            MaxConcurrentTaskOrchestrationWorkItems = Environment.ProcessorCount * 4,
+            UseTablePartitionManagement = true,
+        });
+    }
+
+    public string HubName { get; }
+
+    public AzureStorageOrchestrationService Service { get; }
+
+    public void Dispose() => Service.Dispose();
+}

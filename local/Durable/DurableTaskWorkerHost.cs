@@ -1,0 +1,73 @@
+using DurableTask.Core;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Worker.Shims;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Serverless.Local.Catalog;
+
+namespace Serverless.Local.Durable;
+
+/// <summary>
+/// Runs the app's <c>[OrchestrationTrigger]</c> and <c>[ActivityTrigger]</c> functions on the Durable Task
+/// engine (<see cref="TaskHubWorker"/>) through durabletask-dotnet's shims, the same orchestration context
+/// and replay rules the isolated worker gives them in Azure.
+/// </summary>
+internal sealed class DurableTaskWorkerHost : IHostedService, IAsyncDisposable
+{
+    private readonly FunctionCatalog _catalog;
+    private readonly IServiceProvider _services;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private TaskHubWorker? _worker;
+
+    public DurableTaskWorkerHost(FunctionCatalog catalog, IServiceProvider services, ILoggerFactory loggers)
+    {
+        _catalog = catalog;
+        _services = services;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger("Durable");
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var orchestrators = _catalog.OfKind(TriggerKind.Orchestration).ToList();
+        var activities = _catalog.OfKind(TriggerKind.Activity).ToList();
+        if (orchestrators.Count == 0 && activities.Count == 0)
+        {
+            return;
+        }
+
+        var hub = _services.GetRequiredService<DurableTaskHub>();
+        await hub.Service.CreateIfNotExistsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var shims = new DurableTaskShimFactory(null, _loggers);
+        var scopes = _services.GetRequiredService<IServiceScopeFactory>();
+        _worker = new TaskHubWorker(hub.Service, _loggers) { ErrorPropagationMode = ErrorPropagationMode.UseFailureDetails };
+        _worker.AddTaskOrchestrations(orchestrators.Select(f =>
+        {
+            var invoker = FunctionInvoker.Create(f);
+            return (ObjectCreator<TaskOrchestration>)new FactoryObjectCreator<TaskOrchestration>(
+                f.Name, () => shims.CreateOrchestration(new TaskName(f.Name), new FunctionOrchestrator(invoker, _services), null));
+        }).ToArray());
+        _worker.AddTaskActivities(activities.Select(f =>
+        {
+            var invoker = FunctionInvoker.Create(f);
+            return (ObjectCreator<TaskActivity>)new FactoryObjectCreator<TaskActivity>(
+                f.Name, () => shims.CreateActivity(new TaskName(f.Name), new FunctionActivity(invoker, scopes)));
+        }).ToArray());
+        await _worker.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Durable Task worker started on task hub {Hub}: {Orchestrators} orchestrator(s), {Activities} activit(ies)",
+            hub.HubName, orchestrators.Count, activities.Count);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_worker is not null)
+        {
+            await _worker.StopAsync(isForced: true).ConfigureAwait(false);
+            _worker = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
+}
