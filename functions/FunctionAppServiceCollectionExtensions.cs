@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving;
 using Serverless.Core.Storage;
+using Serverless.Core.Tabular;
+using Serverless.Orchestrations.BatchScoring;
 
 namespace Serverless.Functions;
 
@@ -17,6 +19,8 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddAzureStorage(configuration);
         services.AddModelRegistry(configuration);
         services.AddModelServing(configuration);
+        services.AddTabularServing(configuration);
+        services.AddBatchScoring(configuration);
         return services;
     }
 }

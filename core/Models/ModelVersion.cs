@@ -2,7 +2,8 @@ namespace Serverless.Core.Models;
 
 /// <summary>
 /// One registered, immutable version of a model: where its bytes live, their SHA-256 and size, and the
-/// signature ONNX Runtime read from them when the version was registered.
+/// signature ONNX Runtime read from them when the version was registered, and whether a tabular manifest
+/// (see <see cref="Tabular.ModelManifest"/>) has been registered for it.
 /// </summary>
 public sealed record ModelVersion(
     string Name,
@@ -17,4 +18,10 @@ public sealed record ModelVersion(
 {
     /// <summary>A key that changes whenever the bytes behind name/version change (a delete and re-register).</summary>
     public string CacheKey => $"{Name}/{Version}/{Sha256}";
+
+    /// <summary>SHA-256 (lower-case hex) of the canonical JSON of the version's manifest; null while it has none.</summary>
+    public string? ManifestSha256 { get; init; }
+
+    /// <summary>Where the manifest's canonical JSON lives, beside the model's bytes.</summary>
+    public string ManifestBlobName => $"{Name}/{Version}/{Sha256}/manifest.json";
 }

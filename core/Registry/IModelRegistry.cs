@@ -1,10 +1,11 @@
 using Serverless.Core.Models;
+using Serverless.Core.Tabular;
 
 namespace Serverless.Core.Registry;
 
 /// <summary>
-/// The model registry: immutable model versions (bytes in Blob storage, one Table entity each) and movable
-/// aliases. Thread-safe; every method is one or a few storage round trips. Failures the caller caused throw
+/// The model registry: immutable model versions (bytes in Blob storage, one Table entity each), their
+/// immutable tabular manifests (a blob beside the model, recorded on the version's entity) and movable aliases. Thread-safe; every method is one or a few storage round trips. Failures the caller caused throw
 /// <see cref="Errors.ServingException"/>; storage outages surface as Azure.RequestFailedException.
 /// </summary>
 public interface IModelRegistry
@@ -41,6 +42,16 @@ public interface IModelRegistry
     Task<IReadOnlyList<ModelAlias>> ListAliasesAsync(string? name, CancellationToken cancellationToken);
 
     Task DeleteAliasAsync(string name, string alias, string? ifMatch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Registers the manifest of an existing version after validating it against the version's signature
+    /// (BadRequest naming the field). Manifests are immutable: the same canonical manifest again is Unchanged,
+    /// a different one Conflict. NotFound when the version does not exist.
+    /// </summary>
+    Task<ManifestRegistrationResult> SetManifestAsync(string name, string version, ModelManifest manifest, CancellationToken cancellationToken);
+
+    /// <summary>The version's manifest, or null when it has none (see <see cref="ModelVersion.ManifestSha256"/>).</summary>
+    Task<ModelManifest?> GetManifestAsync(ModelVersion version, CancellationToken cancellationToken);
 
     /// <summary>Downloads the model's bytes.</summary>
     Task<byte[]> DownloadAsync(ModelVersion version, CancellationToken cancellationToken);

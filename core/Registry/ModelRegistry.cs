@@ -6,13 +6,15 @@ using Serverless.Core.Errors;
 using Serverless.Core.Models;
 using Serverless.Core.Onnx;
 using Serverless.Core.Storage;
+using Serverless.Core.Tabular;
 
 namespace Serverless.Core.Registry;
 
 /// <summary>
 /// The registry on Azure Storage: model bytes in a blob container at <c>{name}/{version}/{sha256}/model.onnx</c>
 /// (content-addressed, so a lost registration race can never leave an entity pointing at someone else's bytes),
-/// metadata in a table (see <see cref="RegistryEntities"/>). Thread-safe.
+/// a version's manifest beside them at <c>{name}/{version}/{sha256}/manifest.json</c>, metadata in a table (see
+/// <see cref="RegistryEntities"/>). Thread-safe.
 /// </summary>
 public sealed class ModelRegistry : IModelRegistry
 {
@@ -148,8 +150,13 @@ public sealed class ModelRegistry : IModelRegistry
         }
 
         await _table.DeleteEntityAsync(name, entity.RowKey, entity.ETag, cancellationToken).ConfigureAwait(false);
-        await _container.GetBlobClient(RegistryEntities.ToVersion(entity).BlobName)
-            .DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var deleted = RegistryEntities.ToVersion(entity);
+        await _container.GetBlobClient(deleted.BlobName).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (deleted.ManifestSha256 is not null)
+        {
+            await _container.GetBlobClient(deleted.ManifestBlobName).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
         ModelChanged?.Invoke(name);
     }
 
@@ -241,11 +248,88 @@ public sealed class ModelRegistry : IModelRegistry
         ModelChanged?.Invoke(name);
     }
 
+    public async Task<ManifestRegistrationResult> SetManifestAsync(string name, string version, ModelManifest manifest, CancellationToken cancellationToken)
+    {
+        ModelIdentifiers.ValidateName(name);
+        ModelIdentifiers.ValidateVersion(version);
+        var entity = await GetEntityAsync(name, RegistryEntities.VersionRowKey(version), cancellationToken).ConfigureAwait(false)
+            ?? throw ServingException.NotFound($"Model '{name}' has no version '{version}'; register the model before its manifest.");
+        var stored = RegistryEntities.ToVersion(entity);
+        ManifestValidator.Validate(manifest, stored);
+        var canonical = manifest.ToCanonicalJson();
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(canonical));
+        if (stored.ManifestSha256 is not null)
+        {
+            return await SameManifestOrConflictAsync(stored, manifest, canonical, sha256, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Claim the version first (conditional on the entity read above), then write the blob: only the claim's
+        // winner, or a caller with the same manifest, ever writes manifest.json, so it always matches the entity.
+        var claim = new TableEntity(name, entity.RowKey) { [RegistryEntities.ManifestSha256Property] = sha256 };
+        try
+        {
+            await _table.UpdateEntityAsync(claim, entity.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
+        {
+            var current = await GetVersionAsync(name, version, cancellationToken).ConfigureAwait(false)
+                ?? throw ServingException.NotFound($"Model '{name}' has no version '{version}': it was deleted concurrently.");
+            if (current.ManifestSha256 is null)
+            {
+                throw ServingException.Conflict($"Model '{name}' version '{version}' changed while its manifest was being registered; retry.");
+            }
+
+            return await SameManifestOrConflictAsync(current, manifest, canonical, sha256, cancellationToken).ConfigureAwait(false);
+        }
+
+        var registered = stored with { ManifestSha256 = sha256 };
+        await UploadManifestAsync(registered, canonical, cancellationToken).ConfigureAwait(false);
+        ModelChanged?.Invoke(name);
+        return new ManifestRegistrationResult(RegistrationOutcome.Created, registered, manifest, canonical);
+    }
+
+    public async Task<ModelManifest?> GetManifestAsync(ModelVersion version, CancellationToken cancellationToken)
+    {
+        if (version.ManifestSha256 is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var content = await _container.GetBlobClient(version.ManifestBlobName).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            return ModelManifest.Parse(content.Value.Content.ToMemory().Span);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            throw ServingException.Unavailable(
+                $"The manifest of model '{version.Name}' version '{version.Version}' is being registered; retry, or PUT it again if that registration failed.");
+        }
+    }
+
     public async Task<byte[]> DownloadAsync(ModelVersion version, CancellationToken cancellationToken)
     {
         var content = await _container.GetBlobClient(version.BlobName).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
         return content.Value.Content.ToArray();
     }
+
+    private async Task<ManifestRegistrationResult> SameManifestOrConflictAsync(ModelVersion stored, ModelManifest manifest, byte[] canonical, string sha256,
+        CancellationToken cancellationToken)
+    {
+        if (stored.ManifestSha256 != sha256)
+        {
+            throw ServingException.Conflict(
+                $"Model '{stored.Name}' version '{stored.Version}' already has a different manifest (sha256 {stored.ManifestSha256}, this one {sha256}). " +
+                "Manifests are immutable like versions: register the model as a new version with the new manifest.");
+        }
+
+        // Rewriting the same bytes repairs a registration that stopped between its claim and its upload.
+        await UploadManifestAsync(stored, canonical, cancellationToken).ConfigureAwait(false);
+        return new ManifestRegistrationResult(RegistrationOutcome.Unchanged, stored, manifest, canonical);
+    }
+
+    private Task UploadManifestAsync(ModelVersion version, byte[] canonical, CancellationToken cancellationToken) =>
+        _container.GetBlobClient(version.ManifestBlobName).UploadAsync(BinaryData.FromBytes(canonical), overwrite: true, cancellationToken);
 
     private static RegistrationResult SameBytesOrConflict(ModelVersion existing, string sha256) =>
         existing.Sha256 == sha256

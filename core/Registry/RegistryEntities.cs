@@ -14,6 +14,7 @@ internal static class RegistryEntities
     public const string KindProperty = "Kind";
     public const string VersionKind = "version";
     public const string AliasKind = "alias";
+    public const string ManifestSha256Property = "ManifestSha256";
 
     public static string VersionRowKey(string version) => VersionPrefix + version;
 
@@ -34,6 +35,7 @@ internal static class RegistryEntities
         ["Inputs"] = JsonSerializer.Serialize(version.Inputs),
         ["Outputs"] = JsonSerializer.Serialize(version.Outputs),
         ["BlobName"] = version.BlobName,
+        [ManifestSha256Property] = version.ManifestSha256,
     };
 
     public static ModelVersion ToVersion(TableEntity entity) => new(
@@ -45,7 +47,10 @@ internal static class RegistryEntities
         entity.GetString("Description"),
         JsonSerializer.Deserialize<TensorSpec[]>(entity.GetString("Inputs") ?? "[]") ?? [],
         JsonSerializer.Deserialize<TensorSpec[]>(entity.GetString("Outputs") ?? "[]") ?? [],
-        entity.GetString("BlobName"));
+        entity.GetString("BlobName"))
+    {
+        ManifestSha256 = entity.GetString(ManifestSha256Property),
+    };
 
     public static TableEntity ToEntity(string name, string alias, string version, DateTimeOffset updatedUtc) => new(name, AliasRowKey(alias))
     {

@@ -7,7 +7,7 @@ using Serverless.Core.Protocol;
 namespace Serverless.Core.Serving;
 
 /// <summary>
-/// A warm ONNX Runtime session for one model version with what serving needs precomputed. <see cref="Run"/> is
+/// A warm ONNX Runtime session for one model version with what serving needs precomputed. <c>Run</c> is
 /// thread-safe (InferenceSession.Run is); the session is disposed once the cache has evicted the model and the
 /// last lease is released (reference counted), so an eviction never pulls a session from under a request.
 /// </summary>
@@ -51,11 +51,18 @@ public sealed class LoadedModel
     /// Runs the session on a parsed request. ONNX Runtime's own refusals (a value the graph rejects at run time)
     /// become BadRequest. The caller disposes the returned values.
     /// </summary>
-    public IDisposableReadOnlyCollection<OrtValue> Run(InferRequest request, IReadOnlyList<string> outputNames)
+    public IDisposableReadOnlyCollection<OrtValue> Run(InferRequest request, IReadOnlyList<string> outputNames) =>
+        Run(request.InputNames, request.InputValues, outputNames);
+
+    /// <summary>
+    /// Runs the session on named input values (owned by the caller) and returns <paramref name="outputNames"/>'s
+    /// values in that order; refusals become BadRequest as for an infer request. The caller disposes the result.
+    /// </summary>
+    public IDisposableReadOnlyCollection<OrtValue> Run(IReadOnlyCollection<string> inputNames, IReadOnlyCollection<OrtValue> inputValues, IReadOnlyList<string> outputNames)
     {
         try
         {
-            return Session.Run(_runOptions, request.InputNames, request.InputValues, (IReadOnlyCollection<string>)outputNames);
+            return Session.Run(_runOptions, inputNames, inputValues, (IReadOnlyCollection<string>)outputNames);
         }
         catch (OnnxRuntimeException e)
         {

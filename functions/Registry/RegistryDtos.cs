@@ -17,6 +17,8 @@ internal static class RegistryDtos
         platform = ModelMetadata.OnnxPlatform,
         inputs = v.Inputs,
         outputs = v.Outputs,
+        has_manifest = v.ManifestSha256 is not null,
+        manifest_sha256 = v.ManifestSha256,
         serving = new
         {
             loaded = coldStart is not null,

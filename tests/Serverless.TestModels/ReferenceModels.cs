@@ -2,7 +2,9 @@ namespace Serverless.TestModels;
 
 /// <summary>
 /// Small ONNX models, generated in code, that exercise the serving path: every protocol datatype, dense
-/// arithmetic, a run-time failure, a non-tensor (ZipMap) output and fixed dimensions. Deterministic; thread-safe.
+/// arithmetic, a run-time failure, a non-tensor (ZipMap) output, fixed dimensions and tabular models (per-feature
+/// inputs with categorical strings, multiclass with ZipMap, regression; manifests in <see cref="ReferenceManifests"/>).
+/// Deterministic; thread-safe.
 /// </summary>
 public static class ReferenceModels
 {
@@ -113,6 +115,82 @@ public static class ReferenceModels
         .Input("x", OnnxElementType.Float, 1L, 4L)
         .Node("Identity", ["x"], ["y"])
         .Output("y", OnnxElementType.Float, 1L, 4L)
+        .Build();
+
+    /// <summary>The cities <see cref="PerFeatureBinaryClassifier"/> knows, in the order of their codes 0, 1, 2.</summary>
+    public static readonly IReadOnlyList<string> Cities = ["Oslo", "Bergen", "Trondheim"];
+
+    /// <summary>
+    /// A per-feature binary classifier as ML.NET or skl2onnx export one: "age" FP32 ["N", 1] and "city" BYTES ["N", 1]
+    /// (LabelEncoder → code 0..2, -1 for an unknown city) → p = Sigmoid(0.04·age + 0.9·code − 2.5) →
+    /// "probability" FP32 ["N", 1] (positive class) and "probabilities" FP32 ["N", 2] ([1 − p, p]).
+    /// </summary>
+    public static byte[] PerFeatureBinaryClassifier() => new OnnxGraphBuilder("per_feature_binary")
+        .Input("age", OnnxElementType.Float, "N", 1L)
+        .Input("city", OnnxElementType.String, "N", 1L)
+        .Initializer("W", [0.04f, 0.9f], 2, 1)
+        .Initializer("bias", [-2.5f], 1)
+        .Initializer("one", [1f], 1)
+        .Node("LabelEncoder", ["city"], ["city_code"], OnnxGraphBuilder.MlDomain,
+            ("keys_strings", Cities.ToArray()), ("values_int64s", new long[] { 0, 1, 2 }), ("default_int64", -1L))
+        .Node("Cast", ["city_code"], ["city_value"], attributes: ("to", (long)OnnxElementType.Float))
+        .Node("Concat", ["age", "city_value"], ["features"], attributes: ("axis", 1L))
+        .Node("MatMul", ["features", "W"], ["logits_raw"])
+        .Node("Add", ["logits_raw", "bias"], ["logits"])
+        .Node("Sigmoid", ["logits"], ["probability"])
+        .Node("Sub", ["one", "probability"], ["negative"])
+        .Node("Concat", ["negative", "probability"], ["probabilities"], attributes: ("axis", 1L))
+        .Output("probability", OnnxElementType.Float, "N", 1L)
+        .Output("probabilities", OnnxElementType.Float, "N", 2L)
+        .Build();
+
+    /// <summary>The class labels <see cref="ZipMapMulticlassClassifier"/> gives ZipMap, in probability-column order (not alphabetical).</summary>
+    public static readonly IReadOnlyList<string> Animals = ["cat", "ant", "bee"];
+
+    /// <summary>
+    /// A multiclass classifier as skl2onnx exports one: "input" FP64 ["N", 3] → Cast → MatMul + Add → Softmax →
+    /// "probabilities" FP32 ["N", 3], ZipMap keyed by <see cref="Animals"/> → "output_probability"
+    /// sequence(map(string, float)) (ONNX Runtime orders the keys alphabetically), and ArgMax → "label" INT64 ["N"].
+    /// </summary>
+    public static byte[] ZipMapMulticlassClassifier() => new OnnxGraphBuilder("zipmap_multiclass")
+        .Input("input", OnnxElementType.Double, "N", 3L)
+        .Initializer("W", [1.0f, -0.5f, 0.2f, -0.3f, 0.8f, 0.1f, 0.5f, 0.4f, -0.9f], 3, 3)
+        .Initializer("bias", [0.1f, -0.2f, 0.05f], 3)
+        .Node("Cast", ["input"], ["input_float"], attributes: ("to", (long)OnnxElementType.Float))
+        .Node("MatMul", ["input_float", "W"], ["logits_raw"])
+        .Node("Add", ["logits_raw", "bias"], ["logits"])
+        .Node("Softmax", ["logits"], ["probabilities"], attributes: ("axis", 1L))
+        .Node("ArgMax", ["probabilities"], ["label"], attributes: [("axis", 1L), ("keepdims", 0L)])
+        .Node("ZipMap", ["probabilities"], ["output_probability"], OnnxGraphBuilder.MlDomain, ("classlabels_strings", Animals.ToArray()))
+        .Output("label", OnnxElementType.Int64, "N")
+        .Output("probabilities", OnnxElementType.Float, "N", 3L)
+        .SequenceOfMapOutput("output_probability", OnnxElementType.String, OnnxElementType.Float)
+        .Build();
+
+    /// <summary>The districts <see cref="PerFeatureRegression"/> knows, codes 0 and 1.</summary>
+    public static readonly IReadOnlyList<string> Districts = ["north", "south"];
+
+    /// <summary>
+    /// A per-feature regression: "rooms" INT64 ["N", 1], "area" FP64 ["N", 1], "district" BYTES ["N"] (rank 1) →
+    /// 10·rooms + 2.5·area + 30·code + 50 → "variable" FP32 ["N", 1] (ML.NET and skl2onnx call it so).
+    /// </summary>
+    public static byte[] PerFeatureRegression() => new OnnxGraphBuilder("per_feature_regression")
+        .Input("rooms", OnnxElementType.Int64, "N", 1L)
+        .Input("area", OnnxElementType.Double, "N", 1L)
+        .Input("district", OnnxElementType.String, "N")
+        .Initializer("W", [10f, 2.5f, 30f], 3, 1)
+        .Initializer("bias", [50f], 1)
+        .Initializer("unsqueeze_axes", new long[] { 1 }, 1)
+        .Node("Cast", ["rooms"], ["rooms_float"], attributes: ("to", (long)OnnxElementType.Float))
+        .Node("Cast", ["area"], ["area_float"], attributes: ("to", (long)OnnxElementType.Float))
+        .Node("LabelEncoder", ["district"], ["district_code"], OnnxGraphBuilder.MlDomain,
+            ("keys_strings", Districts.ToArray()), ("values_int64s", new long[] { 0, 1 }), ("default_int64", -1L))
+        .Node("Cast", ["district_code"], ["district_flat"], attributes: ("to", (long)OnnxElementType.Float))
+        .Node("Unsqueeze", ["district_flat", "unsqueeze_axes"], ["district_value"])
+        .Node("Concat", ["rooms_float", "area_float", "district_value"], ["features"], attributes: ("axis", 1L))
+        .Node("MatMul", ["features", "W"], ["raw"])
+        .Node("Add", ["raw", "bias"], ["variable"])
+        .Output("variable", OnnxElementType.Float, "N", 1L)
         .Build();
 
     /// <summary>Gemm(input, W [fanIn, fanOut], b [fanOut]) with weights uniform in ±1/sqrt(fanIn).</summary>

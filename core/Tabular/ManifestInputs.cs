@@ -1,0 +1,4 @@
+namespace Serverless.Core.Tabular;
+
+/// <summary>The manifest's <c>inputs</c>: the layout and, for <see cref="InputLayout.Tensor"/>, the input's name.</summary>
+public sealed record ManifestInputs(InputLayout Layout, string? Name = null);

@@ -1,0 +1,125 @@
+using System.Text.Json;
+using Serverless.Core.Errors;
+using Serverless.Core.Registry;
+using Serverless.Orchestrations.BatchScoring;
+
+namespace Serverless.Functions.Orchestrations;
+
+/// <summary>Reads and validates the JSON body that starts batch scoring (snake_case fields).</summary>
+internal static class BatchScoringRequestReader
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public static BatchScoringRequest Read(ReadOnlyMemory<byte> body)
+    {
+        Body? parsed;
+        try
+        {
+            parsed = JsonSerializer.Deserialize<Body>(body.Span, Json);
+        }
+        catch (JsonException e)
+        {
+            throw ServingException.BadRequest($"Malformed batch scoring request: {e.Message}", e);
+        }
+
+        if (parsed is null)
+        {
+            throw ServingException.BadRequest("The body must be a JSON object.");
+        }
+
+        Require(parsed.Input, "input", "the input blob as container/path");
+        Require(parsed.Model, "model", "the model name");
+        Require(parsed.Output, "output", "the output prefix as container/prefix");
+        ModelIdentifiers.ValidateName(parsed.Model);
+        if (parsed.Version is not null)
+        {
+            ModelIdentifiers.ValidateVersion(parsed.Version);
+        }
+
+        if (parsed.Alias is not null)
+        {
+            ModelIdentifiers.ValidateAlias(parsed.Alias);
+        }
+
+        CheckBlobPath(parsed.Input!, "input");
+        CheckBlobPath(parsed.Output!.TrimEnd('/') + "/x", "output");
+        var format = BatchFormats.Resolve(parsed.Format, parsed.Input!);
+        var chunkRows = parsed.ChunkRows ?? 10_000;
+        var parallelism = parsed.MaxParallelism ?? 4;
+        var maxBadRows = parsed.MaxBadRows ?? 1_000;
+        if (chunkRows is < 100 or > 1_000_000)
+        {
+            throw ServingException.BadRequest($"'chunk_rows' must be between 100 and 1000000 (was {chunkRows}).");
+        }
+
+        if (parallelism is < 1 or > 64)
+        {
+            throw ServingException.BadRequest($"'max_parallelism' must be between 1 and 64 (was {parallelism}).");
+        }
+
+        var chunksPerOrchestration = parsed.ChunksPerOrchestration ?? BatchScoringOrchestrator.DefaultGroupSize;
+        if (chunksPerOrchestration is < 10 or > 500)
+        {
+            throw ServingException.BadRequest($"'chunks_per_orchestration' must be between 10 and 500 (was {chunksPerOrchestration}).");
+        }
+
+        if (maxBadRows < 0)
+        {
+            throw ServingException.BadRequest($"'max_bad_rows' must not be negative (was {maxBadRows}).");
+        }
+
+        return new BatchScoringRequest
+        {
+            Input = parsed.Input!,
+            Model = parsed.Model!,
+            Version = parsed.Version,
+            Alias = parsed.Alias,
+            Output = parsed.Output!.TrimEnd('/'),
+            Format = format,
+            IdColumn = parsed.IdColumn,
+            ChunkRows = chunkRows,
+            MaxParallelism = parallelism,
+            MaxBadRows = maxBadRows,
+            Merge = parsed.Merge ?? false,
+            ChunksPerOrchestration = chunksPerOrchestration,
+        };
+    }
+
+    private static void Require(string? value, string field, string what)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw ServingException.BadRequest($"'{field}' is required: {what}.");
+        }
+    }
+
+    private static void CheckBlobPath(string path, string field)
+    {
+        try
+        {
+            BlobPaths.Split(path);
+        }
+        catch (ArgumentException e)
+        {
+            throw ServingException.BadRequest($"'{field}': {e.Message}");
+        }
+    }
+
+    private sealed record Body(
+        string? Input,
+        string? Model,
+        string? Version,
+        string? Alias,
+        string? Output,
+        string? Format,
+        string? IdColumn,
+        int? ChunkRows,
+        int? MaxParallelism,
+        long? MaxBadRows,
+        bool? Merge,
+        int? ChunksPerOrchestration);
+}

@@ -1,0 +1,128 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Serverless.Core.Buffers;
+using Serverless.Core.Errors;
+using Serverless.Core.Serving;
+using Serverless.Functions.Http;
+using Serverless.Orchestrations.BatchScoring;
+
+namespace Serverless.Functions.Orchestrations;
+
+/// <summary>
+/// Starting and watching orchestrations over HTTP, the same under Azure Functions and the local runner:
+/// a start answers 202 with the instance id and a Location to poll; status and terminate by instance id.
+/// </summary>
+public sealed class OrchestrationApiFunctions
+{
+    private const int MaxStartBodyBytes = 64 * 1024;
+
+    private readonly InputBlobReader _input;
+    private readonly ModelResolver _resolver;
+    private readonly ILogger<OrchestrationApiFunctions> _logger;
+
+    public OrchestrationApiFunctions(InputBlobReader input, ModelResolver resolver, ILogger<OrchestrationApiFunctions> logger)
+    {
+        _input = input;
+        _resolver = resolver;
+        _logger = logger;
+    }
+
+    [Function("StartBatchScoring")]
+    public Task<IActionResult> StartBatchScoring(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "orchestrations/batch-scoring")] HttpRequest request,
+        [DurableClient] DurableTaskClient client) =>
+        ApiResults.GuardAsync(async () =>
+        {
+            var cancellationToken = request.HttpContext.RequestAborted;
+            using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxStartBodyBytes, cancellationToken);
+            var batch = BatchScoringRequestReader.Read(body.Memory);
+            if (!await _input.Blob(batch.Input).ExistsAsync(cancellationToken))
+            {
+                throw ServingException.NotFound($"Input blob '{batch.Input}' not found.");
+            }
+
+            if (batch.Alias is null)
+            {
+                await _resolver.ResolveAsync(batch.Model, batch.Version, cancellationToken);
+            }
+
+            var instanceId = await client.ScheduleNewOrchestrationInstanceAsync(BatchScoringOrchestrator.Name, batch, cancellationToken);
+            return Accepted(request, instanceId);
+        }, _logger);
+
+    [Function("GetOrchestration")]
+    public Task<IActionResult> Get(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "orchestrations/{instanceId}")] HttpRequest request,
+        string instanceId, [DurableClient] DurableTaskClient client) =>
+        ApiResults.GuardAsync(async () =>
+        {
+            var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, request.HttpContext.RequestAborted)
+                ?? throw ServingException.NotFound($"No orchestration instance '{instanceId}'.");
+            return new JsonBodyResult(new
+            {
+                instance_id = instance.InstanceId,
+                name = instance.Name,
+                runtime_status = instance.RuntimeStatus.ToString(),
+                custom_status = ParseJson(instance.SerializedCustomStatus),
+                output = ParseJson(instance.SerializedOutput),
+                error = instance.FailureDetails?.ErrorMessage,
+                created_utc = instance.CreatedAt,
+                last_updated_utc = instance.LastUpdatedAt,
+            });
+        }, _logger);
+
+    [Function("TerminateOrchestration")]
+    public Task<IActionResult> Terminate(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "orchestrations/{instanceId}/terminate")] HttpRequest request,
+        string instanceId, [DurableClient] DurableTaskClient client) =>
+        ApiResults.GuardAsync(async () =>
+        {
+            var cancellationToken = request.HttpContext.RequestAborted;
+            var instance = await client.GetInstanceAsync(instanceId, cancellationToken)
+                ?? throw ServingException.NotFound($"No orchestration instance '{instanceId}'.");
+            if (instance.IsCompleted)
+            {
+                throw ServingException.Conflict($"Orchestration '{instanceId}' already ended ({instance.RuntimeStatus}).");
+            }
+
+            await client.TerminateInstanceAsync(instanceId, "Terminated over the HTTP API.", cancellationToken);
+            return Accepted(request, instanceId);
+        }, _logger);
+
+    private static IActionResult Accepted(HttpRequest request, string instanceId)
+    {
+        var statusUri = $"{request.Scheme}://{request.Host}{FunctionsPathBase(request)}/orchestrations/{instanceId}";
+        return new JsonBodyResult(new { id = instanceId, status_uri = statusUri, terminate_uri = statusUri + "/terminate" },
+            StatusCodes.Status202Accepted, new Dictionary<string, string> { ["Location"] = statusUri });
+    }
+
+    /// <summary>The route prefix part of the path ("/api"), derived from the request so both hosts agree.</summary>
+    private static string FunctionsPathBase(HttpRequest request)
+    {
+        var path = request.Path.Value ?? string.Empty;
+        var marker = path.IndexOf("/orchestrations/", StringComparison.Ordinal);
+        return request.PathBase + (marker > 0 ? path[..marker] : string.Empty);
+    }
+
+    private static JsonElement? ParseJson(string? serialized)
+    {
+        if (string.IsNullOrEmpty(serialized))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(serialized);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return JsonDocument.Parse(JsonSerializer.Serialize(serialized)).RootElement.Clone();
+        }
+    }
+}

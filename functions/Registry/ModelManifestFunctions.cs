@@ -1,0 +1,68 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Serverless.Core.Buffers;
+using Serverless.Core.Errors;
+using Serverless.Core.Models;
+using Serverless.Core.Registry;
+using Serverless.Core.Tabular;
+using Serverless.Functions.Http;
+
+namespace Serverless.Functions.Registry;
+
+/// <summary>
+/// A version's tabular manifest: register (<c>PUT</c> the JSON after the model itself; 201 new, 200 the same
+/// manifest again, 409 a different one, 400 one that does not fit the model) and read it back.
+/// </summary>
+public sealed class ModelManifestFunctions
+{
+    private const int MaxManifestBodyBytes = 1024 * 1024;
+
+    private readonly IModelRegistry _registry;
+    private readonly ILogger<ModelManifestFunctions> _logger;
+
+    public ModelManifestFunctions(IModelRegistry registry, ILogger<ModelManifestFunctions> logger)
+    {
+        _registry = registry;
+        _logger = logger;
+    }
+
+    [Function("SetModelManifest")]
+    public Task<IActionResult> Set(
+        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "models/{name}/versions/{version}/manifest")] HttpRequest request,
+        string name, string version) =>
+        ApiResults.GuardAsync(async () =>
+        {
+            ModelIdentifiers.ValidateName(name);
+            ModelIdentifiers.ValidateVersion(version);
+            var cancellationToken = request.HttpContext.RequestAborted;
+            using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxManifestBodyBytes, cancellationToken);
+            var manifest = ModelManifest.Parse(body.Span);
+            var result = await _registry.SetManifestAsync(name, version, manifest, cancellationToken);
+            var created = result.Outcome == RegistrationOutcome.Created;
+            var headers = created ? new Dictionary<string, string> { ["Location"] = $"{request.PathBase}{request.Path}" } : null;
+            return new JsonBodyResult(ToJson(result.CanonicalJson), created ? StatusCodes.Status201Created : StatusCodes.Status200OK, headers);
+        }, _logger);
+
+    [Function("GetModelManifest")]
+    public Task<IActionResult> Get(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/{name}/versions/{version}/manifest")] HttpRequest request,
+        string name, string version) =>
+        ApiResults.GuardAsync(async () =>
+        {
+            var cancellationToken = request.HttpContext.RequestAborted;
+            var found = await _registry.GetVersionAsync(name, version, cancellationToken)
+                ?? throw ServingException.NotFound($"Model '{name}' has no version '{version}'.");
+            var manifest = await _registry.GetManifestAsync(found, cancellationToken)
+                ?? throw ServingException.NotFound($"Model '{name}' version '{version}' has no manifest.");
+            return new JsonBodyResult(ToJson(manifest.ToCanonicalJson()));
+        }, _logger);
+
+    private static JsonElement ToJson(byte[] canonicalJson)
+    {
+        using var document = JsonDocument.Parse(canonicalJson);
+        return document.RootElement.Clone();
+    }
+}

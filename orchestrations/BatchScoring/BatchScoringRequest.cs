@@ -1,0 +1,43 @@
+namespace Serverless.Orchestrations.BatchScoring;
+
+/// <summary>
+/// What to score: an input blob (<c>container/path</c>, CSV with a header row or JSON Lines), a model (name
+/// plus version or alias; neither means the production alias, else the latest version), where to write
+/// (<c>container/prefix</c>), and how to split the work. Immutable; serialised into orchestration history.
+/// </summary>
+public sealed record BatchScoringRequest
+{
+    public required string Input { get; init; }
+
+    public required string Model { get; init; }
+
+    public string? Version { get; init; }
+
+    public string? Alias { get; init; }
+
+    public required string Output { get; init; }
+
+    /// <summary>"csv" or "jsonl"; taken from the input's extension when null.</summary>
+    public string? Format { get; init; }
+
+    /// <summary>Column carried to every output row; without it rows carry their 1-based row number.</summary>
+    public string? IdColumn { get; init; }
+
+    /// <summary>Target rows per chunk (one score activity each); chunks are cut at line starts, so sizes vary a little.</summary>
+    public int ChunkRows { get; init; } = 10_000;
+
+    /// <summary>Score activities running at once.</summary>
+    public int MaxParallelism { get; init; } = 4;
+
+    /// <summary>More malformed rows than this fails the job (they are still listed in the errors blobs).</summary>
+    public long MaxBadRows { get; init; } = 1_000;
+
+    /// <summary>
+    /// Chunks one orchestration handles itself; beyond it counting and scoring fan out through sub-orchestrations
+    /// of this many chunks each, so no history grows past about a thousand events.
+    /// </summary>
+    public int ChunksPerOrchestration { get; init; } = BatchScoringOrchestrator.DefaultGroupSize;
+
+    /// <summary>Also write one merged <c>predictions.csv</c> beside the parts.</summary>
+    public bool Merge { get; init; }
+}

@@ -1,0 +1,17 @@
+namespace Serverless.Orchestrations.BatchScoring;
+
+/// <summary>The orchestration's output: totals, where everything was written, and how long it took.</summary>
+public sealed record BatchScoringResult(
+    string Model,
+    string ModelVersion,
+    int Chunks,
+    long RowsIn,
+    long RowsOut,
+    long BadRows,
+    string Manifest,
+    string? Merged,
+    DateTime StartedUtc,
+    DateTime CompletedUtc);
+
+/// <summary>The custom status shown while the job runs.</summary>
+public sealed record BatchScoringProgress(string Stage, int ChunksTotal, int ChunksDone, long RowsScored, long BadRows);

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Serverless.Core.Serving;
+
+namespace Serverless.Orchestrations.BatchScoring;
+
+/// <summary>Wires batch scoring's activities (the orchestrators are stateless and need no services).</summary>
+public static class BatchScoringServiceCollectionExtensions
+{
+    public static IServiceCollection AddBatchScoring(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddModelServing(configuration);
+        services.TryAddSingleton<InputBlobReader>();
+        services.TryAddTransient<PlanBatchActivity>();
+        services.TryAddTransient<CountRowsActivity>();
+        services.TryAddTransient<ScoreChunkActivity>();
+        services.TryAddTransient<WriteManifestActivity>();
+        services.TryAddTransient<MergeOutputsActivity>();
+        return services;
+    }
+}

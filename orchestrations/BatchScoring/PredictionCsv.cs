@@ -1,0 +1,70 @@
+using System.Globalization;
+using CsvHelper;
+using Serverless.Core.Tabular;
+
+namespace Serverless.Orchestrations.BatchScoring;
+
+/// <summary>
+/// The output rows of batch scoring as CSV: the id (or row number), then label, probability and one
+/// <c>score_{class}</c> column per class for classifiers, or value for regression. Not thread-safe.
+/// </summary>
+internal sealed class PredictionCsv
+{
+    public static readonly CsvWriterOptions Options = new() { Separator = ',', NewLine = "\n", ValidateFieldCount = false, WriteByteOrderMark = false };
+
+    private readonly CsvWriter _csv;
+    private readonly ModelManifest _manifest;
+    private readonly string _idColumn;
+
+    public PredictionCsv(CsvWriter csv, ModelManifest manifest, string idColumn)
+    {
+        _csv = csv;
+        _manifest = manifest;
+        _idColumn = idColumn;
+    }
+
+    private bool IsRegression => _manifest.Task == TabularTask.Regression;
+
+    public void WriteHeader()
+    {
+        _csv.WriteField(_idColumn);
+        if (IsRegression)
+        {
+            _csv.WriteField("value");
+        }
+        else
+        {
+            _csv.WriteField("label");
+            _csv.WriteField("probability");
+            foreach (var label in _manifest.ClassLabels ?? [])
+            {
+                _csv.WriteField("score_" + label);
+            }
+        }
+
+        _csv.EndRecord();
+    }
+
+    public void WriteRow(string id, TabularPrediction prediction)
+    {
+        _csv.WriteField(id);
+        if (IsRegression)
+        {
+            _csv.WriteField(Format(prediction.Value));
+        }
+        else
+        {
+            _csv.WriteField(prediction.Label);
+            _csv.WriteField(Format(prediction.Probability));
+            var classes = _manifest.ClassLabels?.Count ?? 0;
+            for (var i = 0; i < classes; i++)
+            {
+                _csv.WriteField(prediction.Scores is { } scores && i < scores.Count ? Format(scores[i]) : string.Empty);
+            }
+        }
+
+        _csv.EndRecord();
+    }
+
+    private static string Format(double? value) => value?.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty;
+}

@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using CsvHelper;
+using Microsoft.DurableTask;
+using Serverless.Core.Errors;
+using Serverless.Core.Serving;
+using Serverless.Core.Tabular;
+
+namespace Serverless.Orchestrations.BatchScoring;
+
+/// <summary>
+/// Scores one chunk: streams its byte range, maps rows to the model's inputs with the manifest (the same
+/// mapping the records API uses), runs batched inference on the warm session and writes its own part blob
+/// (overwritten on retry, so a retried chunk never duplicates rows). Refused rows go to the chunk's errors
+/// blob with their row number and reason; every input row is either scored or listed there.
+/// </summary>
+[DurableTask(Name)]
+public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
+{
+    public const string Name = "BatchScoringScoreChunk";
+
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>Data rows as the planner cut them: comma separated, no header, one row per line, nothing thrown for odd rows.</summary>
+    private static readonly CsvReaderOptions DataOptions = new()
+    {
+        HasHeader = false,
+        Separator = ',',
+        DetectSeparatorHint = false,
+        AllowLineBreaksInQuotes = false,
+        SkipEmptyLines = true,
+        FieldCountMismatch = CsvFieldCountHandling.Allow,
+        MalformedData = CsvMalformedDataHandling.Recover,
+    };
+
+    private readonly InputBlobReader _blobs;
+    private readonly ModelResolver _resolver;
+    private readonly ModelSessionCache _sessions;
+    private readonly TabularModelCache _tabularModels;
+
+    public ScoreChunkActivity(InputBlobReader blobs, ModelResolver resolver, ModelSessionCache sessions, TabularModelCache tabularModels)
+    {
+        _blobs = blobs;
+        _resolver = resolver;
+        _sessions = sessions;
+        _tabularModels = tabularModels;
+    }
+
+    public override async Task<ChunkResult> RunAsync(TaskActivityContext context, ChunkWork work)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var version = await _resolver.ResolveAsync(work.Plan.Model, work.Plan.ModelVersion, CancellationToken.None).ConfigureAwait(false);
+        using var lease = await _sessions.AcquireAsync(version, CancellationToken.None).ConfigureAwait(false);
+        var tabular = await _tabularModels.GetAsync(lease.Model, version, CancellationToken.None).ConfigureAwait(false);
+
+        var errors = new List<RowError>();
+        long accepted = 0;
+        await using (var part = await _blobs.Blob(work.PartBlob).OpenWriteAsync(overwrite: true).ConfigureAwait(false))
+        await using (var csv = CsvWriter.Create(part, PredictionCsv.Options, leaveOpen: true))
+        {
+            var output = new PredictionCsv(csv, tabular.Manifest, work.Request.IdColumn ?? "row");
+            output.WriteHeader();
+            var scorer = new ChunkScorer(tabular, lease.Model, output, errors);
+            await using var input = await _blobs.OpenRangeAsync(work.Request.Input, work.Chunk.Start, work.Chunk.End, CancellationToken.None).ConfigureAwait(false);
+            if (work.Plan.Format == BatchFormats.Csv)
+            {
+                await ReadCsvAsync(input, work, scorer).ConfigureAwait(false);
+            }
+            else
+            {
+                using var reader = new StreamReader(input, Utf8, detectEncodingFromByteOrderMarks: false, 1 << 16);
+                await ReadJsonLinesAsync(reader, work, scorer).ConfigureAwait(false);
+            }
+
+            scorer.Flush();
+            await csv.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            accepted = scorer.Accepted;
+        }
+
+        await WriteErrorsAsync(work.ErrorsBlob, errors).ConfigureAwait(false);
+        return new ChunkResult(work.Chunk.Index, accepted + errors.Count, accepted, errors.Count,
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds, work.PartBlob, work.ErrorsBlob);
+    }
+
+    private static async Task ReadCsvAsync(Stream input, ChunkWork work, ChunkScorer scorer)
+    {
+        var header = ParseHeader(work.Plan.Header ?? string.Empty);
+        var binding = scorer.Batch.BindColumns(header);
+        var idIndex = -1;
+        if (work.Request.IdColumn is { } idColumn)
+        {
+            idIndex = Array.IndexOf(header, idColumn);
+            if (idIndex < 0)
+            {
+                throw ServingException.BadRequest($"The id column '{idColumn}' is not in the header ({string.Join(", ", header)}).");
+            }
+        }
+
+        await using var reader = CsvReader.Create(input, DataOptions, leaveOpen: true);
+        var row = work.FirstRow;
+        while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            var cells = new string?[reader.FieldCount];
+            for (var i = 0; i < cells.Length; i++)
+            {
+                cells[i] = reader.GetString(i);
+            }
+
+            var id = idIndex >= 0 && idIndex < cells.Length ? cells[idIndex] ?? string.Empty : row.ToString(CultureInfo.InvariantCulture);
+            var number = row;
+            scorer.Add(number, id, batch => batch.AddRow(binding, cells, number));
+            row++;
+        }
+    }
+
+    private static async Task ReadJsonLinesAsync(StreamReader reader, ChunkWork work, ChunkScorer scorer)
+    {
+        var row = work.FirstRow;
+        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            var json = Utf8.GetBytes(line);
+            var id = work.Request.IdColumn is { } idColumn ? JsonLineId(json, idColumn) ?? string.Empty : row.ToString(CultureInfo.InvariantCulture);
+            var number = row;
+            scorer.Add(number, id, batch => batch.AddJsonRow(json, number));
+            row++;
+        }
+    }
+
+    private static string[] ParseHeader(string header)
+    {
+        using var reader = CsvReader.FromText(header, DataOptions);
+        if (!reader.Read())
+        {
+            return [];
+        }
+
+        var names = new string[reader.FieldCount];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = reader.GetString(i).Trim();
+        }
+
+        return names;
+    }
+
+    private static string? JsonLineId(byte[] json, string idColumn)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && document.RootElement.TryGetProperty(idColumn, out var id)
+                ? id.ValueKind == System.Text.Json.JsonValueKind.String ? id.GetString() : id.GetRawText()
+                : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private async Task WriteErrorsAsync(string path, List<RowError> errors)
+    {
+        var blob = _blobs.Blob(path);
+        if (errors.Count == 0)
+        {
+            await blob.DeleteIfExistsAsync().ConfigureAwait(false);
+            return;
+        }
+
+        var lines = new StringBuilder();
+        foreach (var error in errors)
+        {
+            lines.AppendLine(System.Text.Json.JsonSerializer.Serialize(new { row = error.Row, feature = error.Feature, reason = error.Reason }));
+        }
+
+        await blob.UploadAsync(BinaryData.FromString(lines.ToString()), overwrite: true).ConfigureAwait(false);
+    }
+}

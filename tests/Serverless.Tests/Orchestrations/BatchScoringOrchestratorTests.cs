@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Serverless.Orchestrations.BatchScoring;
+
+namespace Serverless.Tests.Orchestrations;
+
+/// <summary>
+/// The batch scoring orchestration on the in-process Durable test host, with activities replaced by fakes
+/// that record what was written; the real activities are exercised end to end through the local runner.
+/// </summary>
+public sealed class BatchScoringOrchestratorTests
+{
+    private const int RowsPerChunk = 10;
+
+    private readonly ConcurrentDictionary<int, ChunkWork> _parts = new();
+    private readonly ConcurrentDictionary<int, int> _attempts = new();
+    private ManifestInput? _manifest;
+
+    [Fact]
+    public async Task Run_ChunkFailsOnceThenSucceeds_EveryRowScoredExactlyOnce()
+    {
+        await using var host = await StartHostAsync(chunks: 12, failOnce: [3, 7]);
+
+        var metadata = await RunAsync(host, Request());
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        var result = metadata.ReadOutputAs<BatchScoringResult>()!;
+        Assert.Equal(12 * RowsPerChunk, result.RowsIn);
+        Assert.Equal(result.RowsIn, result.RowsOut + result.BadRows);
+        Assert.Equal(2, _attempts[3]);
+        Assert.Equal(2, _attempts[7]);
+        AssertContiguousRows(12);
+        Assert.Equal(12, _manifest!.Results.Count);
+    }
+
+    [Fact]
+    public async Task Run_MoreChunksThanOneOrchestrationHolds_FansOutThroughSubOrchestrations()
+    {
+        const int groupSize = 5;
+        var chunks = groupSize * 3 + 2;
+        await using var host = await StartHostAsync(chunks, failOnce: [groupSize + 1]);
+
+        var metadata = await RunAsync(host, Request() with { MaxParallelism = 3, ChunksPerOrchestration = groupSize });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        Assert.Equal(chunks * (long)RowsPerChunk, metadata.ReadOutputAs<BatchScoringResult>()!.RowsOut);
+        AssertContiguousRows(chunks);
+    }
+
+    [Fact]
+    public async Task Run_TooManyBadRows_FailsNamingTheLimitAfterWritingTheManifest()
+    {
+        await using var host = await StartHostAsync(chunks: 4, failOnce: [], badRowsPerChunk: 3);
+
+        var metadata = await RunAsync(host, Request() with { MaxBadRows = 5 });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, metadata.RuntimeStatus);
+        Assert.Contains("12 malformed row(s) exceed the limit of 5", metadata.FailureDetails!.ErrorMessage);
+        Assert.NotNull(_manifest);
+    }
+
+    [Fact]
+    public async Task Run_Completed_ReportsProgressAndMergesWhenAsked()
+    {
+        await using var host = await StartHostAsync(chunks: 3, failOnce: []);
+
+        var metadata = await RunAsync(host, Request() with { Merge = true });
+
+        var progress = JsonSerializer.Deserialize<BatchScoringProgress>(metadata.SerializedCustomStatus!)!;
+        Assert.Equal("completed", progress.Stage);
+        Assert.Equal(3, progress.ChunksDone);
+        Assert.Equal(3 * RowsPerChunk, progress.RowsScored);
+        Assert.Equal("out/run/predictions.csv", metadata.ReadOutputAs<BatchScoringResult>()!.Merged);
+    }
+
+    private static BatchScoringRequest Request() => new()
+    {
+        Input = "in/data.csv",
+        Model = "churn",
+        Output = "out/run",
+        ChunkRows = RowsPerChunk,
+        MaxParallelism = 4,
+    };
+
+    private static async Task<OrchestrationMetadata> RunAsync(DurableTaskTestHost host, BatchScoringRequest request)
+    {
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(BatchScoringOrchestrator.Name, request);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        return await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
+    }
+
+    private void AssertContiguousRows(int chunks)
+    {
+        Assert.Equal(chunks, _parts.Count);
+        var expectedFirst = 1L;
+        foreach (var part in _parts.OrderBy(p => p.Key))
+        {
+            Assert.Equal(expectedFirst, part.Value.FirstRow);
+            expectedFirst += RowsPerChunk;
+        }
+    }
+
+    private Task<DurableTaskTestHost> StartHostAsync(int chunks, int[] failOnce, int badRowsPerChunk = 0) =>
+        DurableTaskTestHost.StartAsync(registry =>
+        {
+            registry.AddOrchestrator<BatchScoringOrchestrator>();
+            registry.AddOrchestrator<ScoreChunkGroupOrchestrator>();
+            registry.AddOrchestrator<CountChunkGroupOrchestrator>();
+            registry.AddActivityFunc<BatchScoringRequest, BatchPlan>(PlanBatchActivity.Name, (_, request) =>
+                new BatchPlan(request.Model, "3", BatchFormats.Csv, "a,b", chunks * 100L,
+                    Enumerable.Range(0, chunks).Select(i => new ChunkRange(i, i * 100L, (i + 1) * 100L)).ToList()));
+            registry.AddActivityFunc<CountWork, long>(CountRowsActivity.Name, (_, _) => RowsPerChunk);
+            registry.AddActivityFunc<ChunkWork, ChunkResult>(ScoreChunkActivity.Name, (_, work) =>
+            {
+                var attempt = _attempts.AddOrUpdate(work.Chunk.Index, 1, (_, n) => n + 1);
+                _parts[work.Chunk.Index] = work;
+                if (attempt == 1 && failOnce.Contains(work.Chunk.Index))
+                {
+                    throw new IOException($"transient failure scoring chunk {work.Chunk.Index}");
+                }
+
+                return new ChunkResult(work.Chunk.Index, RowsPerChunk, RowsPerChunk - badRowsPerChunk, badRowsPerChunk, 1, work.PartBlob, work.ErrorsBlob);
+            });
+            registry.AddActivityFunc<ManifestInput, string>(WriteManifestActivity.Name, (_, input) =>
+            {
+                _manifest = input;
+                return BlobPaths.Combine(input.Request.Output, "manifest.json");
+            });
+            registry.AddActivityFunc<MergeInput, string>(MergeOutputsActivity.Name, (_, input) => BlobPaths.Combine(input.Output, "predictions.csv"));
+        }, new DurableTaskTestHostOptions(), CancellationToken.None);
+}

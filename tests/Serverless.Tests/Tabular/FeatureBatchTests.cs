@@ -1,0 +1,259 @@
+using System.Text;
+using Serverless.Core.Errors;
+using Serverless.Core.Tabular;
+using Serverless.TestModels;
+
+namespace Serverless.Tests.Tabular;
+
+public sealed class FeatureBatchTests : IDisposable
+{
+    private readonly TabularTestModel _binary = TabularTestModel.Load(ReferenceModels.PerFeatureBinaryClassifier(), ReferenceManifests.PerFeatureBinary());
+    private readonly TabularTestModel _regression = TabularTestModel.Load(ReferenceModels.PerFeatureRegression(), ReferenceManifests.PerFeatureRegression());
+
+    public void Dispose()
+    {
+        _binary.Dispose();
+        _regression.Dispose();
+    }
+
+    [Fact]
+    public void InstancesAndDataframeSplit_SameRows_GiveIdenticalTensors()
+    {
+        var instances = _regression.FromJson("""
+            {"instances": [{"rooms": 3, "area": 70.5, "district": "south"}, {"district": "north", "area": 30, "rooms": 1}]}
+            """);
+        var split = _regression.FromJson("""
+            {"dataframe_split": {"index": [7, 8], "data": [[70.5, "south", 3], [30, "north", 1]], "columns": ["area", "district", "rooms"]}}
+            """);
+
+        var fromInstances = _regression.InputsOf(instances);
+        var fromSplit = _regression.InputsOf(split);
+
+        Assert.Equal(fromInstances.Keys.Order(), fromSplit.Keys.Order());
+        foreach (var (name, values) in fromInstances)
+        {
+            Assert.Equal(values, fromSplit[name]);
+        }
+
+        Assert.Equal(new object[] { 3L, 1L }, fromInstances["rooms [2,1]"]);
+        Assert.Equal(new object[] { 70.5, 30.0 }, fromInstances["area [2,1]"]);
+        Assert.Equal(new object[] { "south", "north" }, fromInstances["district [2]"]);
+    }
+
+    [Fact]
+    public void CsvCells_ByNameAndByPosition_GiveTheSameTensorsAsJson()
+    {
+        var json = _binary.FromJson("""{"instances": [{"age": 42.5, "city": "Bergen"}, {"age": 7, "city": "Oslo"}]}""");
+        var byName = _binary.Tabular.CreateBatch();
+        var byPosition = _binary.Tabular.CreateBatch(unknownFeatures: UnknownFeatures.Ignore);
+        var header = byPosition.BindColumns(["id", "city", "age"]);
+
+        Assert.True(byName.AddRow(new Dictionary<string, string?> { ["age"] = "42.5", ["city"] = "Bergen" }));
+        Assert.True(byName.AddRow(new Dictionary<string, string?> { ["city"] = "Oslo", ["age"] = " 7 " }));
+        Assert.True(byPosition.AddRow(header, ["row-1", "Bergen", "4.25e1"]));
+        Assert.True(byPosition.AddRow(header, ["row-2", "Oslo", "7"]));
+
+        var expected = _binary.InputsOf(json);
+        Assert.Equal(expected, _binary.InputsOf(byName));
+        Assert.Equal(expected, _binary.InputsOf(byPosition));
+        Assert.Equal(new object[] { 42.5f, 7f }, expected["age [2,1]"]);
+    }
+
+    [Fact]
+    public void TensorLayout_PropertiesInAnyOrder_FillColumnsInManifestOrder()
+    {
+        using var logistic = TabularTestModel.Load(ReferenceModels.LogisticRegression(features: 3), ReferenceManifests.LogisticRegression(features: 3));
+
+        var batch = logistic.FromJson("""{"instances": [{"f2": 3, "f0": 1, "f1": 2}, {"f1": 5, "f2": 6, "f0": 4}]}""");
+
+        Assert.Equal(new object[] { 1f, 2f, 3f, 4f, 5f, 6f }, logistic.InputsOf(batch)["input [2,3]"]);
+    }
+
+    [Theory]
+    [InlineData("""{"age": "old", "city": "Oslo"}""", "age", "expected a number, got the string \"old\"")]
+    [InlineData("""{"age": true, "city": "Oslo"}""", "age", "expected a number, got true")]
+    [InlineData("""{"age": [1], "city": "Oslo"}""", "age", "expected a number, got an array")]
+    [InlineData("""{"city": "Oslo"}""", "age", "missing")]
+    [InlineData("""{"age": null, "city": "Oslo"}""", "age", "missing")]
+    [InlineData("""{"age": 30, "city": "Oslo", "zip": 5003}""", "zip", "unknown feature")]
+    [InlineData("""{"age": 30, "city": "Paris"}""", "city", "'Paris' is not one of the known categories ('Oslo', 'Bergen', 'Trondheim')")]
+    [InlineData("""{"age": 121, "city": "Oslo"}""", "age", "121 is outside the range [0, 120]")]
+    [InlineData("""{"age": -0.5, "city": "Oslo"}""", "age", "-0.5 is outside the range [0, 120]")]
+    [InlineData("""{"age": 30, "age": 31, "city": "Oslo"}""", "age", "is given more than once")]
+    public void AddRecordsJson_BadRow_ThrowsBadRequestNamingRowAndFeature(string badRow, string feature, string reason)
+    {
+        var body = $$"""{"instances": [{"age": 30, "city": "Oslo"}, {{badRow}}]}""";
+
+        var error = Assert.Throws<ServingException>(() => _binary.FromJson(body));
+
+        Assert.Equal(ServingErrorKind.BadRequest, error.Kind);
+        Assert.Contains($"row 1, feature '{feature}': {reason}", error.Message);
+        Assert.DoesNotContain("row 0", error.Message);
+    }
+
+    [Fact]
+    public void AddRecordsJson_DataframeSplitRowWithTooFewCells_NamesTheRow()
+    {
+        var error = Assert.Throws<ServingException>(() => _binary.FromJson("""
+            {"dataframe_split": {"columns": ["age", "city"], "data": [[30, "Oslo"], [40, "Bergen"], [50]]}}
+            """));
+
+        Assert.Contains("row 2: has 1 cell(s), but 'dataframe_split.columns' has 2", error.Message);
+    }
+
+    [Theory]
+    [InlineData("""["age", "town"]""", "Column 'town' of 'dataframe_split.columns' is not a feature")]
+    [InlineData("""["age"]""", "'dataframe_split.columns' has no column for feature(s) 'city'")]
+    [InlineData("""["age", "city", "age"]""", "Column 'age' appears more than once")]
+    public void AddRecordsJson_DataframeSplitColumnsNotMatchingFeatures_ThrowsNamingTheColumn(string columns, string expected)
+    {
+        var error = Assert.Throws<ServingException>(() => _binary.FromJson($$$"""{"dataframe_split": {"columns": {{{columns}}}, "data": []}}"""));
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"instances": []}""", "no rows")]
+    [InlineData("""{"rows": [{"age": 1}]}""", "no rows")]
+    [InlineData("""{"instances": {"age": 1}}""", "'instances' must be an array")]
+    [InlineData("""{"instances": [{"age": 1, "city": "Oslo"}""", "Malformed JSON")]
+    [InlineData("""[{"age": 1, "city": "Oslo"}]""", "must be a JSON object")]
+    [InlineData("""{"instances": [{"age": 1, "city": "Oslo"}], "dataframe_split": {"columns": [], "data": []}}""", "not both")]
+    public void AddRecordsJson_MalformedBody_ThrowsBadRequest(string body, string expected)
+    {
+        var error = Assert.Throws<ServingException>(() => _binary.FromJson(body));
+
+        Assert.Equal(ServingErrorKind.BadRequest, error.Kind);
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void AddRecordsJson_ManyBadRows_StopsAtTheReportLimit()
+    {
+        var rows = string.Join(",", Enumerable.Range(0, 50).Select(_ => """{"age": "x", "city": "Oslo"}"""));
+        var batch = _binary.Tabular.CreateBatch();
+
+        var error = Assert.Throws<ServingException>(() => batch.AddRecordsJson(Encoding.UTF8.GetBytes($$"""{"instances": [{{rows}}]}"""), maxReportedErrors: 3));
+
+        Assert.Contains("row 2, feature 'age'", error.Message);
+        Assert.DoesNotContain("row 3,", error.Message);
+        Assert.Contains("stopped reading after 3 errors", error.Message);
+        Assert.Equal(3, batch.RejectedRowCount);
+    }
+
+    [Fact]
+    public void AddRow_BadRowsInABatch_AreDroppedWithTheirErrorsWhileGoodRowsKeepTheirIndexes()
+    {
+        var batch = _binary.Tabular.CreateBatch(capacity: 1);
+
+        var results = new[]
+        {
+            batch.AddRow(new Dictionary<string, string?> { ["age"] = "30", ["city"] = "Oslo" }),
+            batch.AddRow(new Dictionary<string, string?> { ["age"] = "1,5", ["city"] = "Oslo" }),
+            batch.AddRow(new Dictionary<string, string?> { ["age"] = "", ["city"] = "Bergen" }),
+            batch.AddRow(new Dictionary<string, string?> { ["age"] = "55", ["city"] = "Trondheim" }),
+            batch.AddRow(new Dictionary<string, string?> { ["age"] = "NaN", ["city"] = "Oslo" }),
+        };
+
+        Assert.Equal([true, false, false, true, false], results);
+        Assert.Equal(2, batch.RowCount);
+        Assert.Equal(3, batch.RejectedRowCount);
+        Assert.Equal([0L, 3L], batch.RowIndexes.ToArray());
+        Assert.Equal([30.0, 55.0], batch.GetNumeric("age").ToArray());
+        Assert.Equal(["Oslo", "Trondheim"], batch.GetCategorical("city").ToArray());
+        Assert.Equal(
+            ["row 1, feature 'age': expected a number, got \"1,5\"", "row 2, feature 'age': missing (null or empty)", "row 4, feature 'age': expected a number, got \"NaN\""],
+            batch.Errors.Select(e => e.ToString()));
+        Assert.Equal(2, _binary.Tabular.Predict(_binary.Model.Model, batch).Length);
+    }
+
+    [Fact]
+    public void AddRow_ExplicitRowIndexes_AreUsedInErrorsAndRowIndexes()
+    {
+        var batch = _binary.Tabular.CreateBatch();
+        var header = batch.BindColumns(["age", "city"]);
+
+        batch.AddRow(header, ["20", "Oslo"], rowIndex: 1000);
+        batch.AddRow(header, ["20", "Lima"], rowIndex: 1001);
+        batch.AddRow(header, ["20", "Oslo", "extra"]);
+
+        Assert.Equal([1000L], batch.RowIndexes.ToArray());
+        Assert.Equal(1001, batch.Errors[0].Row);
+        Assert.Equal("city", batch.Errors[0].Feature);
+        Assert.Equal("row 1002: has 3 cell(s), but the header has 2", batch.Errors[1].ToString());
+    }
+
+    [Fact]
+    public void BindColumns_UnknownColumnUnderReject_ThrowsNamingIt()
+    {
+        var batch = _binary.Tabular.CreateBatch();
+
+        var error = Assert.Throws<ServingException>(() => batch.BindColumns(["id", "age", "city"]));
+
+        Assert.Contains("Column 'id' of the header is not a feature", error.Message);
+    }
+
+    [Fact]
+    public void AddJsonRow_JsonLines_AcceptsGoodLinesAndRefusesMalformedOnes()
+    {
+        var batch = _regression.Tabular.CreateBatch(unknownFeatures: UnknownFeatures.Ignore);
+        string[] lines =
+        [
+            """{"id": "a", "rooms": 2, "area": 50, "district": "north"}""",
+            """{"rooms": 2, "area": 50, "district": "north" """,
+            """{"rooms": 2.5, "area": 50, "district": "north"}""",
+            """["rooms", 2]""",
+            """{"rooms": 4, "area": 80.25, "district": "south", "note": {"x": 1}}""",
+        ];
+
+        var accepted = lines.Select(l => batch.AddJsonRow(Encoding.UTF8.GetBytes(l))).ToArray();
+
+        Assert.Equal([true, false, false, false, true], accepted);
+        Assert.Equal([0L, 4L], batch.RowIndexes.ToArray());
+        Assert.Contains(batch.Errors, e => e.Row == 1 && e.Feature is null && e.Reason.StartsWith("malformed JSON", StringComparison.Ordinal));
+        Assert.Contains(batch.Errors, e => e.Row == 2 && e.Feature == "rooms" && e.Reason.Contains("whole number"));
+        Assert.Contains(batch.Errors, e => e.Row == 3 && e.Feature is null);
+        Assert.Equal([2.0, 4.0], batch.GetNumeric("rooms").ToArray());
+    }
+
+    [Fact]
+    public void CategoricalFeature_NumbersAndEscapedStrings_AreTakenAsTheirText()
+    {
+        var manifest = """
+            {"task": "binary", "features": [{"name": "age", "type": "numeric"}, {"name": "city", "type": "categorical"}],
+             "inputs": {"layout": "per_feature"}, "outputs": {"probability": "probability"}}
+            """;
+        using var open = TabularTestModel.Load(ReferenceModels.PerFeatureBinaryClassifier(), manifest);
+
+        var batch = open.FromJson("""{"instances": [{"age": 1, "city": 5003}, {"age": 2, "city": "Troms\u00f8 \"N\""}, {"age": 3, "city": false}]}""");
+
+        Assert.Equal(["5003", "Tromsø \"N\"", "false"], batch.GetCategorical("city").ToArray());
+    }
+
+    [Fact]
+    public void Clear_AfterRows_EmptiesTheBatchAndRestartsIndexes()
+    {
+        var batch = _binary.Tabular.CreateBatch(capacity: 2);
+        for (var i = 0; i < 5; i++)
+        {
+            batch.AddRow(new Dictionary<string, string?> { ["age"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture), ["city"] = i == 2 ? "x" : "Oslo" });
+        }
+
+        Assert.Equal(4, batch.RowCount);
+        batch.Clear();
+        batch.AddRow(new Dictionary<string, string?> { ["age"] = "9", ["city"] = "Bergen" });
+
+        Assert.Equal(1, batch.RowCount);
+        Assert.Empty(batch.Errors);
+        Assert.Equal([0L], batch.RowIndexes.ToArray());
+        Assert.Equal([9.0], batch.GetNumeric("age").ToArray());
+    }
+
+    [Fact]
+    public void ToInputs_BatchOfAnotherModel_Throws()
+    {
+        var batch = _regression.Tabular.CreateBatch();
+
+        Assert.Throws<ArgumentException>(() => _binary.Tabular.ToInputs(batch));
+    }
+}
