@@ -10,7 +10,9 @@ namespace Serverless.Local.Catalog;
 /// <summary>
 /// Calls one function as the isolated worker would: a new instance of its class from the invocation's DI
 /// scope (constructor injection), its parameters bound from the trigger, the route values and the
-/// cancellation token, and its Task/ValueTask result awaited. Built once per function; thread-safe.
+/// cancellation token, and its Task/ValueTask result awaited. Built once per function; thread-safe. Awaits keep
+/// the caller's context (no ConfigureAwait(false)): orchestrator functions must resume on the Durable Task
+/// engine's scheduler, or the engine never sees them finish.
 /// </summary>
 public sealed class FunctionInvoker
 {
@@ -54,12 +56,12 @@ public sealed class FunctionInvoker
             switch (result)
             {
                 case Task<Microsoft.AspNetCore.Mvc.IActionResult> actionTask:
-                    return await actionTask.ConfigureAwait(false);
+                    return await actionTask;
                 case Task task:
-                    await task.ConfigureAwait(false);
+                    await task;
                     return _taskResult?.GetValue(task);
                 case ValueTask valueTask:
-                    await valueTask.ConfigureAwait(false);
+                    await valueTask;
                     return null;
                 default:
                     return result;
@@ -70,7 +72,7 @@ public sealed class FunctionInvoker
             switch (instance)
             {
                 case IAsyncDisposable asyncDisposable:
-                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                    await asyncDisposable.DisposeAsync();
                     break;
                 case IDisposable disposable:
                     disposable.Dispose();

@@ -31,7 +31,7 @@ internal sealed class DurableTaskHub : IDisposable
             MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
             MaxConcurrentTaskActivityWorkItems = Environment.ProcessorCount * 4,
             MaxConcurrentTaskOrchestrationWorkItems = Environment.ProcessorCount * 4,
-            UseTablePartitionManagement = true,
+            UseTablePartitionManagement = false,
         });
     }
 

@@ -1,4 +1,6 @@
 using Microsoft.DurableTask;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Serverless.Local.Catalog;
 
 namespace Serverless.Local.Durable;
@@ -12,11 +14,13 @@ internal sealed class FunctionOrchestrator : ITaskOrchestrator
 {
     private readonly FunctionInvoker _invoker;
     private readonly IServiceProvider _services;
+    private readonly ILoggerFactory _loggers;
 
     public FunctionOrchestrator(FunctionInvoker invoker, IServiceProvider services)
     {
         _invoker = invoker;
         _services = services;
+        _loggers = services.GetRequiredService<ILoggerFactory>();
         OutputType = UnwrapTask(invoker.Function.Method.ReturnType);
     }
 
@@ -25,7 +29,7 @@ internal sealed class FunctionOrchestrator : ITaskOrchestrator
     public Type OutputType { get; }
 
     public async Task<object?> RunAsync(TaskOrchestrationContext context, object? input) =>
-        await _invoker.InvokeAsync(new InvocationContext(_services, null, context, CancellationToken.None)).ConfigureAwait(false);
+        await _invoker.InvokeAsync(new InvocationContext(_services, null, new InputConvertingContext(context, _loggers), CancellationToken.None));
 
     internal static Type UnwrapTask(Type type) =>
         type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(Task<>) || type.GetGenericTypeDefinition() == typeof(ValueTask<>))

@@ -116,10 +116,34 @@ internal sealed class LocalDurableTaskClient : DurableTaskClient
             CreatedAt = new DateTimeOffset(DateTime.SpecifyKind(state.CreatedTime, DateTimeKind.Utc)),
             LastUpdatedAt = new DateTimeOffset(DateTime.SpecifyKind(state.LastUpdatedTime, DateTimeKind.Utc)),
             SerializedInput = getInputsAndOutputs ? state.Input : null,
-            SerializedOutput = getInputsAndOutputs && state.OrchestrationStatus != OrchestrationStatus.Failed ? state.Output : null,
+            SerializedOutput = getInputsAndOutputs ? state.Output : null,
             SerializedCustomStatus = state.Status,
-            FailureDetails = ToFailure(state.FailureDetails),
+            FailureDetails = ToFailure(state.FailureDetails) ?? FailureFromOutput(state),
         };
+
+    /// <summary>The Azure Storage provider keeps a failed orchestration's failure details as its output.</summary>
+    private static TaskFailureDetails? FailureFromOutput(OrchestrationState state)
+    {
+        if (state.OrchestrationStatus != OrchestrationStatus.Failed || string.IsNullOrEmpty(state.Output))
+        {
+            return null;
+        }
+
+        try
+        {
+            var failure = Newtonsoft.Json.JsonConvert.DeserializeObject<FailureDetails>(state.Output);
+            if (failure?.ErrorMessage is not null)
+            {
+                return ToFailure(failure);
+            }
+        }
+        catch (Newtonsoft.Json.JsonException)
+        {
+            // Not failure details: the output is the message itself.
+        }
+
+        return new TaskFailureDetails("OrchestrationFailed", state.Output, null, null, null);
+    }
 
     private static TaskFailureDetails? ToFailure(FailureDetails? failure) =>
         failure is null ? null : new TaskFailureDetails(failure.ErrorType, failure.ErrorMessage, failure.StackTrace, ToFailure(failure.InnerFailure), null);

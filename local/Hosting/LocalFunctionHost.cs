@@ -73,7 +73,8 @@ public sealed class LocalFunctionHost : IAsyncDisposable
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
             .AddFilter("Microsoft", LogLevel.Warning)
             .AddFilter("System.Net.Http", LogLevel.Warning)
-            .AddFilter("Azure", LogLevel.Warning);
+            .AddFilter("Azure", LogLevel.Warning)
+            .AddFilter("DurableTask", LogLevel.Warning);
 
         var azurite = await StartAzuriteIfNeededAsync(options, root, builder.Configuration, cancellationToken).ConfigureAwait(false);
         try

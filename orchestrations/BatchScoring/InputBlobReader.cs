@@ -7,6 +7,7 @@ namespace Serverless.Orchestrations.BatchScoring;
 public sealed class InputBlobReader
 {
     private readonly BlobServiceClient _blobs;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _createdContainers = new(StringComparer.Ordinal);
 
     public InputBlobReader(BlobServiceClient blobs)
     {
@@ -17,6 +18,25 @@ public sealed class InputBlobReader
     {
         var (container, name) = BlobPaths.Split(path);
         return _blobs.GetBlobContainerClient(container).GetBlobClient(name);
+    }
+
+    /// <summary>A blob to write; its container is created on first use (once per container and process).</summary>
+    public async Task<BlobClient> OutputBlobAsync(string path)
+    {
+        var (container, name) = BlobPaths.Split(path);
+        var client = _blobs.GetBlobContainerClient(container);
+        var creation = _createdContainers.GetOrAdd(container, _ => client.CreateIfNotExistsAsync());
+        try
+        {
+            await creation.ConfigureAwait(false);
+        }
+        catch
+        {
+            _createdContainers.TryRemove(container, out _);
+            throw;
+        }
+
+        return client.GetBlobClient(name);
     }
 
     /// <summary>Streams bytes [start, end) of the blob.</summary>

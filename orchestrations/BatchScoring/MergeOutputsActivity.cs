@@ -24,7 +24,7 @@ public sealed class MergeOutputsActivity : TaskActivity<MergeInput, string>
     public override async Task<string> RunAsync(TaskActivityContext context, MergeInput input)
     {
         var path = BlobPaths.Combine(input.Output, "predictions.csv");
-        await using (var target = await _blobs.Blob(path).OpenWriteAsync(overwrite: true).ConfigureAwait(false))
+        await using (var target = await (await _blobs.OutputBlobAsync(path).ConfigureAwait(false)).OpenWriteAsync(overwrite: true).ConfigureAwait(false))
         {
             var first = true;
             foreach (var part in input.Parts)

@@ -56,7 +56,7 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
 
         var errors = new List<RowError>();
         long accepted = 0;
-        await using (var part = await _blobs.Blob(work.PartBlob).OpenWriteAsync(overwrite: true).ConfigureAwait(false))
+        await using (var part = await (await _blobs.OutputBlobAsync(work.PartBlob).ConfigureAwait(false)).OpenWriteAsync(overwrite: true).ConfigureAwait(false))
         await using (var csv = CsvWriter.Create(part, PredictionCsv.Options, leaveOpen: true))
         {
             var output = new PredictionCsv(csv, tabular.Manifest, work.Request.IdColumn ?? "row");
@@ -166,7 +166,7 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
 
     private async Task WriteErrorsAsync(string path, List<RowError> errors)
     {
-        var blob = _blobs.Blob(path);
+        var blob = await _blobs.OutputBlobAsync(path).ConfigureAwait(false);
         if (errors.Count == 0)
         {
             await blob.DeleteIfExistsAsync().ConfigureAwait(false);

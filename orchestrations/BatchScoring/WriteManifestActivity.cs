@@ -47,7 +47,7 @@ public sealed class WriteManifestActivity : TaskActivity<ManifestInput, string>
                 milliseconds = Math.Round(r.Milliseconds, 1),
             }),
         };
-        await _blobs.Blob(path).UploadAsync(BinaryData.FromObjectAsJson(manifest, Json), overwrite: true).ConfigureAwait(false);
+        await (await _blobs.OutputBlobAsync(path).ConfigureAwait(false)).UploadAsync(BinaryData.FromObjectAsJson(manifest, Json), overwrite: true).ConfigureAwait(false);
         return path;
     }
 }
