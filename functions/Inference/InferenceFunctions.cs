@@ -34,20 +34,6 @@ public sealed class InferenceFunctions
         string name, string version) =>
         ApiResults.GuardAsync(() => InferAsync(request, name, version), _logger);
 
-    private async Task<IActionResult> InferAsync(HttpRequest request, string name, string? version)
-    {
-        var cancellationToken = request.HttpContext.RequestAborted;
-        using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, _options.MaxRequestBodyBytes, cancellationToken);
-        var output = new PooledBufferWriter(Math.Max(1024, body.Length));
-        try
-        {
-            await _inference.InferAsync(name, version, body.Memory, output, cancellationToken);
-            return new PooledJsonResult(output);
-        }
-        catch
-        {
-            output.Dispose();
-            throw;
-        }
-    }
+    private Task<IActionResult> InferAsync(HttpRequest request, string name, string? version) =>
+        PooledJsonEndpoint.RespondAsync(request, _options.MaxRequestBodyBytes, (body, output, ct) => _inference.InferAsync(name, version, body, output, ct));
 }

@@ -38,20 +38,6 @@ public sealed class PredictFunctions
         string name, string version) =>
         ApiResults.GuardAsync(() => PredictAsync(request, name, version), _logger);
 
-    private async Task<IActionResult> PredictAsync(HttpRequest request, string name, string? version)
-    {
-        var cancellationToken = request.HttpContext.RequestAborted;
-        using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, _options.MaxRequestBodyBytes, cancellationToken);
-        var output = new PooledBufferWriter(Math.Max(1024, body.Length / 2));
-        try
-        {
-            await _predictions.PredictAsync(name, version, body.Memory, output, cancellationToken);
-            return new PooledJsonResult(output);
-        }
-        catch
-        {
-            output.Dispose();
-            throw;
-        }
-    }
+    private Task<IActionResult> PredictAsync(HttpRequest request, string name, string? version) =>
+        PooledJsonEndpoint.RespondAsync(request, _options.MaxRequestBodyBytes, (body, output, ct) => _predictions.PredictAsync(name, version, body, output, ct));
 }
