@@ -15,6 +15,12 @@ public static class ApiResults
     public static IActionResult Error(int statusCode, string message) =>
         new JsonBodyResult(new ErrorBody(message), statusCode);
 
+    /// <summary>An idempotent PUT's answer: 201 with a Location (the request's own path) when it created, else 200.</summary>
+    public static IActionResult CreatedOrOk(HttpRequest request, object value, bool created) =>
+        created
+            ? new JsonBodyResult(value, StatusCodes.Status201Created, new Dictionary<string, string> { ["Location"] = $"{request.PathBase}{request.Path}" })
+            : new JsonBodyResult(value);
+
     public static async Task<IActionResult> GuardAsync(Func<Task<IActionResult>> handler, ILogger logger)
     {
         try

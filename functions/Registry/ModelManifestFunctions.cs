@@ -41,9 +41,7 @@ public sealed class ModelManifestFunctions
             using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxManifestBodyBytes, cancellationToken);
             var manifest = ModelManifest.Parse(body.Span);
             var result = await _registry.SetManifestAsync(name, version, manifest, cancellationToken);
-            var created = result.Outcome == RegistrationOutcome.Created;
-            var headers = created ? new Dictionary<string, string> { ["Location"] = $"{request.PathBase}{request.Path}" } : null;
-            return new JsonBodyResult(ToJson(result.CanonicalJson), created ? StatusCodes.Status201Created : StatusCodes.Status200OK, headers);
+            return ApiResults.CreatedOrOk(request, ToJson(result.CanonicalJson), result.Outcome == RegistrationOutcome.Created);
         }, _logger);
 
     [Function("GetModelManifest")]

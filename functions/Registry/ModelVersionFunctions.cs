@@ -62,12 +62,8 @@ public sealed class ModelVersionFunctions
             using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, _options.MaxModelBytes, cancellationToken);
             var description = request.Query["description"].FirstOrDefault();
             var result = await _registry.RegisterAsync(name, version, body.ToArray(), description, cancellationToken);
-            var created = result.Outcome == RegistrationOutcome.Created;
-            var headers = created
-                ? new Dictionary<string, string> { ["Location"] = $"{request.PathBase}{request.Path}" }
-                : null;
-            return new JsonBodyResult(RegistryDtos.Version(result.Version, _inference.GetColdStart(result.Version)),
-                created ? StatusCodes.Status201Created : StatusCodes.Status200OK, headers);
+            return ApiResults.CreatedOrOk(request, RegistryDtos.Version(result.Version, _inference.GetColdStart(result.Version)),
+                result.Outcome == RegistrationOutcome.Created);
         }, _logger);
 
     [Function("GetModelVersion")]
