@@ -1,13 +1,14 @@
 namespace Serverless.Bench;
 
-/// <summary>What to run, from the command line: <c>[all|micro|load] [--no-bdn] [--runner-dll PATH]</c>.</summary>
+/// <summary>What to run, from the command line: <c>[all|micro|load|tabular] [--no-bdn] [--runner-dll PATH]</c>.</summary>
 public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, string? RunnerDll)
 {
     public const string Usage =
-        "Usage: dotnet run -c Release --project bench [-- [micro|load] [--no-bdn] [--runner-dll PATH]]\n" +
+        "Usage: dotnet run -c Release --project bench [-- [micro|load|tabular] [--no-bdn] [--runner-dll PATH]]\n" +
         "  (default)  everything: Stopwatch loops, BenchmarkDotNet, HTTP load, cold start, tables\n" +
         "  micro      BenchmarkDotNet only (raw Run and in-process serving)\n" +
         "  load       HTTP load (bare endpoint and runner) and cold start only\n" +
+        "  tabular    batch scoring through the orchestration vs raw in-process, records API vs OIP (bench/results/tabular.md)\n" +
         "  --no-bdn   skip BenchmarkDotNet in the default mode\n" +
         "  --runner-dll PATH  the Serverless.Local.dll to cold-start (e.g. a ReadyToRun publish); default: the built runner";
 
@@ -28,6 +29,9 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
                     break;
                 case "load":
                     mode = BenchMode.Load;
+                    break;
+                case "tabular":
+                    mode = BenchMode.Tabular;
                     break;
                 case "--no-bdn":
                     bdn = false;
@@ -51,4 +55,5 @@ public enum BenchMode
     All,
     Micro,
     Load,
+    Tabular,
 }

@@ -1,4 +1,5 @@
 using Serverless.Bench;
+using Serverless.Bench.Tabular;
 using Serverless.Local.Hosting;
 
 BenchOptions options;
@@ -26,6 +27,26 @@ try
         }
 
         return 0;
+    }
+
+    if (options.Mode is BenchMode.Tabular or BenchMode.All)
+    {
+        Progress.Write("tabular: batch scoring through the orchestration vs raw in-process, records API vs OIP...");
+        var tabular = await TabularPhase.RunAsync(root);
+        var page = tabular.Render(
+            $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {Environment.ProcessorCount} cores · .NET {Environment.Version} · runner in the bench process on Azurite (in memory). " +
+            $"Batch: each configuration {TabularPhase.Repeats}× alternating with the raw limit (in memory and via Azurite) on the same bytes; wall time from the POST to the completed status (polled every 50 ms), " +
+            "rows out checked equal to rows in. HTTP: the closed-loop load generator of the serving benchmark, every response checked byte for byte.");
+        Console.WriteLine();
+        Console.WriteLine(page);
+        var tabularPath = Path.Combine(root, "bench", "results", "tabular.md");
+        Directory.CreateDirectory(Path.GetDirectoryName(tabularPath)!);
+        await File.WriteAllTextAsync(tabularPath, page);
+        Progress.Write($"written to {tabularPath}");
+        if (options.Mode == BenchMode.Tabular)
+        {
+            return 0;
+        }
     }
 
     if (options.Mode == BenchMode.All)

@@ -142,6 +142,38 @@ public sealed class FeatureBatch
     }
 
     /// <summary>
+    /// Adds a row of UTF-8 cells by position, with the same rules as the string overload, without allocating
+    /// per cell (numbers parse straight from the bytes; categories are matched against the manifest's values).
+    /// </summary>
+    public bool AddRow<TCells>(ColumnBinding columns, TCells cells, long? rowIndex = null)
+        where TCells : IUtf8Cells
+    {
+        if (!ReferenceEquals(columns.Schema, Schema))
+        {
+            throw new ArgumentException("The column binding was made for another schema.", nameof(columns));
+        }
+
+        BeginRow(rowIndex);
+        var count = cells.Count;
+        if (count != columns.ColumnCount)
+        {
+            Reject(-1, $"has {count} cell(s), but the header has {columns.ColumnCount}");
+            return EndRow();
+        }
+
+        for (var c = 0; c < count; c++)
+        {
+            var feature = columns.FeatureOf(c);
+            if (feature >= 0)
+            {
+                SetUtf8Text(feature, cells[c]);
+            }
+        }
+
+        return EndRow();
+    }
+
+    /// <summary>
     /// Adds one row given as a JSON object of feature values (a JSON Lines line): numbers for numeric features;
     /// strings (numbers and booleans are taken as their text) for categorical ones; null is missing.
     /// Malformed JSON refuses the row. Returns false when the row is refused.
@@ -354,6 +386,57 @@ public sealed class FeatureBatch
             Reject(feature, $"expected a number, got \"{Truncate(text)}\"");
         }
     }
+
+    /// <summary>A UTF-8 text cell: blank is missing; numbers parse with the invariant culture.</summary>
+    internal void SetUtf8Text(int feature, ReadOnlySpan<byte> utf8)
+    {
+        var text = TrimAscii(utf8);
+        if (text.IsEmpty)
+        {
+            SetMissing(feature);
+            return;
+        }
+
+        if (_rules[feature].IsNumeric)
+        {
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+            {
+                SetNumber(feature, value);
+            }
+            else if (Claim(feature))
+            {
+                Reject(feature, $"expected a number, got \"{Truncate(Encoding.UTF8.GetString(text))}\"");
+            }
+
+            return;
+        }
+
+        if (Claim(feature))
+        {
+            Span<char> chars = utf8.Length <= 256 ? stackalloc char[256] : new char[Encoding.UTF8.GetMaxCharCount(utf8.Length)];
+            var length = Encoding.UTF8.GetChars(utf8, chars);
+            SetCategoryClaimed(feature, chars[..length]);
+        }
+    }
+
+    private static ReadOnlySpan<byte> TrimAscii(ReadOnlySpan<byte> utf8)
+    {
+        var start = 0;
+        var end = utf8.Length;
+        while (start < end && IsAsciiWhite(utf8[start]))
+        {
+            start++;
+        }
+
+        while (end > start && IsAsciiWhite(utf8[end - 1]))
+        {
+            end--;
+        }
+
+        return utf8[start..end];
+    }
+
+    private static bool IsAsciiWhite(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or 0x0B or 0x0C;
 
     private void SetCategoryClaimed(int feature, ReadOnlySpan<char> text)
     {

@@ -28,7 +28,8 @@ internal sealed class DurableTaskHub : IDisposable
             StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
             LoggerFactory = loggers,
             PartitionCount = 4,
-            MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
+            // One developer machine: latency over storage transactions (Azure's default is 30 s of idle back-off).
+            MaxQueuePollingInterval = TimeSpan.FromMilliseconds(100),
             MaxConcurrentTaskActivityWorkItems = Environment.ProcessorCount * 4,
             MaxConcurrentTaskOrchestrationWorkItems = Environment.ProcessorCount * 4,
             UseTablePartitionManagement = false,

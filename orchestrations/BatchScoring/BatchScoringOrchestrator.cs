@@ -3,8 +3,9 @@ using Microsoft.DurableTask;
 namespace Serverless.Orchestrations.BatchScoring;
 
 /// <summary>
-/// Batch scoring as fan-out/fan-in: plan byte-range chunks aligned to line starts; count each chunk's rows
-/// (so every row gets its file-wide number without any activity reading the whole file); score the chunks
+/// Batch scoring as fan-out/fan-in: plan byte-range chunks aligned to line starts; unless rows carry an id
+/// column, count each chunk's rows (so every output row gets its file-wide number without any activity reading
+/// the whole file; with ids, error rows are renumbered at fan-in instead and the input is read once); score the chunks
 /// with bounded parallelism, each writing its own part (a retried chunk overwrites its own part, so retries
 /// never duplicate rows); then write a manifest and, if asked, one merged output. Over
 /// <see cref="BatchScoringRequest.ChunksPerOrchestration"/> chunks, counting and scoring go through sub-orchestrations so no history grows
@@ -26,14 +27,21 @@ public sealed class BatchScoringOrchestrator : TaskOrchestrator<BatchScoringRequ
         var plan = await context.CallActivityAsync<BatchPlan>(PlanBatchActivity.Name, request, BatchScoringRetry.Options);
         var total = plan.Chunks.Count;
 
-        context.SetCustomStatus(new BatchScoringProgress("counting rows", total, 0, 0, 0));
-        var counts = await CountAsync(context, request, plan);
         var work = new List<ChunkWork>(total);
-        var firstRow = 1L;
-        for (var i = 0; i < total; i++)
+        if (request.IdColumn is null)
         {
-            work.Add(new ChunkWork(request, plan, plan.Chunks[i], firstRow));
-            firstRow += counts[i];
+            context.SetCustomStatus(new BatchScoringProgress("counting rows", total, 0, 0, 0));
+            var counts = await CountAsync(context, request, plan);
+            var firstRow = 1L;
+            for (var i = 0; i < total; i++)
+            {
+                work.Add(new ChunkWork(request, plan, plan.Chunks[i], firstRow));
+                firstRow += counts[i];
+            }
+        }
+        else
+        {
+            work.AddRange(plan.Chunks.Select(chunk => new ChunkWork(request, plan, chunk, FirstRow: null)));
         }
 
         var results = await ScoreAsync(context, request, work);

@@ -5,7 +5,8 @@ namespace Serverless.Orchestrations.BatchScoring;
 
 /// <summary>
 /// Collects rows into a <see cref="FeatureBatch"/> and, every few thousand rows, runs the model and writes the
-/// accepted rows' predictions in input order. Refused rows are collected as errors. Not thread-safe.
+/// accepted rows' predictions in input order, each with its id (kept as UTF-8 as read). Refused rows are
+/// collected as errors. Not thread-safe.
 /// </summary>
 internal sealed class ChunkScorer
 {
@@ -15,7 +16,8 @@ internal sealed class ChunkScorer
     private readonly LoadedModel _model;
     private readonly PredictionCsv _output;
     private readonly List<RowError> _errors;
-    private readonly Dictionary<long, string> _ids = new(BatchRows);
+    private readonly Utf8Ids _ids = new(BatchRows);
+    private byte[] _idScratch = new byte[256];
 
     public ChunkScorer(TabularModel tabular, LoadedModel model, PredictionCsv output, List<RowError> errors)
     {
@@ -30,17 +32,36 @@ internal sealed class ChunkScorer
 
     public long Accepted { get; private set; }
 
-    public void Add(long row, string id, Func<FeatureBatch, bool> add)
+    /// <summary>
+    /// Adds a CSV record (its cells under the bound header) with its id. The id is copied before the cells are
+    /// read, so it may point into the reader's buffers.
+    /// </summary>
+    public void AddCsv<TCells>(long row, ReadOnlySpan<byte> id, ColumnBinding binding, TCells cells)
+        where TCells : IUtf8Cells
     {
-        if (add(Batch))
+        if (id.Length > _idScratch.Length)
         {
-            _ids[row] = id;
+            _idScratch = new byte[Math.Max(id.Length, _idScratch.Length * 2)];
         }
 
-        if (Batch.RowCount + Batch.RejectedRowCount >= BatchRows)
+        id.CopyTo(_idScratch);
+        if (Batch.AddRow(binding, cells, row))
         {
-            Flush();
+            _ids.Add(_idScratch.AsSpan(0, id.Length));
         }
+
+        FlushWhenFull();
+    }
+
+    /// <summary>Adds a JSON Lines row with its id.</summary>
+    public void AddJson(long row, ReadOnlySpan<byte> id, ReadOnlySpan<byte> json)
+    {
+        if (Batch.AddJsonRow(json, row))
+        {
+            _ids.Add(id);
+        }
+
+        FlushWhenFull();
     }
 
     public void Flush()
@@ -48,10 +69,9 @@ internal sealed class ChunkScorer
         if (Batch.RowCount > 0)
         {
             var predictions = _tabular.Predict(_model, Batch);
-            var rows = Batch.RowIndexes;
             for (var i = 0; i < predictions.Length; i++)
             {
-                _output.WriteRow(_ids[rows[i]], predictions[i]);
+                _output.WriteRow(_ids[i], predictions[i]);
             }
 
             Accepted += predictions.Length;
@@ -60,5 +80,48 @@ internal sealed class ChunkScorer
         _errors.AddRange(Batch.Errors);
         _ids.Clear();
         Batch.Clear();
+    }
+
+    private void FlushWhenFull()
+    {
+        if (Batch.RowCount + Batch.RejectedRowCount >= BatchRows)
+        {
+            Flush();
+        }
+    }
+
+    /// <summary>The ids of the accepted rows of the current batch, in order, packed into one growing byte buffer.</summary>
+    private sealed class Utf8Ids
+    {
+        private byte[] _bytes;
+        private int[] _ends;
+        private int _count;
+
+        public Utf8Ids(int capacity)
+        {
+            _bytes = new byte[capacity * 16];
+            _ends = new int[capacity];
+        }
+
+        public ReadOnlySpan<byte> this[int index] => _bytes.AsSpan(index == 0 ? 0 : _ends[index - 1], _ends[index] - (index == 0 ? 0 : _ends[index - 1]));
+
+        public void Add(ReadOnlySpan<byte> id)
+        {
+            var start = _count == 0 ? 0 : _ends[_count - 1];
+            if (start + id.Length > _bytes.Length)
+            {
+                Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, start + id.Length));
+            }
+
+            if (_count == _ends.Length)
+            {
+                Array.Resize(ref _ends, _ends.Length * 2);
+            }
+
+            id.CopyTo(_bytes.AsSpan(start));
+            _ends[_count++] = start + id.Length;
+        }
+
+        public void Clear() => _count = 0;
     }
 }

@@ -57,7 +57,7 @@ public sealed class PlanBatchActivity : TaskActivity<BatchScoringRequest, BatchP
 
         var sampleLines = sample.AsSpan((int)dataStart).Count((byte)'\n');
         var bytesPerRow = sampleLines == 0 ? Math.Max(1, size - dataStart) : Math.Max(1, (sample.Length - dataStart) / sampleLines);
-        var chunkBytes = Math.Max(1, bytesPerRow * Math.Max(1, request.ChunkRows));
+        var chunkBytes = BalancedChunkBytes(size - dataStart, bytesPerRow * Math.Max(1, request.ChunkRows));
 
         var chunks = new List<ChunkRange>();
         var start = dataStart;
@@ -73,6 +73,17 @@ public sealed class PlanBatchActivity : TaskActivity<BatchScoringRequest, BatchP
         }
 
         return new BatchPlan(request.Model, version, format, header, size, chunks);
+    }
+
+    /// <summary>
+    /// Spreads the data evenly over the nearest whole number of chunks of the requested size, so a small remainder
+    /// does not become a straggler chunk that runs alone after the others.
+    /// </summary>
+    internal static long BalancedChunkBytes(long dataBytes, long requestedBytes)
+    {
+        requestedBytes = Math.Max(1, requestedBytes);
+        var count = Math.Max(1, (long)Math.Round((double)dataBytes / requestedBytes, MidpointRounding.AwayFromZero));
+        return Math.Max(1, (dataBytes + count - 1) / count);
     }
 
     private async Task<long> NextLineStartAsync(string path, long from, long size)

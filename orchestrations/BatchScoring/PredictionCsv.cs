@@ -48,23 +48,45 @@ internal sealed class PredictionCsv
     public void WriteRow(string id, TabularPrediction prediction)
     {
         _csv.WriteField(id);
+        WritePrediction(prediction);
+    }
+
+    /// <summary>A row whose id is given as UTF-8 (as read from the input), written without a string.</summary>
+    public void WriteRow(ReadOnlySpan<byte> id, TabularPrediction prediction)
+    {
+        _csv.WriteField(id);
+        WritePrediction(prediction);
+    }
+
+    private void WritePrediction(TabularPrediction prediction)
+    {
         if (IsRegression)
         {
-            _csv.WriteField(Format(prediction.Value));
+            WriteNumber(prediction.Value);
         }
         else
         {
             _csv.WriteField(prediction.Label);
-            _csv.WriteField(Format(prediction.Probability));
+            WriteNumber(prediction.Probability);
             var classes = _manifest.ClassLabels?.Count ?? 0;
             for (var i = 0; i < classes; i++)
             {
-                _csv.WriteField(prediction.Scores is { } scores && i < scores.Count ? Format(scores[i]) : string.Empty);
+                WriteNumber(prediction.Scores is { } scores && i < scores.Count ? scores[i] : null);
             }
         }
 
         _csv.EndRecord();
     }
 
-    private static string Format(double? value) => value?.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty;
+    private void WriteNumber(double? value)
+    {
+        if (value is { } number)
+        {
+            _csv.WriteField(number, "R", CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            _csv.WriteField(string.Empty);
+        }
+    }
 }

@@ -78,9 +78,10 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
             accepted = scorer.Accepted;
         }
 
-        await WriteErrorsAsync(work.ErrorsBlob, errors).ConfigureAwait(false);
+        var staged = work.FirstRow is null;
+        await WriteErrorsAsync(staged ? work.StagedErrorsBlob : work.ErrorsBlob, errors).ConfigureAwait(false);
         return new ChunkResult(work.Chunk.Index, accepted + errors.Count, accepted, errors.Count,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds, work.PartBlob, work.ErrorsBlob);
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds, work.PartBlob, work.ErrorsBlob, staged, staged ? work.StagedErrorsBlob : null);
     }
 
     private static async Task ReadCsvAsync(Stream input, ChunkWork work, ChunkScorer scorer)
@@ -98,25 +99,21 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
         }
 
         await using var reader = CsvReader.Create(input, DataOptions, leaveOpen: true);
-        var row = work.FirstRow;
+        var cells = new CsvRecordCells(reader);
+        var rowText = new byte[20];
+        var row = work.FirstRow ?? 1;
         while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            var cells = new string?[reader.FieldCount];
-            for (var i = 0; i < cells.Length; i++)
-            {
-                cells[i] = reader.GetString(i);
-            }
-
-            var id = idIndex >= 0 && idIndex < cells.Length ? cells[idIndex] ?? string.Empty : row.ToString(CultureInfo.InvariantCulture);
-            var number = row;
-            scorer.Add(number, id, batch => batch.AddRow(binding, cells, number));
+            var id = idIndex < 0 ? RowNumber(row, rowText) : idIndex < reader.FieldCount ? reader.GetSpan(idIndex) : [];
+            scorer.AddCsv(row, id, binding, cells);
             row++;
         }
     }
 
     private static async Task ReadJsonLinesAsync(StreamReader reader, ChunkWork work, ChunkScorer scorer)
     {
-        var row = work.FirstRow;
+        var rowText = new byte[20];
+        var row = work.FirstRow ?? 1;
         while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
         {
             if (string.IsNullOrWhiteSpace(line))
@@ -125,12 +122,14 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
             }
 
             var json = Utf8.GetBytes(line);
-            var id = work.Request.IdColumn is { } idColumn ? JsonLineId(json, idColumn) ?? string.Empty : row.ToString(CultureInfo.InvariantCulture);
-            var number = row;
-            scorer.Add(number, id, batch => batch.AddJsonRow(json, number));
+            var id = work.Request.IdColumn is { } idColumn ? Utf8.GetBytes(JsonLineId(json, idColumn) ?? string.Empty) : RowNumber(row, rowText);
+            scorer.AddJson(row, id, json);
             row++;
         }
     }
+
+    private static ReadOnlySpan<byte> RowNumber(long row, byte[] buffer) =>
+        row.TryFormat(buffer, out var written, default, CultureInfo.InvariantCulture) ? buffer.AsSpan(0, written) : throw new InvalidOperationException("Row number too long.");
 
     private static string[] ParseHeader(string header)
     {

@@ -6,7 +6,10 @@ namespace Serverless.Orchestrations.BatchScoring;
 /// <summary>What the manifest records.</summary>
 public sealed record ManifestInput(BatchScoringRequest Request, BatchPlan Plan, IReadOnlyList<ChunkResult> Results, DateTime StartedUtc, DateTime CompletedUtc);
 
-/// <summary>Writes <c>{output}/manifest.json</c>: model version, parts, rows in/out, bad rows, timings. Returns its path.</summary>
+/// <summary>
+/// Writes <c>{output}/manifest.json</c> (model version, parts, rows in/out, bad rows, timings) after moving staged
+/// error rows to their file-wide numbers (<see cref="StagedErrorRenumbering"/>). Returns its path.
+/// </summary>
 [DurableTask(Name)]
 public sealed class WriteManifestActivity : TaskActivity<ManifestInput, string>
 {
@@ -23,6 +26,7 @@ public sealed class WriteManifestActivity : TaskActivity<ManifestInput, string>
 
     public override async Task<string> RunAsync(TaskActivityContext context, ManifestInput input)
     {
+        await StagedErrorRenumbering.RunAsync(_blobs, input.Results).ConfigureAwait(false);
         var path = BlobPaths.Combine(input.Request.Output, "manifest.json");
         var manifest = new
         {

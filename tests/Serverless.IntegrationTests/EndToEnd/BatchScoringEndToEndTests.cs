@@ -58,6 +58,7 @@ public sealed class BatchScoringEndToEndTests
         var errors = await ReadErrorsAsync("batch-output", "run-100k/errors/");
         Assert.Equal(badRows.Keys.Order(), errors.Select(e => e.GetProperty("row").GetInt64()).Order());
         Assert.All(errors, e => Assert.Equal(badRows[e.GetProperty("row").GetInt64()], e.GetProperty("feature").GetString()));
+        Assert.Empty(await ReadErrorsAsync("batch-output", "run-100k/_staging/"));
     }
 
     [Fact]

@@ -18,6 +18,7 @@ public sealed class BatchScoringOrchestratorTests
     private readonly ConcurrentDictionary<int, ChunkWork> _parts = new();
     private readonly ConcurrentDictionary<int, int> _attempts = new();
     private ManifestInput? _manifest;
+    private int _counts;
 
     [Fact]
     public async Task Run_ChunkFailsOnceThenSucceeds_EveryRowScoredExactlyOnce()
@@ -76,6 +77,31 @@ public sealed class BatchScoringOrchestratorTests
         Assert.Equal("out/run/predictions.csv", metadata.ReadOutputAs<BatchScoringResult>()!.Merged);
     }
 
+    [Fact]
+    public async Task Run_RowsCarryIds_ScoresWithoutCountingAndHandsStagedErrorsToTheFanIn()
+    {
+        await using var host = await StartHostAsync(chunks: 5, failOnce: [2], badRowsPerChunk: 1);
+
+        var metadata = await RunAsync(host, Request() with { IdColumn = "customer_id" });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        Assert.Equal(0, _counts);
+        Assert.All(_parts.Values, work => Assert.Null(work.FirstRow));
+        Assert.Equal(5 * RowsPerChunk, metadata.ReadOutputAs<BatchScoringResult>()!.RowsIn);
+        Assert.All(_manifest!.Results, r => Assert.True(r.ErrorsStaged && r.StagedErrorsBlob is not null));
+    }
+
+    [Theory]
+    [InlineData(1_000, 250, 250)]
+    [InlineData(1_000, 240, 250)]
+    [InlineData(1_000, 300, 334)]
+    [InlineData(1_000, 5_000, 1_000)]
+    [InlineData(1_000, 0, 1)]
+    public void BalancedChunkBytes_SpreadsTheRemainderInsteadOfLeavingAStraggler(long dataBytes, long requested, long expected)
+    {
+        Assert.Equal(expected, PlanBatchActivity.BalancedChunkBytes(dataBytes, requested));
+    }
+
     private static BatchScoringRequest Request() => new()
     {
         Input = "in/data.csv",
@@ -112,7 +138,11 @@ public sealed class BatchScoringOrchestratorTests
             registry.AddActivityFunc<BatchScoringRequest, BatchPlan>(PlanBatchActivity.Name, (_, request) =>
                 new BatchPlan(request.Model, "3", BatchFormats.Csv, "a,b", chunks * 100L,
                     Enumerable.Range(0, chunks).Select(i => new ChunkRange(i, i * 100L, (i + 1) * 100L)).ToList()));
-            registry.AddActivityFunc<CountWork, long>(CountRowsActivity.Name, (_, _) => RowsPerChunk);
+            registry.AddActivityFunc<CountWork, long>(CountRowsActivity.Name, (_, _) =>
+            {
+                Interlocked.Increment(ref _counts);
+                return RowsPerChunk;
+            });
             registry.AddActivityFunc<ChunkWork, ChunkResult>(ScoreChunkActivity.Name, (_, work) =>
             {
                 var attempt = _attempts.AddOrUpdate(work.Chunk.Index, 1, (_, n) => n + 1);
@@ -122,7 +152,9 @@ public sealed class BatchScoringOrchestratorTests
                     throw new IOException($"transient failure scoring chunk {work.Chunk.Index}");
                 }
 
-                return new ChunkResult(work.Chunk.Index, RowsPerChunk, RowsPerChunk - badRowsPerChunk, badRowsPerChunk, 1, work.PartBlob, work.ErrorsBlob);
+                var staged = work.FirstRow is null;
+                return new ChunkResult(work.Chunk.Index, RowsPerChunk, RowsPerChunk - badRowsPerChunk, badRowsPerChunk, 1, work.PartBlob, work.ErrorsBlob,
+                    staged, staged ? work.StagedErrorsBlob : null);
             });
             registry.AddActivityFunc<ManifestInput, string>(WriteManifestActivity.Name, (_, input) =>
             {

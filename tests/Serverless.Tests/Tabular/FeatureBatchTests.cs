@@ -183,6 +183,44 @@ public sealed class FeatureBatchTests : IDisposable
         Assert.Equal("row 1002: has 3 cell(s), but the header has 2", batch.Errors[1].ToString());
     }
 
+    [Theory]
+    [InlineData("41.5", "Bergen")]
+    [InlineData(" 7 ", "Oslo")]
+    [InlineData("abc", "Oslo")]
+    [InlineData("", "Oslo")]
+    [InlineData("12", "Paris")]
+    [InlineData("1e400", "Trondheim")]
+    [InlineData("-3", "Oslo")]
+    public void AddRow_Utf8Cells_AcceptAndRefuseExactlyAsStringCells(string age, string city)
+    {
+        var fromStrings = _binary.Tabular.CreateBatch(unknownFeatures: UnknownFeatures.Ignore);
+        var fromUtf8 = _binary.Tabular.CreateBatch(unknownFeatures: UnknownFeatures.Ignore);
+        var header = fromStrings.BindColumns(["id", "age", "city"]);
+        var utf8Header = fromUtf8.BindColumns(["id", "age", "city"]);
+
+        var acceptedStrings = fromStrings.AddRow(header, ["r1", age, city], rowIndex: 5);
+        var acceptedUtf8 = fromUtf8.AddRow(utf8Header, new Utf8Row("r1", age, city), rowIndex: 5);
+
+        Assert.Equal(acceptedStrings, acceptedUtf8);
+        Assert.Equal(fromStrings.Errors.Select(e => e.ToString()), fromUtf8.Errors.Select(e => e.ToString()));
+        if (acceptedUtf8)
+        {
+            Assert.Equal(fromStrings.GetNumeric("age").ToArray(), fromUtf8.GetNumeric("age").ToArray());
+            Assert.Equal(fromStrings.GetCategorical("city").ToArray(), fromUtf8.GetCategorical("city").ToArray());
+        }
+    }
+
+    [Fact]
+    public void AddRow_Utf8CellsOfWrongCount_RefusesTheRowAsAWhole()
+    {
+        var batch = _binary.Tabular.CreateBatch();
+        var header = batch.BindColumns(["age", "city"]);
+
+        Assert.False(batch.AddRow(header, new Utf8Row("20", "Oslo", "extra"), rowIndex: 9));
+
+        Assert.Equal("row 9: has 3 cell(s), but the header has 2", Assert.Single(batch.Errors).ToString());
+    }
+
     [Fact]
     public void BindColumns_UnknownColumnUnderReject_ThrowsNamingIt()
     {
@@ -255,5 +293,14 @@ public sealed class FeatureBatchTests : IDisposable
         var batch = _regression.Tabular.CreateBatch();
 
         Assert.Throws<ArgumentException>(() => _binary.Tabular.ToInputs(batch));
+    }
+
+    private sealed class Utf8Row(params string[] cells) : IUtf8Cells
+    {
+        private readonly byte[][] _cells = cells.Select(Encoding.UTF8.GetBytes).ToArray();
+
+        public int Count => _cells.Length;
+
+        public ReadOnlySpan<byte> this[int index] => _cells[index];
     }
 }
