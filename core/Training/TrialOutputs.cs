@@ -1,0 +1,39 @@
+using System.Text.Json;
+
+namespace Serverless.Core.Training;
+
+/// <summary>
+/// The trial contract's outputs under <see cref="TrialSpec.OutputUri"/>: <c>model.onnx</c> (taking raw features,
+/// featurization inside the graph), <c>manifest.json</c> (a tabular manifest, see the records API) and
+/// <c>metrics.json</c> (<see cref="TrialMetrics"/>). A trial succeeded when all three exist.
+/// </summary>
+public static class TrialOutputs
+{
+    public const string Model = "model.onnx";
+    public const string Manifest = "manifest.json";
+    public const string Metrics = "metrics.json";
+    public const string Spec = "spec.json";
+
+    /// <summary>Joins a folder URI and a file name with exactly one slash.</summary>
+    public static string Combine(string folderUri, string name) => folderUri.TrimEnd('/') + "/" + name;
+}
+
+/// <summary>
+/// <c>metrics.json</c>: every metric the trainer computed on the validation rows (names as in <see cref="MetricNames"/>,
+/// lower case), row counts and the training time in seconds. Immutable.
+/// </summary>
+public sealed record TrialMetrics
+{
+    public required IReadOnlyDictionary<string, double> Metrics { get; init; }
+
+    public long TrainRows { get; init; }
+
+    public long ValidationRows { get; init; }
+
+    public double TrainSeconds { get; init; }
+
+    public string ToJson() => JsonSerializer.Serialize(this, TrialSpec.Json);
+
+    public static TrialMetrics FromJson(string json) =>
+        JsonSerializer.Deserialize<TrialMetrics>(json, TrialSpec.Json) ?? throw new JsonException("metrics.json is null.");
+}
