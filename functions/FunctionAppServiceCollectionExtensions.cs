@@ -5,6 +5,7 @@ using Serverless.Core.Serving;
 using Serverless.Core.Storage;
 using Serverless.Core.Tabular;
 using Serverless.Orchestrations.BatchScoring;
+using Serverless.Orchestrations.Training;
 
 namespace Serverless.Functions;
 
@@ -21,6 +22,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddModelServing(configuration);
         services.AddTabularServing(configuration);
         services.AddBatchScoring(configuration);
+        services.AddTrainingSweeps(configuration);
         return services;
     }
 }

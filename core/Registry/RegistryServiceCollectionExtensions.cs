@@ -4,12 +4,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Serverless.Core.Baselines;
 using Serverless.Core.Onnx;
 using Serverless.Core.Storage;
 
 namespace Serverless.Core.Registry;
 
-/// <summary>Wires the model registry: options (section <c>Registry</c>), storage clients and the registry itself.</summary>
+/// <summary>Wires the model registry: options (section <c>Registry</c>), storage clients, the registry itself and version baselines.</summary>
 public static class RegistryServiceCollectionExtensions
 {
     public static IServiceCollection AddModelRegistry(this IServiceCollection services, IConfiguration configuration)
@@ -30,6 +31,8 @@ public static class RegistryServiceCollectionExtensions
                 sp.GetRequiredService<OnnxModelInspector>(),
                 sp.GetRequiredService<TimeProvider>());
         });
+        services.TryAddSingleton(sp => new BaselineStore(
+            sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.GetRequiredService<IOptions<RegistryOptions>>().Value.ContainerName)));
         return services;
     }
 }

@@ -93,7 +93,8 @@ public sealed class OrchestrationApiFunctions
             return Accepted(request, instanceId);
         }, _logger);
 
-    private static IActionResult Accepted(HttpRequest request, string instanceId)
+    /// <summary>202 with the instance id, its status and terminate URIs, and a Location header to poll.</summary>
+    internal static IActionResult Accepted(HttpRequest request, string instanceId)
     {
         var statusUri = $"{request.Scheme}://{request.Host}{FunctionsPathBase(request)}/orchestrations/{instanceId}";
         return new JsonBodyResult(new { id = instanceId, status_uri = statusUri, terminate_uri = statusUri + "/terminate" },

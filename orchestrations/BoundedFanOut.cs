@@ -1,6 +1,6 @@
 using Microsoft.DurableTask;
 
-namespace Serverless.Orchestrations.BatchScoring;
+namespace Serverless.Orchestrations;
 
 /// <summary>
 /// Fan-out/fan-in with at most N tasks in flight, for use inside orchestrators: deterministic on replay

@@ -1,0 +1,148 @@
+using CsvHelper;
+using Microsoft.DurableTask;
+using Serverless.Core.Serving;
+using Serverless.Core.Tabular;
+using Serverless.Core.Training;
+
+namespace Serverless.Orchestrations.Training;
+
+/// <summary>Which registered version to evaluate, on which validation rows, by which target and task.</summary>
+public sealed record EvaluationInput(string Model, string Version, string ValidationUri, string Target, string Task, string? PositiveClass);
+
+/// <summary>
+/// Every metric of the task on the validation rows, as served, plus how many rows the model could score
+/// (a model with another feature schema may refuse some).
+/// </summary>
+public sealed record EvaluationResult(string Version, IReadOnlyDictionary<string, double> Metrics, long RowsScored, long RowsRefused, string? FirstRefusal);
+
+/// <summary>
+/// Scores a registered version on validation rows through the serving path itself (warm session, the version's
+/// manifest, <see cref="FeatureBatch"/>, <see cref="TabularModel.Predict"/>), then computes the task's metrics
+/// with <see cref="ModelMetrics"/>, the same code trainers report with. Promotion compares candidate and
+/// incumbent with this, on the same rows. Idempotent.
+/// </summary>
+[DurableTask(Name)]
+public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, EvaluationResult>
+{
+    public const string Name = "TrainingEvaluateModel";
+
+    private const int BatchRows = 2048;
+
+    private static readonly CsvReaderOptions Options = new() { HasHeader = false, Separator = ',', DetectSeparatorHint = false };
+
+    private readonly TrialStorage _storage;
+    private readonly ModelResolver _resolver;
+    private readonly ModelSessionCache _sessions;
+    private readonly TabularModelCache _tabularModels;
+
+    public EvaluateModelActivity(TrialStorage storage, ModelResolver resolver, ModelSessionCache sessions, TabularModelCache tabularModels)
+    {
+        _storage = storage;
+        _resolver = resolver;
+        _sessions = sessions;
+        _tabularModels = tabularModels;
+    }
+
+    public override async Task<EvaluationResult> RunAsync(TaskActivityContext context, EvaluationInput input)
+    {
+        var version = await _resolver.ResolveAsync(input.Model, input.Version, CancellationToken.None).ConfigureAwait(false);
+        using var lease = await _sessions.AcquireAsync(version, CancellationToken.None).ConfigureAwait(false);
+        var tabular = await _tabularModels.GetAsync(lease.Model, version, CancellationToken.None).ConfigureAwait(false);
+        var csv = await _storage.ReadAsync(input.ValidationUri, CancellationToken.None).ConfigureAwait(false);
+
+        var targets = new List<string>();
+        var predictions = new List<TabularPrediction>();
+        var batch = tabular.CreateBatch(BatchRows, UnknownFeatures.Ignore);
+        var batchTargets = new List<string>();
+        long refused = 0;
+        string? firstRefusal = null;
+        using (var reader = CsvReader.Create(new MemoryStream(csv, writable: false), Options))
+        {
+            if (!reader.Read())
+            {
+                throw new InvalidOperationException($"The validation rows at {input.ValidationUri} are empty.");
+            }
+
+            var header = Cells(reader);
+            var targetIndex = Array.IndexOf(header, input.Target);
+            var binding = batch.BindColumns(header);
+            long row = 0;
+            while (reader.Read())
+            {
+                var cells = Cells(reader);
+                if (batch.AddRow(binding, cells, row++))
+                {
+                    batchTargets.Add(cells[targetIndex]);
+                }
+
+                if (batch.RowCount + batch.RejectedRowCount >= BatchRows)
+                {
+                    (refused, firstRefusal) = Flush(tabular, lease.Model, batch, batchTargets, targets, predictions, refused, firstRefusal);
+                }
+            }
+
+            (refused, firstRefusal) = Flush(tabular, lease.Model, batch, batchTargets, targets, predictions, refused, firstRefusal);
+        }
+
+        var metrics = predictions.Count == 0 ? new Dictionary<string, double>() : Compute(input, tabular.Manifest, targets, predictions);
+        return new EvaluationResult(version.Version, metrics, predictions.Count, refused, firstRefusal);
+    }
+
+    private static (long Refused, string? First) Flush(TabularModel tabular, LoadedModel model, FeatureBatch batch, List<string> batchTargets,
+        List<string> targets, List<TabularPrediction> predictions, long refused, string? first)
+    {
+        if (batch.RowCount > 0)
+        {
+            predictions.AddRange(tabular.Predict(model, batch));
+            targets.AddRange(batchTargets);
+        }
+
+        first ??= batch.Errors.FirstOrDefault()?.ToString();
+        refused += batch.RejectedRowCount;
+        batchTargets.Clear();
+        batch.Clear();
+        return (refused, first);
+    }
+
+    internal static Dictionary<string, double> Compute(EvaluationInput input, ModelManifest manifest, List<string> targets, List<TabularPrediction> predictions)
+    {
+        switch (input.Task)
+        {
+            case "regression":
+                return ModelMetrics.Regression(targets.Select(t => double.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToList(),
+                    predictions.Select(p => p.Value ?? double.NaN).ToList());
+            case "binary":
+                var positive = input.PositiveClass ?? manifest.ClassLabels?.LastOrDefault() ?? "1";
+                return ModelMetrics.Binary(targets.Select(t => t.Trim() == positive ? 1 : 0).ToList(),
+                    predictions.Select(p => PositiveProbability(p, manifest, positive)).ToList(), manifest.EffectiveThreshold);
+            default:
+                var labels = manifest.ClassLabels ?? throw new InvalidOperationException("A multiclass evaluation needs the manifest's class_labels.");
+                var index = labels.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => x.i, StringComparer.Ordinal);
+                return ModelMetrics.Multiclass(targets.Select(t => index.TryGetValue(t.Trim(), out var i) ? i : -1).Select(i => Math.Max(i, 0)).ToList(),
+                    predictions.Select(p => (IReadOnlyList<double>)(p.Scores ?? [])).ToList(), labels.Count);
+        }
+    }
+
+    /// <summary>The positive class's probability: its score when scores are given, else from the predicted label's probability.</summary>
+    private static double PositiveProbability(TabularPrediction prediction, ModelManifest manifest, string positive)
+    {
+        if (prediction.Scores is { Count: 2 } scores)
+        {
+            return scores[1];
+        }
+
+        var probability = prediction.Probability ?? 0;
+        return prediction.Label == positive || prediction.Label == (manifest.ClassLabels?.Count == 2 ? manifest.ClassLabels[1] : "1") ? probability : 1 - probability;
+    }
+
+    private static string[] Cells(CsvReader reader)
+    {
+        var cells = new string[reader.FieldCount];
+        for (var i = 0; i < cells.Length; i++)
+        {
+            cells[i] = reader.GetString(i);
+        }
+
+        return cells;
+    }
+}

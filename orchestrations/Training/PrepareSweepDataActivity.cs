@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using CsvHelper;
+using Microsoft.DurableTask;
+using Serverless.Core.Baselines;
+using Serverless.Core.Errors;
+using Serverless.Core.Training;
+using Serverless.Orchestrations.BatchScoring;
+
+namespace Serverless.Orchestrations.Training;
+
+/// <summary>
+/// Validates the dataset once and prepares everything trials share: resolves the features, checks the target for
+/// the task (two classes for binary, 2–100 for multiclass, numbers for regression; rows without a target are
+/// dropped and counted), splits rows into train and validation (seeded, stratified by class), writes both as CSV
+/// (target first, then the features), the training split's baseline (per-feature distribution, later the drift
+/// reference) and a profile of the whole dataset, and fingerprints the dataset's bytes. Safe to retry: it
+/// overwrites its own outputs.
+/// </summary>
+[DurableTask(Name)]
+public sealed class PrepareSweepDataActivity : TaskActivity<SweepInput, SweepData>
+{
+    public const string Name = "TrainingPrepareData";
+    public const string Container = "sweeps";
+    public const int MaxClasses = 100;
+
+    private readonly InputBlobReader _blobs;
+    private readonly TrialStorage _storage;
+
+    public PrepareSweepDataActivity(InputBlobReader blobs, TrialStorage storage)
+    {
+        _blobs = blobs;
+        _storage = storage;
+    }
+
+    public override async Task<SweepData> RunAsync(TaskActivityContext context, SweepInput input)
+    {
+        var request = input.Request;
+        byte[] bytes;
+        try
+        {
+            bytes = (await _blobs.Blob(request.Dataset).DownloadContentAsync().ConfigureAwait(false)).Value.Content.ToArray();
+        }
+        catch (Azure.RequestFailedException e) when (e.Status == 404)
+        {
+            throw ServingException.NotFound($"Dataset blob '{request.Dataset}' not found.");
+        }
+
+        var dataset = SweepDataset.Parse(bytes);
+        var target = dataset.IndexOf(request.Target);
+        if (target < 0)
+        {
+            throw ServingException.BadRequest($"The target column '{request.Target}' is not in the dataset ({string.Join(", ", dataset.Header)}).");
+        }
+
+        var features = dataset.ResolveFeatures(request);
+        var rows = dataset.Rows.Where(r => !string.IsNullOrWhiteSpace(r[target])).ToList();
+        var dropped = dataset.Rows.Count - rows.Count;
+        var (classes, positive) = CheckTarget(request, rows.Select(r => r[target].Trim()).ToList());
+        var (train, validation) = Split(rows, target, request);
+
+        var folder = $"{input.SweepId}/data";
+        var columns = new[] { target }.Concat(features.Select(f => dataset.IndexOf(f.Name))).ToArray();
+        var header = new[] { request.Target }.Concat(features.Select(f => f.Name)).ToArray();
+        var trainUri = _storage.BlobUri(Container, $"{folder}/train.csv");
+        var validationUri = _storage.BlobUri(Container, $"{folder}/validation.csv");
+        var baselineUri = _storage.BlobUri(Container, $"{folder}/baseline.json");
+        var profileUri = _storage.BlobUri(Container, $"{folder}/profile.json");
+        await _storage.WriteAsync(trainUri, Csv(header, train, columns), CancellationToken.None).ConfigureAwait(false);
+        await _storage.WriteAsync(validationUri, Csv(header, validation, columns), CancellationToken.None).ConfigureAwait(false);
+        await _storage.WriteAsync(baselineUri, Baseline(features, dataset, train, target, request, $"sweep {input.SweepId}, training split").ToJson(), CancellationToken.None)
+            .ConfigureAwait(false);
+        await _storage.WriteAsync(profileUri, Baseline(features, dataset, rows, target, request, $"sweep {input.SweepId}, whole dataset").ToJson(), CancellationToken.None)
+            .ConfigureAwait(false);
+
+        return new SweepData(trainUri, validationUri, baselineUri, profileUri, features, positive, classes, train.Count, validation.Count, dropped,
+            Convert.ToHexStringLower(SHA256.HashData(bytes)));
+    }
+
+    private static (IReadOnlyList<string>? Classes, string? Positive) CheckTarget(TrainingSweepRequest request, List<string> values)
+    {
+        var distinct = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        switch (request.Task)
+        {
+            case "regression":
+                var bad = values.FirstOrDefault(v => !double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || !double.IsFinite(x));
+                return bad is null ? (null, null) : throw ServingException.BadRequest($"Regression needs a numeric target; '{request.Target}' holds '{bad}'.");
+            case "binary":
+                if (distinct.Count != 2)
+                {
+                    throw ServingException.BadRequest(
+                        $"Binary classification needs exactly two target values; '{request.Target}' holds {distinct.Count}: {Describe(distinct)}.");
+                }
+
+                var positive = request.PositiveClass ?? distinct.FirstOrDefault(v => v is "1" or "true" or "True" or "yes")
+                    ?? throw ServingException.BadRequest($"Set 'positive_class' to one of the target values ({Describe(distinct)}).");
+                if (!distinct.Contains(positive))
+                {
+                    throw ServingException.BadRequest($"'positive_class' '{positive}' is not a target value ({Describe(distinct)}).");
+                }
+
+                return ([distinct.Single(v => v != positive), positive], positive);
+            default:
+                return distinct.Count is < 2 or > MaxClasses
+                    ? throw ServingException.BadRequest($"Multiclass classification needs 2 to {MaxClasses} target values; '{request.Target}' holds {distinct.Count}.")
+                    : (distinct, null);
+        }
+    }
+
+    /// <summary>Seeded shuffle; classification holds out the same share of every class (at least one row of each class with two or more rows).</summary>
+    private static (List<string[]> Train, List<string[]> Validation) Split(List<string[]> rows, int target, TrainingSweepRequest request)
+    {
+        var random = new Random(request.Seed);
+        var groups = request.Task == "regression"
+            ? [Enumerable.Range(0, rows.Count).ToList()]
+            : rows.Select((r, i) => (r, i)).GroupBy(x => x.r[target].Trim(), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => g.Select(x => x.i).ToList()).ToList();
+        var validation = new HashSet<int>();
+        foreach (var group in groups)
+        {
+            var shuffled = group.OrderBy(_ => random.Next()).ToList();
+            var take = (int)Math.Round(shuffled.Count * request.ValidationSplit, MidpointRounding.AwayFromZero);
+            take = shuffled.Count >= 2 ? Math.Clamp(take, 1, shuffled.Count - 1) : 0;
+            validation.UnionWith(shuffled.Take(take));
+        }
+
+        var train = rows.Where((_, i) => !validation.Contains(i)).ToList();
+        var held = rows.Where((_, i) => validation.Contains(i)).ToList();
+        return held.Count == 0 || train.Count == 0
+            ? throw ServingException.BadRequest($"{rows.Count} row(s) are too few to split into training and validation.")
+            : (train, held);
+    }
+
+    private static byte[] Csv(string[] header, List<string[]> rows, int[] columns)
+    {
+        using var buffer = new MemoryStream();
+        using (var csv = CsvWriter.Create(buffer, new CsvWriterOptions { NewLine = "\n", WriteByteOrderMark = false }, leaveOpen: true))
+        {
+            foreach (var name in header)
+            {
+                csv.WriteField(name);
+            }
+
+            csv.EndRecord();
+            foreach (var row in rows)
+            {
+                foreach (var column in columns)
+                {
+                    csv.WriteField(row[column].Trim());
+                }
+
+                csv.EndRecord();
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static DatasetBaseline Baseline(IReadOnlyList<TrialFeature> features, SweepDataset dataset, List<string[]> rows, int target,
+        TrainingSweepRequest request, string source)
+    {
+        var builders = features.Select(f => (Column: dataset.IndexOf(f.Name), Builder: new BaselineBuilder(f.Name, f.Type == TrialFeature.Numeric, request.Seed))).ToList();
+        var targetBuilder = new BaselineBuilder(request.Target, request.Task == "regression", request.Seed);
+        foreach (var row in rows)
+        {
+            foreach (var (column, builder) in builders)
+            {
+                builder.AddText(row[column]);
+            }
+
+            targetBuilder.AddText(row[target].Trim());
+        }
+
+        return new DatasetBaseline
+        {
+            Rows = rows.Count,
+            Features = builders.Select(b => b.Builder.Build()).ToList(),
+            Target = targetBuilder.Build(),
+            Source = source,
+            CreatedUtc = DateTimeOffset.UtcNow,
+        };
+    }
+
+    private static string Describe(IEnumerable<string> values) => string.Join(", ", values.Take(10).Select(v => $"'{v}'"));
+}

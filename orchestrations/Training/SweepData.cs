@@ -1,0 +1,79 @@
+using Serverless.Core.Training;
+
+namespace Serverless.Orchestrations.Training;
+
+/// <summary>
+/// The sweep's data after preparation: where the train and validation splits and the baseline are (absolute URIs
+/// of the trial contract), the features in model order, the class labels (classification) and the fingerprint.
+/// </summary>
+public sealed record SweepData(
+    string TrainUri,
+    string ValidationUri,
+    string BaselineUri,
+    string ProfileUri,
+    IReadOnlyList<TrialFeature> Features,
+    string? PositiveClass,
+    IReadOnlyList<string>? ClassLabels,
+    long TrainRows,
+    long ValidationRows,
+    long DroppedRows,
+    string Fingerprint);
+
+/// <summary>The orchestration's input: the request plus the host's trial settings, fixed at start so replays agree.</summary>
+public sealed record SweepInput(string SweepId, TrainingSweepRequest Request, string RequestJson, TimeSpan PollInterval, TimeSpan TrialTimeout);
+
+/// <summary>One trial to run: the plan plus everything its spec needs.</summary>
+public sealed record TrialWork(string SweepId, TrialPlan Trial, TrainingSweepRequest Request, SweepData Data, string OutputUri, TimeSpan PollInterval, TimeSpan Timeout)
+{
+    public TrialSpec ToSpec(string outputUri) => new()
+    {
+        TrialId = Trial.TrialId,
+        SweepId = SweepId,
+        TrainUri = Data.TrainUri,
+        ValidationUri = Data.ValidationUri,
+        Target = Request.Target,
+        Task = Request.Task,
+        Features = Data.Features,
+        PositiveClass = Data.PositiveClass,
+        Algorithm = Trial.Algorithm,
+        Hyperparameters = Trial.Hyperparameters,
+        Seed = Request.Seed,
+        OutputUri = outputUri,
+    };
+}
+
+/// <summary>How one trial ended: status (<c>succeeded</c> or <c>failed</c>), its metrics or error, and timings.</summary>
+public sealed record TrialResult(
+    string TrialId,
+    string Algorithm,
+    IReadOnlyDictionary<string, System.Text.Json.JsonElement> Hyperparameters,
+    string Status,
+    IReadOnlyDictionary<string, double> Metrics,
+    string? Error,
+    string OutputUri,
+    double? TrainSeconds,
+    DateTime StartedUtc,
+    DateTime EndedUtc)
+{
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+
+    public bool IsSuccess => Status == Succeeded;
+}
+
+/// <summary>The custom status while a sweep runs.</summary>
+public sealed record SweepProgress(string Stage, int TrialsTotal, int TrialsDone, int TrialsFailed, string Metric, string? BestTrialId, double? BestValue);
+
+/// <summary>The orchestration's output.</summary>
+public sealed record SweepResult(
+    string SweepId,
+    string Metric,
+    string BestTrialId,
+    double BestValue,
+    string ModelName,
+    string RegisteredVersion,
+    double? ServedValue,
+    bool Promoted,
+    string PromotionReason,
+    IReadOnlyList<TrialResult> Leaderboard,
+    int TrialsFailed);

@@ -1,0 +1,98 @@
+using System.Globalization;
+using CsvHelper;
+using Serverless.Core.Errors;
+using Serverless.Core.Training;
+
+namespace Serverless.Orchestrations.Training;
+
+/// <summary>
+/// A sweep's dataset in memory: header and rows of text cells, read with the CSV library; column types inferred
+/// (numeric when every present cell parses as a number, else categorical). Not thread-safe.
+/// </summary>
+internal sealed class SweepDataset
+{
+    private static readonly CsvReaderOptions Options = new() { HasHeader = false, Separator = ',', DetectSeparatorHint = false };
+
+    private SweepDataset(string[] header, List<string[]> rows)
+    {
+        Header = header;
+        Rows = rows;
+    }
+
+    public string[] Header { get; }
+
+    public List<string[]> Rows { get; }
+
+    public static SweepDataset Parse(byte[] csv)
+    {
+        using var reader = CsvReader.Create(new MemoryStream(csv, writable: false), Options);
+        if (!reader.Read())
+        {
+            throw ServingException.BadRequest("The dataset is empty: expected a header row and data rows.");
+        }
+
+        var header = Cells(reader).Select(h => h.Trim().TrimStart('\uFEFF')).ToArray();
+        var duplicate = header.GroupBy(h => h, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw ServingException.BadRequest($"The dataset's header names column '{duplicate.Key}' twice.");
+        }
+
+        var rows = new List<string[]>();
+        while (reader.Read())
+        {
+            var cells = Cells(reader);
+            if (cells.Length == 1 && string.IsNullOrWhiteSpace(cells[0]))
+            {
+                continue;
+            }
+
+            if (cells.Length != header.Length)
+            {
+                throw ServingException.BadRequest($"Dataset row {rows.Count + 1} has {cells.Length} cell(s), but the header has {header.Length}.");
+            }
+
+            rows.Add(cells);
+        }
+
+        return rows.Count == 0 ? throw ServingException.BadRequest("The dataset has a header but no data rows.") : new SweepDataset(header, rows);
+    }
+
+    public int IndexOf(string column) => Array.IndexOf(Header, column);
+
+    /// <summary>The features: as given (checked against the header), or every column but the target and the excluded ones, typed by inference.</summary>
+    public IReadOnlyList<TrialFeature> ResolveFeatures(TrainingSweepRequest request)
+    {
+        if (request.Features is { Count: > 0 } given)
+        {
+            foreach (var feature in given)
+            {
+                if (IndexOf(feature.Name) < 0)
+                {
+                    throw ServingException.BadRequest($"Feature '{feature.Name}' is not a column of the dataset ({string.Join(", ", Header)}).");
+                }
+            }
+
+            return given.Select(f => new TrialFeature(f.Name, f.Type)).ToList();
+        }
+
+        var features = Header.Where(c => c != request.Target && !request.ExcludeColumns.Contains(c))
+            .Select(c => new TrialFeature(c, IsNumeric(IndexOf(c)) ? TrialFeature.Numeric : TrialFeature.Categorical))
+            .ToList();
+        return features.Count == 0 ? throw ServingException.BadRequest("The dataset has no feature columns besides the target.") : features;
+    }
+
+    public bool IsNumeric(int column) =>
+        Rows.All(r => string.IsNullOrWhiteSpace(r[column]) || double.TryParse(r[column], NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+
+    private static string[] Cells(CsvReader reader)
+    {
+        var cells = new string[reader.FieldCount];
+        for (var i = 0; i < cells.Length; i++)
+        {
+            cells[i] = reader.GetString(i);
+        }
+
+        return cells;
+    }
+}
