@@ -1,5 +1,6 @@
 using Serverless.Bench;
 using Serverless.Bench.Tabular;
+using Serverless.Bench.Training;
 using Serverless.Local.Hosting;
 
 BenchOptions options;
@@ -26,6 +27,18 @@ try
             Progress.Write($"{result.Model} {result.Benchmark}: {result.MeanUs:F2} ± {result.ErrorUs:F2} µs, {result.AllocatedBytes} B/op");
         }
 
+        return 0;
+    }
+
+    if (options.Mode == BenchMode.Sweep)
+    {
+        Progress.Write("training sweep: a fixed grid through the orchestration, trials as child processes...");
+        var sweepPage = await SweepBenchmark.RunAsync(root);
+        Console.WriteLine();
+        Console.WriteLine(sweepPage);
+        var sweepPath = Path.Combine(root, "bench", "results", "sweep.md");
+        await File.WriteAllTextAsync(sweepPath, sweepPage);
+        Progress.Write($"written to {sweepPath}");
         return 0;
     }
 

@@ -14,6 +14,12 @@ public static class TrialOutputs
     public const string Metrics = "metrics.json";
     public const string Spec = "spec.json";
 
+    /// <summary>
+    /// Optional: the trainer's own predictions on the validation rows (CSV: <c>row</c> then the positive class's
+    /// probability, the class probabilities, or the value), so serving can be checked against the training framework.
+    /// </summary>
+    public const string ValidationPredictions = "validation_predictions.csv";
+
     /// <summary>Joins a folder URI and a file name with exactly one slash.</summary>
     public static string Combine(string folderUri, string name) => folderUri.TrimEnd('/') + "/" + name;
 }

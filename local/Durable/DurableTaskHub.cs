@@ -30,6 +30,10 @@ internal sealed class DurableTaskHub : IDisposable
             PartitionCount = 4,
             // One developer machine: latency over storage transactions (Azure's default is 30 s of idle back-off).
             MaxQueuePollingInterval = TimeSpan.FromMilliseconds(100),
+            // Messages a stopped runner had dequeued reappear after this long (5 minutes by default), so work
+            // resumes soon after a restart; episodes and activities here are short, and activity locks are renewed.
+            ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(30),
+            WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(30),
             MaxConcurrentTaskActivityWorkItems = Environment.ProcessorCount * 4,
             MaxConcurrentTaskOrchestrationWorkItems = Environment.ProcessorCount * 4,
             UseTablePartitionManagement = false,

@@ -65,7 +65,11 @@ public sealed class LocalFunctionHost : IAsyncDisposable
         });
         builder.Configuration.Sources.Clear();
         builder.Configuration
-            .AddInMemoryCollection(new Dictionary<string, string?> { [StorageAccount.SettingName] = "UseDevelopmentStorage=true" })
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                [StorageAccount.SettingName] = "UseDevelopmentStorage=true",
+                ["Training:Process:TrainerPath"] = RepositoryPaths.TrainerDll(root),
+            })
             .AddInMemoryCollection(LocalSettings.Load(root))
             .AddEnvironmentVariables()
             .AddInMemoryCollection(options.Settings);

@@ -21,4 +21,19 @@ public static class RepositoryPaths
 
     /// <summary>Where the runner installs tools and keeps emulator data: <c>{root}/.local</c> (git-ignored).</summary>
     public static string LocalFolder(string root) => Path.Combine(root, ".local");
+
+    /// <summary>
+    /// The built-in trainer built beside this runner (the runner's project references it, so building the runner
+    /// builds it): <c>{root}/trainer/bin/{configuration}/{tfm}/Serverless.Trainer.dll</c>, the runner's own
+    /// configuration first, else any that exists; null when none is built.
+    /// </summary>
+    public static string? TrainerDll(string root)
+    {
+        var own = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = own.Name;
+        var configuration = own.Parent?.Name ?? "Debug";
+        return new[] { configuration, "Debug", "Release" }
+            .Select(c => Path.Combine(root, "trainer", "bin", c, framework, "Serverless.Trainer.dll"))
+            .FirstOrDefault(File.Exists);
+    }
 }

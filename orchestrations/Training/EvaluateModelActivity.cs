@@ -1,5 +1,6 @@
 using CsvHelper;
 using Microsoft.DurableTask;
+using Serverless.Core.Errors;
 using Serverless.Core.Serving;
 using Serverless.Core.Tabular;
 using Serverless.Core.Training;
@@ -65,7 +66,17 @@ public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, Evalua
 
             var header = Cells(reader);
             var targetIndex = Array.IndexOf(header, input.Target);
-            var binding = batch.BindColumns(header);
+            ColumnBinding binding;
+            try
+            {
+                binding = batch.BindColumns(header);
+            }
+            catch (ServingException e)
+            {
+                // Another feature schema (an incumbent trained on other columns): it cannot be judged on these rows.
+                return new EvaluationResult(version.Version, new Dictionary<string, double>(), 0, csv.AsSpan().Count((byte)'\n'), e.Message);
+            }
+
             long row = 0;
             while (reader.Read())
             {

@@ -13,7 +13,7 @@ namespace Serverless.Orchestrations.Training;
 /// Validates the dataset once and prepares everything trials share: resolves the features, checks the target for
 /// the task (two classes for binary, 2–100 for multiclass, numbers for regression; rows without a target are
 /// dropped and counted), splits rows into train and validation (seeded, stratified by class), writes both as CSV
-/// (target first, then the features), the training split's baseline (per-feature distribution, later the drift
+/// (target first, then every other column), the training split's baseline (per-feature distribution, later the drift
 /// reference) and a profile of the whole dataset, and fingerprints the dataset's bytes. Safe to retry: it
 /// overwrites its own outputs.
 /// </summary>
@@ -60,8 +60,10 @@ public sealed class PrepareSweepDataActivity : TaskActivity<SweepInput, SweepDat
         var (train, validation) = Split(rows, target, request);
 
         var folder = $"{input.SweepId}/data";
-        var columns = new[] { target }.Concat(features.Select(f => dataset.IndexOf(f.Name))).ToArray();
-        var header = new[] { request.Target }.Concat(features.Select(f => f.Name)).ToArray();
+        // Every column of the dataset, target first: trials read the features they were given, and an incumbent
+        // with other features can still be evaluated on exactly these rows.
+        var columns = new[] { target }.Concat(Enumerable.Range(0, dataset.Header.Length).Where(c => c != target)).ToArray();
+        var header = columns.Select(c => dataset.Header[c]).ToArray();
         var trainUri = _storage.BlobUri(Container, $"{folder}/train.csv");
         var validationUri = _storage.BlobUri(Container, $"{folder}/validation.csv");
         var baselineUri = _storage.BlobUri(Container, $"{folder}/baseline.json");

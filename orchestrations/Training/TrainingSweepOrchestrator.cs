@@ -165,8 +165,9 @@ public sealed class TrainingSweepOrchestrator : TaskOrchestrator<SweepInput, Swe
             }
             else
             {
-                reason = $"version {incumbent.Version} cannot score this sweep's validation rows ({current.RowsRefused} refused: {current.FirstRefusal}); " +
-                         $"version {version} ({metric} {candidateValue:G6}) takes alias '{policy.Alias}'";
+                return (false, $"version {incumbent.Version} cannot be judged on this sweep's validation rows ({current.RowsRefused} refused: " +
+                               $"{current.FirstRefusal}), so the two cannot be compared on the same data; move alias '{policy.Alias}' by hand if version {version} " +
+                               $"({metric} {candidateValue:G6}) should serve");
             }
         }
 

@@ -5,6 +5,8 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Serverless.Orchestrations.BatchScoring;
 
+using Serverless.Tests.Support;
+
 namespace Serverless.Tests.Orchestrations;
 
 /// <summary>
@@ -130,7 +132,7 @@ public sealed class BatchScoringOrchestratorTests
     }
 
     private Task<DurableTaskTestHost> StartHostAsync(int chunks, int[] failOnce, int badRowsPerChunk = 0) =>
-        DurableTaskTestHost.StartAsync(registry =>
+        DurableTestHosts.StartAsync(registry =>
         {
             registry.AddOrchestrator<BatchScoringOrchestrator>();
             registry.AddOrchestrator<ScoreChunkGroupOrchestrator>();
@@ -162,5 +164,5 @@ public sealed class BatchScoringOrchestratorTests
                 return BlobPaths.Combine(input.Request.Output, "manifest.json");
             });
             registry.AddActivityFunc<MergeInput, string>(MergeOutputsActivity.Name, (_, input) => BlobPaths.Combine(input.Output, "predictions.csv"));
-        }, new DurableTaskTestHostOptions(), CancellationToken.None);
+        });
 }

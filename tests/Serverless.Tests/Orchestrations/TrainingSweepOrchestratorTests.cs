@@ -7,6 +7,8 @@ using Serverless.Core.Training;
 using Serverless.Core.Training.Tracking;
 using Serverless.Orchestrations.Training;
 
+using Serverless.Tests.Support;
+
 namespace Serverless.Tests.Orchestrations;
 
 /// <summary>
@@ -141,7 +143,7 @@ public sealed class TrainingSweepOrchestratorTests
 
     private Task<DurableTaskTestHost> StartHostAsync(string[] failing, string[] throwing, (string Version, string ETag, double Auc)? incumbent = null,
         double candidateServed = 0.9, bool neverEnding = false) =>
-        DurableTaskTestHost.StartAsync(registry =>
+        DurableTestHosts.StartAsync(registry =>
         {
             registry.AddOrchestrator<TrainingSweepOrchestrator>();
             registry.AddOrchestrator<RunTrialOrchestrator>();
@@ -195,5 +197,5 @@ public sealed class TrainingSweepOrchestratorTests
                 _promotions.Add(input);
                 return (string?)null;
             });
-        }, new DurableTaskTestHostOptions(), CancellationToken.None);
+        });
 }

@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using Serverless.Core.Training;
+using Serverless.IntegrationTests.Support;
+using Serverless.TestModels;
+
+namespace Serverless.IntegrationTests.EndToEnd;
+
+/// <summary>
+/// Training sweeps through the local runner on Azurite, trials run by the built-in trainer as child processes:
+/// a sweep on a generated churn dataset registers and promotes a model that finds the signal, a worse sweep
+/// registers without promoting, the tracking API shows both, and the promoted model serves ML.NET's predictions.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class TrainingSweepEndToEndTests
+{
+    private const int Rows = 3_000;
+
+    private readonly StackFixture _stack;
+
+    public TrainingSweepEndToEndTests(StackFixture stack)
+    {
+        _stack = stack;
+    }
+
+    private HttpClient Client => _stack.Client;
+
+    [Fact]
+    public async Task Sweeps_BetterModelIsPromotedWorseIsNot_AndThePromotedModelServesMlNetsPredictions()
+    {
+        var model = "churn-" + Guid.NewGuid().ToString("N")[..6];
+        await UploadAsync("training", $"{model}.csv", ReferenceDatasets.ChurnCsv(Rows, seed: 3));
+
+        var good = await RunSweepAsync($$$"""
+            {"dataset":"training/{{{model}}}.csv","target":"churned","task":"binary","exclude_columns":["customer_id"],
+             "algorithms":[{"name":"lightgbm","grid":{"num_leaves":[8,16],"num_iterations":[50]}},{"name":"lbfgs"}],
+             "metric":"auc","max_parallel_trials":2,"model_name":"{{{model}}}","seed":7,
+             "promotion":{"policy":"promote-if-better","margin":0.0}}
+            """);
+        Assert.True(good.GetProperty("runtime_status").GetString() == "Completed", good.ToString());
+        var output = good.GetProperty("output");
+        Assert.Equal("1", output.GetProperty("RegisteredVersion").GetString());
+        Assert.True(output.GetProperty("Promoted").GetBoolean(), output.ToString());
+        var bestAuc = output.GetProperty("BestValue").GetDouble();
+        Assert.True(bestAuc > 0.85, $"validation AUC {bestAuc}");
+        Assert.Equal(bestAuc, output.GetProperty("ServedValue").GetDouble(), 4);
+        Assert.Equal(3, output.GetProperty("Leaderboard").GetArrayLength());
+
+        var weak = await RunSweepAsync($$$"""
+            {"dataset":"training/{{{model}}}.csv","target":"churned","task":"binary",
+             "features":[{"name":"noise","type":"numeric"}],
+             "algorithms":[{"name":"sdca","grid":{"max_iterations":[5]}}],
+             "metric":"auc","model_name":"{{{model}}}","seed":7,
+             "promotion":{"policy":"promote-if-better","margin":0.01}}
+            """);
+        Assert.True(weak.GetProperty("runtime_status").GetString() == "Completed", weak.ToString());
+        var weakOutput = weak.GetProperty("output");
+        Assert.Equal("2", weakOutput.GetProperty("RegisteredVersion").GetString());
+        Assert.False(weakOutput.GetProperty("Promoted").GetBoolean(), weakOutput.ToString());
+        Assert.Contains("does not beat version 1", weakOutput.GetProperty("PromotionReason").GetString());
+
+        var alias = await Client.GetJsonAsync($"models/{model}/aliases/production");
+        Assert.Equal("1", alias.Json.GetProperty("version").GetString());
+
+        var sweepId = good.GetProperty("instance_id").GetString()!;
+        var tracked = await Client.GetJsonAsync($"sweeps/{sweepId}");
+        Assert.Equal(HttpStatusCode.OK, tracked.Status);
+        Assert.Equal("completed", tracked.Json.GetProperty("sweep").GetProperty("status").GetString());
+        Assert.Equal(64, tracked.Json.GetProperty("sweep").GetProperty("data_fingerprint").GetString()!.Length);
+        Assert.Equal(3, tracked.Json.GetProperty("trials").GetArrayLength());
+        Assert.All(tracked.Json.GetProperty("trials").EnumerateArray(), t => Assert.Equal("succeeded", t.GetProperty("status").GetString()));
+        Assert.Equal(output.GetProperty("BestTrialId").GetString(), tracked.Json.GetProperty("leaderboard")[0].GetProperty("trial_id").GetString());
+        var list = await Client.GetJsonAsync("sweeps");
+        Assert.Contains(list.Json.GetProperty("sweeps").EnumerateArray(), s => s.GetProperty("sweep_id").GetString() == sweepId);
+
+        await AssertServesMlNetPredictionsAsync(model, sweepId, output.GetProperty("BestTrialId").GetString()!);
+    }
+
+    [Fact]
+    public async Task Sweep_EveryTrialFails_FailsWithTheTrialsErrorAndTracksIt()
+    {
+        var model = "broken-" + Guid.NewGuid().ToString("N")[..6];
+        await UploadAsync("training", $"{model}.csv", ReferenceDatasets.ChurnCsv(300, seed: 5));
+
+        var status = await RunSweepAsync($$$"""
+            {"dataset":"training/{{{model}}}.csv","target":"churned","task":"binary","exclude_columns":["customer_id"],
+             "algorithms":[{"name":"lightgbm","grid":{"no_such_parameter":[1]}}],"metric":"auc","model_name":"{{{model}}}"}
+            """);
+
+        Assert.True(status.GetProperty("runtime_status").GetString() == "Failed", status.ToString());
+        Assert.Contains("no_such_parameter", status.GetProperty("error").GetString());
+        var tracked = await Client.GetJsonAsync($"sweeps/{status.GetProperty("instance_id").GetString()}");
+        Assert.Equal("failed", tracked.Json.GetProperty("sweep").GetProperty("status").GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"dataset":"training/none.csv","target":"y","task":"binary","algorithms":[{"name":"lightgbm"}],"metric":"auc","model_name":"m"}""", HttpStatusCode.NotFound, "none.csv")]
+    [InlineData("""{"dataset":"training/x.csv","target":"y","task":"binary","algorithms":[{"name":"xgboost"}],"metric":"auc","model_name":"m"}""", HttpStatusCode.BadRequest, "xgboost")]
+    [InlineData("""{"dataset":"training/x.csv","target":"y","task":"regression","algorithms":[{"name":"sdca"}],"metric":"auc","model_name":"m"}""", HttpStatusCode.BadRequest, "does not apply")]
+    [InlineData("""{"dataset":"training/x.csv","target":"y","task":"binary","algorithms":[],"metric":"auc","model_name":"m"}""", HttpStatusCode.BadRequest, "algorithms")]
+    [InlineData("""{"target":"y","task":"binary","algorithms":[{"name":"sdca"}],"metric":"auc","model_name":"m"}""", HttpStatusCode.BadRequest, "dataset")]
+    public async Task StartSweep_BadRequest_AnswersWithoutStarting(string body, HttpStatusCode expected, string mentions)
+    {
+        var answer = await Client.PostJsonAsync("orchestrations/training-sweeps", body);
+
+        Assert.Equal(expected, answer.Status);
+        Assert.Contains(mentions, answer.Error);
+    }
+
+    [Fact]
+    public async Task GetSweep_Unknown_Returns404()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetJsonAsync("sweeps/sweep-nope")).Status);
+    }
+
+    /// <summary>The promoted version's /predict answers equal ML.NET's own predictions on every validation row (written by the trainer).</summary>
+    private async Task AssertServesMlNetPredictionsAsync(string model, string sweepId, string trialId)
+    {
+        var sweeps = new BlobContainerClient(_stack.ConnectionString, "sweeps");
+        var validation = (await sweeps.GetBlobClient($"{sweepId}/data/validation.csv").DownloadContentAsync()).Value.Content.ToString();
+        var expected = (await sweeps.GetBlobClient($"{sweepId}/trials/{trialId}/{TrialOutputs.ValidationPredictions}").DownloadContentAsync()).Value.Content.ToString()
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => double.Parse(l.Split(',')[^1], CultureInfo.InvariantCulture)).ToList();
+        var lines = validation.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = lines[0].Split(',');
+        var instances = lines.Skip(1).Select(line =>
+        {
+            var cells = line.Split(',');
+            return "{" + string.Join(",", header.Select((h, i) => (h, i)).Where(x => x.h is not ("churned" or "customer_id"))
+                .Select(x => $"\"{x.h}\":{(double.TryParse(cells[x.i], NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? cells[x.i] : $"\"{cells[x.i]}\"")}")) + "}";
+        }).ToList();
+        Assert.Equal(expected.Count, instances.Count);
+
+        var answer = await Client.PostJsonAsync($"models/{model}/predict", $$"""{"instances":[{{string.Join(",", instances)}}]}""");
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        var predictions = answer.Json.GetProperty("predictions").EnumerateArray().ToList();
+        Assert.Equal("1", answer.Json.GetProperty("model_version").GetString());
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var served = predictions[i].GetProperty("scores")[1].GetDouble();
+            Assert.True(Math.Abs(expected[i] - served) <= 1e-5, $"validation row {i + 1}: ML.NET {expected[i]}, served {served}");
+        }
+    }
+
+    private async Task<JsonElement> RunSweepAsync(string body)
+    {
+        var start = await Client.PostJsonAsync("orchestrations/training-sweeps", body);
+        Assert.True(start.Status == HttpStatusCode.Accepted, $"{start.Status}: {start.Body}");
+        var id = start.Json.GetProperty("id").GetString()!;
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (true)
+        {
+            var status = await Client.GetJsonAsync($"orchestrations/{id}");
+            var runtime = status.Json.GetProperty("runtime_status").GetString();
+            if (runtime is "Completed" or "Failed" or "Terminated")
+            {
+                return status.Json;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"sweep {id} still {runtime}: {status.Json}");
+            await Task.Delay(500);
+        }
+    }
+
+    private async Task UploadAsync(string container, string name, string content)
+    {
+        var client = new BlobContainerClient(_stack.ConnectionString, container);
+        await client.CreateIfNotExistsAsync();
+        await client.GetBlobClient(name).UploadAsync(BinaryData.FromString(content), overwrite: true);
+    }
+}

@@ -1,0 +1,32 @@
+using System.Globalization;
+using System.Text;
+
+namespace Serverless.TestModels;
+
+/// <summary>
+/// Generated tabular datasets with a known signal, for training tests and benchmarks. Pure functions of their seed.
+/// Churn: customers with churned ~ Bernoulli(sigmoid(1 - 0.09·tenure + 0.03·(charges - 70) + contract effect)) and an
+/// uninformative noise column.
+/// </summary>
+public static class ReferenceDatasets
+{
+    public static string ChurnCsv(int rows, int seed)
+    {
+        var random = new Random(seed);
+        string[] contracts = ["monthly", "annual", "two-year"];
+        double[] effect = [1.2, -0.6, -1.8];
+        var csv = new StringBuilder("customer_id,tenure,charges,contract,noise,churned\n");
+        for (var i = 0; i < rows; i++)
+        {
+            var tenure = random.Next(0, 72);
+            var charges = Math.Round(20 + (random.NextDouble() * 100), 2);
+            var contract = random.Next(3);
+            var logit = 1.0 - (0.09 * tenure) + (0.03 * (charges - 70)) + effect[contract];
+            var churned = random.NextDouble() < 1 / (1 + Math.Exp(-logit)) ? 1 : 0;
+            var noise = Math.Round(random.NextDouble(), 4);
+            csv.Append(CultureInfo.InvariantCulture, $"c{i},{tenure},{charges},{contracts[contract]},{noise},{churned}\n");
+        }
+
+        return csv.ToString();
+    }
+}

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Serverless.Core.Training;
+
+namespace Serverless.Trainer;
+
+/// <summary>
+/// Runs one trial of the built-in trainer: checks the spec, reads the training and validation CSVs, fits the
+/// ML.NET pipeline (<see cref="PipelineFactory"/>) with <c>MLContext(seed)</c>, predicts the validation rows,
+/// computes every metric of the task with <see cref="ModelMetrics"/>, exports ONNX and builds the manifest,
+/// validated against the model as the platform validates it. Writes nothing: <see cref="Program"/> writes
+/// the outputs. A spec the trainer cannot honour throws <see cref="TrialException"/>.
+/// </summary>
+public static class TrialTrainer
+{
+    public static async Task<TrainedTrial> TrainAsync(TrialSpec spec, TrialStorage? storage, CancellationToken cancellationToken, TextWriter? log = null)
+    {
+        var hyperparameters = TrialSpecChecks.Check(spec);
+        var files = new TrialFiles(storage);
+        var trainCsv = await files.ReadAsync(spec.TrainUri, cancellationToken).ConfigureAwait(false);
+        var validationCsv = await files.ReadAsync(spec.ValidationUri, cancellationToken).ConfigureAwait(false);
+        var data = TrialData.Load(spec, trainCsv, validationCsv);
+        log?.WriteLine($"trial {spec.TrialId}: {spec.Algorithm} {spec.Task} on {data.TrainRows} training rows, {data.ValidationRows} validation rows, {spec.Features.Count} features");
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var ml = new MLContext(spec.Seed);
+        var (train, validation) = MapLabels(ml, spec.Task, data);
+        var stopwatch = Stopwatch.StartNew();
+        var model = PipelineFactory.Create(ml, spec, hyperparameters).Fit(train);
+        var trainSeconds = stopwatch.Elapsed.TotalSeconds;
+        log?.WriteLine($"trial {spec.TrialId}: trained in {trainSeconds:F2} s");
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var classLabels = spec.Task switch
+        {
+            Algorithms.Binary => [data.Target.NegativeClass!, data.Target.PositiveClass!],
+            Algorithms.Multiclass => ClassLabels(train.Schema),
+            _ => null,
+        };
+        var predictions = Predict(model.Transform(validation), spec.Task, classLabels);
+        var metrics = new TrialMetrics
+        {
+            Metrics = Evaluate(spec.Task, data.Target, predictions),
+            TrainRows = data.TrainRows,
+            ValidationRows = data.ValidationRows,
+            TrainSeconds = Math.Round(trainSeconds, 3),
+        };
+        log?.WriteLine($"trial {spec.TrialId}: validation {string.Join(", ", metrics.Metrics.Select(m => $"{m.Key}={m.Value:G4}"))}");
+
+        var onnx = OnnxExport.Convert(ml, model, data.TrainFeatures, spec.Task);
+        var manifest = ManifestBuilder.Build(spec, classLabels);
+        ManifestBuilder.Validate(manifest, onnx, OnnxExport.ReadSignature(onnx), spec.TrialId);
+        log?.WriteLine($"trial {spec.TrialId}: exported ONNX ({onnx.Length} bytes), manifest fits the model");
+        return new TrainedTrial(onnx, manifest, metrics, predictions);
+    }
+
+    private static (IDataView Train, IDataView Validation) MapLabels(MLContext ml, string task, TrialData data)
+    {
+        if (PipelineFactory.LabelMapping(ml, task) is not { } mapping)
+        {
+            return (data.Train, data.Validation);
+        }
+
+        var fitted = mapping.Fit(data.Train);
+        return (fitted.Transform(data.Train), fitted.Transform(data.Validation));
+    }
+
+    /// <summary>The multiclass label's key values: the class texts in key (sorted) order.</summary>
+    private static string[] ClassLabels(DataViewSchema schema)
+    {
+        VBuffer<ReadOnlyMemory<char>> keys = default;
+        schema[TrialData.LabelColumn].GetKeyValues(ref keys);
+        return keys.DenseValues().Select(k => k.ToString()).ToArray();
+    }
+
+    private static ValidationPredictions Predict(IDataView scored, string task, string[]? classLabels)
+    {
+        if (task == Algorithms.Multiclass)
+        {
+            var rows = scored.GetColumn<VBuffer<float>>("Score")
+                .Select(v => (IReadOnlyList<double>)v.DenseValues().Select(p => (double)p).ToArray())
+                .ToArray();
+            return new ValidationPredictions(task, null, rows, classLabels);
+        }
+
+        var column = task == Algorithms.Binary ? "Probability" : "Score";
+        var values = scored.GetColumn<float>(column).Select(v => (double)v).ToArray();
+        return new ValidationPredictions(task, values, null, classLabels);
+    }
+
+    private static Dictionary<string, double> Evaluate(string task, TrialTarget target, ValidationPredictions predictions)
+    {
+        var truth = target.ValidationText;
+        switch (task)
+        {
+            case Algorithms.Binary:
+                var positives = truth.Select(t => t == target.PositiveClass ? 1 : 0).ToArray();
+                return ModelMetrics.Binary(positives, predictions.Values!);
+            case Algorithms.Multiclass:
+                var labels = predictions.ClassLabels!.ToList();
+                var indexes = truth.Select(t => labels.IndexOf(t)).ToArray();
+                return ModelMetrics.Multiclass(indexes, predictions.ClassProbabilities!, labels.Count);
+            default:
+                var actual = ((float[])target.Validation).Select(v => (double)v).ToArray();
+                return ModelMetrics.Regression(actual, predictions.Values!);
+        }
+    }
+}
