@@ -82,7 +82,7 @@ public static class SweepBenchmark
         var median = runs.OrderBy(r => r.Seconds).ElementAt(runs.Count / 2);
         page.AppendLine("# Training sweep benchmark").AppendLine();
         page.AppendLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {Environment.ProcessorCount} cores · .NET {Environment.Version} · runner in the bench process on Azurite (in memory), " +
-                        $"trials as child processes of the built-in trainer, max_parallel_trials {Environment.ProcessorCount}, poll interval 2 s (growing 1.5× per poll).");
+                        $"trials as child processes of the built-in trainer, max_parallel_trials {Environment.ProcessorCount}, poll interval 1 s (the runner's default; growing 1.5× per poll).");
         page.AppendLine().AppendLine($"Dataset: {Rows:N0} generated churn rows (3 numeric, 1 categorical, 1 noise column), 20% validation. Grid: {Grid.ReplaceLineEndings(" ")}").AppendLine();
         page.AppendLine("| run | trials | wall s | trials/min | best AUC |").AppendLine("|---:|---:|---:|---:|---:|");
         for (var i = 0; i < runs.Count; i++)

@@ -69,6 +69,8 @@ public sealed class LocalFunctionHost : IAsyncDisposable
             {
                 [StorageAccount.SettingName] = "UseDevelopmentStorage=true",
                 ["Training:Process:TrainerPath"] = RepositoryPaths.TrainerDll(root),
+                // Trials here are child processes of a few seconds; Azure's default (2 s, for jobs of minutes) would dominate them.
+                ["Training:PollIntervalSeconds"] = "1",
             })
             .AddInMemoryCollection(LocalSettings.Load(root))
             .AddEnvironmentVariables()
