@@ -8,7 +8,9 @@ namespace Serverless.Trainer;
 
 /// <summary>
 /// Writes the tabular manifest the platform serves an exported trial with: the task; the features in spec order
-/// (no ranges or category lists, so categories never seen in training are still scored, as all zeros); the
+/// (no ranges or category lists, so categories never seen in training are still scored, as all zeros; every
+/// feature allows missing values, which the graph imputes as ML.NET did: numbers by the training mean, categories
+/// as all zeros); the
 /// per_feature layout (ML.NET names each input after its feature: numeric FP32, categorical BYTES); and the
 /// outputs: binary → <c>Probability.output</c> (the positive class) with class_labels [negative, positive];
 /// multiclass → <c>Score.output</c> (the [N, C] class probabilities) with the sorted class labels; regression →
@@ -19,7 +21,7 @@ public static class ManifestBuilder
     public static ModelManifest Build(TrialSpec spec, IReadOnlyList<string>? classLabels)
     {
         var features = spec.Features
-            .Select(f => new FeatureSpec(f.Name, f.Type == TrialFeature.Numeric ? FeatureType.Numeric : FeatureType.Categorical))
+            .Select(f => new FeatureSpec(f.Name, f.Type == TrialFeature.Numeric ? FeatureType.Numeric : FeatureType.Categorical, AllowMissing: true))
             .ToArray();
         return spec.Task switch
         {

@@ -218,7 +218,14 @@ public sealed class FeatureBatch
         {
             if (!_seen[f])
             {
-                Reject(f, "missing");
+                if (_rules[f].Spec.AllowMissing)
+                {
+                    SetMissing(f);
+                }
+                else
+                {
+                    Reject(f, "missing");
+                }
             }
         }
 
@@ -277,9 +284,23 @@ public sealed class FeatureBatch
 
     internal void SetMissing(int feature)
     {
-        if (Claim(feature))
+        if (!Claim(feature))
+        {
+            return;
+        }
+
+        var rule = _rules[feature];
+        if (!rule.Spec.AllowMissing)
         {
             Reject(feature, "missing (null or empty)");
+        }
+        else if (rule.IsNumeric)
+        {
+            _numbers[feature]![RowCount] = double.NaN;
+        }
+        else
+        {
+            _categories[feature]![RowCount] = string.Empty;
         }
     }
 

@@ -84,6 +84,11 @@ internal static class ManifestJson
                     writer.WriteEndArray();
                 }
 
+                if (feature.AllowMissing)
+                {
+                    writer.WriteBoolean("allow_missing", true);
+                }
+
                 writer.WriteEndObject();
             }
 
@@ -137,7 +142,7 @@ internal static class ManifestJson
             null => throw ServingException.BadRequest($"Manifest field 'features[{index}].type' is required: numeric or categorical."),
             _ => throw ServingException.BadRequest($"Manifest field 'features[{index}].type' is '{feature.Type}'; use numeric or categorical."),
         };
-        return new FeatureSpec(feature.Name ?? "", type, feature.Min, feature.Max, feature.Values?.ToArray());
+        return new FeatureSpec(feature.Name ?? "", type, feature.Min, feature.Max, feature.Values?.ToArray(), feature.AllowMissing ?? false);
     }
 
     private static ManifestInputs ToInputs(InputsDocument? inputs)
@@ -209,6 +214,8 @@ internal static class ManifestJson
         [JsonPropertyName("max")] public double? Max { get; set; }
 
         [JsonPropertyName("values")] public List<string>? Values { get; set; }
+
+        [JsonPropertyName("allow_missing")] public bool? AllowMissing { get; set; }
     }
 
     private sealed class InputsDocument

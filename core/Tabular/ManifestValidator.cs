@@ -242,6 +242,11 @@ public static class ManifestValidator
             {
                 throw Bad($"Manifest field 'features[{i}].type': '{feature.Name}' is categorical, but its model input is {input.Datatype}; categorical features need BYTES (string) inputs.");
             }
+
+            if (feature.AllowMissing && input.Datatype == "INT64")
+            {
+                throw Bad($"Manifest field 'features[{i}].allow_missing': input '{feature.Name}' is INT64, which cannot hold a missing value (NaN).");
+            }
         }
 
         var names = manifest.Features.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);

@@ -6,7 +6,7 @@ namespace Serverless.TestModels;
 /// <summary>
 /// Generated tabular datasets with a known signal, for training tests and benchmarks. Pure functions of their seed.
 /// Churn: customers with churned ~ Bernoulli(sigmoid(1 - 0.09·tenure + 0.03·(charges - 70) + contract effect)) and an
-/// uninformative noise column.
+/// uninformative noise column; about 3% of charges and 2% of contracts are missing (empty cells).
 /// </summary>
 public static class ReferenceDatasets
 {
@@ -24,7 +24,10 @@ public static class ReferenceDatasets
             var logit = 1.0 - (0.09 * tenure) + (0.03 * (charges - 70)) + effect[contract];
             var churned = random.NextDouble() < 1 / (1 + Math.Exp(-logit)) ? 1 : 0;
             var noise = Math.Round(random.NextDouble(), 4);
-            csv.Append(CultureInfo.InvariantCulture, $"c{i},{tenure},{charges},{contracts[contract]},{noise},{churned}\n");
+            // A few cells are missing, as exports have them: the trainer imputes them and serving accepts them.
+            var chargesText = random.NextDouble() < 0.03 ? "" : charges.ToString(CultureInfo.InvariantCulture);
+            var contractText = random.NextDouble() < 0.02 ? "" : contracts[contract];
+            csv.Append(CultureInfo.InvariantCulture, $"c{i},{tenure},{chargesText},{contractText},{noise},{churned}\n");
         }
 
         return csv.ToString();

@@ -115,7 +115,10 @@ public sealed class TrainingSweepEndToEndTests
         Assert.Equal(HttpStatusCode.NotFound, (await Client.GetJsonAsync("sweeps/sweep-nope")).Status);
     }
 
-    /// <summary>The promoted version's /predict answers equal ML.NET's own predictions on every validation row (written by the trainer).</summary>
+    /// <summary>
+    /// The promoted version's /predict answers equal ML.NET's own predictions on every validation row (written by the
+    /// trainer), rows with missing values (sent as null) included.
+    /// </summary>
     private async Task AssertServesMlNetPredictionsAsync(string model, string sweepId, string trialId)
     {
         var sweeps = new BlobContainerClient(_stack.ConnectionString, "sweeps");
@@ -128,9 +131,10 @@ public sealed class TrainingSweepEndToEndTests
         {
             var cells = line.Split(',');
             return "{" + string.Join(",", header.Select((h, i) => (h, i)).Where(x => x.h is not ("churned" or "customer_id"))
-                .Select(x => $"\"{x.h}\":{(double.TryParse(cells[x.i], NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? cells[x.i] : $"\"{cells[x.i]}\"")}")) + "}";
+                .Select(x => $"\"{x.h}\":{Json(cells[x.i])}")) + "}";
         }).ToList();
         Assert.Equal(expected.Count, instances.Count);
+        Assert.Contains(instances, i => i.Contains(":null", StringComparison.Ordinal));
 
         var answer = await Client.PostJsonAsync($"models/{model}/predict", $$"""{"instances":[{{string.Join(",", instances)}}]}""");
         Assert.Equal(HttpStatusCode.OK, answer.Status);
@@ -142,6 +146,10 @@ public sealed class TrainingSweepEndToEndTests
             Assert.True(Math.Abs(expected[i] - served) <= 1e-5, $"validation row {i + 1}: ML.NET {expected[i]}, served {served}");
         }
     }
+
+    /// <summary>A CSV cell as a JSON value: a number, a string, or null when the cell is empty (missing).</summary>
+    private static string Json(string cell) =>
+        cell.Length == 0 ? "null" : double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? cell : $"\"{cell}\"";
 
     private async Task<JsonElement> RunSweepAsync(string body)
     {

@@ -222,6 +222,40 @@ public sealed class FeatureBatchTests : IDisposable
     }
 
     [Fact]
+    public void AllowMissing_AbsentNullAndEmptyValues_AreAcceptedAsNaNAndEmptyCategory()
+    {
+        using var model = TabularTestModel.Load(ReferenceModels.PerFeatureBinaryClassifier(), AllowMissing(ReferenceManifests.PerFeatureBinary()));
+        var batch = model.FromJson("""{"instances": [{"city": "Oslo"}, {"age": null, "city": null}, {"age": 30, "city": "Bergen"}]}""");
+        var header = batch.BindColumns(["age", "city"]);
+
+        Assert.True(batch.AddRow(header, ["", " "]));
+        Assert.True(batch.AddRow(header, new Utf8Row("", "")));
+
+        Assert.Equal(5, batch.RowCount);
+        Assert.Empty(batch.Errors);
+        var ages = batch.GetNumeric("age").ToArray();
+        Assert.True(double.IsNaN(ages[0]) && double.IsNaN(ages[1]) && double.IsNaN(ages[3]) && double.IsNaN(ages[4]));
+        Assert.Equal(30, ages[2]);
+        Assert.Equal(["Oslo", "", "Bergen", "", ""], batch.GetCategorical("city").ToArray());
+        Assert.Contains("\"allow_missing\":true", Encoding.UTF8.GetString(model.Tabular.Manifest.ToCanonicalJson()));
+    }
+
+    [Fact]
+    public void AllowMissing_OnAnInt64Input_IsRefusedNamingTheFeature()
+    {
+        var json = ReferenceManifests.PerFeatureRegression().Replace("\"name\":\"rooms\",\"type\":\"numeric\"", "\"name\":\"rooms\",\"type\":\"numeric\",\"allow_missing\":true");
+
+        var error = Assert.Throws<ServingException>(() => TabularTestModel.Load(ReferenceModels.PerFeatureRegression(), json));
+
+        Assert.Contains("features[0].allow_missing", error.Message);
+        Assert.Contains("INT64", error.Message);
+    }
+
+    private static string AllowMissing(string manifest) =>
+        manifest.Replace("\"type\":\"numeric\"", "\"type\":\"numeric\",\"allow_missing\":true")
+            .Replace("\"type\":\"categorical\"", "\"type\":\"categorical\",\"allow_missing\":true");
+
+    [Fact]
     public void BindColumns_UnknownColumnUnderReject_ThrowsNamingIt()
     {
         var batch = _binary.Tabular.CreateBatch();
