@@ -14,15 +14,13 @@ public static class ReferenceDatasets
     {
         var random = new Random(seed);
         string[] contracts = ["monthly", "annual", "two-year"];
-        double[] effect = [1.2, -0.6, -1.8];
         var csv = new StringBuilder("customer_id,tenure,charges,contract,noise,churned\n");
         for (var i = 0; i < rows; i++)
         {
             var tenure = random.Next(0, 72);
             var charges = Math.Round(20 + (random.NextDouble() * 100), 2);
             var contract = random.Next(3);
-            var logit = 1.0 - (0.09 * tenure) + (0.03 * (charges - 70)) + effect[contract];
-            var churned = random.NextDouble() < 1 / (1 + Math.Exp(-logit)) ? 1 : 0;
+            var churned = random.NextDouble() < ChurnProbability(tenure, charges, contracts[contract]) ? 1 : 0;
             var noise = Math.Round(random.NextDouble(), 4);
             // A few cells are missing, as exports have them: the trainer imputes them and serving accepts them.
             var chargesText = random.NextDouble() < 0.03 ? "" : charges.ToString(CultureInfo.InvariantCulture);
@@ -31,5 +29,13 @@ public static class ReferenceDatasets
         }
 
         return csv.ToString();
+    }
+
+    /// <summary>The generator's true churn probability for a customer (the best any model can learn).</summary>
+    public static double ChurnProbability(int tenure, double charges, string contract)
+    {
+        var effect = contract switch { "monthly" => 1.2, "annual" => -0.6, _ => -1.8 };
+        var logit = 1.0 - (0.09 * tenure) + (0.03 * (charges - 70)) + effect;
+        return 1 / (1 + Math.Exp(-logit));
     }
 }
