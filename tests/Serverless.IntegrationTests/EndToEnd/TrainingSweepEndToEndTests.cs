@@ -62,6 +62,12 @@ public sealed class TrainingSweepEndToEndTests
         Assert.False(weakOutput.GetProperty("Promoted").GetBoolean(), weakOutput.ToString());
         Assert.Contains("does not beat version 1", weakOutput.GetProperty("PromotionReason").GetString());
 
+        var baseline = await Client.GetJsonAsync($"models/{model}/versions/1/baseline");
+        Assert.Equal(HttpStatusCode.OK, baseline.Status);
+        Assert.Equal(["tenure", "charges", "contract", "noise"], baseline.Json.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("name").GetString()));
+        Assert.True(baseline.Json.GetProperty("features")[1].GetProperty("missing").GetInt64() > 0);
+        Assert.Equal(3, baseline.Json.GetProperty("features")[2].GetProperty("categories").EnumerateObject().Count());
+
         var alias = await Client.GetJsonAsync($"models/{model}/aliases/production");
         Assert.Equal("1", alias.Json.GetProperty("version").GetString());
 
