@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Serverless.Core.Monitoring;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving;
 using Serverless.Core.Storage;
@@ -23,6 +24,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddTabularServing(configuration);
         services.AddBatchScoring(configuration);
         services.AddTrainingSweeps(configuration);
+        services.AddModelMonitoring(configuration);
         return services;
     }
 }

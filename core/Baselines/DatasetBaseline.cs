@@ -19,6 +19,9 @@ public sealed record DatasetBaseline
     /// <summary>The model's predictions (probability of the positive class, or the value) on the validation rows.</summary>
     public FeatureBaseline? Predictions { get; init; }
 
+    /// <summary>The model's metrics on its validation rows at training (names as in Training.MetricNames), the yardstick for live performance.</summary>
+    public IReadOnlyDictionary<string, double>? ValidationMetrics { get; init; }
+
     /// <summary>Where the baseline came from, such as "sweep sweep-20261128-abcd training split".</summary>
     public string? Source { get; init; }
 

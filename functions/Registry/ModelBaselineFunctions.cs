@@ -4,25 +4,52 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Serverless.Core.Baselines;
+using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
 using Serverless.Core.Registry;
 using Serverless.Functions.Http;
 
 namespace Serverless.Functions.Registry;
 
-/// <summary>A version's baseline: the per-feature distribution of its training data (written by the sweep that registered it).</summary>
+/// <summary>
+/// A version's baseline, the reference drift monitoring compares traffic with: written by the sweep that registered
+/// the version, or uploaded as a CSV of reference rows (<c>PUT</c>, typed by the version's manifest; replaces any).
+/// </summary>
 public sealed class ModelBaselineFunctions
 {
+    private const int MaxBaselineBodyBytes = 256 * 1024 * 1024;
+
     private readonly IModelRegistry _registry;
     private readonly BaselineStore _baselines;
+    private readonly TimeProvider _clock;
     private readonly ILogger<ModelBaselineFunctions> _logger;
 
-    public ModelBaselineFunctions(IModelRegistry registry, BaselineStore baselines, ILogger<ModelBaselineFunctions> logger)
+    public ModelBaselineFunctions(IModelRegistry registry, BaselineStore baselines, TimeProvider clock, ILogger<ModelBaselineFunctions> logger)
     {
         _registry = registry;
         _baselines = baselines;
+        _clock = clock;
         _logger = logger;
     }
+
+    [Function("SetModelBaseline")]
+    public Task<IActionResult> Set(
+        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "models/{name}/versions/{version}/baseline")] HttpRequest request,
+        string name, string version) =>
+        ApiResults.GuardAsync(async () =>
+        {
+            var cancellationToken = request.HttpContext.RequestAborted;
+            var found = await _registry.GetVersionAsync(name, version, cancellationToken)
+                ?? throw ServingException.NotFound($"Model '{name}' has no version '{version}'.");
+            var manifest = await _registry.GetManifestAsync(found, cancellationToken)
+                ?? throw ServingException.BadRequest(
+                    $"Model '{name}' version '{version}' has no manifest; register one first (PUT .../manifest) so the baseline knows the features and their types.");
+            using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxBaselineBodyBytes, cancellationToken);
+            var baseline = BaselineCsv.Build(body.Memory, manifest.Features, $"uploaded CSV ({body.Memory.Length} bytes)", _clock.GetUtcNow());
+            await _baselines.SaveAsync(name, version, baseline, cancellationToken);
+            using var document = JsonDocument.Parse(baseline.ToJson());
+            return new JsonBodyResult(document.RootElement.Clone());
+        }, _logger);
 
     [Function("GetModelBaseline")]
     public Task<IActionResult> Get(

@@ -12,7 +12,8 @@ public sealed record RegistrationInput(string ModelName, string SweepId, TrialRe
 
 /// <summary>
 /// Registers the winning trial's model as the next numeric version of the model (1 when it has none) with the
-/// trial's manifest and the sweep's baseline, described by sweep, trial and score. Safe to retry: a version
+/// trial's manifest and the sweep's baseline (carrying the trial's validation metrics, the yardstick for live
+/// performance), described by sweep, trial and score. Safe to retry: a version
 /// with the same bytes and description is reused; a version number taken meanwhile moves on to the next.
 /// </summary>
 [DurableTask(Name)]
@@ -61,7 +62,10 @@ public sealed class RegisterBestModelActivity : TaskActivity<RegistrationInput, 
         }
 
         await _registry.SetManifestAsync(input.ModelName, version, manifest, CancellationToken.None).ConfigureAwait(false);
-        var baseline = DatasetBaseline.FromJson(await _storage.ReadAsync(input.BaselineUri, CancellationToken.None).ConfigureAwait(false));
+        var baseline = DatasetBaseline.FromJson(await _storage.ReadAsync(input.BaselineUri, CancellationToken.None).ConfigureAwait(false)) with
+        {
+            ValidationMetrics = best.Metrics,
+        };
         await _baselines.SaveAsync(input.ModelName, version, baseline, CancellationToken.None).ConfigureAwait(false);
         return version;
     }

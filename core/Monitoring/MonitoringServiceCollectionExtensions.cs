@@ -1,0 +1,28 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Serverless.Core.Monitoring.Alerts;
+using Serverless.Core.Monitoring.Feedback;
+using Serverless.Core.Registry;
+
+namespace Serverless.Core.Monitoring;
+
+/// <summary>Wires model monitoring: options (section <c>Monitoring</c>), feedback, reports, alerts and the monitor.</summary>
+public static class MonitoringServiceCollectionExtensions
+{
+    public static IServiceCollection AddModelMonitoring(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddModelRegistry(configuration);
+        services.AddOptions<MonitoringOptions>()
+            .BindConfiguration(MonitoringOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => new FeedbackStore(sp.GetRequiredService<TableServiceClient>()));
+        services.TryAddSingleton(sp => new WebhookAlertSender(new HttpClient { Timeout = TimeSpan.FromSeconds(10) },
+            sp.GetRequiredService<IOptions<MonitoringOptions>>(), sp.GetRequiredService<ILogger<WebhookAlertSender>>()));
+        return services;
+    }
+}
