@@ -1,15 +1,17 @@
 namespace Serverless.Bench;
 
-/// <summary>What to run, from the command line: <c>[all|micro|load|tabular|sweep] [--no-bdn] [--runner-dll PATH]</c>.</summary>
+/// <summary>What to run, from the command line: <c>[all|micro|load|tabular|sweep|logging|monitor] [--no-bdn] [--runner-dll PATH]</c>.</summary>
 public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, string? RunnerDll)
 {
     public const string Usage =
-        "Usage: dotnet run -c Release --project bench [-- [micro|load|tabular|sweep] [--no-bdn] [--runner-dll PATH]]\n" +
+        "Usage: dotnet run -c Release --project bench [-- [micro|load|tabular|sweep|logging] [--no-bdn] [--runner-dll PATH]]\n" +
         "  (default)  everything: Stopwatch loops, BenchmarkDotNet, HTTP load, cold start, tables\n" +
         "  micro      BenchmarkDotNet only (raw Run and in-process serving)\n" +
         "  load       HTTP load (bare endpoint and runner) and cold start only\n" +
         "  tabular    batch scoring through the orchestration vs raw in-process, records API vs OIP (bench/results/tabular.md)\n" +
         "  sweep      a fixed training grid through the sweep orchestration: wall time, trials/min (bench/results/sweep.md)\n" +
+        "  logging    records API and OIP infer on the runner with inference logging on vs off (bench/results/logging.md)\n" +
+        "  monitor    monitor run time over 1M logged rows x 20 features, from memory and through storage (bench/results/monitor.md)\n" +
         "  --no-bdn   skip BenchmarkDotNet in the default mode\n" +
         "  --runner-dll PATH  the Serverless.Local.dll to cold-start (e.g. a ReadyToRun publish); default: the built runner";
 
@@ -37,6 +39,12 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
                 case "sweep":
                     mode = BenchMode.Sweep;
                     break;
+                case "logging":
+                    mode = BenchMode.Logging;
+                    break;
+                case "monitor":
+                    mode = BenchMode.Monitor;
+                    break;
                 case "--no-bdn":
                     bdn = false;
                     break;
@@ -61,4 +69,6 @@ public enum BenchMode
     Load,
     Tabular,
     Sweep,
+    Logging,
+    Monitor,
 }

@@ -1,4 +1,6 @@
 using Serverless.Bench;
+using Serverless.Bench.Logging;
+using Serverless.Bench.Monitoring;
 using Serverless.Bench.Tabular;
 using Serverless.Bench.Training;
 using Serverless.Local.Hosting;
@@ -39,6 +41,31 @@ try
         var sweepPath = Path.Combine(root, "bench", "results", "sweep.md");
         await File.WriteAllTextAsync(sweepPath, sweepPage);
         Progress.Write($"written to {sweepPath}");
+        return 0;
+    }
+
+    if (options.Mode == BenchMode.Monitor)
+    {
+        Progress.Write("monitoring: a monitor run over logged rows, from memory and through storage...");
+        var monitorPage = await MonitorBenchmark.RunAsync(root);
+        Console.WriteLine();
+        Console.WriteLine(monitorPage);
+        var monitorPath = Path.Combine(root, "bench", "results", "monitor.md");
+        await File.WriteAllTextAsync(monitorPath, monitorPage);
+        Progress.Write($"written to {monitorPath}");
+        return 0;
+    }
+
+    if (options.Mode == BenchMode.Logging)
+    {
+        Progress.Write("inference logging: records API and OIP infer, logging on vs off...");
+        var loggingPage = await LoggingBenchmark.RunAsync(root);
+        Console.WriteLine();
+        Console.WriteLine(loggingPage);
+        var loggingPath = Path.Combine(root, "bench", "results", "logging.md");
+        Directory.CreateDirectory(Path.GetDirectoryName(loggingPath)!);
+        await File.WriteAllTextAsync(loggingPath, loggingPage);
+        Progress.Write($"written to {loggingPath}");
         return 0;
     }
 

@@ -24,15 +24,23 @@ public sealed class RunnerUnderTest : IAsyncDisposable
 
     public Uri InferUri(string model) => new(ApiBase, $"v2/models/{model}/infer");
 
-    public static async Task<RunnerUnderTest> StartAsync(string repositoryRoot, string storageConnectionString)
+    /// <summary>The runner's services (to read counters such as the inference log's).</summary>
+    public IServiceProvider Services => _host.Services;
+
+    public static Task<RunnerUnderTest> StartAsync(string repositoryRoot, string storageConnectionString) =>
+        StartAsync(repositoryRoot, storageConnectionString, new Dictionary<string, string?>());
+
+    /// <summary>As above, with <paramref name="settings"/> added to (or overriding) the app settings.</summary>
+    public static async Task<RunnerUnderTest> StartAsync(string repositoryRoot, string storageConnectionString, IReadOnlyDictionary<string, string?> settings)
     {
+        var all = new Dictionary<string, string?>(settings) { ["AzureWebJobsStorage"] = storageConnectionString };
         var host = await LocalFunctionHost.StartAsync(new LocalRunnerOptions
         {
             Port = 0,
             StartAzurite = false,
             LogRequests = false,
             RepositoryRoot = repositoryRoot,
-            Settings = new Dictionary<string, string?> { ["AzureWebJobsStorage"] = storageConnectionString },
+            Settings = all,
         });
         return new RunnerUnderTest(host);
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Core.Monitoring;
+using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving;
 using Serverless.Core.Storage;
@@ -22,6 +23,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddModelRegistry(configuration);
         services.AddModelServing(configuration);
         services.AddTabularServing(configuration);
+        services.AddInferenceLogging(configuration);
         services.AddBatchScoring(configuration);
         services.AddTrainingSweeps(configuration);
         services.AddModelMonitoring(configuration);

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -6,16 +7,19 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Monitoring.Alerts;
 using Serverless.Core.Monitoring.Feedback;
+using Serverless.Core.Monitoring.Logging;
+using Serverless.Core.Monitoring.Monitor;
 using Serverless.Core.Registry;
 
 namespace Serverless.Core.Monitoring;
 
-/// <summary>Wires model monitoring: options (section <c>Monitoring</c>), feedback, reports, alerts and the monitor.</summary>
+/// <summary>Wires model monitoring: options (section <c>Monitoring</c>), inference logging, feedback, reports, alerts and the monitor.</summary>
 public static class MonitoringServiceCollectionExtensions
 {
     public static IServiceCollection AddModelMonitoring(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddModelRegistry(configuration);
+        services.AddInferenceLogging(configuration);
         services.AddOptions<MonitoringOptions>()
             .BindConfiguration(MonitoringOptions.SectionName)
             .ValidateDataAnnotations()
@@ -23,6 +27,13 @@ public static class MonitoringServiceCollectionExtensions
         services.TryAddSingleton(sp => new FeedbackStore(sp.GetRequiredService<TableServiceClient>()));
         services.TryAddSingleton(sp => new WebhookAlertSender(new HttpClient { Timeout = TimeSpan.FromSeconds(10) },
             sp.GetRequiredService<IOptions<MonitoringOptions>>(), sp.GetRequiredService<ILogger<WebhookAlertSender>>()));
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<MonitoringOptions>>().Value;
+            return new ReportStore(sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(options.ReportsContainer),
+                sp.GetRequiredService<TableServiceClient>().GetTableClient(options.ReportsTable));
+        });
+        services.TryAddSingleton<MonitoringRunner>();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Serverless.Core.Models;
+using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Protocol;
 using Serverless.Core.Registry;
 
@@ -23,20 +24,32 @@ public sealed class InferenceService
     }
 
     /// <summary>Runs one infer request for name (and optional version) and writes the response to <paramref name="output"/>.</summary>
-    public async ValueTask InferAsync(string name, string? version, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    public ValueTask InferAsync(string name, string? version, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, CancellationToken cancellationToken) =>
+        InferAsync(name, version, body, output, null, cancellationToken);
+
+    /// <summary>As above, settling the request id with <paramref name="log"/> and handing it the tensors.</summary>
+    public async ValueTask InferAsync(string name, string? version, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log,
+        CancellationToken cancellationToken)
     {
         var resolved = await _resolver.ResolveAsync(name, version, cancellationToken).ConfigureAwait(false);
+        log?.SetVersion(resolved);
         using var lease = await _sessions.AcquireAsync(resolved, cancellationToken).ConfigureAwait(false);
-        Infer(lease.Model, body.Span, output);
+        Infer(lease.Model, body.Span, output, log);
     }
 
-    /// <summary>The serving path for an already leased model: parse, run, write. Synchronous and allocation-light.</summary>
-    public static void Infer(LoadedModel model, ReadOnlySpan<byte> body, IBufferWriter<byte> output)
+    /// <summary>
+    /// The serving path for an already leased model: parse, run, write. Synchronous and allocation-light. With
+    /// <paramref name="log"/>, the response id is the one it settles (the body's id, else the <c>x-request-id</c>
+    /// header's, else a new one) and it copies the inputs and first output before they are disposed.
+    /// </summary>
+    public static void Infer(LoadedModel model, ReadOnlySpan<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log = null)
     {
         using var request = InferRequestParser.Parse(body, model);
+        var id = log is null ? request.Id ?? Guid.NewGuid().ToString("N") : log.ResolveRequestId(request.Id);
         var outputNames = (IReadOnlyList<string>?)request.RequestedOutputs ?? model.OutputNames;
         using var outputs = model.Run(request, outputNames);
-        InferResponseWriter.Write(output, model.Version.Name, model.Version.Version, request.Id ?? Guid.NewGuid().ToString("N"), outputNames, outputs);
+        InferResponseWriter.Write(output, model.Version.Name, model.Version.Version, id, outputNames, outputs);
+        log?.RecordTensors(model.Version, request, outputNames, outputs);
     }
 
     /// <summary>Model metadata: every registered version, and the signature of the resolved one.</summary>

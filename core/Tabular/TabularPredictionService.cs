@@ -1,4 +1,5 @@
 using System.Buffers;
+using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Serving;
 
 namespace Serverless.Core.Tabular;
@@ -23,9 +24,15 @@ public sealed class TabularPredictionService
     }
 
     /// <summary>Predicts the rows of a records request body and writes the response to <paramref name="output"/>.</summary>
-    public async ValueTask PredictAsync(string name, string? version, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, CancellationToken cancellationToken)
+    public ValueTask PredictAsync(string name, string? version, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, CancellationToken cancellationToken) =>
+        PredictAsync(name, version, body, output, null, cancellationToken);
+
+    /// <summary>As above, handing the resolved version, the feature batch and the predictions to <paramref name="log"/>.</summary>
+    public async ValueTask PredictAsync(string name, string? version, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log,
+        CancellationToken cancellationToken)
     {
         var resolved = await _resolver.ResolveAsync(name, version, cancellationToken).ConfigureAwait(false);
+        log?.SetVersion(resolved);
         if (resolved.ManifestSha256 is null)
         {
             throw TabularModelCache.NoManifest(resolved);
@@ -33,15 +40,19 @@ public sealed class TabularPredictionService
 
         using var lease = await _sessions.AcquireAsync(resolved, cancellationToken).ConfigureAwait(false);
         var tabular = await _tabularModels.GetAsync(lease.Model, resolved, cancellationToken).ConfigureAwait(false);
-        Predict(tabular, lease.Model, body.Span, output);
+        Predict(tabular, lease.Model, body.Span, output, log);
     }
 
-    /// <summary>The serving path for a leased model and its bound manifest: read rows, run, write. Synchronous.</summary>
-    public static void Predict(TabularModel tabular, LoadedModel model, ReadOnlySpan<byte> body, IBufferWriter<byte> output)
+    /// <summary>
+    /// The serving path for a leased model and its bound manifest: read rows, run, write. Synchronous.
+    /// <paramref name="log"/> keeps the batch and predictions by reference (the batch is not reused).
+    /// </summary>
+    public static void Predict(TabularModel tabular, LoadedModel model, ReadOnlySpan<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log = null)
     {
         var batch = tabular.CreateBatch(capacity: 16);
         batch.AddRecordsJson(body);
         var predictions = tabular.Predict(model, batch);
         TabularResponseWriter.Write(output, model.Version.Name, model.Version.Version, predictions);
+        log?.RecordTabular(model.Version, batch, predictions);
     }
 }

@@ -4,21 +4,28 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Buffers;
+using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Serving;
 using Serverless.Functions.Http;
 
 namespace Serverless.Functions.Inference;
 
-/// <summary>OIP v2 inference: <c>POST v2/models/{name}[/versions/{version}]/infer</c>.</summary>
+/// <summary>
+/// OIP v2 inference: <c>POST v2/models/{name}[/versions/{version}]/infer</c>. The request id is the body's <c>id</c>, else
+/// the <c>x-request-id</c> header's, else a new one (see <see cref="RequestIds"/>); it is the response's <c>id</c> and, when
+/// it is a valid header value, its <c>x-request-id</c> header. Every request is offered to the inference log.
+/// </summary>
 public sealed class InferenceFunctions
 {
     private readonly InferenceService _inference;
+    private readonly InferenceLogger _log;
     private readonly ServingOptions _options;
     private readonly ILogger<InferenceFunctions> _logger;
 
-    public InferenceFunctions(InferenceService inference, IOptions<ServingOptions> options, ILogger<InferenceFunctions> logger)
+    public InferenceFunctions(InferenceService inference, InferenceLogger log, IOptions<ServingOptions> options, ILogger<InferenceFunctions> logger)
     {
         _inference = inference;
+        _log = log;
         _options = options.Value;
         _logger = logger;
     }
@@ -34,6 +41,37 @@ public sealed class InferenceFunctions
         string name, string version) =>
         ApiResults.GuardAsync(() => InferAsync(request, name, version), _logger);
 
-    private Task<IActionResult> InferAsync(HttpRequest request, string name, string? version) =>
-        PooledJsonEndpoint.RespondAsync(request, _options.MaxRequestBodyBytes, (body, output, ct) => _inference.InferAsync(name, version, body, output, ct));
+    private async Task<IActionResult> InferAsync(HttpRequest request, string name, string? version)
+    {
+        var log = _log.Begin(InferenceLogSource.Infer, name, version, FirstHeader(request, RequestIds.HeaderName));
+        try
+        {
+            var result = await PooledJsonEndpoint.RespondAsync(request, _options.MaxRequestBodyBytes,
+                (body, output, ct) => _inference.InferAsync(name, version, body, output, log, ct));
+            SetRequestIdHeader(request, log);
+            _log.Complete(log);
+            return result;
+        }
+        catch (Exception e)
+        {
+            _log.Fail(log, e);
+            SetRequestIdHeader(request, log);
+            throw;
+        }
+    }
+
+    private static void SetRequestIdHeader(HttpRequest request, InferenceLogCapture log)
+    {
+        var id = log.EnsureRequestId();
+        if (RequestIds.IsHeaderSafe(id))
+        {
+            request.HttpContext.Response.Headers[RequestIds.HeaderName] = id;
+        }
+    }
+
+    private static string? FirstHeader(HttpRequest request, string name)
+    {
+        var values = request.Headers[name];
+        return values.Count > 0 ? values[0] : null;
+    }
 }

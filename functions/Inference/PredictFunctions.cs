@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Buffers;
+using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Serving;
 using Serverless.Core.Tabular;
 using Serverless.Functions.Http;
@@ -13,16 +14,20 @@ namespace Serverless.Functions.Inference;
 /// <summary>
 /// The records API for tabular models with a manifest: <c>POST models/{name}[/versions/{version}]/predict</c> with
 /// <c>{"instances": [...]}</c> or <c>{"dataframe_split": {...}}</c>, answering one prediction per row.
+/// The request id is the <c>x-request-id</c> header's (see <see cref="RequestIds"/>) or a new one, and is returned in the
+/// <c>x-request-id</c> response header; every request is offered to the inference log.
 /// </summary>
 public sealed class PredictFunctions
 {
     private readonly TabularPredictionService _predictions;
+    private readonly InferenceLogger _log;
     private readonly ServingOptions _options;
     private readonly ILogger<PredictFunctions> _logger;
 
-    public PredictFunctions(TabularPredictionService predictions, IOptions<ServingOptions> options, ILogger<PredictFunctions> logger)
+    public PredictFunctions(TabularPredictionService predictions, InferenceLogger log, IOptions<ServingOptions> options, ILogger<PredictFunctions> logger)
     {
         _predictions = predictions;
+        _log = log;
         _options = options.Value;
         _logger = logger;
     }
@@ -38,6 +43,27 @@ public sealed class PredictFunctions
         string name, string version) =>
         ApiResults.GuardAsync(() => PredictAsync(request, name, version), _logger);
 
-    private Task<IActionResult> PredictAsync(HttpRequest request, string name, string? version) =>
-        PooledJsonEndpoint.RespondAsync(request, _options.MaxRequestBodyBytes, (body, output, ct) => _predictions.PredictAsync(name, version, body, output, ct));
+    private async Task<IActionResult> PredictAsync(HttpRequest request, string name, string? version)
+    {
+        var log = _log.Begin(InferenceLogSource.Predict, name, version, FirstHeader(request, RequestIds.HeaderName));
+        request.HttpContext.Response.Headers[RequestIds.HeaderName] = log.EnsureRequestId();
+        try
+        {
+            var result = await PooledJsonEndpoint.RespondAsync(request, _options.MaxRequestBodyBytes,
+                (body, output, ct) => _predictions.PredictAsync(name, version, body, output, log, ct));
+            _log.Complete(log);
+            return result;
+        }
+        catch (Exception e)
+        {
+            _log.Fail(log, e);
+            throw;
+        }
+    }
+
+    private static string? FirstHeader(HttpRequest request, string name)
+    {
+        var values = request.Headers[name];
+        return values.Count > 0 ? values[0] : null;
+    }
 }

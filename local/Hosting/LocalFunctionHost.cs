@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serverless.Core.Serving;
+using Serverless.Core.Monitoring;
 using Serverless.Core.Storage;
 using Serverless.Functions;
 using Serverless.Local.Azurite;
@@ -71,6 +72,7 @@ public sealed class LocalFunctionHost : IAsyncDisposable
                 ["Training:Process:TrainerPath"] = RepositoryPaths.TrainerDll(root),
                 // Trials here are child processes of a few seconds; Azure's default (2 s, for jobs of minutes) would dominate them.
                 ["Training:PollIntervalSeconds"] = "1",
+                [MonitoringOptions.ScheduleSetting] = MonitoringOptions.DefaultSchedule,
             })
             .AddInMemoryCollection(LocalSettings.Load(root))
             .AddEnvironmentVariables()

@@ -1,5 +1,6 @@
 using CsvHelper;
 using Microsoft.DurableTask;
+using Serverless.Core.Baselines;
 using Serverless.Core.Errors;
 using Serverless.Core.Serving;
 using Serverless.Core.Tabular;
@@ -8,7 +9,10 @@ using Serverless.Core.Training;
 namespace Serverless.Orchestrations.Training;
 
 /// <summary>Which registered version to evaluate, on which validation rows, by which target and task.</summary>
-public sealed record EvaluationInput(string Model, string Version, string ValidationUri, string Target, string Task, string? PositiveClass);
+/// <remarks>With <paramref name="RecordPredictionBaseline"/> the version's baseline also gets the distribution of these predictions
+/// (the reference for prediction drift).</remarks>
+public sealed record EvaluationInput(string Model, string Version, string ValidationUri, string Target, string Task, string? PositiveClass,
+    bool RecordPredictionBaseline = false);
 
 /// <summary>
 /// Every metric of the task on the validation rows, as served, plus how many rows the model could score
@@ -35,9 +39,11 @@ public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, Evalua
     private readonly ModelResolver _resolver;
     private readonly ModelSessionCache _sessions;
     private readonly TabularModelCache _tabularModels;
+    private readonly BaselineStore _baselines;
 
-    public EvaluateModelActivity(TrialStorage storage, ModelResolver resolver, ModelSessionCache sessions, TabularModelCache tabularModels)
+    public EvaluateModelActivity(TrialStorage storage, ModelResolver resolver, ModelSessionCache sessions, TabularModelCache tabularModels, BaselineStore baselines)
     {
+        _baselines = baselines;
         _storage = storage;
         _resolver = resolver;
         _sessions = sessions;
@@ -96,6 +102,13 @@ public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, Evalua
         }
 
         var metrics = predictions.Count == 0 ? new Dictionary<string, double>() : Compute(input, tabular.Manifest, targets, predictions);
+        if (input.RecordPredictionBaseline && predictions.Count > 0
+            && await _baselines.GetAsync(input.Model, version.Version, CancellationToken.None).ConfigureAwait(false) is { } baseline)
+        {
+            await _baselines.SaveAsync(input.Model, version.Version, baseline with { Predictions = PredictionBaseline(input, tabular.Manifest, predictions) },
+                CancellationToken.None).ConfigureAwait(false);
+        }
+
         return new EvaluationResult(version.Version, metrics, predictions.Count, refused, firstRefusal);
     }
 
@@ -132,6 +145,29 @@ public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, Evalua
                 return ModelMetrics.Multiclass(targets.Select(t => index.TryGetValue(t.Trim(), out var i) ? i : -1).Select(i => Math.Max(i, 0)).ToList(),
                     predictions.Select(p => (IReadOnlyList<double>)(p.Scores ?? [])).ToList(), labels.Count);
         }
+    }
+
+    /// <summary>The distribution of the predictions: the positive class's probability, the value, or the predicted label (multiclass).</summary>
+    private static FeatureBaseline PredictionBaseline(EvaluationInput input, ModelManifest manifest, List<TabularPrediction> predictions)
+    {
+        var builder = new BaselineBuilder("prediction", input.Task != "multiclass");
+        foreach (var prediction in predictions)
+        {
+            switch (input.Task)
+            {
+                case "regression":
+                    builder.AddNumber(prediction.Value ?? double.NaN);
+                    break;
+                case "binary":
+                    builder.AddNumber(PositiveProbability(prediction, manifest, input.PositiveClass ?? manifest.ClassLabels?.LastOrDefault() ?? "1"));
+                    break;
+                default:
+                    builder.AddText(prediction.Label);
+                    break;
+            }
+        }
+
+        return builder.Build();
     }
 
     /// <summary>The positive class's probability: its score when scores are given, else from the predicted label's probability.</summary>

@@ -94,7 +94,7 @@ public sealed class TrainingSweepOrchestrator : TaskOrchestrator<SweepInput, Swe
             new RegistrationInput(request.ModelName, input.SweepId, winner, request.Metric, data.BaselineUri), TrainingRetry.Options);
 
         context.SetCustomStatus(progress with { Stage = "evaluating" });
-        var served = await EvaluateAsync(context, request, data, version);
+        var served = await EvaluateAsync(context, request, data, version, recordPredictionBaseline: true);
         var (promoted, reason) = await PromoteAsync(context, request, data, version, served);
 
         record = record with
@@ -124,9 +124,11 @@ public sealed class TrainingSweepOrchestrator : TaskOrchestrator<SweepInput, Swe
             .ToList();
     }
 
-    private static Task<EvaluationResult> EvaluateAsync(TaskOrchestrationContext context, TrainingSweepRequest request, SweepData data, string version) =>
+    private static Task<EvaluationResult> EvaluateAsync(TaskOrchestrationContext context, TrainingSweepRequest request, SweepData data, string version,
+        bool recordPredictionBaseline = false) =>
         context.CallActivityAsync<EvaluationResult>(EvaluateModelActivity.Name,
-            new EvaluationInput(request.ModelName, version, data.ValidationUri, request.Target, request.Task, data.PositiveClass), TrainingRetry.Options);
+            new EvaluationInput(request.ModelName, version, data.ValidationUri, request.Target, request.Task, data.PositiveClass, recordPredictionBaseline),
+            TrainingRetry.Options);
 
     private static async Task<(bool Promoted, string Reason)> PromoteAsync(TaskOrchestrationContext context, TrainingSweepRequest request, SweepData data,
         string version, EvaluationResult candidate)

@@ -1,0 +1,125 @@
+using Microsoft.ML.OnnxRuntime;
+using Serverless.Core.Models;
+using Serverless.Core.Protocol;
+using Serverless.Core.Tabular;
+
+namespace Serverless.Core.Monitoring.Logging;
+
+/// <summary>
+/// One request's log record in the making, from <see cref="InferenceLogger.Begin"/> to <see cref="InferenceLogger.Complete"/>
+/// or <see cref="InferenceLogger.Fail"/>: it settles the request id (see <see cref="RequestIds"/>), decides sampling once the
+/// id is known, and keeps references to what serving already has in hand (the feature batch and predictions, or copies
+/// of the tensors) so that nothing is serialised on the request path. The hooks do nothing when the request is not
+/// logged (<see cref="IsRecording"/> false). Not thread-safe: one per request; after completion the buffer owns it.
+/// </summary>
+public sealed class InferenceLogCapture
+{
+    private readonly bool _enabled;
+    private readonly double _sampleRate;
+    private bool _sampled;
+
+    internal InferenceLogCapture(bool enabled, double sampleRate, string source, string model, string? requestedVersion, string? requestId,
+        DateTimeOffset timestampUtc, long startTimestamp)
+    {
+        _enabled = enabled;
+        _sampleRate = sampleRate;
+        Source = source;
+        Model = model;
+        Version = requestedVersion;
+        TimestampUtc = timestampUtc;
+        StartTimestamp = startTimestamp;
+        if (requestId is not null)
+        {
+            SetRequestId(requestId);
+        }
+    }
+
+    /// <summary><see cref="InferenceLogSource.Predict"/> or <see cref="InferenceLogSource.Infer"/>.</summary>
+    public string Source { get; }
+
+    public string Model { get; }
+
+    /// <summary>The version that served (once resolved), else the one asked for.</summary>
+    public string? Version { get; private set; }
+
+    /// <summary>The request id once settled (a header's at the start, an OIP body's after parsing); see <see cref="EnsureRequestId"/>.</summary>
+    public string? RequestId { get; private set; }
+
+    /// <summary>When the request arrived (UTC, unique per process so RowKeys never collide).</summary>
+    public DateTimeOffset TimestampUtc { get; }
+
+    /// <summary>Whether this request's records will be logged: logging is on, the id is settled and it is in the sample.</summary>
+    public bool IsRecording => _enabled && _sampled;
+
+    internal long StartTimestamp { get; }
+
+    internal double LatencyMs { get; set; }
+
+    internal string Status { get; set; } = InferenceLogStatus.Ok;
+
+    internal string? Error { get; set; }
+
+    internal InferenceLogPayload? Payload { get; private set; }
+
+    /// <summary>The request id's hash (<see cref="InferenceLogKeys.Hash"/>), which picks the shard.</summary>
+    internal ulong RequestIdHash { get; private set; }
+
+    /// <summary>The records this request becomes: its rows, or one for a failure.</summary>
+    internal int RecordCount => Status == InferenceLogStatus.Error ? 1 : Payload?.RowCount ?? 0;
+
+    /// <summary>OIP: the body's id wins when given; else the header's; else a new one. Returns the id the response must carry.</summary>
+    public string ResolveRequestId(string? bodyId)
+    {
+        if (bodyId is not null)
+        {
+            SetRequestId(bodyId);
+            return bodyId;
+        }
+
+        return EnsureRequestId();
+    }
+
+    /// <summary>The settled request id, settling a new one when none was given.</summary>
+    public string EnsureRequestId()
+    {
+        if (RequestId is null)
+        {
+            SetRequestId(RequestIds.New());
+        }
+
+        return RequestId!;
+    }
+
+    /// <summary>Notes the version the request resolved to (so a later failure is logged against it).</summary>
+    public void SetVersion(ModelVersion version) => Version = version.Version;
+
+    /// <summary>The records API hook: keeps the batch and predictions by reference. The caller must not reuse the batch.</summary>
+    public void RecordTabular(ModelVersion version, FeatureBatch batch, IReadOnlyList<TabularPrediction> predictions)
+    {
+        Version = version.Version;
+        if (IsRecording)
+        {
+            Payload = new TabularLogPayload(batch, predictions);
+        }
+    }
+
+    /// <summary>The OIP hook: copies the inputs and the first output (or summaries of them) before the request disposes them.</summary>
+    public void RecordTensors(ModelVersion version, InferRequest request, IReadOnlyList<string> outputNames, IReadOnlyCollection<OrtValue> outputs)
+    {
+        Version = version.Version;
+        if (IsRecording)
+        {
+            Payload = TensorLogPayload.Capture(request.InputNames, request.InputValues, outputNames, outputs);
+        }
+    }
+
+    private void SetRequestId(string requestId)
+    {
+        RequestId = requestId;
+        if (_enabled)
+        {
+            RequestIdHash = InferenceLogKeys.Hash(requestId);
+            _sampled = InferenceLogKeys.IsSampled(RequestIdHash, _sampleRate);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+
+namespace Serverless.Core.Monitoring.Logging;
+
+/// <summary>
+/// One logged prediction row, as <see cref="InferenceLogReader"/> reads it back. A served request gives one record per
+/// row (<see cref="Row"/> 0..N-1, <see cref="Status"/> "ok"); a failed request gives one record with row -1, status
+/// "error" and <see cref="Error"/>. All rows of a request share <see cref="RequestId"/>, <see cref="TimestampUtc"/>
+/// (when the request arrived) and <see cref="LatencyMs"/> (the whole request, body read to answer built).
+/// <para>
+/// <see cref="Features"/>: feature name to number, string or null (missing). Records API: every manifest feature
+/// (numeric or category). OIP infer with rank-1 or rank-2 inputs sharing their first dimension N: one input
+/// [N, F] gives <c>x0..x{F-1}</c>; several inputs give <c>{input}</c> ([N] or [N, 1]) or <c>{input}.x{j}</c>; non-finite
+/// tensor values are the strings "NaN", "Infinity", "-Infinity". Any other OIP request gives one record (row 0) whose
+/// features summarise each input: <c>{input}.shape</c>, <c>.dtype</c>, <c>.count</c>, <c>.min</c>, <c>.max</c>, <c>.mean</c>.
+/// </para>
+/// <para>
+/// Outputs: records API: <see cref="Label"/>, <see cref="Probability"/> (of that label) or <see cref="Value"/>
+/// (regression), and <see cref="Outputs"/> <c>{"scores": [...]}</c> when the model gives class probabilities. OIP:
+/// the first output; per row <see cref="Outputs"/> <c>{name: value or [values]}</c>, <see cref="Value"/> its first
+/// number or <see cref="Label"/> its first string; otherwise a summary (<c>name, shape, dtype, count, min, max, mean</c>).
+/// </para>
+/// <see cref="Truncated"/>: the features or outputs JSON passed the 32,000-byte budget (Table storage allows 64 KiB per
+/// property) and was cut after the last whole entry that fit. Immutable.
+/// </summary>
+public sealed record InferenceLogRecord
+{
+    public required string RequestId { get; init; }
+
+    /// <summary>The row's index within the request; -1 for a failed request's single record.</summary>
+    public required int Row { get; init; }
+
+    public required string Model { get; init; }
+
+    /// <summary>The version that served the request; for a failed request, the one it resolved to or asked for ("" if neither).</summary>
+    public required string Version { get; init; }
+
+    public required DateTimeOffset TimestampUtc { get; init; }
+
+    public required double LatencyMs { get; init; }
+
+    /// <summary><see cref="InferenceLogStatus.Ok"/> or <see cref="InferenceLogStatus.Error"/>.</summary>
+    public required string Status { get; init; }
+
+    /// <summary><see cref="InferenceLogSource.Predict"/> or <see cref="InferenceLogSource.Infer"/>.</summary>
+    public required string Source { get; init; }
+
+    public string? Error { get; init; }
+
+    public string? Label { get; init; }
+
+    public double? Probability { get; init; }
+
+    public double? Value { get; init; }
+
+    public required IReadOnlyDictionary<string, JsonElement> Features { get; init; }
+
+    public IReadOnlyDictionary<string, JsonElement>? Outputs { get; init; }
+
+    public bool Truncated { get; init; }
+
+    public bool IsError => Status == InferenceLogStatus.Error;
+}

@@ -1,0 +1,236 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Serverless.Core.Monitoring.Logging;
+
+/// <summary>
+/// The background half of inference logging: drains <see cref="InferenceLogBuffer"/>, turns requests into entities
+/// (all serialisation happens here), groups them per partition and writes them as entity group transactions: a full
+/// group (100) at once, the rest every <see cref="InferenceLogOptions.FlushIntervalMs"/>; up to
+/// <see cref="InferenceLogOptions.Shards"/> transactions in flight. Failed batches are counted (and logged, at most
+/// once a minute), never retried beyond the SDK's own retries, so a storage outage costs records, not memory.
+/// <see cref="StopAsync"/> closes the buffer and writes what it holds, until the host's shutdown timeout cancels it;
+/// whatever is left then counts as failed.
+/// </summary>
+public sealed class InferenceLogWriter : IHostedService, IDisposable
+{
+    /// <summary>Records taken off the buffer per pass before full batches are written.</summary>
+    internal const int MaxDrainPerPass = 10_000;
+
+    private static readonly TimeSpan FailureLogInterval = TimeSpan.FromMinutes(1);
+
+    private readonly InferenceLogOptions _options;
+    private readonly InferenceLogBuffer _buffer;
+    private readonly IInferenceLogSink _sink;
+    private readonly TimeProvider _time;
+    private readonly ILogger<InferenceLogWriter> _logger;
+    private readonly InferenceLogEntities _entities;
+    private readonly InferenceLogBatcher _batcher = new();
+    private readonly List<InferenceLogEntity> _scratch = [];
+    private readonly CancellationTokenSource _abort = new();
+    private Task? _loop;
+    private long _lastFailureLog = long.MinValue;
+    private long _failuresSinceLog;
+
+    public InferenceLogWriter(IOptions<InferenceLogOptions> options, InferenceLogBuffer buffer, IInferenceLogSink sink, TimeProvider time,
+        ILogger<InferenceLogWriter> logger)
+    {
+        _options = options.Value;
+        _buffer = buffer;
+        _sink = sink;
+        _time = time;
+        _logger = logger;
+        _entities = new InferenceLogEntities(_options.TablePrefix, _options.Shards);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Enabled && _loop is null)
+        {
+            _loop = Task.Run(RunAsync, CancellationToken.None);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _buffer.Complete();
+        if (_loop is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await _abort.CancelAsync().ConfigureAwait(false);
+            await _loop.ConfigureAwait(false);
+        }
+
+        var counters = _buffer.Counters;
+        _logger.LogInformation("Inference log stopped: {Enqueued} records enqueued, {Written} written, {Dropped} dropped, {Failed} failed",
+            counters.Enqueued, counters.Written, counters.Dropped, counters.Failed);
+    }
+
+    public void Dispose() => _abort.Dispose();
+
+    private async Task RunAsync()
+    {
+        var interval = TimeSpan.FromMilliseconds(_options.FlushIntervalMs);
+        var nextFlush = _time.GetUtcNow() + interval;
+        Task<bool>? waiting = null;
+        Task? flushTimer = null;
+        var completed = false;
+        while (!completed && !_abort.IsCancellationRequested)
+        {
+            try
+            {
+                waiting ??= _buffer.Reader.WaitToReadAsync(_abort.Token).AsTask();
+                if (!waiting.IsCompleted)
+                {
+                    if (_batcher.Count == 0)
+                    {
+                        // Nothing held, so no flush is due: sleep until records arrive.
+                        await ((Task)waiting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    }
+                    else if (nextFlush > _time.GetUtcNow())
+                    {
+                        // One timer per flush deadline, reused across wake-ups.
+                        flushTimer ??= Task.Delay(nextFlush - _time.GetUtcNow(), _time, _abort.Token);
+                        await Task.WhenAny(waiting, flushTimer).ConfigureAwait(false);
+                    }
+                }
+
+                if (waiting.IsCompleted)
+                {
+                    completed = !waiting.IsCompletedSuccessfully || !waiting.Result;
+                    waiting = null;
+                    if (completed && _abort.IsCancellationRequested)
+                    {
+                        break;
+                    }
+                }
+
+                if (_batcher.Count == 0 && nextFlush <= _time.GetUtcNow())
+                {
+                    // The first records after a quiet spell wait one interval for company.
+                    nextFlush = _time.GetUtcNow() + interval;
+                    flushTimer = null;
+                }
+
+                Drain();
+                var batches = _batcher.TakeReady();
+                var now = _time.GetUtcNow();
+                if (completed || now >= nextFlush)
+                {
+                    batches.AddRange(_batcher.TakeAll());
+                    nextFlush = now + interval;
+                    flushTimer = null;
+                }
+
+                if (batches.Count > 0)
+                {
+                    await WriteAsync(batches).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (!_abort.IsCancellationRequested)
+            {
+                _logger.LogError(e, "Inference log writer pass failed; continuing");
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        // Aborted by the shutdown timeout: whatever is still held or buffered is lost.
+        var lost = _batcher.TakeAll().Sum(b => (long)b.Entities.Count);
+        while (_buffer.TryRead(out var capture))
+        {
+            lost += capture.RecordCount;
+        }
+
+        if (lost > 0)
+        {
+            _buffer.CountFailed(lost);
+            _logger.LogWarning("Inference log: {Records} records were not written before shutdown", lost);
+        }
+    }
+
+    /// <summary>Moves up to <see cref="MaxDrainPerPass"/> records from the buffer into the batcher.</summary>
+    private void Drain()
+    {
+        var drained = 0;
+        while (drained < MaxDrainPerPass && _buffer.TryRead(out var capture))
+        {
+            _scratch.Clear();
+            try
+            {
+                _entities.Build(capture, _scratch);
+            }
+            catch (Exception e)
+            {
+                _buffer.CountFailed(capture.RecordCount);
+                _logger.LogError(e, "Inference log: could not build the records of request {RequestId}", capture.RequestId);
+                continue;
+            }
+
+            // A request that built fewer entities than it was counted for (it cannot build more) is squared here.
+            if (_scratch.Count < capture.RecordCount)
+            {
+                _buffer.CountFailed(capture.RecordCount - _scratch.Count);
+            }
+
+            foreach (var entity in _scratch)
+            {
+                _batcher.Add(entity);
+            }
+
+            drained += capture.RecordCount;
+        }
+    }
+
+    private async Task WriteAsync(List<InferenceLogBatch> batches)
+    {
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.Shards) }, async (batch, _) =>
+        {
+            try
+            {
+                await _sink.WriteAsync(batch, _abort.Token).ConfigureAwait(false);
+                _buffer.CountWritten(batch.Entities.Count);
+            }
+            catch (Exception e)
+            {
+                _buffer.CountFailed(batch.Entities.Count);
+                if (!_abort.IsCancellationRequested)
+                {
+                    LogFailure(e, batch);
+                }
+            }
+        }).ConfigureAwait(false);
+    }
+
+    private void LogFailure(Exception e, InferenceLogBatch batch)
+    {
+        var failures = Interlocked.Increment(ref _failuresSinceLog);
+        var now = _time.GetTimestamp();
+        var last = Interlocked.Read(ref _lastFailureLog);
+        if (last != long.MinValue && _time.GetElapsedTime(last, now) < FailureLogInterval)
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _lastFailureLog, now, last) == last)
+        {
+            Interlocked.Exchange(ref _failuresSinceLog, 0);
+            _logger.LogWarning(e, "Inference log: a batch of {Records} records for table {Table}, partition {Partition} was not written " +
+                                  "({Failures} failed batch(es) since the last report); counters: {Counters}",
+                batch.Entities.Count, batch.Table, batch.PartitionKey, failures, _buffer.Counters);
+        }
+    }
+}

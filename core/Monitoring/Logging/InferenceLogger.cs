@@ -1,0 +1,104 @@
+using Microsoft.Extensions.Options;
+using Serverless.Core.Errors;
+
+namespace Serverless.Core.Monitoring.Logging;
+
+/// <summary>
+/// The request path's side of inference logging: <see cref="Begin"/> when a request arrives, the serving hooks fill the
+/// <see cref="InferenceLogCapture"/>, then <see cref="Complete"/> or <see cref="Fail"/> hand it to the
+/// <see cref="InferenceLogBuffer"/> without waiting (a full buffer drops and counts). Costs a timestamp, a hash of the
+/// request id and, for logged requests, one enqueue; serialisation and storage happen in <see cref="InferenceLogWriter"/>.
+/// Thread-safe; one per process.
+/// </summary>
+public sealed class InferenceLogger
+{
+    private readonly InferenceLogOptions _options;
+    private readonly InferenceLogBuffer _buffer;
+    private readonly TimeProvider _time;
+    private long _lastTicks;
+
+    public InferenceLogger(IOptions<InferenceLogOptions> options, InferenceLogBuffer buffer, TimeProvider time)
+    {
+        _options = options.Value;
+        _buffer = buffer;
+        _time = time;
+    }
+
+    public bool Enabled => _options.Enabled;
+
+    public InferenceLogCounters Counters => _buffer.Counters;
+
+    /// <summary>Starts a request's capture. <paramref name="headerRequestId"/>: the <c>x-request-id</c> header's value, if any.</summary>
+    public InferenceLogCapture Begin(string source, string model, string? requestedVersion, string? headerRequestId)
+    {
+        var enabled = _options.Enabled;
+        return new InferenceLogCapture(enabled, enabled ? _options.SampleRateFor(model) : 0, source, model, requestedVersion,
+            RequestIds.FromHeader(headerRequestId), new DateTimeOffset(NextUniqueTicks(), TimeSpan.Zero), _time.GetTimestamp());
+    }
+
+    /// <summary>The request was answered: buffers one record per row when it is logged.</summary>
+    public void Complete(InferenceLogCapture capture)
+    {
+        capture.EnsureRequestId();
+        if (!capture.IsRecording)
+        {
+            if (_options.Enabled)
+            {
+                _buffer.CountSampledOut();
+            }
+
+            return;
+        }
+
+        if (capture.Payload is null || capture.Payload.RowCount == 0)
+        {
+            return;
+        }
+
+        capture.LatencyMs = _time.GetElapsedTime(capture.StartTimestamp).TotalMilliseconds;
+        _buffer.TryEnqueue(capture);
+    }
+
+    /// <summary>
+    /// The request failed: buffers one error record (row -1) when it is logged. A client that went away
+    /// (<see cref="OperationCanceledException"/>) is not a failed prediction and is not logged.
+    /// </summary>
+    public void Fail(InferenceLogCapture capture, Exception error)
+    {
+        capture.EnsureRequestId();
+        if (error is OperationCanceledException)
+        {
+            return;
+        }
+
+        if (!capture.IsRecording)
+        {
+            if (_options.Enabled)
+            {
+                _buffer.CountSampledOut();
+            }
+
+            return;
+        }
+
+        capture.LatencyMs = _time.GetElapsedTime(capture.StartTimestamp).TotalMilliseconds;
+        capture.Status = InferenceLogStatus.Error;
+        capture.Error = error is ServingException ? error.Message : $"{error.GetType().Name}: {error.Message}";
+        _buffer.TryEnqueue(capture);
+    }
+
+    /// <summary>Now in UTC ticks, strictly increasing within the process, so two requests never share a RowKey.</summary>
+    private long NextUniqueTicks()
+    {
+        var now = _time.GetUtcNow().UtcTicks;
+        while (true)
+        {
+            var last = Volatile.Read(ref _lastTicks);
+            var next = now > last ? now : last + 1;
+            if (Interlocked.CompareExchange(ref _lastTicks, next, last) == last)
+            {
+                return next;
+            }
+        }
+    }
+}

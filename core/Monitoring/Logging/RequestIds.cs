@@ -1,0 +1,44 @@
+namespace Serverless.Core.Monitoring.Logging;
+
+/// <summary>
+/// The request-id rule, the key that joins a logged prediction to later feedback:
+/// <list type="bullet">
+/// <item>OIP infer: the body's <c>"id"</c> when given (the protocol echoes it); else the <c>x-request-id</c> header;
+/// else a new id.</item>
+/// <item><c>/predict</c>: the <c>x-request-id</c> header when given (the records body stays MLflow-shaped); else a new id.</item>
+/// </list>
+/// A header value is used only when it is 1 to <see cref="MaxHeaderLength"/> printable ASCII characters; otherwise a new
+/// id replaces it. New ids are 32 lowercase hex digits. Every answer (success or error) carries the id used in the
+/// <c>x-request-id</c> response header; an OIP body id that is not a valid header value is only in the body.
+/// Pure functions; thread-safe.
+/// </summary>
+public static class RequestIds
+{
+    public const string HeaderName = "x-request-id";
+
+    public const int MaxHeaderLength = 128;
+
+    public static string New() => Guid.NewGuid().ToString("N");
+
+    /// <summary>The header's value when it is an acceptable id, else null.</summary>
+    public static string? FromHeader(string? value) => value is { Length: > 0 and <= MaxHeaderLength } && IsHeaderSafe(value) ? value : null;
+
+    /// <summary>Whether an id can be sent back as a response header value (printable ASCII, not too long).</summary>
+    public static bool IsHeaderSafe(string id)
+    {
+        if (id.Length is 0 or > 1024)
+        {
+            return false;
+        }
+
+        foreach (var c in id)
+        {
+            if (c is < (char)0x20 or > (char)0x7E)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Serverless.Core.Monitoring.Drift;
+using Serverless.Core.Monitoring.Reports;
+
+namespace Serverless.Core.Monitoring.Monitor;
+
+/// <summary>
+/// The self-contained page of a monitoring report: findings, service health, live performance and data quality
+/// tables, then the drift section (per-feature table and reference-vs-current charts, <see cref="DriftHtmlRenderer"/>).
+/// No external assets. Pure; thread-safe.
+/// </summary>
+public static class MonitoringHtml
+{
+    public static string Render(MonitoringReport report)
+    {
+        var title = $"Monitoring: {report.Model} version {report.Version}";
+        var drift = report.Drift ?? new DriftReport
+        {
+            Features = [],
+            DatasetDrift = false,
+            DriftShare = 0,
+            DriftedCount = 0,
+            NReference = 0,
+            NCurrent = 0,
+            Options = DriftOptions.Default,
+        };
+        var page = DriftHtmlRenderer.Render(drift, report.Histograms, title);
+        var sections = Sections(report);
+        var marker = page.IndexOf("<h2", StringComparison.Ordinal);
+        return marker < 0 ? page.Replace("</body>", sections + "</body>", StringComparison.Ordinal) : page.Insert(marker, sections);
+    }
+
+    private static string Sections(MonitoringReport report)
+    {
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture,
+            $"<p>Window {report.WindowStartUtc:yyyy-MM-dd HH:mm} – {report.WindowEndUtc:yyyy-MM-dd HH:mm} UTC · {report.Rows:N0} predicted rows · run {E(report.RunId)} · generated {report.GeneratedUtc:yyyy-MM-dd HH:mm:ss} UTC</p>");
+        html.Append("<h2>Findings</h2>");
+        if (report.Findings.Count == 0)
+        {
+            html.Append("<div class=\"summary nodrift\">Nothing to report.</div>");
+        }
+        else
+        {
+            html.Append("<div class=\"summary drift\"><ul>");
+            foreach (var finding in report.Findings)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<li><b>{E(finding.Kind)}</b>: {E(finding.Message)}</li>");
+            }
+
+            html.Append("</ul></div>");
+        }
+
+        var s = report.Service;
+        html.Append("<h2>Service</h2><table><tr><th>requests</th><th>errors</th><th>error rate</th><th>latency p50 ms</th><th>p95 ms</th><th>p99 ms</th></tr>");
+        html.Append(CultureInfo.InvariantCulture,
+            $"<tr><td>{s.Requests:N0}</td><td>{s.Errors:N0}</td><td>{s.ErrorRate:P1}</td><td>{N(s.LatencyP50Ms)}</td><td>{N(s.LatencyP95Ms)}</td><td>{N(s.LatencyP99Ms)}</td></tr></table>");
+
+        var p = report.Performance;
+        html.Append(CultureInfo.InvariantCulture, $"<h2>Performance from feedback</h2><p>{p.LabelledRows:N0} labelled predictions");
+        html.Append(p.Decayed ? " · <span class=\"badge yes\">decayed</span>" : "").Append("</p>");
+        if (p.Note is not null)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">{E(p.Note)}</p>");
+        }
+
+        if (p.Live.Count > 0 || p.Validation.Count > 0)
+        {
+            html.Append("<table><tr><th class=\"l\">metric</th><th>live</th><th>validation (training)</th></tr>");
+            foreach (var name in p.Live.Keys.Union(p.Validation.Keys).Order(StringComparer.Ordinal))
+            {
+                html.Append(CultureInfo.InvariantCulture,
+                    $"<tr{(name == p.Metric ? " class=\"drifted\"" : "")}><td class=\"l\">{E(name)}{(name == p.Metric ? " (primary)" : "")}</td><td>{N(p.Live.TryGetValue(name, out var l) ? l : null)}</td><td>{N(p.Validation.TryGetValue(name, out var v) ? v : null)}</td></tr>");
+            }
+
+            html.Append("</table>");
+        }
+
+        if (report.PredictionDrift is { } prediction)
+        {
+            html.Append(CultureInfo.InvariantCulture,
+                $"<h2>Prediction drift</h2><p>{E(prediction.Method)} statistic {N(prediction.Statistic)}, p-value {N(prediction.PValue)}, threshold {N(prediction.Threshold)}: <span class=\"badge {(prediction.Drifted ? "yes\">drifted" : "no\">no drift")}</span></p>");
+        }
+
+        html.Append("<h2>Data quality</h2><table><tr><th class=\"l\">feature</th><th>missing</th><th>missing at training</th><th>out of range</th><th>unseen categories</th><th class=\"l\">examples</th></tr>");
+        foreach (var q in report.DataQuality)
+        {
+            html.Append(CultureInfo.InvariantCulture,
+                $"<tr><td class=\"l\">{E(q.Name)}</td><td>{q.MissingRate:P1}</td><td>{q.BaselineMissingRate:P1}</td><td>{q.OutOfRangeRate:P1}</td><td>{q.UnseenCategoryRate:P1}</td><td class=\"l\">{E(string.Join(", ", q.UnseenCategories))}</td></tr>");
+        }
+
+        html.Append("</table>");
+        return html.ToString();
+    }
+
+    private static string N(double? value) => value is { } v ? v.ToString("G4", CultureInfo.InvariantCulture) : "–";
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Serverless.Core.Monitoring.Drift;
+using Serverless.Core.Monitoring.Reports;
+
+namespace Serverless.Core.Monitoring.Monitor;
+
+/// <summary>
+/// One monitoring run's verdict on one model version over one window: input drift per feature (and for the
+/// dataset), prediction drift, data quality, service health and, when ground truth arrived, live performance
+/// against the validation metrics recorded at training; plus the findings that raise alerts. Immutable; JSON
+/// snake_case (<c>report.json</c>).
+/// </summary>
+public sealed record MonitoringReport
+{
+    public required string RunId { get; init; }
+
+    public required string Model { get; init; }
+
+    public required string Version { get; init; }
+
+    public required DateTimeOffset WindowStartUtc { get; init; }
+
+    public required DateTimeOffset WindowEndUtc { get; init; }
+
+    public required DateTimeOffset GeneratedUtc { get; init; }
+
+    /// <summary>Predicted rows in the window (failed requests excluded).</summary>
+    public required long Rows { get; init; }
+
+    /// <summary>Null when the window had no rows to compare.</summary>
+    public DriftReport? Drift { get; init; }
+
+    public FeatureDrift? PredictionDrift { get; init; }
+
+    public required IReadOnlyList<FeatureQuality> DataQuality { get; init; }
+
+    public required ServiceHealth Service { get; init; }
+
+    public required LivePerformance Performance { get; init; }
+
+    /// <summary>Why the run raised alerts; empty when all is well.</summary>
+    public required IReadOnlyList<Finding> Findings { get; init; }
+
+    /// <summary>Per feature: reference vs current counts on the baseline's bins or categories (for the charts).</summary>
+    public required IReadOnlyList<FeatureHistogram> Histograms { get; init; }
+
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+}
+
+/// <summary>Data quality of one feature in the window, beside the baseline's.</summary>
+public sealed record FeatureQuality(
+    string Name,
+    string Type,
+    double MissingRate,
+    double BaselineMissingRate,
+    double OutOfRangeRate,
+    double UnseenCategoryRate,
+    IReadOnlyList<string> UnseenCategories);
+
+/// <summary>Requests, errors and latency percentiles (ms, whole request) in the window.</summary>
+public sealed record ServiceHealth(long Requests, long Errors, double ErrorRate, double? LatencyP50Ms, double? LatencyP95Ms, double? LatencyP99Ms);
+
+/// <summary>
+/// Live performance from feedback joined to logged predictions by request id and row: every metric of the task on
+/// the labelled rows, the training-time validation metrics, and whether the primary metric decayed beyond the margin.
+/// </summary>
+public sealed record LivePerformance(
+    long LabelledRows,
+    string? Metric,
+    IReadOnlyDictionary<string, double> Live,
+    IReadOnlyDictionary<string, double> Validation,
+    bool Decayed,
+    string? Note);
+
+/// <summary>Something a person should look at: <c>data_drift</c>, <c>prediction_drift</c>, <c>performance_decay</c>, <c>data_quality</c> or <c>errors</c>.</summary>
+public sealed record Finding(string Kind, string Message);

@@ -1,0 +1,39 @@
+using System.Globalization;
+using System.Text.Json;
+using Serverless.Core.Monitoring.Logging;
+using Serverless.Core.Tabular;
+
+namespace Serverless.Core.Monitoring.Monitor;
+
+/// <summary>
+/// What a logged row predicted, in the form drift and metrics need: the positive class's probability (binary), the
+/// predicted label (multiclass) or the value (regression). Pure; thread-safe.
+/// </summary>
+public static class PredictionValues
+{
+    /// <summary>The positive class's label of a binary manifest: class_labels[1], else "1".</summary>
+    public static string PositiveLabel(ModelManifest manifest) => manifest.ClassLabels is { Count: 2 } labels ? labels[1] : "1";
+
+    public static double? PositiveProbability(InferenceLogRecord row, ModelManifest manifest)
+    {
+        if (row.Outputs?.GetValueOrDefault("scores") is { ValueKind: JsonValueKind.Array } scores && scores.GetArrayLength() == 2
+            && scores[1].ValueKind == JsonValueKind.Number)
+        {
+            return scores[1].GetDouble();
+        }
+
+        return row.Probability is { } probability ? (row.Label == PositiveLabel(manifest) ? probability : 1 - probability) : null;
+    }
+
+    /// <summary>The number drift compares for binary and regression models; null for multiclass (use the label).</summary>
+    public static double? Number(InferenceLogRecord row, ModelManifest manifest) => manifest.Task switch
+    {
+        TabularTask.Binary => PositiveProbability(row, manifest),
+        TabularTask.Regression => row.Value,
+        _ => null,
+    };
+
+    /// <summary>An outcome as text parsed for regression; null when it is not a number.</summary>
+    public static double? Actual(string actual) =>
+        double.TryParse(actual, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) ? value : null;
+}

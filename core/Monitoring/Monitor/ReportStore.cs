@@ -1,0 +1,92 @@
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+
+namespace Serverless.Core.Monitoring.Monitor;
+
+/// <summary>A stored run's summary row, newest first when listed.</summary>
+public sealed record ReportSummary(string Model, string Version, string RunId, DateTimeOffset GeneratedUtc, long Rows, bool DatasetDrift, double DriftShare,
+    bool PredictionDrift, bool PerformanceDecay, int Findings, string JsonBlob, string HtmlBlob);
+
+/// <summary>
+/// Monitoring reports: <c>report.json</c> and <c>report.html</c> per model version and run in Blob storage
+/// (<c>{model}/{version}/{runId}/</c>, plus <c>{model}/latest.json</c> and <c>.html</c>), and one summary row per
+/// report in Table storage (partition = model, row key = inverted time, so listing is newest first). Thread-safe.
+/// </summary>
+public sealed class ReportStore
+{
+    private readonly BlobContainerClient _container;
+    private readonly TableClient _table;
+    private readonly Lazy<Task> _created;
+
+    public ReportStore(BlobContainerClient container, TableClient table)
+    {
+        _container = container;
+        _table = table;
+        _created = new Lazy<Task>(() => Task.WhenAll(_container.CreateIfNotExistsAsync(), _table.CreateIfNotExistsAsync()));
+    }
+
+    public async Task<ReportSummary> SaveAsync(MonitoringReport report, string html, CancellationToken cancellationToken)
+    {
+        await _created.Value.ConfigureAwait(false);
+        var folder = $"{report.Model}/{report.Version}/{report.RunId}";
+        var json = BinaryData.FromBytes(report.ToJson());
+        var page = BinaryData.FromString(html);
+        await _container.GetBlobClient($"{folder}/report.json").UploadAsync(json, overwrite: true, cancellationToken).ConfigureAwait(false);
+        await _container.GetBlobClient($"{folder}/report.html").UploadAsync(page, overwrite: true, cancellationToken).ConfigureAwait(false);
+        await _container.GetBlobClient($"{report.Model}/latest.json").UploadAsync(json, overwrite: true, cancellationToken).ConfigureAwait(false);
+        await _container.GetBlobClient($"{report.Model}/latest.html").UploadAsync(page, overwrite: true, cancellationToken).ConfigureAwait(false);
+
+        var summary = new ReportSummary(report.Model, report.Version, report.RunId, report.GeneratedUtc, report.Rows, report.Drift?.DatasetDrift ?? false,
+            report.Drift?.DriftShare ?? 0, report.PredictionDrift?.Drifted ?? false, report.Performance.Decayed, report.Findings.Count,
+            $"{folder}/report.json", $"{folder}/report.html");
+        var entity = new TableEntity(report.Model, $"{DateTimeOffset.MaxValue.UtcTicks - report.GeneratedUtc.UtcTicks:D19}|{report.Version}")
+        {
+            ["Version"] = summary.Version,
+            ["RunId"] = summary.RunId,
+            ["GeneratedUtc"] = summary.GeneratedUtc,
+            ["Rows"] = summary.Rows,
+            ["DatasetDrift"] = summary.DatasetDrift,
+            ["DriftShare"] = summary.DriftShare,
+            ["PredictionDrift"] = summary.PredictionDrift,
+            ["PerformanceDecay"] = summary.PerformanceDecay,
+            ["Findings"] = summary.Findings,
+            ["JsonBlob"] = summary.JsonBlob,
+            ["HtmlBlob"] = summary.HtmlBlob,
+        };
+        await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        return summary;
+    }
+
+    public async Task<IReadOnlyList<ReportSummary>> ListAsync(string model, int limit, CancellationToken cancellationToken)
+    {
+        await _created.Value.ConfigureAwait(false);
+        var summaries = new List<ReportSummary>();
+        await foreach (var e in _table.QueryAsync<TableEntity>(x => x.PartitionKey == model, maxPerPage: limit, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            summaries.Add(new ReportSummary(model, e.GetString("Version") ?? "", e.GetString("RunId") ?? "", e.GetDateTimeOffset("GeneratedUtc") ?? default,
+                e.GetInt64("Rows") ?? 0, e.GetBoolean("DatasetDrift") ?? false, e.GetDouble("DriftShare") ?? 0, e.GetBoolean("PredictionDrift") ?? false,
+                e.GetBoolean("PerformanceDecay") ?? false, e.GetInt32("Findings") ?? 0, e.GetString("JsonBlob") ?? "", e.GetString("HtmlBlob") ?? ""));
+            if (summaries.Count >= limit)
+            {
+                break;
+            }
+        }
+
+        return summaries;
+    }
+
+    /// <summary>The latest report of a model (any version) as stored bytes; null when it has none. <paramref name="extension"/> is json or html.</summary>
+    public async Task<byte[]?> LatestAsync(string model, string extension, CancellationToken cancellationToken)
+    {
+        await _created.Value.ConfigureAwait(false);
+        try
+        {
+            return (await _container.GetBlobClient($"{model}/latest.{extension}").DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToArray();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using Serverless.Core.Baselines;
+using Serverless.Core.Monitoring.Drift;
+using Serverless.Core.Monitoring.Feedback;
+using Serverless.Core.Monitoring.Logging;
+using Serverless.Core.Monitoring.Reports;
+using Serverless.Core.Tabular;
+
+namespace Serverless.Core.Monitoring.Monitor;
+
+/// <summary>
+/// Judges one model version over one window of logged rows against its baseline: input drift (the drift engine,
+/// with the monitoring options), prediction drift (when the baseline holds the model's validation predictions),
+/// data quality, service health, live performance from feedback, and the findings that follow. Pure; thread-safe.
+/// </summary>
+public static class VersionMonitor
+{
+    /// <summary>Error rates above this (with enough requests) are a finding.</summary>
+    public const double ErrorRateAlert = 0.05;
+
+    /// <summary>Unseen categories or out-of-range values above this share of a feature's values are a finding.</summary>
+    public const double QualityAlert = 0.05;
+
+    public static MonitoringReport Evaluate(string runId, string model, string version, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now,
+        IReadOnlyList<InferenceLogRecord> records, DatasetBaseline baseline, ModelManifest? manifest,
+        IReadOnlyDictionary<(string RequestId, int Row), FeedbackRecord> feedback, MonitoringOptions options)
+    {
+        var rows = records.Where(r => !r.IsError && r.Row >= 0).ToList();
+        var current = WindowColumns.Build(baseline, rows);
+        var driftOptions = new DriftOptions
+        {
+            DriftShareThreshold = options.DriftShare,
+            MinimumCurrentRows = options.MinimumWindowRows,
+            BenjaminiHochberg = options.BenjaminiHochberg,
+        };
+        var drift = rows.Count == 0 ? null : DriftEngine.Compare(BaselineReference.Columns(baseline), current, baseline.Rows, rows.Count, driftOptions);
+        var predictionDrift = PredictionDrift(baseline, manifest, rows, driftOptions);
+        var quality = baseline.Features.Select((f, i) => WindowColumns.Quality(f, current[i], rows.Count)).ToList();
+        var service = Service(records);
+        var performance = manifest is null
+            ? new LivePerformance(0, null, new Dictionary<string, double>(), baseline.ValidationMetrics ?? new Dictionary<string, double>(), false,
+                "the version has no manifest, so outcomes cannot be matched to predictions")
+            : LivePerformanceCalculator.Compute(rows, feedback, manifest, baseline.ValidationMetrics, options.PerformanceMargin, options.MinimumFeedbackRows);
+
+        return new MonitoringReport
+        {
+            RunId = runId,
+            Model = model,
+            Version = version,
+            WindowStartUtc = from,
+            WindowEndUtc = to,
+            GeneratedUtc = now,
+            Rows = rows.Count,
+            Drift = drift,
+            PredictionDrift = predictionDrift,
+            DataQuality = quality,
+            Service = service,
+            Performance = performance,
+            Findings = Findings(drift, predictionDrift, quality, service, performance, options),
+            Histograms = DriftHistograms.FromBaseline(baseline, current),
+        };
+    }
+
+    private static FeatureDrift? PredictionDrift(DatasetBaseline baseline, ModelManifest? manifest, List<InferenceLogRecord> rows, DriftOptions options)
+    {
+        if (baseline.Predictions is not { } reference || manifest is null || rows.Count == 0)
+        {
+            return null;
+        }
+
+        var predictions = rows.Select(r => (JsonElement?)JsonSerializer.SerializeToElement<object?>(
+            manifest.Task == TabularTask.Multiclass ? r.Label : PredictionValues.Number(r, manifest))).ToList();
+        var column = WindowColumns.Column(reference, predictions);
+        var referenceColumns = BaselineReference.Columns(new DatasetBaseline { Rows = reference.Count, Features = [reference] });
+        return DriftEngine.Compare(referenceColumns, [column], reference.Count, rows.Count, options with { Overrides = new Dictionary<string, FeatureDriftOverride>() })
+            .Features[0];
+    }
+
+    private static ServiceHealth Service(IReadOnlyList<InferenceLogRecord> records)
+    {
+        var requests = records.GroupBy(r => r.RequestId, StringComparer.Ordinal).Select(g => g.First()).ToList();
+        var errors = requests.Count(r => r.IsError);
+        var latencies = requests.Select(r => r.LatencyMs).Order().ToArray();
+        return new ServiceHealth(requests.Count, errors, requests.Count == 0 ? 0 : (double)errors / requests.Count,
+            Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99));
+    }
+
+    private static IReadOnlyList<Finding> Findings(DriftReport? drift, FeatureDrift? predictionDrift, IReadOnlyList<FeatureQuality> quality, ServiceHealth service,
+        LivePerformance performance, MonitoringOptions options)
+    {
+        var findings = new List<Finding>();
+        if (drift is { DatasetDrift: true })
+        {
+            findings.Add(new Finding("data_drift",
+                $"{drift.DriftedCount} of {drift.Features.Count} features drifted ({drift.DriftShare:P0} ≥ {options.DriftShare:P0}): " +
+                string.Join(", ", drift.Features.Where(f => f.Drifted).Select(f => f.Name))));
+        }
+
+        if (predictionDrift is { Drifted: true })
+        {
+            findings.Add(new Finding("prediction_drift", $"predictions drifted ({predictionDrift.Method} {predictionDrift.Statistic:G4})"));
+        }
+
+        if (performance.Decayed)
+        {
+            findings.Add(new Finding("performance_decay", performance.Note ?? "live performance decayed"));
+        }
+
+        foreach (var feature in quality.Where(q => q.UnseenCategoryRate > QualityAlert || q.OutOfRangeRate > QualityAlert))
+        {
+            findings.Add(new Finding("data_quality", feature.UnseenCategoryRate > QualityAlert
+                ? $"{feature.Name}: {feature.UnseenCategoryRate:P1} of values are categories the baseline never saw ({string.Join(", ", feature.UnseenCategories)})"
+                : $"{feature.Name}: {feature.OutOfRangeRate:P1} of values are outside the baseline's range"));
+        }
+
+        if (service.Requests >= options.MinimumWindowRows && service.ErrorRate > ErrorRateAlert)
+        {
+            findings.Add(new Finding("errors", $"{service.Errors} of {service.Requests} requests failed ({service.ErrorRate:P1})"));
+        }
+
+        return findings;
+    }
+
+    /// <summary>Nearest-rank percentile of an ascending array; null when empty.</summary>
+    private static double? Percentile(double[] sorted, double quantile) =>
+        sorted.Length == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(quantile * sorted.Length) - 1, 0, sorted.Length - 1)];
+}

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Serverless.Core.Buffers;
+using Serverless.Core.Errors;
+using Serverless.Core.Monitoring;
+using Serverless.Core.Monitoring.Monitor;
+using Serverless.Core.Registry;
+using Serverless.Functions.Http;
+
+namespace Serverless.Functions.Monitoring;
+
+/// <summary>
+/// Model monitoring: the timer that runs the monitor on schedule (app setting <c>MonitoringSchedule</c>, NCRONTAB,
+/// hourly by default), a run on demand for pipelines and tests, and the reports it leaves (summaries, the latest
+/// JSON, the latest page).
+/// </summary>
+public sealed class MonitoringFunctions
+{
+    private const int MaxRunBodyBytes = 4 * 1024;
+
+    private readonly MonitoringRunner _runner;
+    private readonly ReportStore _reports;
+    private readonly ILogger<MonitoringFunctions> _logger;
+
+    public MonitoringFunctions(MonitoringRunner runner, ReportStore reports, ILogger<MonitoringFunctions> logger)
+    {
+        _runner = runner;
+        _reports = reports;
+        _logger = logger;
+    }
+
+    [Function("MonitorModels")]
+    public async Task Timer([TimerTrigger("%" + MonitoringOptions.ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken) =>
+        await _runner.RunAsync(null, cancellationToken);
+
+    [Function("RunMonitoring")]
+    public Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "monitoring/runs")] HttpRequest request) =>
+        ApiResults.GuardAsync(async () =>
+        {
+            var cancellationToken = request.HttpContext.RequestAborted;
+            using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxRunBodyBytes, cancellationToken);
+            var model = ReadModel(body.Memory);
+            var result = await _runner.RunAsync(model, cancellationToken);
+            return new JsonBodyResult(new
+            {
+                run_id = result.RunId,
+                window_start_utc = result.WindowStartUtc,
+                window_end_utc = result.WindowEndUtc,
+                reports = result.Reports.Select(Dto),
+                alerts_delivered = result.AlertsDelivered,
+                skipped = result.Skipped,
+            });
+        }, _logger);
+
+    [Function("ListMonitoringReports")]
+    public Task<IActionResult> List(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/{name}/monitoring/reports")] HttpRequest request, string name) =>
+        ApiResults.GuardAsync(async () =>
+        {
+            ModelIdentifiers.ValidateName(name);
+            var reports = await _reports.ListAsync(name, 100, request.HttpContext.RequestAborted);
+            return new JsonBodyResult(new { model_name = name, reports = reports.Select(Dto) });
+        }, _logger);
+
+    [Function("GetLatestMonitoringReport")]
+    public Task<IActionResult> Latest(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/{name}/monitoring/reports/latest")] HttpRequest request, string name) =>
+        ApiResults.GuardAsync(async () =>
+        {
+            var json = await LatestAsync(name, "json", request);
+            using var document = JsonDocument.Parse(json);
+            return new JsonBodyResult(document.RootElement.Clone());
+        }, _logger);
+
+    [Function("GetLatestMonitoringReportPage")]
+    public Task<IActionResult> LatestPage(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/{name}/monitoring/reports/latest.html")] HttpRequest request, string name) =>
+        ApiResults.GuardAsync(async () => (IActionResult)new ContentResult
+        {
+            Content = System.Text.Encoding.UTF8.GetString(await LatestAsync(name, "html", request)),
+            ContentType = "text/html; charset=utf-8",
+            StatusCode = StatusCodes.Status200OK,
+        }, _logger);
+
+    private async Task<byte[]> LatestAsync(string name, string extension, HttpRequest request)
+    {
+        ModelIdentifiers.ValidateName(name);
+        return await _reports.LatestAsync(name, extension, request.HttpContext.RequestAborted)
+            ?? throw ServingException.NotFound($"Model '{name}' has no monitoring report yet (run one: POST /api/monitoring/runs).");
+    }
+
+    /// <summary>An empty body runs every model; <c>{"model": "name"}</c> runs one.</summary>
+    private static string? ReadModel(ReadOnlyMemory<byte> body)
+    {
+        if (body.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw ServingException.BadRequest("The body must be empty or {\"model\": \"name\"}.");
+            }
+
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.Name != "model" || property.Value.ValueKind != JsonValueKind.String)
+                {
+                    throw ServingException.BadRequest($"Unknown or invalid field '{property.Name}'; the body must be empty or {{\"model\": \"name\"}}.");
+                }
+
+                var model = property.Value.GetString()!;
+                ModelIdentifiers.ValidateName(model);
+                return model;
+            }
+
+            return null;
+        }
+        catch (JsonException e)
+        {
+            throw ServingException.BadRequest($"Malformed body: {e.Message}", e);
+        }
+    }
+
+    private static object Dto(ReportSummary r) => new
+    {
+        model_name = r.Model,
+        version = r.Version,
+        run_id = r.RunId,
+        generated_utc = r.GeneratedUtc,
+        rows = r.Rows,
+        dataset_drift = r.DatasetDrift,
+        drift_share = r.DriftShare,
+        prediction_drift = r.PredictionDrift,
+        performance_decay = r.PerformanceDecay,
+        findings = r.Findings,
+        report_blob = r.JsonBlob,
+        page_blob = r.HtmlBlob,
+    };
+}
