@@ -244,14 +244,26 @@ public sealed class ProcessTrialRunnerTests : IDisposable
         throw new TimeoutException($"{path} was not written.");
     }
 
+    /// <summary>The state letter in /proc/{pid}/stat, or null when the process is gone (it may vanish between checks).</summary>
+    private static char? ProcessState(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/stat").Split(") ").ElementAtOrDefault(1)?.FirstOrDefault();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     private static async Task<bool> ExitsAsync(int pid)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < Deadline)
         {
             // Killed children of the test host are zombies until reaped; /proc/<pid>/stat state 'Z' counts as exited.
-            var stat = $"/proc/{pid}/stat";
-            if (!File.Exists(stat) || File.ReadAllText(stat).Split(") ").ElementAtOrDefault(1)?.StartsWith('Z') == true)
+            if (ProcessState(pid) is null or 'Z')
             {
                 return true;
             }
