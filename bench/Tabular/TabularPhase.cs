@@ -33,7 +33,7 @@ public static class TabularPhase
         await using var azurite = await BenchStorage.StartAzuriteAsync(repositoryRoot);
         await using var runner = await RunnerUnderTest.StartAsync(repositoryRoot, azurite.ConnectionString);
         using var client = new HttpClient { BaseAddress = runner.ApiBase, Timeout = TimeSpan.FromMinutes(5) };
-        await RegisterAsync(client);
+        await TabularRunnerSetup.RegisterAsync(client);
         Progress.Write($"runner on {runner.ApiBase}; {TabularBenchData.Model} registered with its manifest");
 
         using var session = CreateSession();
@@ -111,8 +111,8 @@ public static class TabularPhase
         var inferUri = runner.InferUri(TabularBenchData.Model);
         var predictBody = TabularBenchData.PredictBody(row);
         var inferBody = TabularBenchData.InferBody(row);
-        var predictExpected = await ExpectedAsync(client, predictUri, predictBody);
-        var inferExpected = await ExpectedAsync(client, inferUri, inferBody);
+        var predictExpected = await TabularRunnerSetup.ExpectedAsync(client, predictUri, predictBody);
+        var inferExpected = await TabularRunnerSetup.ExpectedAsync(client, inferUri, inferBody);
         Progress.Write($"records API answers {Encoding.UTF8.GetString(predictExpected)}");
 
         using var http = LoadGenerator.CreateClient(Concurrencies.Max());
@@ -129,48 +129,6 @@ public static class TabularPhase
             }
 
             report.Http.Add((concurrency, results[0], results[1]));
-        }
-    }
-
-    /// <summary>Sends the request twice; both answers must be 200 and identical (the body then serves as the load test's check).</summary>
-    private static async Task<byte[]> ExpectedAsync(HttpClient client, Uri uri, byte[] body)
-    {
-        async Task<byte[]> SendAsync()
-        {
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var response = await client.PostAsync(uri, content);
-            var bytes = await response.Content.ReadAsByteArrayAsync();
-            return response.IsSuccessStatusCode
-                ? bytes
-                : throw new InvalidOperationException($"POST {uri} answered {(int)response.StatusCode}: {Encoding.UTF8.GetString(bytes)}");
-        }
-
-        var first = await SendAsync();
-        var second = await SendAsync();
-        return first.AsSpan().SequenceEqual(second) ? first : throw new InvalidOperationException($"POST {uri} is not deterministic");
-    }
-
-    private static async Task RegisterAsync(HttpClient client)
-    {
-        using var onnx = new ByteArrayContent(TabularBenchData.Onnx);
-        onnx.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        await EnsureAsync(await client.PutAsync($"models/{TabularBenchData.Model}/versions/1", onnx));
-        await EnsureAsync(await client.PutAsync($"models/{TabularBenchData.Model}/versions/1/manifest",
-            new StringContent(TabularBenchData.Manifest, Encoding.UTF8, "application/json")));
-        await EnsureAsync(await client.PutAsync($"models/{TabularBenchData.Model}/aliases/production",
-            new StringContent("""{"version":"1"}""", Encoding.UTF8, "application/json")));
-        await RunnerUnderTest.WaitUntilReadyAsync(client, TimeSpan.FromSeconds(60));
-    }
-
-    private static async Task EnsureAsync(HttpResponseMessage response)
-    {
-        using (response)
-        {
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new InvalidOperationException($"{response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-            }
         }
     }
 
