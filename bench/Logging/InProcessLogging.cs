@@ -17,7 +17,8 @@ namespace Serverless.Bench.Logging;
 /// The cost of logging without HTTP or storage: core's serving path (records API and OIP) called in-process, off vs
 /// on, where "on" is the request-path hook (begin, record, enqueue) with the real <see cref="InferenceLogWriter"/>
 /// building every entity in the background and handing the batches to a sink that discards them. Single-thread
-/// latency isolates the hook; the two-thread throughput also pays for the background entity building.
+/// latency shows the hook and the writer's interference with the request thread; the all-core throughput also pays
+/// for the background entity building.
 /// </summary>
 public static class InProcessLogging
 {

@@ -12,11 +12,13 @@ namespace Serverless.Bench.Logging;
 /// with <c>InferenceLog:Enabled=false</c>, one with the defaults (every request logged, 1 s flush, 4 shards); the
 /// tabular bench model with its manifest; the records API and OIP infer on one row at c=1 and c=16. Rounds alternate
 /// off/on (ABBA) with the closed-loop load generator; after every "on" round the writer's backlog is drained before
-/// the next round starts, so its writes never land in an "off" round (the drain time is reported).
+/// the next round starts, so its writes never land in an "off" round (the drain time is reported). The records API is
+/// also measured against a third runner logging a sample (<see cref="SampleRate"/>) of requests.
 /// </summary>
 public static class LoggingBenchmark
 {
     public const int Rounds = 6;
+    public const double SampleRate = 0.1;
     public static readonly TimeSpan RoundDuration = TimeSpan.FromSeconds(1.5);
     public static readonly TimeSpan Warmup = TimeSpan.FromSeconds(1);
     public static readonly int[] Concurrencies = [1, 16];
@@ -31,14 +33,21 @@ public static class LoggingBenchmark
         await using var off = await RunnerUnderTest.StartAsync(repositoryRoot, azurite.ConnectionString,
             new Dictionary<string, string?> { ["InferenceLog:Enabled"] = "false" });
         await using var on = await RunnerUnderTest.StartAsync(repositoryRoot, azurite.ConnectionString, new Dictionary<string, string?>());
-        await RegisterAsync(off.ApiBase);
-        using (var client = new HttpClient { BaseAddress = on.ApiBase })
+        await using var sampled = await RunnerUnderTest.StartAsync(repositoryRoot, azurite.ConnectionString,
+            new Dictionary<string, string?> { ["InferenceLog:SampleRate"] = SampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        using (var setup = new HttpClient { BaseAddress = off.ApiBase, Timeout = TimeSpan.FromSeconds(60) })
         {
+            await TabularRunnerSetup.RegisterAsync(setup);
+        }
+        foreach (var runner in new[] { on, sampled })
+        {
+            using var client = new HttpClient { BaseAddress = runner.ApiBase };
             await RunnerUnderTest.WaitUntilReadyAsync(client, TimeSpan.FromSeconds(60));
         }
 
         Progress.Write($"runners: logging off {off.ApiBase}, on {on.ApiBase}; {TabularBenchData.Model} registered with its manifest");
         var log = on.Services.GetRequiredService<InferenceLogger>();
+        var sampledLog = sampled.Services.GetRequiredService<InferenceLogger>();
         var row = Enumerable.Range(0, TabularBenchData.Features).Select(i => (float)Math.Round(Math.Sin(i + 1), 4)).ToArray();
         var apis = new (string Name, Func<RunnerUnderTest, Uri> Uri, byte[] Body)[]
         {
@@ -50,8 +59,8 @@ public static class LoggingBenchmark
         using var http = LoadGenerator.CreateClient(Concurrencies.Max());
         foreach (var api in apis)
         {
-            var expected = await ExpectedAsync(http, api.Uri(off), api.Body);
-            var expectedOn = await ExpectedAsync(http, api.Uri(on), api.Body);
+            var expected = await TabularRunnerSetup.ExpectedAsync(http, api.Uri(off), api.Body);
+            var expectedOn = await TabularRunnerSetup.ExpectedAsync(http, api.Uri(on), api.Body);
             if (!expected.AsSpan().SequenceEqual(expectedOn))
             {
                 throw new InvalidOperationException($"{api.Name}: the two runners answer differently");
@@ -66,6 +75,17 @@ public static class LoggingBenchmark
             {
                 results.Add(await MeasureAsync(api.Name, targets, concurrency, log));
                 Progress.Write(Describe(results[^1]));
+            }
+
+            if (api.Name == "records predict")
+            {
+                // Sampling is decided per request id; only the records API's ids vary here (the OIP body's id is fixed).
+                var sampledTargets = new[] { targets[0], new LoadTarget($"{api.Name}, sample rate {SampleRate}", http, api.Uri(sampled), api.Body, expected) };
+                foreach (var concurrency in Concurrencies)
+                {
+                    results.Add(await MeasureAsync($"{api.Name}, sample rate {SampleRate}", sampledTargets, concurrency, sampledLog));
+                    Progress.Write(Describe(results[^1]));
+                }
             }
         }
 
@@ -133,46 +153,4 @@ public static class LoggingBenchmark
         $"{r.Api} c={r.Concurrency}: off {r.Off.RequestsPerSecond:F0} req/s (p50 {r.Off.P50Ms:F3} ms), on {r.On.RequestsPerSecond:F0} req/s " +
         $"(p50 {r.On.P50Ms:F3} ms), on/off {r.Ratio:F3}; written {r.Written}, dropped {r.Dropped}, failed {r.Failed}, max drain {r.MaxDrainMs:F0} ms";
 
-    /// <summary>Sends the request twice; both answers must be 200 and identical (the body then serves as the load test's check).</summary>
-    private static async Task<byte[]> ExpectedAsync(HttpClient client, Uri uri, byte[] body)
-    {
-        async Task<byte[]> SendAsync()
-        {
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var response = await client.PostAsync(uri, content);
-            var bytes = await response.Content.ReadAsByteArrayAsync();
-            return response.IsSuccessStatusCode
-                ? bytes
-                : throw new InvalidOperationException($"POST {uri} answered {(int)response.StatusCode}: {Encoding.UTF8.GetString(bytes)}");
-        }
-
-        var first = await SendAsync();
-        var second = await SendAsync();
-        return first.AsSpan().SequenceEqual(second) ? first : throw new InvalidOperationException($"POST {uri} is not deterministic");
-    }
-
-    private static async Task RegisterAsync(Uri apiBase)
-    {
-        using var client = new HttpClient { BaseAddress = apiBase, Timeout = TimeSpan.FromSeconds(60) };
-        using var onnx = new ByteArrayContent(TabularBenchData.Onnx);
-        onnx.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        await EnsureAsync(await client.PutAsync($"models/{TabularBenchData.Model}/versions/1", onnx));
-        await EnsureAsync(await client.PutAsync($"models/{TabularBenchData.Model}/versions/1/manifest",
-            new StringContent(TabularBenchData.Manifest, Encoding.UTF8, "application/json")));
-        await EnsureAsync(await client.PutAsync($"models/{TabularBenchData.Model}/aliases/production",
-            new StringContent("""{"version":"1"}""", Encoding.UTF8, "application/json")));
-        await RunnerUnderTest.WaitUntilReadyAsync(client, TimeSpan.FromSeconds(60));
-    }
-
-    private static async Task EnsureAsync(HttpResponseMessage response)
-    {
-        using (response)
-        {
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new InvalidOperationException($"{response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-            }
-        }
-    }
 }

@@ -45,7 +45,7 @@ public sealed class TabularPredictionService
 
     /// <summary>
     /// The serving path for a leased model and its bound manifest: read rows, run, write. Synchronous.
-    /// <paramref name="log"/> keeps the batch and predictions by reference (the batch is not reused).
+    /// <paramref name="log"/> takes the batch's feature values and the predictions for the inference log.
     /// </summary>
     public static void Predict(TabularModel tabular, LoadedModel model, ReadOnlySpan<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log = null)
     {

@@ -8,7 +8,7 @@ namespace Serverless.Core.Monitoring.Logging;
 /// <summary>
 /// One request's log record in the making, from <see cref="InferenceLogger.Begin"/> to <see cref="InferenceLogger.Complete"/>
 /// or <see cref="InferenceLogger.Fail"/>: it settles the request id (see <see cref="RequestIds"/>), decides sampling once the
-/// id is known, and keeps references to what serving already has in hand (the feature batch and predictions, or copies
+/// id is known, and takes what serving already has in hand (the feature batch's values and the predictions, or copies
 /// of the tensors) so that nothing is serialised on the request path. The hooks do nothing when the request is not
 /// logged (<see cref="IsRecording"/> false). Not thread-safe: one per request; after completion the buffer owns it.
 /// </summary>
@@ -93,7 +93,7 @@ public sealed class InferenceLogCapture
     /// <summary>Notes the version the request resolved to (so a later failure is logged against it).</summary>
     public void SetVersion(ModelVersion version) => Version = version.Version;
 
-    /// <summary>The records API hook: keeps the batch and predictions by reference. The caller must not reuse the batch.</summary>
+    /// <summary>The records API hook: copies the rows' feature values out of the batch (compactly) and keeps the predictions by reference.</summary>
     public void RecordTabular(ModelVersion version, FeatureBatch batch, IReadOnlyList<TabularPrediction> predictions)
     {
         Version = version.Version;

@@ -105,8 +105,7 @@ internal sealed class InferenceLogEntities
 
     private void BuildTabular(InferenceLogCapture capture, TabularLogPayload payload, string table, string partition, List<InferenceLogEntity> target)
     {
-        var batch = payload.Batch;
-        var features = batch.Schema.Features;
+        var features = payload.Schema.Features;
         for (var row = 0; row < payload.RowCount; row++)
         {
             var entity = Common(capture, partition, row);
@@ -115,14 +114,14 @@ internal sealed class InferenceLogEntities
             for (var f = 0; f < features.Count && !truncated; f++)
             {
                 var name = features[f].Name;
+                var index = (row * features.Count) + f;
                 if (features[f].Type == FeatureType.Numeric)
                 {
-                    var value = batch.GetNumeric(f)[row];
-                    truncated = !TryWriteNumber(name, value, nanIsMissing: true);
+                    truncated = !TryWriteNumber(name, payload.Numbers[index], nanIsMissing: true);
                 }
                 else
                 {
-                    var category = batch.GetCategorical(f)[row];
+                    var category = payload.Categories![index];
                     truncated = !TryWriteString(name, string.IsNullOrEmpty(category) ? null : category);
                 }
             }
