@@ -35,8 +35,8 @@ public sealed class MonitoringOptions
     [Range(1, 1_000_000)]
     public int MinimumFeedbackRows { get; set; } = 30;
 
-    /// <summary>Optional: findings are POSTed here as JSON (retried; a failing webhook never fails the run).</summary>
-    [Url]
+    /// <summary>Optional: findings are POSTed here as JSON (retried; a failing webhook never fails the run). Empty: no webhook.</summary>
+    [RegularExpression("^(https?://.+)?$", ErrorMessage = "Monitoring:WebhookUrl must be an http(s) URL or empty.")]
     public string? WebhookUrl { get; set; }
 
     [Range(1, 10)]

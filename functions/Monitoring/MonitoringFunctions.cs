@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
 using Serverless.Core.Monitoring;
+using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Monitoring.Monitor;
 using Serverless.Core.Registry;
 using Serverless.Functions.Http;
@@ -23,18 +24,24 @@ public sealed class MonitoringFunctions
 
     private readonly MonitoringRunner _runner;
     private readonly ReportStore _reports;
+    private readonly InferenceLogRetention _retention;
     private readonly ILogger<MonitoringFunctions> _logger;
 
-    public MonitoringFunctions(MonitoringRunner runner, ReportStore reports, ILogger<MonitoringFunctions> logger)
+    public MonitoringFunctions(MonitoringRunner runner, ReportStore reports, InferenceLogRetention retention, ILogger<MonitoringFunctions> logger)
     {
         _runner = runner;
         _reports = reports;
+        _retention = retention;
         _logger = logger;
     }
 
+    /// <summary>The scheduled run: every monitored model, then retire inference-log tables past their retention.</summary>
     [Function("MonitorModels")]
-    public async Task Timer([TimerTrigger("%" + MonitoringOptions.ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken) =>
+    public async Task Timer([TimerTrigger("%" + MonitoringOptions.ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
         await _runner.RunAsync(null, cancellationToken);
+        await _retention.DeleteExpiredAsync(cancellationToken);
+    }
 
     [Function("RunMonitoring")]
     public Task<IActionResult> Run(

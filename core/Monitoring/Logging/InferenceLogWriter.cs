@@ -142,7 +142,7 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
             {
                 _logger.LogError(e, "Inference log writer pass failed; continuing");
             }
-            catch (OperationCanceledException)
+            catch (Exception) when (_abort.IsCancellationRequested)
             {
                 break;
             }
