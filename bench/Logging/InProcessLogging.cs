@@ -7,6 +7,7 @@ using Serverless.Bench.Tabular;
 using Serverless.Core.Buffers;
 using Serverless.Core.Models;
 using Serverless.Core.Monitoring.Logging;
+using Serverless.Core.Monitoring.Logging.Blocks;
 using Serverless.Core.Onnx;
 using Serverless.Core.Serving;
 using Serverless.Core.Tabular;
@@ -16,9 +17,9 @@ namespace Serverless.Bench.Logging;
 /// <summary>
 /// The cost of logging without HTTP or storage: core's serving path (records API and OIP) called in-process, off vs
 /// on, where "on" is the request-path hook (begin, record, enqueue) with the real <see cref="InferenceLogWriter"/>
-/// building every entity in the background and handing the batches to a sink that discards them. Single-thread
-/// latency shows the hook and the writer's interference with the request thread; the all-core throughput also pays
-/// for the background entity building.
+/// building and compressing every block in the background and handing them to a sink that discards them.
+/// Single-thread latency shows the hook and the writer's interference with the request thread; the all-core
+/// throughput also pays for the background serialisation.
 /// </summary>
 public static class InProcessLogging
 {
@@ -105,7 +106,7 @@ public static class InProcessLogging
 
     private sealed class DiscardingSink : IInferenceLogSink
     {
-        public Task WriteAsync(InferenceLogBatch batch, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task WriteAsync(InferenceLogBlock block, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
 

@@ -1,10 +1,12 @@
+using Serverless.Core.Monitoring.Logging.Blocks;
+
 namespace Serverless.Core.Monitoring.Logging;
 
 /// <summary>
-/// Where <see cref="InferenceLogWriter"/> puts batches: one call per <see cref="InferenceLogBatch"/>, written as one entity
-/// group transaction (all or nothing). Throws when the batch was not written. Called concurrently for different batches.
+/// Where <see cref="InferenceLogWriter"/> puts blocks: one call per <see cref="InferenceLogBlock"/>, written as one entity
+/// (all or nothing). Throws when the block was not written. Called concurrently for different blocks.
 /// </summary>
 public interface IInferenceLogSink
 {
-    Task WriteAsync(InferenceLogBatch batch, CancellationToken cancellationToken);
+    Task WriteAsync(InferenceLogBlock block, CancellationToken cancellationToken);
 }

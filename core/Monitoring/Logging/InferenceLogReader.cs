@@ -2,15 +2,18 @@ using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
+using Serverless.Core.Monitoring.Logging.Blocks;
 
 namespace Serverless.Core.Monitoring.Logging;
 
 /// <summary>
 /// Reads a model's logged records for a time window [from, to) on <see cref="InferenceLogRecord.TimestampUtc"/>
-/// (when each request arrived). It visits each hour bucket in the window and, within it, each shard's partition by
-/// PartitionKey equality (plus a RowKey range when the window cuts the hour): point partition queries, never a table
-/// scan. Within an hour the shards are merged by RowKey, so records come in time order (a request's rows together,
-/// row -1 of a failure first). Missing monthly tables read as empty. Thread-safe.
+/// (when each request arrived). It visits each hour bucket in the window and, within it, every shard's partition
+/// concurrently by PartitionKey equality (plus a RowKey range when the window cuts the hour, widened by
+/// <see cref="InferenceLogBlockFormat.MaxSpan"/> at the start since a block is keyed by its first record): point
+/// partition queries, never a table scan. Blocks are decoded as they arrive, records outside the window dropped, and
+/// each hour's records are yielded in time order (by time, request id, row: a request's rows together, row -1 of a
+/// failure first). Missing monthly tables read as empty. Thread-safe.
 /// </summary>
 public sealed class InferenceLogReader
 {
@@ -33,37 +36,44 @@ public sealed class InferenceLogReader
             var end = hour.AddHours(1);
             var (lower, upper) = (from > hour ? from : (DateTimeOffset?)null, to < end ? to : (DateTimeOffset?)null);
             var table = _service.GetTableClient(InferenceLogKeys.TableName(_options.TablePrefix, hour));
-            var shards = new List<IAsyncEnumerator<TableEntity>>(_options.Shards);
-            try
+            var shards = new Task<List<InferenceLogRecord>>[_options.Shards];
+            for (var shard = 0; shard < shards.Length; shard++)
             {
-                for (var shard = 0; shard < _options.Shards; shard++)
+                var filter = Filter(InferenceLogKeys.PartitionKey(model, hour, shard), lower, upper);
+                shards[shard] = ReadPartitionAsync(table, filter, from, to, cancellationToken);
+            }
+
+            var records = new List<InferenceLogRecord>();
+            foreach (var shard in await Task.WhenAll(shards).ConfigureAwait(false))
+            {
+                records.AddRange(shard);
+            }
+
+            records.Sort(static (a, b) =>
+            {
+                var byTime = a.TimestampUtc.UtcTicks.CompareTo(b.TimestampUtc.UtcTicks);
+                if (byTime != 0)
                 {
-                    var filter = Filter(InferenceLogKeys.PartitionKey(model, hour, shard), lower, upper);
-                    shards.Add(QueryPartitionAsync(table, filter, cancellationToken).GetAsyncEnumerator(cancellationToken));
+                    return byTime;
                 }
 
-                await foreach (var entity in MergeAsync(shards).ConfigureAwait(false))
-                {
-                    yield return InferenceLogEntities.ToRecord(entity);
-                }
-            }
-            finally
+                var byRequest = string.CompareOrdinal(a.RequestId, b.RequestId);
+                return byRequest != 0 ? byRequest : a.Row.CompareTo(b.Row);
+            });
+            foreach (var record in records)
             {
-                foreach (var shard in shards)
-                {
-                    await shard.DisposeAsync().ConfigureAwait(false);
-                }
+                yield return record;
             }
         }
     }
 
-    /// <summary>PartitionKey eq, with RowKey bounds where the window starts or ends inside the hour.</summary>
+    /// <summary>PartitionKey eq, with RowKey bounds where the window starts (less a block's span) or ends inside the hour.</summary>
     internal static string Filter(string partitionKey, DateTimeOffset? from, DateTimeOffset? to)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}");
         if (from is { } lower)
         {
-            filter += " and " + TableClient.CreateQueryFilter($"RowKey ge {InferenceLogKeys.RowKeyPrefix(lower)}");
+            filter += " and " + TableClient.CreateQueryFilter($"RowKey ge {InferenceLogKeys.RowKeyPrefix(lower - InferenceLogBlockFormat.MaxSpan)}");
         }
 
         if (to is { } upper)
@@ -76,60 +86,28 @@ public sealed class InferenceLogReader
 
     private static DateTimeOffset FloorToHour(DateTimeOffset time) => new(time.Year, time.Month, time.Day, time.Hour, 0, 0, TimeSpan.Zero);
 
-    private static async IAsyncEnumerable<TableEntity> QueryPartitionAsync(TableClient table, string filter,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async Task<List<InferenceLogRecord>> ReadPartitionAsync(TableClient table, string filter, DateTimeOffset from, DateTimeOffset to,
+        CancellationToken cancellationToken)
     {
-        var pages = table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken).AsPages();
-        await using var enumerator = pages.GetAsyncEnumerator(cancellationToken);
-        while (true)
+        var records = new List<InferenceLogRecord>();
+        try
         {
-            try
+            await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
-                if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                foreach (var record in InferenceLogBlockFormat.ReadRecords(entity))
                 {
-                    yield break;
+                    if (record.TimestampUtc >= from && record.TimestampUtc < to)
+                    {
+                        records.Add(record);
+                    }
                 }
             }
-            catch (RequestFailedException e) when (e.Status == 404)
-            {
-                yield break;
-            }
-
-            foreach (var entity in enumerator.Current.Values)
-            {
-                yield return entity;
-            }
         }
-    }
-
-    /// <summary>A k-way merge of RowKey-ordered partitions.</summary>
-    private static async IAsyncEnumerable<TableEntity> MergeAsync(List<IAsyncEnumerator<TableEntity>> sources)
-    {
-        var live = new List<IAsyncEnumerator<TableEntity>>(sources.Count);
-        foreach (var source in sources)
+        catch (RequestFailedException e) when (e.Status == 404)
         {
-            if (await source.MoveNextAsync().ConfigureAwait(false))
-            {
-                live.Add(source);
-            }
+            // The month's table does not exist: nothing was logged then.
         }
 
-        while (live.Count > 0)
-        {
-            var next = 0;
-            for (var i = 1; i < live.Count; i++)
-            {
-                if (string.CompareOrdinal(live[i].Current.RowKey, live[next].Current.RowKey) < 0)
-                {
-                    next = i;
-                }
-            }
-
-            yield return live[next].Current;
-            if (!await live[next].MoveNextAsync().ConfigureAwait(false))
-            {
-                live.RemoveAt(next);
-            }
-        }
+        return records;
     }
 }

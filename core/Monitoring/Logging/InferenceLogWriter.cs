@@ -1,21 +1,22 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Serverless.Core.Monitoring.Logging.Blocks;
 
 namespace Serverless.Core.Monitoring.Logging;
 
 /// <summary>
-/// The background half of inference logging: drains <see cref="InferenceLogBuffer"/>, turns requests into entities
-/// (all serialisation happens here), groups them per partition and writes them as entity group transactions: a full
-/// group (100) at once, the rest every <see cref="InferenceLogOptions.FlushIntervalMs"/>; up to
-/// <see cref="InferenceLogOptions.Shards"/> transactions in flight. Failed batches are counted (and logged, at most
-/// once a minute), never retried beyond the SDK's own retries, so a storage outage costs records, not memory.
+/// The background half of inference logging: drains <see cref="InferenceLogBuffer"/>, turns requests into records
+/// packed into blocks, one per partition (all serialisation and compression happen here; see
+/// <see cref="InferenceLogBlockFormat"/>), and writes each block as one entity: a full block at once, the rest every
+/// <see cref="InferenceLogOptions.FlushIntervalMs"/>; up to <see cref="InferenceLogOptions.Shards"/> writes in flight.
+/// Failed blocks are counted (and logged, at most once a minute), never retried beyond the SDK's own retries, so a storage outage costs records, not memory.
 /// <see cref="StopAsync"/> closes the buffer and writes what it holds, until the host's shutdown timeout cancels it;
 /// whatever is left then counts as failed.
 /// </summary>
 public sealed class InferenceLogWriter : IHostedService, IDisposable
 {
-    /// <summary>Records taken off the buffer per pass before full batches are written.</summary>
+    /// <summary>Records taken off the buffer per pass before full blocks are written.</summary>
     internal const int MaxDrainPerPass = 10_000;
 
     private static readonly TimeSpan FailureLogInterval = TimeSpan.FromMinutes(1);
@@ -25,9 +26,7 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
     private readonly IInferenceLogSink _sink;
     private readonly TimeProvider _time;
     private readonly ILogger<InferenceLogWriter> _logger;
-    private readonly InferenceLogEntities _entities;
-    private readonly InferenceLogBatcher _batcher = new();
-    private readonly List<InferenceLogEntity> _scratch = [];
+    private readonly InferenceLogBlocks _blocks;
     private readonly CancellationTokenSource _abort = new();
     private Task? _loop;
     private long _lastFailureLog = long.MinValue;
@@ -41,7 +40,7 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
         _sink = sink;
         _time = time;
         _logger = logger;
-        _entities = new InferenceLogEntities(_options.TablePrefix, _options.Shards);
+        _blocks = new InferenceLogBlocks(_options.TablePrefix, _options.Shards);
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -93,7 +92,7 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
                 waiting ??= _buffer.Reader.WaitToReadAsync(_abort.Token).AsTask();
                 if (!waiting.IsCompleted)
                 {
-                    if (_batcher.Count == 0)
+                    if (_blocks.Count == 0)
                     {
                         // Nothing held, so no flush is due: sleep until records arrive.
                         await ((Task)waiting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -116,7 +115,7 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
                     }
                 }
 
-                if (_batcher.Count == 0 && nextFlush <= _time.GetUtcNow())
+                if (_blocks.Count == 0 && nextFlush <= _time.GetUtcNow())
                 {
                     // The first records after a quiet spell wait one interval for company.
                     nextFlush = _time.GetUtcNow() + interval;
@@ -124,18 +123,18 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
                 }
 
                 Drain();
-                var batches = _batcher.TakeReady();
+                var blocks = _blocks.TakeReady();
                 var now = _time.GetUtcNow();
                 if (completed || now >= nextFlush)
                 {
-                    batches.AddRange(_batcher.TakeAll());
+                    blocks.AddRange(_blocks.TakeAll());
                     nextFlush = now + interval;
                     flushTimer = null;
                 }
 
-                if (batches.Count > 0)
+                if (blocks.Count > 0)
                 {
-                    await WriteAsync(batches).ConfigureAwait(false);
+                    await WriteAsync(blocks).ConfigureAwait(false);
                 }
             }
             catch (Exception e) when (!_abort.IsCancellationRequested)
@@ -149,7 +148,7 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
         }
 
         // Aborted by the shutdown timeout: whatever is still held or buffered is lost.
-        var lost = _batcher.TakeAll().Sum(b => (long)b.Entities.Count);
+        var lost = (long)_blocks.Count;
         while (_buffer.TryRead(out var capture))
         {
             lost += capture.RecordCount;
@@ -162,60 +161,45 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
         }
     }
 
-    /// <summary>Moves up to <see cref="MaxDrainPerPass"/> records from the buffer into the batcher.</summary>
+    /// <summary>Moves up to <see cref="MaxDrainPerPass"/> records from the buffer into blocks.</summary>
     private void Drain()
     {
         var drained = 0;
         while (drained < MaxDrainPerPass && _buffer.TryRead(out var capture))
         {
-            _scratch.Clear();
-            try
+            var (failed, error) = _blocks.Add(capture);
+            if (failed > 0)
             {
-                _entities.Build(capture, _scratch);
-            }
-            catch (Exception e)
-            {
-                _buffer.CountFailed(capture.RecordCount);
-                _logger.LogError(e, "Inference log: could not build the records of request {RequestId}", capture.RequestId);
-                continue;
-            }
-
-            // A request that built fewer entities than it was counted for (it cannot build more) is squared here.
-            if (_scratch.Count < capture.RecordCount)
-            {
-                _buffer.CountFailed(capture.RecordCount - _scratch.Count);
-            }
-
-            foreach (var entity in _scratch)
-            {
-                _batcher.Add(entity);
+                _buffer.CountFailed(failed);
+                _logger.LogError(error, "Inference log: {Failed} of the {Records} records of request {RequestId} could not be written",
+                    failed, capture.RecordCount, capture.RequestId);
             }
 
             drained += capture.RecordCount;
         }
     }
 
-    private async Task WriteAsync(List<InferenceLogBatch> batches)
+    private async Task WriteAsync(List<InferenceLogBlock> blocks)
     {
-        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.Shards) }, async (batch, _) =>
+        await Parallel.ForEachAsync(blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.Shards) }, async (block, _) =>
         {
             try
             {
-                await _sink.WriteAsync(batch, _abort.Token).ConfigureAwait(false);
-                _buffer.CountWritten(batch.Entities.Count);
+                await _sink.WriteAsync(block, _abort.Token).ConfigureAwait(false);
+                _buffer.CountWritten(block.Records);
             }
             catch (Exception e)
             {
-                _buffer.CountFailed(batch.Entities.Count);
+                _buffer.CountFailed(block.Records);
                 if (!_abort.IsCancellationRequested)
                 {
-                    LogFailure(e, batch);
+                    LogFailure(e, block);
                 }
             }
         }).ConfigureAwait(false);
     }
 
-    private void LogFailure(Exception e, InferenceLogBatch batch)
+    private void LogFailure(Exception e, InferenceLogBlock block)
     {
         var failures = Interlocked.Increment(ref _failuresSinceLog);
         var now = _time.GetTimestamp();
@@ -228,9 +212,9 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
         if (Interlocked.CompareExchange(ref _lastFailureLog, now, last) == last)
         {
             Interlocked.Exchange(ref _failuresSinceLog, 0);
-            _logger.LogWarning(e, "Inference log: a batch of {Records} records for table {Table}, partition {Partition} was not written " +
-                                  "({Failures} failed batch(es) since the last report); counters: {Counters}",
-                batch.Entities.Count, batch.Table, batch.PartitionKey, failures, _buffer.Counters);
+            _logger.LogWarning(e, "Inference log: a block of {Records} records for table {Table}, partition {Partition} was not written " +
+                                  "({Failures} failed block(s) since the last report); counters: {Counters}",
+                block.Records, block.Table, block.Entity.PartitionKey, failures, _buffer.Counters);
         }
     }
 }

@@ -1,13 +1,14 @@
 using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
+using Serverless.Core.Monitoring.Logging.Blocks;
 
 namespace Serverless.Core.Monitoring.Logging;
 
 /// <summary>
-/// Writes batches to Table storage with <see cref="TableClient.SubmitTransactionAsync"/> (upserts, so a retried batch
-/// does not conflict with itself). Monthly tables are created on first use and remembered; a table that has gone
-/// (deleted by retention, or by hand) is created again once. Thread-safe.
+/// Writes blocks to Table storage, one upsert each (so a retried block does not conflict with itself). Monthly tables
+/// are created on first use and remembered; a table that has gone (deleted by retention, or by hand) is created again
+/// once. Thread-safe.
 /// </summary>
 public sealed class TableInferenceLogSink : IInferenceLogSink
 {
@@ -19,24 +20,18 @@ public sealed class TableInferenceLogSink : IInferenceLogSink
         _service = service;
     }
 
-    public async Task WriteAsync(InferenceLogBatch batch, CancellationToken cancellationToken)
+    public async Task WriteAsync(InferenceLogBlock block, CancellationToken cancellationToken)
     {
-        var actions = new List<TableTransactionAction>(batch.Entities.Count);
-        foreach (var entity in batch.Entities)
-        {
-            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity));
-        }
-
-        var table = await GetTableAsync(batch.Table, cancellationToken).ConfigureAwait(false);
+        var table = await GetTableAsync(block.Table, cancellationToken).ConfigureAwait(false);
         try
         {
-            await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+            await table.UpsertEntityAsync(block.Entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            _tables.TryRemove(batch.Table, out _);
-            table = await GetTableAsync(batch.Table, cancellationToken).ConfigureAwait(false);
-            await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+            _tables.TryRemove(block.Table, out _);
+            table = await GetTableAsync(block.Table, cancellationToken).ConfigureAwait(false);
+            await table.UpsertEntityAsync(block.Entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         }
     }
 

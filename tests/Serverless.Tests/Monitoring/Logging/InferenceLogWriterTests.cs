@@ -1,12 +1,13 @@
 using Azure;
 using Serverless.Core.Monitoring.Logging;
+using Serverless.Core.Monitoring.Logging.Blocks;
 
 namespace Serverless.Tests.Monitoring.Logging;
 
 public sealed class InferenceLogWriterTests
 {
     [Fact]
-    public async Task Writer_BatchesAtMost100EntitiesOfOnePartitionPerTransaction()
+    public async Task Writer_PacksEachPartitionsRecordsIntoBlocksWithUniqueKeys()
     {
         using var harness = new LoggingHarness(new InferenceLogOptions { FlushIntervalMs = 50, Shards = 3 });
         await harness.Writer.StartAsync(CancellationToken.None);
@@ -20,13 +21,16 @@ public sealed class InferenceLogWriterTests
         await harness.WaitUntilSettledAsync();
         await harness.Writer.StopAsync(CancellationToken.None);
 
-        var batches = harness.Sink.Batches.ToList();
-        Assert.All(batches, b => Assert.InRange(b.Entities.Count, 1, 100));
-        Assert.All(batches, b => Assert.All(b.Entities, e => Assert.Equal(b.PartitionKey, e.PartitionKey)));
-        Assert.All(batches, b => Assert.All(b.Entities, e => Assert.Equal(b.Table, InferenceLogKeys.TableName("inferencelog", e.GetDateTimeOffset("TimestampUtc")!.Value))));
-        Assert.All(batches, b => Assert.Equal(b.Entities.Count, b.Entities.Select(e => e.RowKey).Distinct().Count()));
-        Assert.Equal(370, harness.Sink.EntityCount);
-        Assert.Equal(3, batches.Count(b => b.PartitionKey.StartsWith("big|", StringComparison.Ordinal)));
+        var blocks = harness.Sink.Blocks.ToList();
+        Assert.All(blocks, b => Assert.Equal(b.Records, b.Entity.GetInt32(InferenceLogBlockFormat.RecordsProperty)));
+        Assert.All(blocks, b => Assert.Equal(b.Table, InferenceLogKeys.TableName("inferencelog", b.Entity.GetDateTimeOffset(InferenceLogBlockFormat.FirstProperty)!.Value)));
+        Assert.All(blocks, b => Assert.StartsWith(b.Entity.GetString(InferenceLogBlockFormat.ModelProperty) + "|", b.Entity.PartitionKey, StringComparison.Ordinal));
+        Assert.Equal(blocks.Count, blocks.Select(b => (b.Entity.PartitionKey, b.Entity.RowKey)).Distinct().Count());
+        Assert.Equal(370, harness.Sink.RecordCount);
+        Assert.True(blocks.Count <= 3 * 3 * 2, $"{blocks.Count} blocks for 41 requests on 3 models × 3 shards");
+        var big = Assert.Single(blocks, b => b.Entity.PartitionKey.StartsWith("big|", StringComparison.Ordinal));
+        Assert.Equal(250, big.Records);
+        Assert.Equal(Enumerable.Range(0, 250), harness.Sink.Records().Where(r => r.Model == "big").Select(r => r.Row));
         Assert.Equal(new InferenceLogCounters(370, 370, 0, 0, 0, 0), harness.Buffer.Counters);
     }
 
@@ -45,12 +49,34 @@ public sealed class InferenceLogWriterTests
         await harness.WaitUntilSettledAsync();
         await harness.Writer.StopAsync(CancellationToken.None);
 
-        var byRequest = harness.Sink.Batches.SelectMany(b => b.Entities).GroupBy(e => e.GetString("RequestId")).ToList();
+        var byRequest = harness.Sink.Blocks
+            .SelectMany(b => InferenceLogBlockFormat.ReadRecords(b.Entity).Select(r => (b.Entity.PartitionKey, Record: r)))
+            .GroupBy(e => e.Record.RequestId).ToList();
         Assert.Equal(20, byRequest.Count);
         Assert.All(byRequest, g => Assert.Single(g.Select(e => e.PartitionKey).Distinct()));
-        Assert.All(byRequest, g => Assert.EndsWith($"|{InferenceLogKeys.Shard(g.Key!, 4):D2}", g.First().PartitionKey, StringComparison.Ordinal));
-        Assert.All(byRequest, g => Assert.Equal([0, 1, 2, 3, 4], g.Select(e => e.GetInt32("Row")!.Value).Order()));
+        Assert.All(byRequest, g => Assert.EndsWith($"|{InferenceLogKeys.Shard(g.Key, 4):D2}", g.First().PartitionKey, StringComparison.Ordinal));
+        Assert.All(byRequest, g => Assert.Equal([0, 1, 2, 3, 4], g.Select(e => e.Record.Row).Order()));
     }
+
+    [Fact]
+    public async Task Writer_ABlockIsClosedAtItsLimitsSoNoEntityOutgrowsTableStorage()
+    {
+        using var harness = new LoggingHarness(new InferenceLogOptions { FlushIntervalMs = 600_000, Shards = 1, BufferCapacity = 50_000 });
+        await harness.Writer.StartAsync(CancellationToken.None);
+
+        Captures.Complete(harness.Logger, "m", InferenceLogBlocks.MaxBlockRecords + 5);
+        await harness.Writer.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+
+        var blocks = harness.Sink.Blocks.OrderBy(b => b.Entity.RowKey, StringComparer.Ordinal).ToList();
+        Assert.InRange(blocks.Count, 2, 20);
+        Assert.All(blocks, b => Assert.InRange(b.Records, 1, InferenceLogBlocks.MaxBlockRecords));
+        Assert.Equal(InferenceLogBlocks.MaxBlockRecords + 5, blocks.Sum(b => b.Records));
+        Assert.All(blocks, b => Assert.InRange(EntityBytes(b), 1, 1_000_000));
+        Assert.Equal(Enumerable.Range(0, InferenceLogBlocks.MaxBlockRecords + 5), harness.Sink.Records().Select(r => r.Row).Order());
+    }
+
+    private static long EntityBytes(InferenceLogBlock block) =>
+        block.Entity.Sum(p => p.Value switch { byte[] bytes => bytes.Length, string text => text.Length * 2, _ => 8L });
 
     [Fact]
     public async Task StopAsync_WritesWhatIsBufferedBeforeTheFlushIntervalIsUp()
@@ -63,10 +89,10 @@ public sealed class InferenceLogWriterTests
         }
 
         await Task.Delay(100);
-        Assert.Equal(0, harness.Sink.EntityCount);
+        Assert.Equal(0, harness.Sink.RecordCount);
         await harness.Writer.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
 
-        Assert.Equal(60, harness.Sink.EntityCount);
+        Assert.Equal(60, harness.Sink.RecordCount);
         Assert.Equal(new InferenceLogCounters(60, 60, 0, 0, 0, 0), harness.Buffer.Counters);
     }
 
@@ -127,6 +153,6 @@ public sealed class InferenceLogWriterTests
         Assert.True(stalled.Dropped >= 60, $"dropped {stalled.Dropped}");
         Assert.Equal(100, counters.Enqueued + counters.Dropped);
         Assert.Equal(counters.Enqueued, counters.Written);
-        Assert.Equal(counters.Written, harness.Sink.EntityCount);
+        Assert.Equal(counters.Written, harness.Sink.RecordCount);
     }
 }

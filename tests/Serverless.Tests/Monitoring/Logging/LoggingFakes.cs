@@ -2,13 +2,14 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Monitoring.Logging;
+using Serverless.Core.Monitoring.Logging.Blocks;
 
 namespace Serverless.Tests.Monitoring.Logging;
 
-/// <summary>A sink that keeps every batch it is given; it can be made to wait on a gate or to fail.</summary>
+/// <summary>A sink that keeps every block it is given; it can be made to wait on a gate or to fail.</summary>
 internal sealed class RecordingSink : IInferenceLogSink
 {
-    public ConcurrentQueue<InferenceLogBatch> Batches { get; } = new();
+    public ConcurrentQueue<InferenceLogBlock> Blocks { get; } = new();
 
     /// <summary>When set, each write waits for it (honouring cancellation).</summary>
     public TaskCompletionSource? Gate { get; set; }
@@ -17,7 +18,7 @@ internal sealed class RecordingSink : IInferenceLogSink
 
     public int Calls;
 
-    public async Task WriteAsync(InferenceLogBatch batch, CancellationToken cancellationToken)
+    public async Task WriteAsync(InferenceLogBlock block, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Calls);
         if (Gate is { } gate)
@@ -30,10 +31,13 @@ internal sealed class RecordingSink : IInferenceLogSink
             throw failure;
         }
 
-        Batches.Enqueue(batch);
+        Blocks.Enqueue(block);
     }
 
-    public int EntityCount => Batches.Sum(b => b.Entities.Count);
+    public int RecordCount => Blocks.Sum(b => b.Records);
+
+    /// <summary>Every record written, read back from the blocks.</summary>
+    public List<InferenceLogRecord> Records() => Blocks.SelectMany(b => InferenceLogBlockFormat.ReadRecords(b.Entity)).ToList();
 }
 
 /// <summary>The logging pieces wired by hand around a <see cref="RecordingSink"/>.</summary>

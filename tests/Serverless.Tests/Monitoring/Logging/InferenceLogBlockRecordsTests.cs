@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using Azure.Data.Tables;
 using Serverless.Core.Buffers;
 using Serverless.Core.Monitoring.Logging;
+using Serverless.Core.Monitoring.Logging.Blocks;
 using Serverless.Core.Serving;
 using Serverless.Core.Tabular;
 using Serverless.Tests.Support;
@@ -11,8 +11,8 @@ using Serverless.TestModels;
 
 namespace Serverless.Tests.Monitoring.Logging;
 
-/// <summary>Requests served in-process with a capture, turned into entities and read back as records.</summary>
-public sealed class InferenceLogEntitiesTests
+/// <summary>Requests served in-process with a capture, packed into blocks and read back as records.</summary>
+public sealed class InferenceLogBlockRecordsTests
 {
     [Fact]
     public void Tabular_EachRowCarriesTheBatchsFeatureValuesAndItsPrediction()
@@ -150,11 +150,10 @@ public sealed class InferenceLogEntitiesTests
         capture.RecordTabular(Captures.Version("wide"), batch, [new TabularPrediction { Value = 1.5 }]);
         harness.Logger.Complete(capture);
 
-        var entity = Assert.Single(Entities(harness));
-        var record = InferenceLogEntities.ToRecord(entity);
+        var record = Assert.Single(ReadBack(harness, capture));
 
-        var json = entity.GetString("Features")!;
-        Assert.True(Encoding.UTF8.GetByteCount(json) <= InferenceLogEntities.MaxJsonBytes);
+        var json = JsonSerializer.Serialize(record.Features);
+        Assert.True(Encoding.UTF8.GetByteCount(json) <= InferenceLogRecordJson.MaxJsonBytes);
         Assert.True(record.Truncated);
         Assert.InRange(record.Features.Count, 25, 39);
         Assert.Equal(Enumerable.Range(0, record.Features.Count).Select(i => $"text{i}"), record.Features.Keys);
@@ -168,7 +167,7 @@ public sealed class InferenceLogEntitiesTests
         var capture = harness.Logger.Begin(InferenceLogSource.Predict, "m", "4", "r-1");
         harness.Logger.Fail(capture, new InvalidOperationException("boom"));
 
-        var record = InferenceLogEntities.ToRecord(Assert.Single(Entities(harness)));
+        var record = Assert.Single(ReadBack(harness, capture));
 
         Assert.Equal(-1, record.Row);
         Assert.True(record.IsError);
@@ -178,24 +177,41 @@ public sealed class InferenceLogEntitiesTests
         Assert.Empty(record.Features);
     }
 
-    private static List<TableEntity> Entities(LoggingHarness harness)
-    {
-        var builder = new InferenceLogEntities(harness.Options.TablePrefix, harness.Options.Shards);
-        var entities = new List<InferenceLogEntity>();
-        while (harness.Buffer.TryRead(out var capture))
-        {
-            builder.Build(capture, entities);
-        }
-
-        Assert.All(entities, e => Assert.Equal(InferenceLogKeys.TableName(harness.Options.TablePrefix, e.Entity.GetDateTimeOffset("TimestampUtc")!.Value), e.Table));
-        return entities.Select(e => e.Entity).ToList();
-    }
-
     private static List<InferenceLogRecord> ReadBack(LoggingHarness harness, InferenceLogCapture capture)
     {
-        var records = Entities(harness).Select(InferenceLogEntities.ToRecord).ToList();
+        var blocks = new InferenceLogBlocks(harness.Options.TablePrefix, harness.Options.Shards);
+        while (harness.Buffer.TryRead(out var completed))
+        {
+            Assert.Equal((0, null), blocks.Add(completed));
+        }
+
+        var written = blocks.TakeAll();
+        Assert.All(written, b => Assert.Equal(InferenceLogKeys.TableName(harness.Options.TablePrefix, capture.TimestampUtc), b.Table));
+        var records = written.SelectMany(b => InferenceLogBlockFormat.ReadRecords(b.Entity)).ToList();
         Assert.All(records, r => Assert.Equal(capture.TimestampUtc, r.TimestampUtc));
+        Assert.All(records, r => Assert.Equal(capture.Model, r.Model));
         Assert.All(records, r => Assert.True(r.LatencyMs >= 0));
         return records;
+    }
+
+    [Fact]
+    public void ErrorTextWithALoneSurrogate_IsWrittenReplacedAndTheBlockStaysReadable()
+    {
+        using var harness = new LoggingHarness();
+        Captures.Complete(harness.Logger, "m", 2, "good-1");
+        harness.Logger.Fail(harness.Logger.Begin(InferenceLogSource.Predict, "m", null, "bad"), new InvalidOperationException("x" + '\ud800'));
+        Captures.Complete(harness.Logger, "m", 1, "good-2");
+        var blocks = new InferenceLogBlocks(harness.Options.TablePrefix, shards: 1);
+
+        var failures = new List<int>();
+        while (harness.Buffer.TryRead(out var completed))
+        {
+            failures.Add(blocks.Add(completed).Failed);
+        }
+
+        var records = blocks.TakeAll().SelectMany(b => InferenceLogBlockFormat.ReadRecords(b.Entity)).ToList();
+        Assert.Equal([0, 0, 0], failures);
+        Assert.Equal(["good-1", "good-1", "bad", "good-2"], records.Select(r => r.RequestId));
+        Assert.Equal("InvalidOperationException: x\ufffd", records[2].Error);
     }
 }

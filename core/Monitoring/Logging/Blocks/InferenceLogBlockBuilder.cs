@@ -1,0 +1,104 @@
+using System.Buffers;
+using System.IO.Compression;
+using System.Text.Json;
+using Azure.Data.Tables;
+
+namespace Serverless.Core.Monitoring.Logging.Blocks;
+
+/// <summary>
+/// A block being filled: records of one table and partition appended as raw JSON into a JSON array, then
+/// <see cref="Close"/> compresses it into an <see cref="InferenceLogBlock"/> and empties the builder for reuse.
+/// Not thread-safe (the writer's loop only).
+/// </summary>
+internal sealed class InferenceLogBlockBuilder
+{
+    private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
+    private readonly Utf8JsonWriter _json;
+    private long _firstTicks;
+    private long _lastTicks;
+
+    public InferenceLogBlockBuilder()
+    {
+        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
+    }
+
+    public string Table { get; private set; } = "";
+
+    public string PartitionKey { get; private set; } = "";
+
+    public string Model { get; private set; } = "";
+
+    public int Records { get; private set; }
+
+    /// <summary>Uncompressed JSON bytes so far.</summary>
+    public long Bytes => _json.BytesCommitted + _json.BytesPending;
+
+    public void Open(string table, string partitionKey, string model)
+    {
+        Table = table;
+        PartitionKey = partitionKey;
+        Model = model;
+    }
+
+    /// <summary>Whether a record of this time keeps the block within <see cref="InferenceLogBlockFormat.MaxSpan"/>.</summary>
+    public bool Spans(long ticks) =>
+        Records == 0 || Math.Max(_lastTicks, ticks) - Math.Min(_firstTicks, ticks) <= InferenceLogBlockFormat.MaxSpan.Ticks;
+
+    /// <summary>Appends one record's JSON object (already written and valid).</summary>
+    public void Append(ReadOnlySpan<byte> recordJson, long ticks)
+    {
+        if (Records == 0)
+        {
+            _json.WriteStartArray();
+            _firstTicks = _lastTicks = ticks;
+        }
+        else
+        {
+            _firstTicks = Math.Min(_firstTicks, ticks);
+            _lastTicks = Math.Max(_lastTicks, ticks);
+        }
+
+        _json.WriteRawValue(recordJson, skipInputValidation: true);
+        Records++;
+    }
+
+    /// <summary>The block as an entity (GZip, split into binary parts), after which the builder is empty.</summary>
+    public InferenceLogBlock Close(string writerId, long sequence)
+    {
+        _json.WriteEndArray();
+        _json.Flush();
+        using var compressed = new MemoryStream(Math.Max(1024, _buffer.WrittenCount / 3));
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(_buffer.WrittenSpan);
+        }
+
+        var bytes = compressed.GetBuffer().AsSpan(0, (int)compressed.Length);
+        var parts = (bytes.Length + InferenceLogBlockFormat.PartBytes - 1) / InferenceLogBlockFormat.PartBytes;
+        if (parts > InferenceLogBlockFormat.MaxParts)
+        {
+            throw new InvalidOperationException($"An inference log block compressed to {bytes.Length} bytes, more than an entity holds.");
+        }
+
+        var first = new DateTimeOffset(_firstTicks, TimeSpan.Zero);
+        var entity = new TableEntity(PartitionKey, InferenceLogBlockFormat.RowKey(first, writerId, sequence))
+        {
+            [InferenceLogBlockFormat.ModelProperty] = Model,
+            [InferenceLogBlockFormat.RecordsProperty] = Records,
+            [InferenceLogBlockFormat.FirstProperty] = first,
+            [InferenceLogBlockFormat.LastProperty] = new DateTimeOffset(_lastTicks, TimeSpan.Zero),
+            [InferenceLogBlockFormat.FormatProperty] = InferenceLogBlockFormat.FormatName,
+        };
+        for (var i = 0; i < parts; i++)
+        {
+            var start = i * InferenceLogBlockFormat.PartBytes;
+            entity[InferenceLogBlockFormat.PartName(i)] = bytes.Slice(start, Math.Min(InferenceLogBlockFormat.PartBytes, bytes.Length - start)).ToArray();
+        }
+
+        var block = new InferenceLogBlock(Table, entity, Records);
+        _buffer.ResetWrittenCount();
+        _json.Reset();
+        Records = 0;
+        return block;
+    }
+}
