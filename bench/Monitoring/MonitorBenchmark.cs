@@ -2,140 +2,162 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Baselines;
 using Serverless.Core.Monitoring;
 using Serverless.Core.Monitoring.Feedback;
 using Serverless.Core.Monitoring.Logging;
+using Serverless.Core.Monitoring.Logging.Blocks;
 using Serverless.Core.Monitoring.Monitor;
+using Serverless.Core.Tabular;
 
 namespace Serverless.Bench.Monitoring;
 
 /// <summary>
-/// Monitor run time over a window of logged rows × 20 features: from memory (the records already read; the drift,
-/// quality and service computations alone) at 1M rows, and through storage (the inference log in Azurite: partition
-/// queries of the window, then the same computations) at <see cref="StorageRows"/> rows, since Azurite keeps its
-/// tables in one Node process's memory. Medians of <see cref="Repeats"/>.
+/// Monitor run time over a window of 1M logged rows × 20 features. The rows are logged by the real pipeline
+/// (request-path hook, buffer, writer building compressed blocks), once into memory and once into Azurite. From
+/// memory: the blocks decoded into records, then one monitor evaluation (drift, quality, service health). Through
+/// storage: partition queries of the window from Azurite, block decoding and the same evaluation. Medians of
+/// <see cref="Repeats"/>.
 /// </summary>
 public static class MonitorBenchmark
 {
-    public const int MemoryRows = 1_000_000;
-    public const int StorageRows = 200_000;
+    public const int Rows = 1_000_000;
     public const int BaselineRows = 100_000;
     public const int Repeats = 3;
 
     public static async Task<string> RunAsync(string repositoryRoot)
     {
-        var now = DateTimeOffset.UtcNow;
         var baseline = MonitorData.Baseline(BaselineRows);
         var options = new MonitoringOptions();
-        var feedback = new Dictionary<(string RequestId, int Row), FeedbackRecord>();
+        Progress.Write($"preparing {Rows / MonitorData.RowsPerRequest:N0} requests of {MonitorData.RowsPerRequest} rows × 20 features...");
+        var random = new Random(3);
+        var requests = Enumerable.Range(0, Rows / MonitorData.RowsPerRequest).Select(_ => MonitorData.Request(random)).ToList();
 
-        Progress.Write($"generating {MemoryRows:N0} logged rows × 20 features...");
-        var random = new Random(2);
-        var records = new List<InferenceLogRecord>(MemoryRows);
-        for (var i = 0; i < MemoryRows; i++)
-        {
-            records.Add(MonitorData.Record(i, now.AddSeconds(-i % 3600), MonitorData.FeaturesJson(random)));
-        }
-
+        var memorySink = new MemorySink();
+        var (logged, from, to) = await LogAsync(requests, memorySink, "into memory");
+        var decodeStarted = Stopwatch.GetTimestamp();
+        var records = memorySink.Blocks.SelectMany(b => InferenceLogBlockFormat.ReadRecords(b.Entity)).ToList();
+        var decode = Stopwatch.GetElapsedTime(decodeStarted).TotalSeconds;
+        var bytes = memorySink.Blocks.Sum(b => b.Entity.Sum(p => p.Value is byte[] part ? part.Length : 0));
+        Progress.Write($"{memorySink.Blocks.Count:N0} blocks, {bytes / 1e6:F1} MB compressed, decoded in {decode:F2} s");
         var memory = new List<double>();
         MonitoringReport? report = null;
         for (var i = 0; i < Repeats; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            report = VersionMonitor.Evaluate("bench", MonitorData.Model, MonitorData.Version, now.AddHours(-1), now, now, records, baseline, null, feedback, options);
+            report = Evaluate(records, baseline, options, from, to);
             memory.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
             Progress.Write($"from memory: {memory[^1]:F2} s ({report.Drift!.DriftedCount} of 20 features drifted)");
         }
 
         records.Clear();
-        var (write, read) = await ThroughStorageAsync(repositoryRoot, baseline, options, now);
+        memorySink.Blocks.Clear();
+        var (write, read) = await ThroughStorageAsync(repositoryRoot, requests, baseline, options);
 
         var md = new StringBuilder("# Monitoring benchmark\n\n");
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {Environment.ProcessorCount} cores · .NET {Environment.Version}. Logged rows of 15 numeric and 5 categorical features " +
-            $"(the last 5 numeric ones shifted by 0.5 σ), baseline of {BaselineRows:N0} reference rows, so Wasserstein and Jensen–Shannon are chosen. " +
-            $"One run = drift for 20 features, data quality, service health (no feedback). Medians of {Repeats}.");
+            $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {Environment.ProcessorCount} cores · .NET {Environment.Version}. {Rows:N0} logged rows of 15 numeric and 5 categorical features " +
+            $"(the last 5 numeric ones shifted by 0.5 σ) in requests of {MonitorData.RowsPerRequest} rows, logged by the real pipeline; baseline of {BaselineRows:N0} reference rows, " +
+            $"so Wasserstein and Jensen–Shannon are chosen. One monitor run = drift for 20 features, data quality, service health (no feedback). Medians of {Repeats}.");
         md.AppendLine().AppendLine("| path | rows | seconds (runs) | rows/s |").AppendLine("|---|---:|---|---:|");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| from memory (records already read) | {MemoryRows:N0} | {Median(memory):F2} ({Runs(memory)}) | {MemoryRows / Median(memory):N0} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| through storage: read the window from Azurite, then the same | {StorageRows:N0} | {Median(read):F2} ({Runs(read)}) | {StorageRows / Median(read):N0} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| (writing those rows to Azurite in 100-entity transactions, for scale) | {StorageRows:N0} | {write:F2} | {StorageRows / write:N0} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| monitor run from memory (records already decoded) | {Rows:N0} | {Median(memory):F2} ({Runs(memory)}) | {Rows / Median(memory):N0} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| monitor run through storage: read the window from Azurite, decode, then the same | {Rows:N0} | {Median(read):F2} ({Runs(read)}) | {Rows / Median(read):N0} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| logging the rows, writer to memory (serialise, compress) | {Rows:N0} | {logged:F2} | {Rows / logged:N0} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| logging the rows, writer to Azurite | {Rows:N0} | {write:F2} | {Rows / write:N0} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| decoding the blocks into records | {Rows:N0} | {decode:F2} | {Rows / decode:N0} |");
+        md.AppendLine().AppendLine(CultureInfo.InvariantCulture,
+            $"Stored as {bytes / 1e6:F1} MB of compressed blocks ({(double)bytes / Rows:F0} bytes per row with its 20 features, prediction and scores).");
         md.AppendLine().AppendLine(CultureInfo.InvariantCulture,
             $"Drifted features found: {report!.Drift!.DriftedCount} of 20 (expected the 5 shifted ones): {string.Join(", ", report.Drift.Features.Where(f => f.Drifted).Select(f => f.Name))}.");
         return md.ToString();
     }
 
-    private static async Task<(double Write, List<double> Read)> ThroughStorageAsync(string repositoryRoot, DatasetBaseline baseline, MonitoringOptions options, DateTimeOffset now)
+    private static MonitoringReport Evaluate(List<InferenceLogRecord> records, DatasetBaseline baseline, MonitoringOptions options, DateTimeOffset from, DateTimeOffset to) =>
+        VersionMonitor.Evaluate("bench", MonitorData.Model, MonitorData.Version, from, to, to, records, baseline, null,
+            new Dictionary<(string, int), FeedbackRecord>(), options);
+
+    /// <summary>Logs every request through the hook, buffer and writer into <paramref name="sink"/>; seconds from the first request to the last block written.</summary>
+    private static async Task<(double Seconds, DateTimeOffset From, DateTimeOffset To)> LogAsync(
+        List<(FeatureBatch Batch, TabularPrediction[] Predictions)> requests, IInferenceLogSink sink, string where)
+    {
+        var logOptions = Options.Create(new InferenceLogOptions { BufferCapacity = Rows });
+        using var buffer = new InferenceLogBuffer(logOptions);
+        var logger = new InferenceLogger(logOptions, buffer, TimeProvider.System);
+        using var writer = new InferenceLogWriter(logOptions, buffer, sink, TimeProvider.System, NullLogger<InferenceLogWriter>.Instance);
+        await writer.StartAsync(CancellationToken.None);
+        Progress.Write($"logging {Rows:N0} rows {where}...");
+        var from = DateTimeOffset.UtcNow;
+        var started = Stopwatch.GetTimestamp();
+        foreach (var (batch, predictions) in requests)
+        {
+            var capture = logger.Begin(InferenceLogSource.Predict, MonitorData.Model, null, null);
+            capture.EnsureRequestId();
+            capture.RecordTabular(MonitorData.ModelVersion, batch, predictions);
+            logger.Complete(capture);
+        }
+
+        await writer.StopAsync(CancellationToken.None);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        Progress.Write($"logged in {seconds:F1} s; counters {buffer.Counters}");
+        if (buffer.Counters.Written != Rows)
+        {
+            throw new InvalidOperationException($"the inference log wrote {buffer.Counters.Written} of {Rows} rows: {buffer.Counters}");
+        }
+
+        return (seconds, from, DateTimeOffset.UtcNow.AddSeconds(1));
+    }
+
+    private static async Task<(double Write, List<double> Read)> ThroughStorageAsync(string repositoryRoot,
+        List<(FeatureBatch Batch, TabularPrediction[] Predictions)> requests, DatasetBaseline baseline, MonitoringOptions options)
     {
         await using var azurite = await BenchStorage.StartAzuriteAsync(repositoryRoot);
         var service = new TableServiceClient(azurite.ConnectionString);
-        var logOptions = new InferenceLogOptions();
-        Progress.Write($"writing {StorageRows:N0} rows to Azurite...");
-        var random = new Random(3);
-        var started = Stopwatch.GetTimestamp();
-        var entities = Enumerable.Range(0, StorageRows).Select(i => Entity(i, now.AddSeconds(-(i % 3000)), MonitorData.FeaturesJson(random), logOptions)).ToList();
-        var tables = new Dictionary<string, TableClient>();
-        foreach (var table in entities.Select(e => e.Table).Distinct())
-        {
-            tables[table] = service.GetTableClient(table);
-            await tables[table].CreateIfNotExistsAsync();
-        }
+        var (write, from, to) = await LogAsync(requests, new TableInferenceLogSink(service), "into Azurite");
+        requests.Clear();
 
-        await Parallel.ForEachAsync(entities.GroupBy(e => (e.Table, e.Entity.PartitionKey)).SelectMany(g => g.Chunk(100).Select(c => (g.Key.Table, Batch: c))),
-            new ParallelOptions { MaxDegreeOfParallelism = 8 },
-            async (work, ct) => await tables[work.Table].SubmitTransactionAsync(work.Batch.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e.Entity)), ct));
-        var write = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        Progress.Write($"written in {write:F1} s");
-
-        var reader = new InferenceLogReader(service, Options.Create(logOptions));
+        var reader = new InferenceLogReader(service, Options.Create(new InferenceLogOptions()));
         var reads = new List<double>();
         for (var i = 0; i < Repeats; i++)
         {
             var begun = Stopwatch.GetTimestamp();
-            var records = new List<InferenceLogRecord>(StorageRows);
-            await foreach (var record in reader.ReadAsync(MonitorData.Model, now.AddHours(-1), now.AddSeconds(1), CancellationToken.None))
+            var records = new List<InferenceLogRecord>(Rows);
+            await foreach (var record in reader.ReadAsync(MonitorData.Model, from, to, CancellationToken.None))
             {
                 records.Add(record);
             }
 
-            var report = VersionMonitor.Evaluate("bench", MonitorData.Model, MonitorData.Version, now.AddHours(-1), now, now, records, baseline, null,
-                new Dictionary<(string, int), FeedbackRecord>(), options);
+            var read = Stopwatch.GetElapsedTime(begun).TotalSeconds;
+            var report = Evaluate(records, baseline, options, from, to);
             reads.Add(Stopwatch.GetElapsedTime(begun).TotalSeconds);
-            Progress.Write($"through storage: {reads[^1]:F2} s for {report.Rows:N0} rows");
-            if (report.Rows != StorageRows)
+            Progress.Write($"through storage: {reads[^1]:F2} s for {report.Rows:N0} rows (reading {read:F2} s)");
+            if (report.Rows != Rows)
             {
-                throw new InvalidOperationException($"the monitor read {report.Rows} of {StorageRows} rows");
+                throw new InvalidOperationException($"the monitor read {report.Rows} of {Rows} rows");
             }
         }
 
         return (write, reads);
     }
 
-    /// <summary>A logged row as the inference log stores it (see InferenceLogKeys and InferenceLogReader).</summary>
-    private static (string Table, TableEntity Entity) Entity(int index, DateTimeOffset at, string features, InferenceLogOptions options)
-    {
-        var requestId = $"req-{index / 10}";
-        var row = index % 10;
-        var entity = new TableEntity(InferenceLogKeys.PartitionKey(MonitorData.Model, at, InferenceLogKeys.Shard(requestId, options.Shards)),
-            InferenceLogKeys.RowKey(at, requestId, row))
-        {
-            ["RequestId"] = requestId,
-            ["Row"] = row,
-            ["Model"] = MonitorData.Model,
-            ["Version"] = MonitorData.Version,
-            ["TimestampUtc"] = at,
-            ["LatencyMs"] = 0.5,
-            ["Status"] = InferenceLogStatus.Ok,
-            ["Source"] = InferenceLogSource.Predict,
-            ["Label"] = "1",
-            ["Probability"] = 0.7,
-            ["Features"] = features,
-        };
-        return (InferenceLogKeys.TableName(options.TablePrefix, at), entity);
-    }
-
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     private static string Runs(List<double> values) => string.Join(", ", values.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)));
+
+    /// <summary>Keeps the blocks the writer hands over.</summary>
+    private sealed class MemorySink : IInferenceLogSink
+    {
+        public List<InferenceLogBlock> Blocks { get; } = [];
+
+        public Task WriteAsync(InferenceLogBlock block, CancellationToken cancellationToken)
+        {
+            lock (Blocks)
+            {
+                Blocks.Add(block);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
 }

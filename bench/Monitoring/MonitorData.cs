@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Serverless.Core.Baselines;
-using Serverless.Core.Monitoring.Logging;
+using Serverless.Core.Models;
+using Serverless.Core.Tabular;
 
 namespace Serverless.Bench.Monitoring;
 
@@ -43,42 +42,44 @@ public static class MonitorData
         return new DatasetBaseline { Rows = rows, Features = [.. numeric.Select(b => b.Build()), .. categorical.Select(b => b.Build())] };
     }
 
-    /// <summary>The next logged row's features as the inference log stores them (a JSON object).</summary>
-    public static string FeaturesJson(Random random)
+    /// <summary>Rows per logged request in the through-storage run.</summary>
+    public const int RowsPerRequest = 10;
+
+    public static ModelVersion ModelVersion { get; } = new(Model, Version, "bench", 1, DateTimeOffset.UtcNow, null, [], [], $"{Model}/{Version}/model.onnx");
+
+    public static FeatureSchema Schema { get; } = new(FeatureNames
+        .Select(n => new FeatureSpec(n, n.StartsWith('n') ? FeatureType.Numeric : FeatureType.Categorical))
+        .ToList());
+
+    /// <summary>The next request: <see cref="RowsPerRequest"/> rows of standard normal numbers (the last five shifted by 0.5) and uniform categories, and its predictions.</summary>
+    public static (FeatureBatch Batch, TabularPrediction[] Predictions) Request(Random random)
     {
-        var json = new StringBuilder(400).Append('{');
-        for (var i = 0; i < NumericFeatures; i++)
+        var batch = new FeatureBatch(Schema, RowsPerRequest);
+        var cells = new Dictionary<string, string?>(NumericFeatures + CategoricalFeatures);
+        var predictions = new TabularPrediction[RowsPerRequest];
+        for (var r = 0; r < RowsPerRequest; r++)
         {
-            var value = Normal(random) + (i >= NumericFeatures - 5 ? 0.5 : 0);
-            json.Append(CultureInfo.InvariantCulture, $"\"n{i}\":{Math.Round(value, 5).ToString("R", CultureInfo.InvariantCulture)},");
+            for (var i = 0; i < NumericFeatures; i++)
+            {
+                var value = Normal(random) + (i >= NumericFeatures - 5 ? 0.5 : 0);
+                cells[$"n{i}"] = Math.Round(value, 5).ToString("R", CultureInfo.InvariantCulture);
+            }
+
+            for (var i = 0; i < CategoricalFeatures; i++)
+            {
+                cells[$"c{i}"] = Categories[random.Next(Categories.Length)];
+            }
+
+            if (!batch.AddRow(cells))
+            {
+                throw new InvalidOperationException(string.Join("; ", batch.Errors.Select(e => e.ToString())));
+            }
+
+            var probability = Math.Round(random.NextDouble(), 4);
+            predictions[r] = new TabularPrediction { Label = probability >= 0.5 ? "1" : "0", Probability = probability, Scores = [1 - probability, probability] };
         }
 
-        for (var i = 0; i < CategoricalFeatures; i++)
-        {
-            json.Append(CultureInfo.InvariantCulture, $"\"c{i}\":\"{Categories[random.Next(Categories.Length)]}\"");
-            json.Append(i < CategoricalFeatures - 1 ? "," : "}");
-        }
-
-        return json.ToString();
-    }
-
-    public static InferenceLogRecord Record(int index, DateTimeOffset at, string featuresJson)
-    {
-        using var document = JsonDocument.Parse(featuresJson);
-        return new InferenceLogRecord
-        {
-            RequestId = $"req-{index / 10}",
-            Row = index % 10,
-            Model = Model,
-            Version = Version,
-            TimestampUtc = at,
-            LatencyMs = 0.5 + (index % 7 * 0.1),
-            Status = InferenceLogStatus.Ok,
-            Source = InferenceLogSource.Predict,
-            Probability = 0.7,
-            Label = "1",
-            Features = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone()),
-        };
+        return (batch, predictions);
     }
 
     private static double Normal(Random random) =>

@@ -19,6 +19,9 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
     /// <summary>Records taken off the buffer per pass before full blocks are written.</summary>
     internal const int MaxDrainPerPass = 10_000;
 
+    /// <summary>Longest the writer sleeps while it holds records (it drains the buffer at least this often).</summary>
+    internal const int MaxDrainIntervalMs = 100;
+
     private static readonly TimeSpan FailureLogInterval = TimeSpan.FromMinutes(1);
 
     private readonly InferenceLogOptions _options;
@@ -28,7 +31,9 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
     private readonly ILogger<InferenceLogWriter> _logger;
     private readonly InferenceLogBlocks _blocks;
     private readonly CancellationTokenSource _abort = new();
+    private readonly TaskCompletionSource _stopping = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
+    private long _passes;
     private long _lastFailureLog = long.MinValue;
     private long _failuresSinceLog;
 
@@ -56,6 +61,7 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _buffer.Complete();
+        _stopping.TrySetResult();
         if (_loop is null)
         {
             return;
@@ -76,60 +82,56 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
             counters.Enqueued, counters.Written, counters.Dropped, counters.Failed);
     }
 
+    /// <summary>Passes of the writer's loop so far (each a wake-up): a few per flush interval, not one per request.</summary>
+    internal long Passes => Interlocked.Read(ref _passes);
+
     public void Dispose() => _abort.Dispose();
 
     private async Task RunAsync()
     {
         var interval = TimeSpan.FromMilliseconds(_options.FlushIntervalMs);
-        var nextFlush = _time.GetUtcNow() + interval;
-        Task<bool>? waiting = null;
-        Task? flushTimer = null;
-        var completed = false;
-        while (!completed && !_abort.IsCancellationRequested)
+        var drainEvery = TimeSpan.FromMilliseconds(Math.Min(_options.FlushIntervalMs, MaxDrainIntervalMs));
+        var nextFlush = DateTimeOffset.MaxValue;
+        var backlog = false;
+        while (!_abort.IsCancellationRequested)
         {
             try
             {
-                waiting ??= _buffer.Reader.WaitToReadAsync(_abort.Token).AsTask();
-                if (!waiting.IsCompleted)
+                var idle = _blocks.Count == 0;
+                if (idle)
                 {
-                    if (_blocks.Count == 0)
-                    {
-                        // Nothing held, so no flush is due: sleep until records arrive.
-                        await ((Task)waiting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                    }
-                    else if (nextFlush > _time.GetUtcNow())
-                    {
-                        // One timer per flush deadline, reused across wake-ups.
-                        flushTimer ??= Task.Delay(nextFlush - _time.GetUtcNow(), _time, _abort.Token);
-                        await Task.WhenAny(waiting, flushTimer).ConfigureAwait(false);
-                    }
-                }
-
-                if (waiting.IsCompleted)
-                {
-                    completed = !waiting.IsCompletedSuccessfully || !waiting.Result;
-                    waiting = null;
-                    if (completed && _abort.IsCancellationRequested)
+                    // Nothing held: sleep until records arrive. A completed, empty buffer ends the loop.
+                    if (!await _buffer.Reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
                     {
                         break;
                     }
                 }
-
-                if (_blocks.Count == 0 && nextFlush <= _time.GetUtcNow())
+                else if (!backlog && !_stopping.Task.IsCompleted)
                 {
-                    // The first records after a quiet spell wait one interval for company.
-                    nextFlush = _time.GetUtcNow() + interval;
-                    flushTimer = null;
+                    // Records held: wake at the flush deadline, or sooner to keep the buffer drained, but never per
+                    // record: a wake-up per request would cost the serving threads more than the logging itself.
+                    var wait = Min(nextFlush, _time.GetUtcNow() + drainEvery) - _time.GetUtcNow();
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await Task.WhenAny(Task.Delay(wait, _time, _abort.Token), _stopping.Task).ConfigureAwait(false);
+                    }
                 }
 
-                Drain();
-                var blocks = _blocks.TakeReady();
+                Interlocked.Increment(ref _passes);
+                backlog = Drain();
                 var now = _time.GetUtcNow();
-                if (completed || now >= nextFlush)
+                if (idle && _blocks.Count > 0)
+                {
+                    // The first records after a quiet spell wait one interval for company.
+                    nextFlush = now + interval;
+                }
+
+                var blocks = _blocks.TakeReady();
+                var stopping = _stopping.Task.IsCompleted && !backlog;
+                if (stopping || now >= nextFlush)
                 {
                     blocks.AddRange(_blocks.TakeAll());
-                    nextFlush = now + interval;
-                    flushTimer = null;
+                    nextFlush = DateTimeOffset.MaxValue;
                 }
 
                 if (blocks.Count > 0)
@@ -161,8 +163,8 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
         }
     }
 
-    /// <summary>Moves up to <see cref="MaxDrainPerPass"/> records from the buffer into blocks.</summary>
-    private void Drain()
+    /// <summary>Moves up to <see cref="MaxDrainPerPass"/> records from the buffer into blocks; true when it stopped at that limit.</summary>
+    private bool Drain()
     {
         var drained = 0;
         while (drained < MaxDrainPerPass && _buffer.TryRead(out var capture))
@@ -177,7 +179,11 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
 
             drained += capture.RecordCount;
         }
+
+        return drained >= MaxDrainPerPass;
     }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private async Task WriteAsync(List<InferenceLogBlock> blocks)
     {

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Globalization;
 using Serverless.Core.Baselines;
 using Serverless.Core.Monitoring.Drift;
 using Serverless.Core.Monitoring.Feedback;
@@ -68,9 +68,11 @@ public static class VersionMonitor
             return null;
         }
 
-        var predictions = rows.Select(r => (JsonElement?)JsonSerializer.SerializeToElement<object?>(
-            manifest.Task == TabularTask.Multiclass ? r.Label : PredictionValues.Number(r, manifest))).ToList();
-        var column = WindowColumns.Column(reference, predictions);
+        DriftColumn column = reference.Type == "numeric"
+            ? WindowColumns.Numbers(reference.Name, rows, r => PredictionValues.Number(r, manifest))
+            : WindowColumns.Categories(reference.Name, rows, r => manifest.Task == TabularTask.Multiclass
+                ? r.Label
+                : PredictionValues.Number(r, manifest)?.ToString("R", CultureInfo.InvariantCulture));
         var referenceColumns = BaselineReference.Columns(new DatasetBaseline { Rows = reference.Count, Features = [reference] });
         return DriftEngine.Compare(referenceColumns, [column], reference.Count, rows.Count, options with { Overrides = new Dictionary<string, FeatureDriftOverride>() })
             .Features[0];

@@ -13,36 +13,44 @@ namespace Serverless.Core.Monitoring.Monitor;
 /// </summary>
 public static class WindowColumns
 {
-    public static IReadOnlyList<DriftColumn> Build(DatasetBaseline baseline, IReadOnlyList<InferenceLogRecord> rows) =>
-        baseline.Features.Select(f => Column(f, rows.Select(r => (JsonElement?)r.Features.GetValueOrDefault(f.Name)).ToList())).ToList();
-
-    /// <summary>One column of logged values (null: absent), typed like <paramref name="feature"/>.</summary>
-    public static DriftColumn Column(FeatureBaseline feature, IReadOnlyList<JsonElement?> rows)
+    /// <summary>One column per baseline feature, built in parallel (each column reads every row once).</summary>
+    public static IReadOnlyList<DriftColumn> Build(DatasetBaseline baseline, IReadOnlyList<InferenceLogRecord> rows)
     {
-        if (feature.Type == "numeric")
+        var columns = new DriftColumn[baseline.Features.Count];
+        Parallel.For(0, columns.Length, f =>
         {
-            var values = new List<double>(rows.Count);
-            long missing = 0;
-            foreach (var row in rows)
-            {
-                if (Number(row) is { } value)
-                {
-                    values.Add(value);
-                }
-                else
-                {
-                    missing++;
-                }
-            }
+            var feature = baseline.Features[f];
+            columns[f] = feature.Type == "numeric"
+                ? Numbers(feature.Name, rows, r => r.Features.TryGetValue(feature.Name, out var value) ? Number(value) : null)
+                : Categories(feature.Name, rows, r => r.Features.TryGetValue(feature.Name, out var value) ? Text(value) : null);
+        });
+        return columns;
+    }
 
-            return new NumericColumn(feature.Name, values.ToArray(), missing);
+    /// <summary>A numeric column of <paramref name="value"/> over the rows; null is missing.</summary>
+    public static NumericColumn Numbers(string name, IReadOnlyList<InferenceLogRecord> rows, Func<InferenceLogRecord, double?> value)
+    {
+        var values = new double[rows.Count];
+        var count = 0;
+        foreach (var row in rows)
+        {
+            if (value(row) is { } number)
+            {
+                values[count++] = number;
+            }
         }
 
+        return new NumericColumn(name, count == values.Length ? values : values[..count], rows.Count - count);
+    }
+
+    /// <summary>A categorical column of <paramref name="value"/> over the rows; null or empty is missing.</summary>
+    public static CategoricalColumn Categories(string name, IReadOnlyList<InferenceLogRecord> rows, Func<InferenceLogRecord, string?> value)
+    {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         long absent = 0;
         foreach (var row in rows)
         {
-            if (Text(row) is { Length: > 0 } category)
+            if (value(row) is { Length: > 0 } category)
             {
                 counts[category] = counts.GetValueOrDefault(category) + 1;
             }
@@ -52,7 +60,7 @@ public static class WindowColumns
             }
         }
 
-        return new CategoricalColumn(feature.Name, counts, absent);
+        return new CategoricalColumn(name, counts, absent);
     }
 
     public static FeatureQuality Quality(FeatureBaseline feature, DriftColumn current, long rows)
@@ -74,21 +82,21 @@ public static class WindowColumns
             unseen.Take(10).Select(c => c.Key).ToList());
     }
 
-    /// <summary>A logged value as a finite number, or null (missing, text, non-finite).</summary>
-    public static double? Number(JsonElement? value) => value switch
+    /// <summary>A logged value as a finite number (a JSON number, or a numeric string), or null (missing, other text, non-finite).</summary>
+    public static double? Number(JsonElement value) => value.ValueKind switch
     {
-        { ValueKind: JsonValueKind.Number } v when v.TryGetDouble(out var d) && double.IsFinite(d) => d,
-        { ValueKind: JsonValueKind.String } v when double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) => d,
+        JsonValueKind.Number when value.TryGetDouble(out var d) && double.IsFinite(d) => d,
+        JsonValueKind.String when double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) => d,
         _ => null,
     };
 
     /// <summary>A logged value as a category (numbers and booleans as their text), or null when missing.</summary>
-    public static string? Text(JsonElement? value) => value switch
+    public static string? Text(JsonElement value) => value.ValueKind switch
     {
-        { ValueKind: JsonValueKind.String } v => v.GetString(),
-        { ValueKind: JsonValueKind.Number } v => v.GetRawText(),
-        { ValueKind: JsonValueKind.True } => "true",
-        { ValueKind: JsonValueKind.False } => "false",
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Number => value.GetRawText(),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
         _ => null,
     };
 

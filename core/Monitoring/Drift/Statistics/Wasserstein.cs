@@ -22,10 +22,7 @@ public static class Wasserstein
         var b = v.ToArray();
         Array.Sort(a);
         Array.Sort(b);
-        var all = new double[a.Length + b.Length];
-        a.CopyTo(all, 0);
-        b.CopyTo(all, a.Length);
-        Array.Sort(all);
+        var all = Merge(a, b);
 
         int i = 0, j = 0;
         var sum = 0.0;
@@ -50,6 +47,21 @@ public static class Wasserstein
         }
 
         return sum;
+    }
+
+    /// <summary>The sorted union (with repeats) of two sorted arrays.</summary>
+    private static double[] Merge(double[] a, double[] b)
+    {
+        var all = new double[a.Length + b.Length];
+        int i = 0, j = 0, k = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            all[k++] = a[i] <= b[j] ? a[i++] : b[j++];
+        }
+
+        a.AsSpan(i).CopyTo(all.AsSpan(k));
+        b.AsSpan(j).CopyTo(all.AsSpan(k + a.Length - i));
+        return all;
     }
 
     /// <summary>The population standard deviation (NumPy's <c>np.std</c>, ddof = 0).</summary>

@@ -38,20 +38,20 @@ public static class InferenceLogBlockFormat
     public const string FormatProperty = "Format";
     public const string DataProperty = "Data";
 
-    internal const string RequestId = "id";
-    internal const string Row = "row";
-    internal const string Version = "ver";
-    internal const string Ticks = "t";
-    internal const string Latency = "lat";
-    internal const string Status = "st";
-    internal const string Source = "src";
-    internal const string Error = "err";
-    internal const string Label = "label";
-    internal const string Probability = "p";
-    internal const string Value = "v";
-    internal const string Features = "f";
-    internal const string Outputs = "o";
-    internal const string Truncated = "tr";
+    internal static readonly JsonEncodedText RequestId = JsonEncodedText.Encode("id");
+    internal static readonly JsonEncodedText Row = JsonEncodedText.Encode("row");
+    internal static readonly JsonEncodedText Version = JsonEncodedText.Encode("ver");
+    internal static readonly JsonEncodedText Ticks = JsonEncodedText.Encode("t");
+    internal static readonly JsonEncodedText Latency = JsonEncodedText.Encode("lat");
+    internal static readonly JsonEncodedText Status = JsonEncodedText.Encode("st");
+    internal static readonly JsonEncodedText Source = JsonEncodedText.Encode("src");
+    internal static readonly JsonEncodedText Error = JsonEncodedText.Encode("err");
+    internal static readonly JsonEncodedText Label = JsonEncodedText.Encode("label");
+    internal static readonly JsonEncodedText Probability = JsonEncodedText.Encode("p");
+    internal static readonly JsonEncodedText Value = JsonEncodedText.Encode("v");
+    internal static readonly JsonEncodedText Features = JsonEncodedText.Encode("f");
+    internal static readonly JsonEncodedText Outputs = JsonEncodedText.Encode("o");
+    internal static readonly JsonEncodedText Truncated = JsonEncodedText.Encode("tr");
 
     private static readonly IReadOnlyDictionary<string, JsonElement> NoFeatures = new Dictionary<string, JsonElement>();
 
@@ -89,15 +89,16 @@ public static class InferenceLogBlockFormat
         var reader = new Utf8JsonReader(json.GetBuffer().AsSpan(0, (int)json.Length));
         var root = JsonElement.ParseValue(ref reader);
         var records = new List<InferenceLogRecord>(root.GetArrayLength());
+        var names = new NameCache();
         foreach (var element in root.EnumerateArray())
         {
-            records.Add(ToRecord(model, element));
+            records.Add(ToRecord(model, element, names));
         }
 
         return records;
     }
 
-    private static InferenceLogRecord ToRecord(string model, JsonElement element)
+    private static InferenceLogRecord ToRecord(string model, JsonElement element, NameCache names)
     {
         string requestId = "", version = "", status = InferenceLogStatus.Ok, source = "";
         string? error = null, label = null;
@@ -109,22 +110,62 @@ public static class InferenceLogBlockFormat
         var truncated = false;
         foreach (var property in element.EnumerateObject())
         {
-            switch (property.Name)
+            var field = property.Value;
+            if (property.NameEquals(Features.EncodedUtf8Bytes))
             {
-                case RequestId: requestId = property.Value.GetString()!; break;
-                case Row: row = property.Value.GetInt32(); break;
-                case Version: version = property.Value.GetString()!; break;
-                case Ticks: ticks = property.Value.GetInt64(); break;
-                case Latency: latency = property.Value.GetDouble(); break;
-                case Status: status = property.Value.GetString()!; break;
-                case Source: source = property.Value.GetString()!; break;
-                case Error: error = property.Value.GetString(); break;
-                case Label: label = property.Value.GetString(); break;
-                case Probability: probability = property.Value.GetDouble(); break;
-                case Value: value = property.Value.GetDouble(); break;
-                case Features: features = ToDictionary(property.Value); break;
-                case Outputs: outputs = ToDictionary(property.Value); break;
-                case Truncated: truncated = property.Value.GetBoolean(); break;
+                features = names.Features.ToDictionary(field);
+            }
+            else if (property.NameEquals(RequestId.EncodedUtf8Bytes))
+            {
+                requestId = field.GetString()!;
+            }
+            else if (property.NameEquals(Row.EncodedUtf8Bytes))
+            {
+                row = field.GetInt32();
+            }
+            else if (property.NameEquals(Version.EncodedUtf8Bytes))
+            {
+                version = names.Intern(field);
+            }
+            else if (property.NameEquals(Ticks.EncodedUtf8Bytes))
+            {
+                ticks = field.GetInt64();
+            }
+            else if (property.NameEquals(Latency.EncodedUtf8Bytes))
+            {
+                latency = field.GetDouble();
+            }
+            else if (property.NameEquals(Status.EncodedUtf8Bytes))
+            {
+                status = names.Intern(field);
+            }
+            else if (property.NameEquals(Source.EncodedUtf8Bytes))
+            {
+                source = names.Intern(field);
+            }
+            else if (property.NameEquals(Label.EncodedUtf8Bytes))
+            {
+                label = names.Intern(field);
+            }
+            else if (property.NameEquals(Probability.EncodedUtf8Bytes))
+            {
+                probability = field.GetDouble();
+            }
+            else if (property.NameEquals(Value.EncodedUtf8Bytes))
+            {
+                value = field.GetDouble();
+            }
+            else if (property.NameEquals(Outputs.EncodedUtf8Bytes))
+            {
+                outputs = names.Outputs.ToDictionary(field);
+            }
+            else if (property.NameEquals(Error.EncodedUtf8Bytes))
+            {
+                error = field.GetString();
+            }
+            else if (property.NameEquals(Truncated.EncodedUtf8Bytes))
+            {
+                truncated = field.GetBoolean();
             }
         }
 
@@ -148,14 +189,73 @@ public static class InferenceLogBlockFormat
         };
     }
 
-    private static Dictionary<string, JsonElement> ToDictionary(JsonElement json)
+    /// <summary>
+    /// Strings that repeat from record to record within a block (feature names, versions, statuses, labels), kept once
+    /// instead of allocated per record: reading a million records otherwise allocates tens of millions of equal strings.
+    /// </summary>
+    private sealed class NameCache
     {
-        var dictionary = new Dictionary<string, JsonElement>(json.GetPropertyCount(), StringComparer.Ordinal);
-        foreach (var property in json.EnumerateObject())
-        {
-            dictionary[property.Name] = property.Value;
-        }
+        private readonly List<string> _small = [];
 
-        return dictionary;
+        public PropertyNames Features { get; } = new();
+
+        public PropertyNames Outputs { get; } = new();
+
+        /// <summary>A short string value, shared with earlier equal ones.</summary>
+        public string Intern(JsonElement value)
+        {
+            foreach (var known in _small)
+            {
+                if (value.ValueEquals(known))
+                {
+                    return known;
+                }
+            }
+
+            var text = value.GetString()!;
+            if (_small.Count < 16 && text.Length <= 64)
+            {
+                _small.Add(text);
+            }
+
+            return text;
+        }
+    }
+
+    /// <summary>An object's property names, expected in the same order as the previous object's.</summary>
+    private sealed class PropertyNames
+    {
+        private readonly List<string> _names = [];
+
+        public Dictionary<string, JsonElement> ToDictionary(JsonElement json)
+        {
+            var dictionary = new Dictionary<string, JsonElement>(json.GetPropertyCount(), StringComparer.Ordinal);
+            var k = 0;
+            foreach (var property in json.EnumerateObject())
+            {
+                string name;
+                if (k < _names.Count && property.NameEquals(_names[k]))
+                {
+                    name = _names[k];
+                }
+                else
+                {
+                    name = property.Name;
+                    if (k < _names.Count)
+                    {
+                        _names[k] = name;
+                    }
+                    else
+                    {
+                        _names.Add(name);
+                    }
+                }
+
+                dictionary[name] = property.Value;
+                k++;
+            }
+
+            return dictionary;
+        }
     }
 }

@@ -205,7 +205,7 @@ internal sealed class InferenceLogRecordJson
         return _names;
     }
 
-    private void BeginSection(string name)
+    private void BeginSection(JsonEncodedText name)
     {
         _json.WriteStartObject(name);
         _sectionStart = _json.BytesCommitted + _json.BytesPending;
@@ -286,7 +286,7 @@ internal sealed class InferenceLogRecordJson
                TryWriteNumber(prefix + "mean", summary.Mean ?? double.NaN, nanIsMissing: true);
     }
 
-    private void WriteIfFinite(string name, double? value)
+    private void WriteIfFinite(JsonEncodedText name, double? value)
     {
         if (value is { } number && double.IsFinite(number))
         {

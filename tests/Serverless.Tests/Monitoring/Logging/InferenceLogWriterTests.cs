@@ -79,6 +79,24 @@ public sealed class InferenceLogWriterTests
         block.Entity.Sum(p => p.Value switch { byte[] bytes => bytes.Length, string text => text.Length * 2, _ => 8L });
 
     [Fact]
+    public async Task Writer_UnderASteadyTrickleOfRequests_WakesAFewTimesPerFlushNotOncePerRequest()
+    {
+        using var harness = new LoggingHarness(new InferenceLogOptions { FlushIntervalMs = 1000 });
+        await harness.Writer.StartAsync(CancellationToken.None);
+
+        for (var i = 0; i < 200; i++)
+        {
+            Captures.Complete(harness.Logger, "m", 1);
+            await Task.Delay(1);
+        }
+
+        await harness.Writer.StopAsync(CancellationToken.None);
+
+        Assert.Equal(200, harness.Sink.RecordCount);
+        Assert.InRange(harness.Writer.Passes, 1, 60);
+    }
+
+    [Fact]
     public async Task StopAsync_WritesWhatIsBufferedBeforeTheFlushIntervalIsUp()
     {
         using var harness = new LoggingHarness(new InferenceLogOptions { FlushIntervalMs = 600_000 });
