@@ -26,7 +26,7 @@ public static class LoggingBenchmark
 
     public static async Task<string> RunAsync(string repositoryRoot)
     {
-        Progress.Write("in-process serving path, logging off vs on (entities built, then discarded)...");
+        Progress.Write("in-process serving path, logging off vs on (blocks built, then discarded)...");
         var inProcess = await InProcessLogging.RunAsync();
         Progress.Write("starting Azurite (in memory, free ports)...");
         await using var azurite = await BenchStorage.StartAzuriteAsync(repositoryRoot);

@@ -101,7 +101,7 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
                 if (idle)
                 {
                     // Nothing held: sleep until records arrive. A completed, empty buffer ends the loop.
-                    if (!await _buffer.Reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
+                    if (!await _buffer.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
                     {
                         break;
                     }

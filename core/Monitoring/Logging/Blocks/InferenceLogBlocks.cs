@@ -21,6 +21,7 @@ internal sealed class InferenceLogBlocks
     private readonly int _shards;
     private readonly string _writerId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
     private readonly Dictionary<(string Table, string Partition), InferenceLogBlockBuilder> _open = [];
+    private readonly Dictionary<(string Model, long Hour, int Shard), (string Table, string Partition)> _keys = [];
     private readonly Stack<InferenceLogBlockBuilder> _free = new();
     private readonly List<InferenceLogBlock> _ready = [];
     private readonly InferenceLogRecordJson _records = new();
@@ -41,9 +42,7 @@ internal sealed class InferenceLogBlocks
     /// <summary>Adds a completed capture's records; returns how many could not be written (left out) and why the first failed.</summary>
     public (int Failed, Exception? Error) Add(InferenceLogCapture capture)
     {
-        var table = InferenceLogKeys.TableName(_tablePrefix, capture.TimestampUtc);
-        var partition = InferenceLogKeys.PartitionKey(capture.Model, capture.TimestampUtc, InferenceLogKeys.Shard(capture.RequestIdHash, _shards));
-        var key = (table, partition);
+        var key = Key(capture);
         var ticks = capture.TimestampUtc.UtcTicks;
         var failed = 0;
         Exception? firstFailure = null;
@@ -100,6 +99,25 @@ internal sealed class InferenceLogBlocks
         }
 
         return TakeReady();
+    }
+
+    /// <summary>The capture's table and partition, formatted once per model, hour and shard rather than per request.</summary>
+    private (string Table, string Partition) Key(InferenceLogCapture capture)
+    {
+        var hour = capture.TimestampUtc.UtcTicks / TimeSpan.TicksPerHour;
+        var shard = InferenceLogKeys.Shard(capture.RequestIdHash, _shards);
+        if (!_keys.TryGetValue((capture.Model, hour, shard), out var key))
+        {
+            if (_keys.Count >= 10_000)
+            {
+                _keys.Clear();
+            }
+
+            key = (InferenceLogKeys.TableName(_tablePrefix, capture.TimestampUtc), InferenceLogKeys.PartitionKey(capture.Model, capture.TimestampUtc, shard));
+            _keys.Add((capture.Model, hour, shard), key);
+        }
+
+        return key;
     }
 
     private InferenceLogBlockBuilder Block((string Table, string Partition) key, string model)
