@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Serverless.Core.Buffers;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Serving;
 using Serverless.Functions.Http;
@@ -41,23 +40,12 @@ public sealed class InferenceFunctions
         string name, string version) =>
         ApiResults.GuardAsync(() => InferAsync(request, name, version), _logger);
 
-    private async Task<IActionResult> InferAsync(HttpRequest request, string name, string? version)
+    private Task<IActionResult> InferAsync(HttpRequest request, string name, string? version)
     {
-        var log = _log.Begin(InferenceLogSource.Infer, name, version, FirstHeader(request, RequestIds.HeaderName));
-        try
-        {
-            var result = await PooledJsonEndpoint.RespondAsync(request, _options.MaxRequestBodyBytes,
-                (body, output, ct) => _inference.InferAsync(name, version, body, output, log, ct));
-            SetRequestIdHeader(request, log);
-            _log.Complete(log);
-            return result;
-        }
-        catch (Exception e)
-        {
-            _log.Fail(log, e);
-            SetRequestIdHeader(request, log);
-            throw;
-        }
+        var log = LoggedInference.Begin(_log, request, InferenceLogSource.Infer, name, version);
+        return LoggedInference.RespondAsync(request, _options.MaxRequestBodyBytes, _log, log,
+            (body, output, ct) => _inference.InferAsync(name, version, body, output, log, ct),
+            settled: captured => SetRequestIdHeader(request, captured));
     }
 
     private static void SetRequestIdHeader(HttpRequest request, InferenceLogCapture log)
@@ -67,11 +55,5 @@ public sealed class InferenceFunctions
         {
             request.HttpContext.Response.Headers[RequestIds.HeaderName] = id;
         }
-    }
-
-    private static string? FirstHeader(HttpRequest request, string name)
-    {
-        var values = request.Headers[name];
-        return values.Count > 0 ? values[0] : null;
     }
 }

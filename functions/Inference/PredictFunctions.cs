@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Serverless.Core.Buffers;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Serving;
 using Serverless.Core.Tabular;
@@ -43,27 +42,11 @@ public sealed class PredictFunctions
         string name, string version) =>
         ApiResults.GuardAsync(() => PredictAsync(request, name, version), _logger);
 
-    private async Task<IActionResult> PredictAsync(HttpRequest request, string name, string? version)
+    private Task<IActionResult> PredictAsync(HttpRequest request, string name, string? version)
     {
-        var log = _log.Begin(InferenceLogSource.Predict, name, version, FirstHeader(request, RequestIds.HeaderName));
+        var log = LoggedInference.Begin(_log, request, InferenceLogSource.Predict, name, version);
         request.HttpContext.Response.Headers[RequestIds.HeaderName] = log.EnsureRequestId();
-        try
-        {
-            var result = await PooledJsonEndpoint.RespondAsync(request, _options.MaxRequestBodyBytes,
-                (body, output, ct) => _predictions.PredictAsync(name, version, body, output, log, ct));
-            _log.Complete(log);
-            return result;
-        }
-        catch (Exception e)
-        {
-            _log.Fail(log, e);
-            throw;
-        }
-    }
-
-    private static string? FirstHeader(HttpRequest request, string name)
-    {
-        var values = request.Headers[name];
-        return values.Count > 0 ? values[0] : null;
+        return LoggedInference.RespondAsync(request, _options.MaxRequestBodyBytes, _log, log,
+            (body, output, ct) => _predictions.PredictAsync(name, version, body, output, log, ct));
     }
 }

@@ -25,7 +25,7 @@ public sealed class InferenceLogOptions : IValidatableObject
     [Range(1, 10_000_000)]
     public int BufferCapacity { get; set; } = 100_000;
 
-    /// <summary>Longest a record waits before it is written (full batches of 100 are written at once).</summary>
+    /// <summary>Longest a record waits before it is written (a full block is written at once).</summary>
     [Range(10, 600_000)]
     public int FlushIntervalMs { get; set; } = 1000;
 

@@ -1,7 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Core;
 using Microsoft.Extensions.Logging;
@@ -23,28 +20,18 @@ namespace Serverless.Core.Training.Runners;
 /// <item><description>Cancel: <c>POST .../jobs/{job}/executions/{name}/stop</c>; an execution that is gone or already
 /// ended is no error.</description></item>
 /// </list>
-/// Every request carries a bearer token for <c>{ManagementEndpoint}/.default</c> asked of the <see cref="TokenCredential"/>
-/// (which caches it). 408, 429, 5xx responses and transport errors are retried up to 5 attempts in all, waiting as
-/// <c>Retry-After</c> says (at most 60 s) or 1 s, 2 s, 4 s, 8 s; other failures throw InvalidOperationException with
-/// ARM's status, error code and message. Does not own the HttpClient. Thread-safe.
+/// Requests go through <see cref="ArmJobClient"/> (bearer token from the <see cref="TokenCredential"/>, retries of
+/// 408, 429, 5xx and transport errors, ARM's errors explained). Does not own the HttpClient. Thread-safe.
 /// </summary>
 public sealed class ContainerAppsJobTrialRunner : ITrialRunner
 {
-    internal const int MaxAttempts = 5;
     internal const string SpecUriVariable = "TRIAL_SPEC_URI";
     internal const string TrialIdVariable = "TRIAL_ID";
 
-    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
-
-    private readonly HttpClient _http;
-    private readonly TokenCredential _credential;
     private readonly ContainerAppsJobOptions _options;
     private readonly ILogger<ContainerAppsJobTrialRunner> _logger;
-    private readonly TimeProvider _clock;
+    private readonly ArmJobClient _arm;
     private readonly string _jobUrl;
-    private readonly string _jobId;
-    private readonly string _scope;
 
     public ContainerAppsJobTrialRunner(
         HttpClient http,
@@ -53,24 +40,23 @@ public sealed class ContainerAppsJobTrialRunner : ITrialRunner
         ILogger<ContainerAppsJobTrialRunner> logger,
         TimeProvider? clock = null)
     {
-        _http = http;
-        _credential = credential;
         _options = options.Value.ContainerApps;
         _logger = logger;
-        _clock = clock ?? TimeProvider.System;
-        Delay = (delay, cancellationToken) => Task.Delay(delay, _clock, cancellationToken);
-
         var endpoint = _options.ManagementEndpoint.TrimEnd('/');
-        _jobId = $"/subscriptions/{Escape(_options.SubscriptionId)}/resourceGroups/{Escape(_options.ResourceGroup)}" +
-                 $"/providers/Microsoft.App/jobs/{Escape(_options.JobName)}";
-        _jobUrl = endpoint + _jobId;
-        _scope = endpoint + "/.default";
+        var jobId = $"/subscriptions/{Escape(_options.SubscriptionId)}/resourceGroups/{Escape(_options.ResourceGroup)}" +
+                    $"/providers/Microsoft.App/jobs/{Escape(_options.JobName)}";
+        _jobUrl = endpoint + jobId;
+        _arm = new ArmJobClient(http, credential, endpoint + "/.default", _options.JobName ?? "", jobId, logger, clock ?? TimeProvider.System);
     }
 
     public string Kind => TrainingOptions.ContainerAppsRunner;
 
     /// <summary>Waits between attempts; tests replace it to skip the waits.</summary>
-    internal Func<TimeSpan, CancellationToken, Task> Delay { get; set; }
+    internal Func<TimeSpan, CancellationToken, Task> Delay
+    {
+        get => _arm.Delay;
+        set => _arm.Delay = value;
+    }
 
     public async Task<TrialExecution> StartAsync(TrialSpec spec, string specUri, CancellationToken cancellationToken)
     {
@@ -78,16 +64,16 @@ public sealed class ContainerAppsJobTrialRunner : ITrialRunner
         ArgumentException.ThrowIfNullOrWhiteSpace(specUri);
 
         JsonNode? job;
-        using (var response = await SendAsync(HttpMethod.Get, Url(string.Empty), null, "read", cancellationToken).ConfigureAwait(false))
+        using (var response = await _arm.SendAsync(HttpMethod.Get, Url(string.Empty), null, "read", cancellationToken).ConfigureAwait(false))
         {
-            job = await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
+            job = await ArmJobClient.ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
         }
 
         var template = ExecutionTemplate(job?["properties"]?["template"], spec.TrialId, specUri);
-        using (var response = await SendAsync(HttpMethod.Post, Url("/start"), template, "start an execution of", cancellationToken).ConfigureAwait(false))
+        using (var response = await _arm.SendAsync(HttpMethod.Post, Url("/start"), template, "start an execution of", cancellationToken).ConfigureAwait(false))
         {
-            var execution = await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
-            var name = Text(execution?["name"]) ?? Text(execution?["id"])?.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+            var execution = await ArmJobClient.ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
+            var name = ArmJobClient.Text(execution?["name"]) ?? ArmJobClient.Text(execution?["id"])?.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
             if (string.IsNullOrEmpty(name))
             {
                 throw new InvalidOperationException(
@@ -102,17 +88,17 @@ public sealed class ContainerAppsJobTrialRunner : ITrialRunner
     public async Task<TrialExecutionStatus> GetStatusAsync(TrialExecution execution, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(execution);
-        using var response = await SendAsync(HttpMethod.Get, Url(ExecutionPath(execution)), null, "read an execution of", cancellationToken, HttpStatusCode.NotFound)
+        using var response = await _arm.SendAsync(HttpMethod.Get, Url(ExecutionPath(execution)), null, "read an execution of", cancellationToken, HttpStatusCode.NotFound)
             .ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
-            var (code, _) = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+            var (code, _) = await ArmJobClient.ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
             return new TrialExecutionStatus(TrialState.Failed,
                 $"Trial '{execution.TrialId}': execution '{execution.ExecutionId}' of Container Apps job '{_options.JobName}' not found (404{(code is null ? "" : " " + code)}).");
         }
 
-        var json = await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
-        var status = Text(json?["properties"]?["status"]);
+        var json = await ArmJobClient.ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
+        var status = ArmJobClient.Text(json?["properties"]?["status"]);
         return status switch
         {
             "Succeeded" => new TrialExecutionStatus(TrialState.Succeeded),
@@ -126,7 +112,7 @@ public sealed class ContainerAppsJobTrialRunner : ITrialRunner
     public async Task CancelAsync(TrialExecution execution, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(execution);
-        using var response = await SendAsync(HttpMethod.Post, Url(ExecutionPath(execution) + "/stop"), null, "stop an execution of", cancellationToken,
+        using var response = await _arm.SendAsync(HttpMethod.Post, Url(ExecutionPath(execution) + "/stop"), null, "stop an execution of", cancellationToken,
             HttpStatusCode.NotFound, HttpStatusCode.BadRequest, HttpStatusCode.Conflict).ConfigureAwait(false);
         if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -141,25 +127,25 @@ public sealed class ContainerAppsJobTrialRunner : ITrialRunner
             return;
         }
 
-        throw await ErrorAsync(response, "stop an execution of", cancellationToken).ConfigureAwait(false);
+        throw await _arm.ErrorAsync(response, "stop an execution of", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The start body (a JobExecutionTemplate): the job's containers, the trainer's with the trial's variables.</summary>
     internal JsonObject ExecutionTemplate(JsonNode? jobTemplate, string trialId, string specUri)
     {
         var jobContainers = (jobTemplate?["containers"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
-        var trainer = jobContainers.FirstOrDefault(c => Text(c["name"]) == _options.ContainerName);
+        var trainer = jobContainers.FirstOrDefault(c => ArmJobClient.Text(c["name"]) == _options.ContainerName);
         if (trainer is null && jobContainers.Count == 1)
         {
             trainer = jobContainers[0];
             _logger.LogWarning("Container Apps job {Job} has no container named {Container}; its only container {Actual} runs the trial.",
-                _options.JobName, _options.ContainerName, Text(trainer["name"]));
+                _options.JobName, _options.ContainerName, ArmJobClient.Text(trainer["name"]));
         }
         else if (trainer is null && jobContainers.Count > 1)
         {
             throw new InvalidOperationException(
                 $"Container Apps job '{_options.JobName}' has no container named '{_options.ContainerName}' (it has: " +
-                $"{string.Join(", ", jobContainers.Select(c => Text(c["name"])))}); set {TrainingOptions.SectionName}:ContainerApps:ContainerName.");
+                $"{string.Join(", ", jobContainers.Select(c => ArmJobClient.Text(c["name"])))}); set {TrainingOptions.SectionName}:ContainerApps:ContainerName.");
         }
 
         var trialVariables = new JsonArray
@@ -217,10 +203,10 @@ public sealed class ContainerAppsJobTrialRunner : ITrialRunner
         }
 
         var env = new JsonArray();
-        var replaced = extraEnv?.Select(e => Text(e?["name"])).ToHashSet(StringComparer.Ordinal) ?? [];
+        var replaced = extraEnv?.Select(e => ArmJobClient.Text(e?["name"])).ToHashSet(StringComparer.Ordinal) ?? [];
         foreach (var variable in (container["env"] as JsonArray)?.OfType<JsonObject>() ?? [])
         {
-            if (!replaced.Contains(Text(variable["name"]) ?? string.Empty))
+            if (!replaced.Contains(ArmJobClient.Text(variable["name"]) ?? string.Empty))
             {
                 var copy = new JsonObject { ["name"] = variable["name"]?.DeepClone() };
                 if (variable["secretRef"] is { } secretRef)
@@ -264,154 +250,9 @@ public sealed class ContainerAppsJobTrialRunner : ITrialRunner
         return result;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(
-        HttpMethod method, string url, JsonNode? body, string action, CancellationToken cancellationToken, params HttpStatusCode[] passThrough)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var token = await _credential.GetTokenAsync(new TokenRequestContext([_scope]), cancellationToken).ConfigureAwait(false);
-            using var request = new HttpRequestMessage(method, url);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            if (body is not null)
-            {
-                request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-            }
-            else if (method == HttpMethod.Post)
-            {
-                request.Content = new StringContent(string.Empty, Encoding.UTF8, "application/json");
-            }
-
-            HttpResponseMessage response;
-            try
-            {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (attempt < MaxAttempts && !cancellationToken.IsCancellationRequested && e is HttpRequestException or TaskCanceledException)
-            {
-                var backoff = Backoff(attempt);
-                _logger.LogWarning(e, "ARM {Method} {Url} failed (attempt {Attempt} of {Max}); retrying in {Delay}.", method, url, attempt, MaxAttempts, backoff);
-                await Delay(backoff, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            if (response.IsSuccessStatusCode || passThrough.Contains(response.StatusCode))
-            {
-                return response;
-            }
-
-            using (response)
-            {
-                if (IsTransient(response.StatusCode) && attempt < MaxAttempts)
-                {
-                    var delay = RetryAfter(response) ?? Backoff(attempt);
-                    _logger.LogWarning("ARM {Method} {Url} answered {Status} (attempt {Attempt} of {Max}); retrying in {Delay}.",
-                        method, url, (int)response.StatusCode, attempt, MaxAttempts, delay);
-                    await Delay(delay, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                throw await ErrorAsync(response, action, cancellationToken, attempt).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async Task<InvalidOperationException> ErrorAsync(HttpResponseMessage response, string action, CancellationToken cancellationToken, int attempts = 1)
-    {
-        var (code, message) = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
-        var status = (int)response.StatusCode;
-        var text = new StringBuilder($"ARM could not {action} Container Apps job '{_options.JobName}': {status} {response.ReasonPhrase}");
-        if (code is not null)
-        {
-            text.Append(' ').Append(code);
-        }
-
-        if (message is not null)
-        {
-            text.Append(": ").Append(message.TrimEnd('.')).Append('.');
-        }
-        else
-        {
-            text.Append('.');
-        }
-
-        if (attempts > 1)
-        {
-            text.Append($" Gave up after {attempts} attempts.");
-        }
-
-        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-        {
-            text.Append(" The function app's managed identity (or whichever credential the app runs with) needs the ")
-                .Append("'Container Apps Jobs Operator' role, or Contributor, on the job ").Append(_jobId).Append('.');
-        }
-        else if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            text.Append($" Check {TrainingOptions.SectionName}:ContainerApps:SubscriptionId, ResourceGroup and JobName (job {_jobId}).");
-        }
-
-        return new InvalidOperationException(text.ToString(), new HttpRequestException(text.ToString(), null, response.StatusCode));
-    }
-
-    /// <summary>ARM's <c>error.code</c> and <c>error.message</c>, or the start of a body that is not ARM's error shape.</summary>
-    private static async Task<(string? Code, string? Message)> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return (null, null);
-        }
-
-        try
-        {
-            var error = JsonNode.Parse(body)?["error"];
-            if (error is not null)
-            {
-                return (Text(error["code"]), Text(error["message"]));
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return (null, body.Length <= 500 ? body.Trim() : body[..500].Trim() + "…");
-    }
-
-    private static async Task<JsonNode?> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonNode.Parse(body);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidOperationException($"ARM answered {(int)response.StatusCode} with a body that is not JSON: {e.Message}", e);
-        }
-    }
-
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        var delay = header?.Delta ?? (header?.Date is { } date ? date - _clock.GetUtcNow() : null);
-        return delay is null ? null : TimeSpan.FromTicks(Math.Clamp(delay.Value.Ticks, 0, MaxRetryAfter.Ticks));
-    }
-
-    private static TimeSpan Backoff(int attempt) => FirstBackoff * Math.Pow(2, attempt - 1);
-
-    private static bool IsTransient(HttpStatusCode status) =>
-        status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
-
     private string Url(string path) => $"{_jobUrl}{path}?api-version={Uri.EscapeDataString(_options.ApiVersion)}";
 
     private static string ExecutionPath(TrialExecution execution) => "/executions/" + Escape(execution.ExecutionId);
 
     private static string Escape(string? segment) => Uri.EscapeDataString(segment ?? string.Empty);
-
-    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 }

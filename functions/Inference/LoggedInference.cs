@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Serverless.Core.Monitoring.Logging;
+using Serverless.Functions.Http;
+
+namespace Serverless.Functions.Inference;
+
+/// <summary>
+/// The inference log around a pooled JSON endpoint: begin with the request's <c>x-request-id</c>, then complete the
+/// capture when the handler answers or fail it when it throws. Callers settle the request id themselves, before
+/// (predict: the header is known up front) or after the handler (infer: the body's id wins), via <c>settled</c>.
+/// </summary>
+internal static class LoggedInference
+{
+    public static InferenceLogCapture Begin(InferenceLogger logger, HttpRequest request, string source, string name, string? version)
+    {
+        var values = request.Headers[RequestIds.HeaderName];
+        return logger.Begin(source, name, version, values.Count > 0 ? values[0] : null);
+    }
+
+    public static async Task<IActionResult> RespondAsync(HttpRequest request, long maxBodyBytes, InferenceLogger logger, InferenceLogCapture log,
+        PooledJsonEndpoint.Handler handler, Action<InferenceLogCapture>? settled = null)
+    {
+        try
+        {
+            var result = await PooledJsonEndpoint.RespondAsync(request, maxBodyBytes, handler);
+            settled?.Invoke(log);
+            logger.Complete(log);
+            return result;
+        }
+        catch (Exception e)
+        {
+            logger.Fail(log, e);
+            settled?.Invoke(log);
+            throw;
+        }
+    }
+}
