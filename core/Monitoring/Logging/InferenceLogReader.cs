@@ -13,7 +13,8 @@ namespace Serverless.Core.Monitoring.Logging;
 /// <see cref="InferenceLogBlockFormat.MaxSpan"/> at the start since a block is keyed by its first record): point
 /// partition queries, never a table scan. Blocks are decoded as they arrive, records outside the window dropped, and
 /// each hour's records are yielded in time order (by time, request id, row: a request's rows together, row -1 of a
-/// failure first). Missing monthly tables read as empty. Thread-safe.
+/// failure first). Missing monthly tables read as empty; entities without a <c>Format</c> (rows logged one per entity
+/// by earlier builds) are skipped, and a block of an unknown format throws <see cref="InvalidDataException"/>. Thread-safe.
 /// </summary>
 public sealed class InferenceLogReader
 {
@@ -94,6 +95,11 @@ public sealed class InferenceLogReader
         {
             await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
+                if (!entity.ContainsKey(InferenceLogBlockFormat.FormatProperty))
+                {
+                    continue; // A row logged one per entity before blocks existed.
+                }
+
                 foreach (var record in InferenceLogBlockFormat.ReadRecords(entity))
                 {
                     if (record.TimestampUtc >= from && record.TimestampUtc < to)

@@ -20,8 +20,9 @@ namespace Serverless.Core.Monitoring.Logging;
 /// the first output; per row <see cref="Outputs"/> <c>{name: value or [values]}</c>, <see cref="Value"/> its first
 /// number or <see cref="Label"/> its first string; otherwise a summary (<c>name, shape, dtype, count, min, max, mean</c>).
 /// </para>
-/// <see cref="Truncated"/>: the features or outputs JSON passed the 32,000-byte budget (Table storage allows 64 KiB per
-/// property) and was cut after the last whole entry that fit. Immutable.
+/// <see cref="Truncated"/>: the features or outputs JSON passed its 32,000-byte budget per record (so that one wide
+/// request cannot crowd a block) and was cut after the last whole entry that fit. Records are stored many to a Table
+/// entity (see <see cref="Blocks.InferenceLogBlockFormat"/>). Immutable.
 /// </summary>
 public sealed record InferenceLogRecord
 {

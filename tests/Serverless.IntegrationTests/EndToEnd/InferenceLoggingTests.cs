@@ -113,6 +113,31 @@ public sealed class InferenceLoggingTests
     }
 
     [Fact]
+    public async Task Reader_RowsStoredOnePerEntityByEarlierBuilds_AreSkippedAndBlocksStillRead()
+    {
+        const string model = "log-legacy";
+        await RegisterAsync(model, "1", ReferenceModels.LogisticRegression(features: 2));
+        await PutAsync($"models/{model}/versions/1/manifest", ReferenceManifests.LogisticRegression(features: 2));
+        var from = DateTimeOffset.UtcNow;
+        var tables = new TableServiceClient(_stack.ConnectionString);
+        var table = tables.GetTableClient(InferenceLogKeys.TableName("inferencelog", from));
+        await table.CreateIfNotExistsAsync();
+        for (var shard = 0; shard < 4; shard++)
+        {
+            await table.AddEntityAsync(new TableEntity(InferenceLogKeys.PartitionKey(model, from, shard), InferenceLogKeys.RowKey(from, "legacy", 0))
+            {
+                ["RequestId"] = "legacy",
+                ["Features"] = """{"f0": 1}""",
+            });
+        }
+
+        await SendAsync($"models/{model}/predict", """{"instances": [{"f0": 1, "f1": 2}]}""", "after-blocks");
+
+        var record = Assert.Single(await WaitForRecordsAsync(model, from.AddSeconds(-1), expected: 1));
+        Assert.Equal("after-blocks", record.RequestId);
+    }
+
+    [Fact]
     public async Task Retention_DeletesMonthlyTablesPastTheRetention()
     {
         var tables = new TableServiceClient(_stack.ConnectionString);
