@@ -66,7 +66,7 @@ public static class MonitorBenchmark
         md.AppendLine(CultureInfo.InvariantCulture, $"| monitor run through storage: read the window from Azurite, decode, then the same | {Rows:N0} | {Median(read):F2} ({Runs(read)}) | {Rows / Median(read):N0} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| logging the rows, writer to memory (serialise, compress) | {Rows:N0} | {logged:F2} | {Rows / logged:N0} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| logging the rows, writer to Azurite | {Rows:N0} | {write:F2} | {Rows / write:N0} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| decoding the blocks into records | {Rows:N0} | {decode:F2} | {Rows / decode:N0} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| decoding the blocks into records, one thread | {Rows:N0} | {decode:F2} | {Rows / decode:N0} |");
         md.AppendLine().AppendLine(CultureInfo.InvariantCulture,
             $"Stored as {bytes / 1e6:F1} MB of compressed blocks ({(double)bytes / Rows:F0} bytes per row with its 20 features, prediction and scores).");
         md.AppendLine().AppendLine(CultureInfo.InvariantCulture,

@@ -43,8 +43,24 @@ internal sealed class TensorLogPayload : InferenceLogPayload
     public static TensorLogPayload Capture(IReadOnlyList<string> inputNames, IReadOnlyList<OrtValue> inputValues,
         IReadOnlyList<string> outputNames, IReadOnlyCollection<OrtValue> outputValues)
     {
-        var rows = RowsOf(inputValues);
-        var firstOutput = outputValues.Count > 0 && outputNames.Count > 0 ? outputValues.First() : null;
+        // Each shape query is a native call that allocates; ask once per value.
+        var shapes = new OrtTensorTypeAndShapeInfo?[inputValues.Count];
+        for (var i = 0; i < shapes.Length; i++)
+        {
+            shapes[i] = inputValues[i].IsTensor ? inputValues[i].GetTensorTypeAndShape() : null;
+        }
+
+        var rows = RowsOf(shapes);
+        OrtValue? firstOutput = null;
+        if (outputNames.Count > 0)
+        {
+            foreach (var output in outputValues)
+            {
+                firstOutput = output;
+                break;
+            }
+        }
+
         if (rows <= 0)
         {
             var summaries = new TensorSummary[inputValues.Count];
@@ -59,7 +75,7 @@ internal sealed class TensorLogPayload : InferenceLogPayload
         var inputs = new TensorColumns[inputValues.Count];
         for (var i = 0; i < inputs.Length; i++)
         {
-            inputs[i] = Copy(inputNames[i], inputValues[i], rows);
+            inputs[i] = Copy(inputNames[i], inputValues[i], shapes[i]!.Value, rows);
         }
 
         if (firstOutput is null)
@@ -67,30 +83,25 @@ internal sealed class TensorLogPayload : InferenceLogPayload
             return new TensorLogPayload(rows, inputs, null, null, null);
         }
 
-        return IsRowAligned(firstOutput, rows, MaxOutputWidth)
-            ? new TensorLogPayload(rows, inputs, null, Copy(outputNames[0], firstOutput, rows), null)
+        OrtTensorTypeAndShapeInfo? outputInfo = firstOutput.IsTensor ? firstOutput.GetTensorTypeAndShape() : null;
+        return outputInfo is { } outputShape && IsRowAligned(outputShape, rows, MaxOutputWidth)
+            ? new TensorLogPayload(rows, inputs, null, Copy(outputNames[0], firstOutput, outputShape, rows), null)
             : new TensorLogPayload(rows, inputs, null, null, TensorValues.Summarize(outputNames[0], firstOutput));
     }
 
-    /// <summary>N when every input is [N] or [N, F] with N ≥ 1, of a loggable type and small enough to copy; else 0.</summary>
-    private static int RowsOf(IReadOnlyList<OrtValue> inputs)
+    /// <summary>N when every input is a tensor [N] or [N, F] with N ≥ 1, of a loggable type and small enough to copy; else 0.</summary>
+    private static int RowsOf(OrtTensorTypeAndShapeInfo?[] inputs)
     {
-        if (inputs.Count == 0)
+        if (inputs.Length == 0)
         {
             return 0;
         }
 
         long rows = -1;
         long total = 0;
-        foreach (var value in inputs)
+        foreach (var shape in inputs)
         {
-            if (!value.IsTensor)
-            {
-                return 0;
-            }
-
-            var info = value.GetTensorTypeAndShape();
-            if (info.Shape.Length is not (1 or 2) || info.Shape[0] < 1 || !TensorValues.IsSupported(info.ElementDataType) ||
+            if (shape is not { } info || info.Shape.Length is not (1 or 2) || info.Shape[0] < 1 || !TensorValues.IsSupported(info.ElementDataType) ||
                 (rows >= 0 && info.Shape[0] != rows))
             {
                 return 0;
@@ -107,21 +118,12 @@ internal sealed class TensorLogPayload : InferenceLogPayload
         return (int)rows;
     }
 
-    private static bool IsRowAligned(OrtValue value, int rows, int maxWidth)
-    {
-        if (!value.IsTensor)
-        {
-            return false;
-        }
+    private static bool IsRowAligned(OrtTensorTypeAndShapeInfo info, int rows, int maxWidth) =>
+        info.Shape.Length is 1 or 2 && info.Shape[0] == rows && TensorValues.IsSupported(info.ElementDataType) &&
+        info.ElementCount <= (long)rows * maxWidth && info.ElementCount <= MaxCopiedElements;
 
-        var info = value.GetTensorTypeAndShape();
-        return info.Shape.Length is 1 or 2 && info.Shape[0] == rows && TensorValues.IsSupported(info.ElementDataType) &&
-               info.ElementCount <= (long)rows * maxWidth && info.ElementCount <= MaxCopiedElements;
-    }
-
-    private static TensorColumns Copy(string name, OrtValue value, int rows)
+    private static TensorColumns Copy(string name, OrtValue value, OrtTensorTypeAndShapeInfo info, int rows)
     {
-        var info = value.GetTensorTypeAndShape();
         var count = (int)info.ElementCount;
         var width = info.Shape.Length == 1 ? 1 : count / rows;
         var datatype = TensorValues.OipDatatypeName(info.ElementDataType);

@@ -106,14 +106,14 @@ public static class InferenceLogBlockFormat
         long ticks = 0;
         double latency = 0;
         double? probability = null, value = null;
-        Dictionary<string, JsonElement>? features = null, outputs = null;
+        LoggedValues? features = null, outputs = null;
         var truncated = false;
         foreach (var property in element.EnumerateObject())
         {
             var field = property.Value;
             if (property.NameEquals(Features.EncodedUtf8Bytes))
             {
-                features = names.Features.ToDictionary(field);
+                features = names.Features.Read(field);
             }
             else if (property.NameEquals(RequestId.EncodedUtf8Bytes))
             {
@@ -157,7 +157,7 @@ public static class InferenceLogBlockFormat
             }
             else if (property.NameEquals(Outputs.EncodedUtf8Bytes))
             {
-                outputs = names.Outputs.ToDictionary(field);
+                outputs = names.Outputs.Read(field);
             }
             else if (property.NameEquals(Error.EncodedUtf8Bytes))
             {
@@ -222,40 +222,36 @@ public static class InferenceLogBlockFormat
         }
     }
 
-    /// <summary>An object's property names, expected in the same order as the previous object's.</summary>
+    /// <summary>Objects' property names, shared while consecutive objects repeat the previous one's names in order.</summary>
     private sealed class PropertyNames
     {
-        private readonly List<string> _names = [];
+        private LoggedNames? _last;
 
-        public Dictionary<string, JsonElement> ToDictionary(JsonElement json)
+        public LoggedValues Read(JsonElement json)
         {
-            var dictionary = new Dictionary<string, JsonElement>(json.GetPropertyCount(), StringComparer.Ordinal);
+            var count = json.GetPropertyCount();
+            var values = new JsonElement[count];
+            var same = _last is { } last && last.Names.Length == count;
             var k = 0;
             foreach (var property in json.EnumerateObject())
             {
-                string name;
-                if (k < _names.Count && property.NameEquals(_names[k]))
-                {
-                    name = _names[k];
-                }
-                else
-                {
-                    name = property.Name;
-                    if (k < _names.Count)
-                    {
-                        _names[k] = name;
-                    }
-                    else
-                    {
-                        _names.Add(name);
-                    }
-                }
-
-                dictionary[name] = property.Value;
-                k++;
+                same = same && property.NameEquals(_last!.Names[k]);
+                values[k++] = property.Value;
             }
 
-            return dictionary;
+            if (!same)
+            {
+                var names = new string[count];
+                k = 0;
+                foreach (var property in json.EnumerateObject())
+                {
+                    names[k++] = property.Name;
+                }
+
+                _last = new LoggedNames(names);
+            }
+
+            return new LoggedValues(_last!, values);
         }
     }
 }

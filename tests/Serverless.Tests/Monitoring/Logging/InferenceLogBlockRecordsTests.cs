@@ -195,6 +195,36 @@ public sealed class InferenceLogBlockRecordsTests
     }
 
     [Fact]
+    public void RecordsWithDifferentFeaturesInOneBlock_EachReadBackWithTheirOwnNames()
+    {
+        using var harness = new LoggingHarness();
+        Captures.Complete(harness.Logger, "m", 2, "two-features");
+        var schema = new FeatureSchema([new FeatureSpec("height", FeatureType.Numeric)]);
+        var batch = new FeatureBatch(schema, 1);
+        Assert.True(batch.AddRow(new Dictionary<string, string?> { ["height"] = "1.8" }));
+        var other = harness.Logger.Begin(InferenceLogSource.Predict, "m", null, "one-feature");
+        other.RecordTabular(Captures.Version("m"), batch, [new TabularPrediction { Value = 3 }]);
+        harness.Logger.Complete(other);
+        Captures.Complete(harness.Logger, "m", 1, "two-features-again");
+
+        var blocks = new InferenceLogBlocks(harness.Options.TablePrefix, shards: 1);
+        while (harness.Buffer.TryRead(out var completed))
+        {
+            blocks.Add(completed);
+        }
+
+        var records = InferenceLogBlockFormat.ReadRecords(Assert.Single(blocks.TakeAll()).Entity);
+
+        Assert.Equal(["two-features", "two-features", "one-feature", "two-features-again"], records.Select(r => r.RequestId));
+        Assert.Equal(["age", "city"], records[1].Features.Keys);
+        Assert.Equal(["height"], records[2].Features.Keys);
+        Assert.Equal(1.8, records[2].Features["height"].GetDouble());
+        Assert.False(records[2].Features.ContainsKey("age"));
+        Assert.Equal(["age", "city"], records[3].Features.Keys);
+        Assert.Equal("Oslo", records[3].Features["city"].GetString());
+    }
+
+    [Fact]
     public void ErrorTextWithALoneSurrogate_IsWrittenReplacedAndTheBlockStaysReadable()
     {
         using var harness = new LoggingHarness();
