@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace Serverless.Core.Monitoring.Drift;
 
 /// <summary>
@@ -6,7 +8,8 @@ namespace Serverless.Core.Monitoring.Drift;
 /// <see cref="DriftMethodSelector"/> for the default choice and the <c>Statistics</c> namespace for each test);
 /// on top of Evidently: features whose current window is smaller than <see cref="DriftOptions.MinimumCurrentRows"/>
 /// are not decided, p-values are Benjamini–Hochberg adjusted across the tested p-value features (by default) and
-/// each feature carries an effect size. Deterministic (no randomness); stateless and thread-safe.
+/// each feature carries an effect size. Features are tested in parallel. Deterministic (no randomness); stateless
+/// and thread-safe.
 /// </summary>
 public static class DriftEngine
 {
@@ -40,16 +43,32 @@ public static class DriftEngine
             }
         }
 
-        var features = new FeatureDrift[reference.Count];
+        var pairs = new (DriftColumn Reference, DriftColumn Current)[reference.Count];
         for (var i = 0; i < reference.Count; i++)
         {
             var column = reference[i];
-            if (!currentByName.TryGetValue(column.Name, out var currentColumn))
-            {
-                throw new ArgumentException($"The current data has no column '{column.Name}'.");
-            }
+            pairs[i] = currentByName.TryGetValue(column.Name, out var currentColumn)
+                ? (column, currentColumn)
+                : throw new ArgumentException($"The current data has no column '{column.Name}'.");
+        }
 
-            features[i] = Evaluate(column, currentColumn, referenceRows, options);
+        // Features are independent: test them in parallel, then report the first failure in column order.
+        var features = new FeatureDrift[pairs.Length];
+        var failures = new Exception?[pairs.Length];
+        Parallel.For(0, pairs.Length, i =>
+        {
+            try
+            {
+                features[i] = Evaluate(pairs[i].Reference, pairs[i].Current, referenceRows, options);
+            }
+            catch (Exception e)
+            {
+                failures[i] = e;
+            }
+        });
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+        {
+            ExceptionDispatchInfo.Throw(failure);
         }
 
         features = Decide(features, options);
