@@ -10,9 +10,9 @@ namespace Serverless.Core.Monitoring.Logging;
 /// packed into blocks, one per partition (all serialisation and compression happen here; see
 /// <see cref="InferenceLogBlockFormat"/>), and writes each block as one entity: a full block at once, the rest every
 /// <see cref="InferenceLogOptions.FlushIntervalMs"/>; up to <see cref="InferenceLogOptions.Shards"/> writes in flight.
-/// Failed blocks are counted (and logged, at most once a minute), never retried beyond the SDK's own retries, so a storage outage costs records, not memory.
-/// <see cref="StopAsync"/> closes the buffer and writes what it holds, until the host's shutdown timeout cancels it;
-/// whatever is left then counts as failed.
+/// Failed blocks are counted (and logged, at most once a minute), never retried beyond the SDK's own retries, so a
+/// storage outage costs records, not memory. <see cref="StopAsync"/> closes the buffer and writes what it holds,
+/// until the host's shutdown timeout cancels it; whatever is left then counts as failed.
 /// </summary>
 public sealed class InferenceLogWriter : IHostedService, IDisposable
 {
