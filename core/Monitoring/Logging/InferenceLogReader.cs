@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,9 @@ namespace Serverless.Core.Monitoring.Logging;
 /// </summary>
 public sealed class InferenceLogReader
 {
+    /// <summary>Blocks asked for per query page: each can be up to ~1 MB, so pages stay small whatever the service allows.</summary>
+    private const int BlocksPerPage = 32;
+
     private readonly TableServiceClient _service;
     private readonly InferenceLogOptions _options;
 
@@ -34,20 +38,16 @@ public sealed class InferenceLogReader
         to = to.ToUniversalTime();
         for (var hour = FloorToHour(from); hour < to; hour = hour.AddHours(1))
         {
-            var end = hour.AddHours(1);
-            var (lower, upper) = (from > hour ? from : (DateTimeOffset?)null, to < end ? to : (DateTimeOffset?)null);
-            var table = _service.GetTableClient(InferenceLogKeys.TableName(_options.TablePrefix, hour));
-            var shards = new Task<List<InferenceLogRecord>>[_options.Shards];
-            for (var shard = 0; shard < shards.Length; shard++)
+            var shards = new List<InferenceLogRecord>[_options.Shards];
+            await ReadHourAsync(model, hour, from, to, (shard, block, _) =>
             {
-                var filter = Filter(InferenceLogKeys.PartitionKey(model, hour, shard), lower, upper);
-                shards[shard] = ReadPartitionAsync(table, filter, from, to, cancellationToken);
-            }
-
+                (shards[shard] ??= []).AddRange(block);
+                return ValueTask.CompletedTask;
+            }, cancellationToken).ConfigureAwait(false);
             var records = new List<InferenceLogRecord>();
-            foreach (var shard in await Task.WhenAll(shards).ConfigureAwait(false))
+            foreach (var shard in shards)
             {
-                records.AddRange(shard);
+                records.AddRange(shard ?? []);
             }
 
             records.Sort(static (a, b) =>
@@ -66,6 +66,71 @@ public sealed class InferenceLogReader
                 yield return record;
             }
         }
+    }
+
+    /// <summary>
+    /// The same records as <see cref="ReadAsync"/>, in no particular order, streamed as blocks are decoded: nothing is
+    /// held beyond a few blocks, so a window of millions of rows can be judged without holding it (the monitor's way).
+    /// </summary>
+    public async IAsyncEnumerable<InferenceLogRecord> ReadUnorderedAsync(string model, DateTimeOffset from, DateTimeOffset to,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        from = from.ToUniversalTime();
+        to = to.ToUniversalTime();
+        var blocks = Channel.CreateBounded<List<InferenceLogRecord>>(new BoundedChannelOptions(2 * _options.Shards) { SingleReader = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = ProduceAsync(blocks.Writer, model, from, to, stop.Token);
+        try
+        {
+            await foreach (var block in blocks.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var record in block)
+                {
+                    yield return record;
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await producer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task ProduceAsync(ChannelWriter<List<InferenceLogRecord>> blocks, string model, DateTimeOffset from, DateTimeOffset to,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            for (var hour = FloorToHour(from); hour < to; hour = hour.AddHours(1))
+            {
+                await ReadHourAsync(model, hour, from, to, (_, block, ct) => blocks.WriteAsync(block, ct), cancellationToken).ConfigureAwait(false);
+            }
+
+            blocks.Complete();
+        }
+        catch (Exception e)
+        {
+            blocks.Complete(e);
+        }
+    }
+
+    /// <summary>Reads one hour's shards concurrently, handing each decoded block's in-window records to <paramref name="onBlock"/> (shard, records).</summary>
+    private Task ReadHourAsync(string model, DateTimeOffset hour, DateTimeOffset from, DateTimeOffset to,
+        Func<int, List<InferenceLogRecord>, CancellationToken, ValueTask> onBlock, CancellationToken cancellationToken)
+    {
+        var end = hour.AddHours(1);
+        var (lower, upper) = (from > hour ? from : (DateTimeOffset?)null, to < end ? to : (DateTimeOffset?)null);
+        var table = _service.GetTableClient(InferenceLogKeys.TableName(_options.TablePrefix, hour));
+        var shards = new Task[_options.Shards];
+        for (var shard = 0; shard < shards.Length; shard++)
+        {
+            var filter = Filter(InferenceLogKeys.PartitionKey(model, hour, shard), lower, upper);
+            var index = shard;
+            shards[shard] = ReadPartitionAsync(table, filter, from, to, (block, ct) => onBlock(index, block, ct), cancellationToken);
+        }
+
+        return Task.WhenAll(shards);
     }
 
     /// <summary>PartitionKey eq, with RowKey bounds where the window starts (less a block's span) or ends inside the hour.</summary>
@@ -87,33 +152,26 @@ public sealed class InferenceLogReader
 
     private static DateTimeOffset FloorToHour(DateTimeOffset time) => new(time.Year, time.Month, time.Day, time.Hour, 0, 0, TimeSpan.Zero);
 
-    private static async Task<List<InferenceLogRecord>> ReadPartitionAsync(TableClient table, string filter, DateTimeOffset from, DateTimeOffset to,
-        CancellationToken cancellationToken)
+    private static async Task ReadPartitionAsync(TableClient table, string filter, DateTimeOffset from, DateTimeOffset to,
+        Func<List<InferenceLogRecord>, CancellationToken, ValueTask> onBlock, CancellationToken cancellationToken)
     {
-        var records = new List<InferenceLogRecord>();
         try
         {
-            await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: cancellationToken).ConfigureAwait(false))
+            await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: BlocksPerPage, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 if (!entity.ContainsKey(InferenceLogBlockFormat.FormatProperty))
                 {
                     continue; // A row logged one per entity before blocks existed.
                 }
 
-                foreach (var record in InferenceLogBlockFormat.ReadRecords(entity))
-                {
-                    if (record.TimestampUtc >= from && record.TimestampUtc < to)
-                    {
-                        records.Add(record);
-                    }
-                }
+                var records = InferenceLogBlockFormat.ReadRecords(entity);
+                records.RemoveAll(r => r.TimestampUtc < from || r.TimestampUtc >= to);
+                await onBlock(records, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
             // The month's table does not exist: nothing was logged then.
         }
-
-        return records;
     }
 }

@@ -97,18 +97,26 @@ public sealed class MonitoringRunner
             return (reports, alerts);
         }
 
-        var records = new List<InferenceLogRecord>();
-        await foreach (var record in _logs.ReadAsync(model, from, now, cancellationToken).ConfigureAwait(false))
-        {
-            records.Add(record);
-        }
-
+        // The window is judged as it streams in: no run holds a window's records, however many there are.
         var feedback = await _feedback.ReadAsync(model, cancellationToken).ConfigureAwait(false);
+        var windows = new Dictionary<string, (Models.ModelVersion Version, WindowAccumulator Window)>(StringComparer.Ordinal);
         foreach (var (version, baseline) in monitored)
         {
             var manifest = await _registry.GetManifestAsync(version, cancellationToken).ConfigureAwait(false);
-            var report = VersionMonitor.Evaluate(runId, model, version.Version, from, now, _clock.GetUtcNow(),
-                records.Where(r => r.Version == version.Version).ToList(), baseline, manifest, feedback, _options);
+            windows[version.Version] = (version, new WindowAccumulator(baseline, manifest, feedback));
+        }
+
+        await foreach (var record in _logs.ReadUnorderedAsync(model, from, now, cancellationToken).ConfigureAwait(false))
+        {
+            if (windows.TryGetValue(record.Version, out var window))
+            {
+                window.Window.Add(record);
+            }
+        }
+
+        foreach (var (version, window) in windows.Values)
+        {
+            var report = window.Build(runId, model, version.Version, from, now, _clock.GetUtcNow(), _options);
             reports.Add(await _reports.SaveAsync(report, MonitoringHtml.Render(report), cancellationToken).ConfigureAwait(false));
             foreach (var finding in report.Findings)
             {

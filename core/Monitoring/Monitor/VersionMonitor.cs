@@ -1,4 +1,3 @@
-using System.Globalization;
 using Serverless.Core.Baselines;
 using Serverless.Core.Monitoring.Drift;
 using Serverless.Core.Monitoring.Feedback;
@@ -21,26 +20,41 @@ public static class VersionMonitor
     /// <summary>Unseen categories or out-of-range values above this share of a feature's values are a finding.</summary>
     public const double QualityAlert = 0.05;
 
+    /// <summary>Judges a window given as a list (see <see cref="WindowAccumulator"/> to judge one record by record).</summary>
     public static MonitoringReport Evaluate(string runId, string model, string version, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now,
         IReadOnlyList<InferenceLogRecord> records, DatasetBaseline baseline, ModelManifest? manifest,
         IReadOnlyDictionary<(string RequestId, int Row), FeedbackRecord> feedback, MonitoringOptions options)
     {
-        var rows = records.Where(r => !r.IsError && r.Row >= 0).ToList();
-        var current = WindowColumns.Build(baseline, rows);
+        var window = new WindowAccumulator(baseline, manifest, feedback);
+        foreach (var record in records)
+        {
+            window.Add(record);
+        }
+
+        return window.Build(runId, model, version, from, to, now, options);
+    }
+
+    /// <summary>The report from a window's accumulated columns, service figures and labelled rows.</summary>
+    internal static MonitoringReport Report(string runId, string model, string version, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now,
+        int rows, IReadOnlyList<DriftColumn> current, DriftColumn? predictions, ServiceHealth service, IReadOnlyList<InferenceLogRecord> labelled,
+        DatasetBaseline baseline, ModelManifest? manifest, IReadOnlyDictionary<(string RequestId, int Row), FeedbackRecord> feedback, MonitoringOptions options)
+    {
         var driftOptions = new DriftOptions
         {
             DriftShareThreshold = options.DriftShare,
             MinimumCurrentRows = options.MinimumWindowRows,
             BenjaminiHochberg = options.BenjaminiHochberg,
         };
-        var drift = rows.Count == 0 ? null : DriftEngine.Compare(BaselineReference.Columns(baseline), current, baseline.Rows, rows.Count, driftOptions);
-        var predictionDrift = PredictionDrift(baseline, manifest, rows, driftOptions);
-        var quality = baseline.Features.Select((f, i) => WindowColumns.Quality(f, current[i], rows.Count)).ToList();
-        var service = Service(records);
+        var drift = rows == 0 ? null : DriftEngine.Compare(BaselineReference.Columns(baseline), current, baseline.Rows, rows, driftOptions);
+        var predictionDrift = rows == 0 || predictions is null || baseline.Predictions is not { } reference
+            ? null
+            : DriftEngine.Compare(BaselineReference.Columns(new DatasetBaseline { Rows = reference.Count, Features = [reference] }), [predictions], reference.Count, rows,
+                driftOptions with { Overrides = new Dictionary<string, FeatureDriftOverride>() }).Features[0];
+        var quality = baseline.Features.Select((f, i) => WindowColumns.Quality(f, current[i], rows)).ToList();
         var performance = manifest is null
             ? new LivePerformance(0, null, new Dictionary<string, double>(), baseline.ValidationMetrics ?? new Dictionary<string, double>(), false,
                 "the version has no manifest, so outcomes cannot be matched to predictions")
-            : LivePerformanceCalculator.Compute(rows, feedback, manifest, baseline.ValidationMetrics, options.PerformanceMargin, options.MinimumFeedbackRows);
+            : LivePerformanceCalculator.Compute(labelled, feedback, manifest, baseline.ValidationMetrics, options.PerformanceMargin, options.MinimumFeedbackRows);
 
         return new MonitoringReport
         {
@@ -50,7 +64,7 @@ public static class VersionMonitor
             WindowStartUtc = from,
             WindowEndUtc = to,
             GeneratedUtc = now,
-            Rows = rows.Count,
+            Rows = rows,
             Drift = drift,
             PredictionDrift = predictionDrift,
             DataQuality = quality,
@@ -59,32 +73,6 @@ public static class VersionMonitor
             Findings = Findings(drift, predictionDrift, quality, service, performance, options),
             Histograms = DriftHistograms.FromBaseline(baseline, current),
         };
-    }
-
-    private static FeatureDrift? PredictionDrift(DatasetBaseline baseline, ModelManifest? manifest, List<InferenceLogRecord> rows, DriftOptions options)
-    {
-        if (baseline.Predictions is not { } reference || manifest is null || rows.Count == 0)
-        {
-            return null;
-        }
-
-        DriftColumn column = reference.Type == "numeric"
-            ? WindowColumns.Numbers(reference.Name, rows, r => PredictionValues.Number(r, manifest))
-            : WindowColumns.Categories(reference.Name, rows, r => manifest.Task == TabularTask.Multiclass
-                ? r.Label
-                : PredictionValues.Number(r, manifest)?.ToString("R", CultureInfo.InvariantCulture));
-        var referenceColumns = BaselineReference.Columns(new DatasetBaseline { Rows = reference.Count, Features = [reference] });
-        return DriftEngine.Compare(referenceColumns, [column], reference.Count, rows.Count, options with { Overrides = new Dictionary<string, FeatureDriftOverride>() })
-            .Features[0];
-    }
-
-    private static ServiceHealth Service(IReadOnlyList<InferenceLogRecord> records)
-    {
-        var requests = records.GroupBy(r => r.RequestId, StringComparer.Ordinal).Select(g => g.First()).ToList();
-        var errors = requests.Count(r => r.IsError);
-        var latencies = requests.Select(r => r.LatencyMs).Order().ToArray();
-        return new ServiceHealth(requests.Count, errors, requests.Count == 0 ? 0 : (double)errors / requests.Count,
-            Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99));
     }
 
     private static IReadOnlyList<Finding> Findings(DriftReport? drift, FeatureDrift? predictionDrift, IReadOnlyList<FeatureQuality> quality, ServiceHealth service,
@@ -122,8 +110,4 @@ public static class VersionMonitor
 
         return findings;
     }
-
-    /// <summary>Nearest-rank percentile of an ascending array; null when empty.</summary>
-    private static double? Percentile(double[] sorted, double quantile) =>
-        sorted.Length == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(quantile * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

@@ -7,62 +7,12 @@ using Serverless.Core.Monitoring.Logging;
 namespace Serverless.Core.Monitoring.Monitor;
 
 /// <summary>
-/// The current window's logged rows as drift columns, typed like the baseline's features: numbers (a JSON number,
-/// or a numeric string) for numeric features, text for categorical ones; null, absent, empty or non-finite is
-/// missing. Also the data-quality figures of a feature. Pure; thread-safe.
+/// How logged values become drift-column values, typed like the baseline's features: numbers (a JSON number, or a
+/// numeric string) for numeric features, text for categorical ones; null, absent, empty or non-finite is missing.
+/// Also the data-quality figures of a feature. Pure; thread-safe.
 /// </summary>
 public static class WindowColumns
 {
-    /// <summary>One column per baseline feature, built in parallel (each column reads every row once).</summary>
-    public static IReadOnlyList<DriftColumn> Build(DatasetBaseline baseline, IReadOnlyList<InferenceLogRecord> rows)
-    {
-        var columns = new DriftColumn[baseline.Features.Count];
-        Parallel.For(0, columns.Length, f =>
-        {
-            var feature = baseline.Features[f];
-            columns[f] = feature.Type == "numeric"
-                ? Numbers(feature.Name, rows, r => r.Features.TryGetValue(feature.Name, out var value) ? Number(value) : null)
-                : Categories(feature.Name, rows, r => r.Features.TryGetValue(feature.Name, out var value) ? Text(value) : null);
-        });
-        return columns;
-    }
-
-    /// <summary>A numeric column of <paramref name="value"/> over the rows; null is missing.</summary>
-    public static NumericColumn Numbers(string name, IReadOnlyList<InferenceLogRecord> rows, Func<InferenceLogRecord, double?> value)
-    {
-        var values = new double[rows.Count];
-        var count = 0;
-        foreach (var row in rows)
-        {
-            if (value(row) is { } number)
-            {
-                values[count++] = number;
-            }
-        }
-
-        return new NumericColumn(name, count == values.Length ? values : values[..count], rows.Count - count);
-    }
-
-    /// <summary>A categorical column of <paramref name="value"/> over the rows; null or empty is missing.</summary>
-    public static CategoricalColumn Categories(string name, IReadOnlyList<InferenceLogRecord> rows, Func<InferenceLogRecord, string?> value)
-    {
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        long absent = 0;
-        foreach (var row in rows)
-        {
-            if (value(row) is { Length: > 0 } category)
-            {
-                counts[category] = counts.GetValueOrDefault(category) + 1;
-            }
-            else
-            {
-                absent++;
-            }
-        }
-
-        return new CategoricalColumn(name, counts, absent);
-    }
-
     public static FeatureQuality Quality(FeatureBaseline feature, DriftColumn current, long rows)
     {
         var missingRate = rows == 0 ? 0 : (double)current.Missing / rows;

@@ -108,8 +108,14 @@ public sealed class InferenceLoggingTests
         await WaitForRecordsAsync(model, from.AddMinutes(-1), expected: 3);
 
         var inside = await ReadAsync(model, from, to);
+        var unordered = new List<InferenceLogRecord>();
+        await foreach (var record in _stack.Host.Services.GetRequiredService<InferenceLogReader>().ReadUnorderedAsync(model, from.AddMinutes(-1), to.AddMinutes(1)))
+        {
+            unordered.Add(record);
+        }
 
         Assert.Equal("win-inside", Assert.Single(inside).RequestId);
+        Assert.Equal(["win-after", "win-before", "win-inside"], unordered.Select(r => r.RequestId).Order());
     }
 
     [Fact]

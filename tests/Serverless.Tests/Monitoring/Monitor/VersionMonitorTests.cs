@@ -88,6 +88,32 @@ public sealed class VersionMonitorTests
         Assert.Contains("at least 30", report.Performance.Note);
     }
 
+    [Fact]
+    public void WindowAccumulator_RecordsInAnyOrder_GiveTheSameReport()
+    {
+        var rows = Rows(300, seed: 7, ageMean: 47, cityWeights: [3, 1, 1])
+            .Concat(Enumerable.Range(0, 12).Select(i => Record($"bad-{i}", -1, 0, null, "error")))
+            .ToList();
+        var feedback = Feedback(rows.Where(r => !r.IsError).ToList(), flip: true);
+        var shuffled = rows.OrderBy(r => Random.Shared.Next()).ToList();
+        var window = new WindowAccumulator(Baseline(), Manifest, feedback);
+        foreach (var record in shuffled)
+        {
+            window.Add(record);
+        }
+
+        var streamed = window.Build("run-1", "churn", "1", Now.AddHours(-24), Now, Now, new MonitoringOptions());
+        var listed = Evaluate(rows, feedback);
+
+        Assert.Equal(300, window.Rows);
+        Assert.Equal(listed.Drift!.Features.Select(f => (f.Name, f.Statistic, f.PValue, f.Drifted)), streamed.Drift!.Features.Select(f => (f.Name, f.Statistic, f.PValue, f.Drifted)));
+        Assert.Equal(listed.Service, streamed.Service);
+        Assert.Equal(312, streamed.Service.Requests);
+        Assert.Equal(listed.Performance.Live, streamed.Performance.Live);
+        Assert.Equal(listed.Findings.Select(f => f.Kind), streamed.Findings.Select(f => f.Kind));
+        Assert.Equal(listed.DataQuality.Select(q => (q.Name, q.MissingRate, q.UnseenCategoryRate)), streamed.DataQuality.Select(q => (q.Name, q.MissingRate, q.UnseenCategoryRate)));
+    }
+
     private static MonitoringReport Evaluate(IReadOnlyList<InferenceLogRecord> rows, IReadOnlyDictionary<(string, int), FeedbackRecord> feedback) =>
         VersionMonitor.Evaluate("run-1", "churn", "1", Now.AddHours(-24), Now, Now, rows, Baseline(), Manifest, feedback, new MonitoringOptions());
 
