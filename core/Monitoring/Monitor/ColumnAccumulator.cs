@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Serverless.Core.Monitoring.Drift;
 
 namespace Serverless.Core.Monitoring.Monitor;
@@ -46,7 +47,7 @@ public sealed class ColumnAccumulator
             return;
         }
 
-        ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts!, value, out _);
+        ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(_counts!, value, out _);
         count++;
     }
 
