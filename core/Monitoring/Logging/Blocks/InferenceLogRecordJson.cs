@@ -7,7 +7,7 @@ namespace Serverless.Core.Monitoring.Logging.Blocks;
 /// Writes one record as a JSON object into a block (see <see cref="InferenceLogBlockFormat"/> for the fields). The
 /// features object and the outputs object are each kept under <see cref="MaxJsonBytes"/> UTF-8 bytes: entries that
 /// would pass it are left out, the JSON stays valid, and <c>tr</c> is true. Absent values are left out. Runs on the
-/// writer's thread only (not thread-safe; it caches the last tensor request's feature names).
+/// writer's thread only (not thread-safe; it keeps the last tensor request's feature names).
 /// </summary>
 internal sealed class InferenceLogRecordJson
 {
@@ -186,7 +186,7 @@ internal sealed class InferenceLogRecordJson
     /// <summary>One input: <c>x0..x{F-1}</c>; several: <c>{input}</c> for a single column, <c>{input}.x{j}</c> otherwise.</summary>
     private string[] FeatureNames(TensorColumns[] inputs)
     {
-        if (ReferenceEquals(inputs, _namedInputs))
+        if (_namedInputs is { } named && SameLayout(named, inputs))
         {
             return _names!;
         }
@@ -203,6 +203,30 @@ internal sealed class InferenceLogRecordJson
         _namedInputs = inputs;
         _names = names.ToArray();
         return _names;
+    }
+
+    /// <summary>Same input names and widths: consecutive requests to one model reuse the names instead of formatting them again.</summary>
+    private static bool SameLayout(TensorColumns[] a, TensorColumns[] b)
+    {
+        if (ReferenceEquals(a, b))
+        {
+            return true;
+        }
+
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (a[i].Width != b[i].Width || !string.Equals(a[i].Name, b[i].Name, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void BeginSection(JsonEncodedText name)
