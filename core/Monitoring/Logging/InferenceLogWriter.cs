@@ -20,7 +20,7 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
     internal const int MaxDrainPerPass = 10_000;
 
     /// <summary>Longest the writer sleeps while it holds records (it drains the buffer at least this often).</summary>
-    internal const int MaxDrainIntervalMs = 100;
+    internal const int MaxDrainIntervalMs = 25;
 
     private static readonly TimeSpan FailureLogInterval = TimeSpan.FromMinutes(1);
 

@@ -14,6 +14,7 @@ internal sealed class InferenceLogBlockBuilder
 {
     private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
     private readonly Utf8JsonWriter _json;
+    private readonly MemoryStream _compressed = new();
     private long _firstTicks;
     private long _lastTicks;
 
@@ -67,13 +68,15 @@ internal sealed class InferenceLogBlockBuilder
     {
         _json.WriteEndArray();
         _json.Flush();
-        using var compressed = new MemoryStream(Math.Max(1024, _buffer.WrittenCount / 3));
-        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+        // Reused, like the JSON buffer: a fresh buffer per block would be a large-object allocation, and those bring on
+        // full collections that cost the serving threads more than the logging itself.
+        _compressed.SetLength(0);
+        using (var gzip = new GZipStream(_compressed, CompressionLevel.Fastest, leaveOpen: true))
         {
             gzip.Write(_buffer.WrittenSpan);
         }
 
-        var bytes = compressed.GetBuffer().AsSpan(0, (int)compressed.Length);
+        var bytes = _compressed.GetBuffer().AsSpan(0, (int)_compressed.Length);
         var parts = (bytes.Length + InferenceLogBlockFormat.PartBytes - 1) / InferenceLogBlockFormat.PartBytes;
         if (parts > InferenceLogBlockFormat.MaxParts)
         {
