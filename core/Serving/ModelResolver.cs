@@ -115,8 +115,7 @@ public sealed class ModelResolver
         ModelVersion resolved;
         if (version is not null)
         {
-            resolved = await _registry.GetVersionAsync(name, version, cancellationToken).ConfigureAwait(false)
-                ?? throw ServingException.NotFound($"Model '{name}' has no version '{version}'.");
+            resolved = await _registry.GetExistingVersionAsync(name, version, cancellationToken).ConfigureAwait(false);
         }
         else
         {

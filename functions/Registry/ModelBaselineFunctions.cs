@@ -39,8 +39,7 @@ public sealed class ModelBaselineFunctions
         ApiResults.GuardAsync(async () =>
         {
             var cancellationToken = request.HttpContext.RequestAborted;
-            var found = await _registry.GetVersionAsync(name, version, cancellationToken)
-                ?? throw ServingException.NotFound($"Model '{name}' has no version '{version}'.");
+            var found = await _registry.GetExistingVersionAsync(name, version, cancellationToken);
             var manifest = await _registry.GetManifestAsync(found, cancellationToken)
                 ?? throw ServingException.BadRequest(
                     $"Model '{name}' version '{version}' has no manifest; register one first (PUT .../manifest) so the baseline knows the features and their types.");
@@ -58,8 +57,7 @@ public sealed class ModelBaselineFunctions
         ApiResults.GuardAsync(async () =>
         {
             var cancellationToken = request.HttpContext.RequestAborted;
-            _ = await _registry.GetVersionAsync(name, version, cancellationToken)
-                ?? throw ServingException.NotFound($"Model '{name}' has no version '{version}'.");
+            _ = await _registry.GetExistingVersionAsync(name, version, cancellationToken);
             var baseline = await _baselines.GetAsync(name, version, cancellationToken)
                 ?? throw ServingException.NotFound($"Model '{name}' version '{version}' has no baseline.");
             using var document = JsonDocument.Parse(baseline.ToJson());

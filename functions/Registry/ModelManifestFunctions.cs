@@ -51,8 +51,7 @@ public sealed class ModelManifestFunctions
         ApiResults.GuardAsync(async () =>
         {
             var cancellationToken = request.HttpContext.RequestAborted;
-            var found = await _registry.GetVersionAsync(name, version, cancellationToken)
-                ?? throw ServingException.NotFound($"Model '{name}' has no version '{version}'.");
+            var found = await _registry.GetExistingVersionAsync(name, version, cancellationToken);
             var manifest = await _registry.GetManifestAsync(found, cancellationToken)
                 ?? throw ServingException.NotFound($"Model '{name}' version '{version}' has no manifest.");
             return new JsonBodyResult(ToJson(manifest.ToCanonicalJson()));

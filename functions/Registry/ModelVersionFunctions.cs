@@ -72,8 +72,7 @@ public sealed class ModelVersionFunctions
         string name, string version) =>
         ApiResults.GuardAsync(async () =>
         {
-            var found = await _registry.GetVersionAsync(name, version, request.HttpContext.RequestAborted)
-                ?? throw ServingException.NotFound($"Model '{name}' has no version '{version}'.");
+            var found = await _registry.GetExistingVersionAsync(name, version, request.HttpContext.RequestAborted);
             return new JsonBodyResult(RegistryDtos.Version(found, _inference.GetColdStart(found)));
         }, _logger);
 
