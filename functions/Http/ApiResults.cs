@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text.Json.Serialization;
 using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -8,7 +10,9 @@ namespace Serverless.Functions.Http;
 
 /// <summary>
 /// The one place a function's failure becomes an HTTP answer: a client's mistake is a 4xx with
-/// <c>{"error": "..."}</c>; a storage outage is a 503; anything else is a server fault and propagates.
+/// <c>{"error": "..."}</c>; a storage outage is a 503 and any other fault a 500, each with a stable message and a
+/// <c>correlation_id</c> under which the detail is logged (exception text of storage or ONNX Runtime internals can
+/// name hosts and paths, so it never reaches the caller).
 /// </summary>
 public static class ApiResults
 {
@@ -33,15 +37,33 @@ public static class ApiResults
         }
         catch (RequestFailedException e) when (e.Status is 0 or >= 500)
         {
-            logger.LogWarning(e, "Storage request failed");
-            return Error(StatusCodes.Status503ServiceUnavailable, $"Storage is unavailable: {e.Message}");
+            var id = NewCorrelationId();
+            logger.LogWarning(e, "Storage request failed (correlation id {CorrelationId})", id);
+            return Fault(StatusCodes.Status503ServiceUnavailable, "Storage is unavailable; retry later.", id);
         }
         catch (OperationCanceledException)
         {
             // The client went away; 499 is what reverse proxies log for that.
             return new StatusCodeResult(499);
         }
+        catch (Exception e)
+        {
+            var id = NewCorrelationId();
+            logger.LogError(e, "Request failed (correlation id {CorrelationId})", id);
+            return Fault(StatusCodes.Status500InternalServerError, "The server failed to answer this request.", id);
+        }
     }
 
-    private sealed record ErrorBody(string Error);
+    /// <summary>A server-side failure: a stable message and the id the detail was logged under, nothing of the exception.</summary>
+    public static IActionResult Fault(int statusCode, string message, string correlationId) =>
+        new JsonBodyResult(new ErrorBody($"{message} The operator can find the cause in the logs under correlation id {correlationId}.", correlationId),
+            statusCode);
+
+    /// <summary>The trace id when a trace is active (so the id finds the request in Application Insights), else a new one.</summary>
+    public static string NewCorrelationId() =>
+        Activity.Current is { } activity && activity.TraceId != default ? activity.TraceId.ToHexString() : Guid.NewGuid().ToString("N");
+
+    private sealed record ErrorBody(
+        string Error,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CorrelationId = null);
 }

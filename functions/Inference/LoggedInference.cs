@@ -15,7 +15,8 @@ internal static class LoggedInference
     public static InferenceLogCapture Begin(InferenceLogger logger, HttpRequest request, string source, string name, string? version)
     {
         var values = request.Headers[RequestIds.HeaderName];
-        return logger.Begin(source, name, version, values.Count > 0 ? values[0] : null);
+        var warmup = request.Headers[InferenceLogger.WarmupHeaderName];
+        return logger.Begin(source, name, version, values.Count > 0 ? values[0] : null, warmup.Count > 0 ? warmup[0] : null);
     }
 
     public static async Task<IActionResult> RespondAsync(HttpRequest request, long maxBodyBytes, InferenceLogger logger, InferenceLogCapture log,

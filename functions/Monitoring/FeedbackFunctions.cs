@@ -30,7 +30,7 @@ public sealed class FeedbackFunctions
 
     [Function("PostFeedback")]
     public Task<IActionResult> Post(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{name}/feedback")] HttpRequest request, string name) =>
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "models/{name}/feedback")] HttpRequest request, string name) =>
         ApiResults.GuardAsync(async () =>
         {
             ModelIdentifiers.ValidateName(name);

@@ -45,7 +45,7 @@ public sealed class MonitoringFunctions
 
     [Function("RunMonitoring")]
     public Task<IActionResult> Run(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "monitoring/runs")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "monitoring/runs")] HttpRequest request) =>
         ApiResults.GuardAsync(async () =>
         {
             var cancellationToken = request.HttpContext.RequestAborted;
@@ -65,7 +65,7 @@ public sealed class MonitoringFunctions
 
     [Function("ListMonitoringReports")]
     public Task<IActionResult> List(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/{name}/monitoring/reports")] HttpRequest request, string name) =>
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/monitoring/reports")] HttpRequest request, string name) =>
         ApiResults.GuardAsync(async () =>
         {
             ModelIdentifiers.ValidateName(name);
@@ -75,7 +75,7 @@ public sealed class MonitoringFunctions
 
     [Function("GetLatestMonitoringReport")]
     public Task<IActionResult> Latest(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/{name}/monitoring/reports/latest")] HttpRequest request, string name) =>
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/monitoring/reports/latest")] HttpRequest request, string name) =>
         ApiResults.GuardAsync(async () =>
         {
             var json = await LatestAsync(name, "json", request);
@@ -85,7 +85,7 @@ public sealed class MonitoringFunctions
 
     [Function("GetLatestMonitoringReportPage")]
     public Task<IActionResult> LatestPage(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/{name}/monitoring/reports/latest.html")] HttpRequest request, string name) =>
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/monitoring/reports/latest.html")] HttpRequest request, string name) =>
         ApiResults.GuardAsync(async () => (IActionResult)new ContentResult
         {
             Content = System.Text.Encoding.UTF8.GetString(await LatestAsync(name, "html", request)),

@@ -33,7 +33,7 @@ public sealed class OrchestrationApiFunctions
 
     [Function("StartBatchScoring")]
     public Task<IActionResult> StartBatchScoring(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "orchestrations/batch-scoring")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "orchestrations/batch-scoring")] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
         ApiResults.GuardAsync(async () =>
         {
@@ -56,7 +56,7 @@ public sealed class OrchestrationApiFunctions
 
     [Function("GetOrchestration")]
     public Task<IActionResult> Get(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "orchestrations/{instanceId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "orchestrations/{instanceId}")] HttpRequest request,
         string instanceId, [DurableClient] DurableTaskClient client) =>
         ApiResults.GuardAsync(async () =>
         {
@@ -77,7 +77,7 @@ public sealed class OrchestrationApiFunctions
 
     [Function("TerminateOrchestration")]
     public Task<IActionResult> Terminate(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "orchestrations/{instanceId}/terminate")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "orchestrations/{instanceId}/terminate")] HttpRequest request,
         string instanceId, [DurableClient] DurableTaskClient client) =>
         ApiResults.GuardAsync(async () =>
         {
@@ -93,10 +93,14 @@ public sealed class OrchestrationApiFunctions
             return Accepted(request, instanceId);
         }, _logger);
 
-    /// <summary>202 with the instance id, its status and terminate URIs, and a Location header to poll.</summary>
+    /// <summary>
+    /// 202 with the instance id, its status and terminate URIs, and a Location header to poll. The URIs are relative to
+    /// the host the caller reached: built from the request's Host header they would point wherever a caller (or a proxy
+    /// it fooled) said.
+    /// </summary>
     internal static IActionResult Accepted(HttpRequest request, string instanceId)
     {
-        var statusUri = $"{request.Scheme}://{request.Host}{FunctionsPathBase(request)}/orchestrations/{instanceId}";
+        var statusUri = $"{FunctionsPathBase(request)}/orchestrations/{Uri.EscapeDataString(instanceId)}";
         return new JsonBodyResult(new { id = instanceId, status_uri = statusUri, terminate_uri = statusUri + "/terminate" },
             StatusCodes.Status202Accepted, new Dictionary<string, string> { ["Location"] = statusUri });
     }

@@ -30,7 +30,7 @@ public sealed class ModelAliasFunctions
 
     [Function("SetModelAlias")]
     public Task<IActionResult> Set(
-        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "models/{name}/aliases/{alias}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "put", Route = "models/{name}/aliases/{alias}")] HttpRequest request,
         string name, string alias) =>
         ApiResults.GuardAsync(async () =>
         {
@@ -45,7 +45,7 @@ public sealed class ModelAliasFunctions
 
     [Function("GetModelAlias")]
     public Task<IActionResult> Get(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/{name}/aliases/{alias}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/aliases/{alias}")] HttpRequest request,
         string name, string alias) =>
         ApiResults.GuardAsync(async () =>
         {
@@ -56,7 +56,7 @@ public sealed class ModelAliasFunctions
 
     [Function("DeleteModelAlias")]
     public Task<IActionResult> Delete(
-        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "models/{name}/aliases/{alias}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "models/{name}/aliases/{alias}")] HttpRequest request,
         string name, string alias) =>
         ApiResults.GuardAsync(async () =>
         {

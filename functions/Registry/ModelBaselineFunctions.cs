@@ -34,7 +34,7 @@ public sealed class ModelBaselineFunctions
 
     [Function("SetModelBaseline")]
     public Task<IActionResult> Set(
-        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "models/{name}/versions/{version}/baseline")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "put", Route = "models/{name}/versions/{version}/baseline")] HttpRequest request,
         string name, string version) =>
         ApiResults.GuardAsync(async () =>
         {
@@ -52,7 +52,7 @@ public sealed class ModelBaselineFunctions
 
     [Function("GetModelBaseline")]
     public Task<IActionResult> Get(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/{name}/versions/{version}/baseline")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/versions/{version}/baseline")] HttpRequest request,
         string name, string version) =>
         ApiResults.GuardAsync(async () =>
         {

@@ -31,7 +31,7 @@ public sealed class ModelManifestFunctions
 
     [Function("SetModelManifest")]
     public Task<IActionResult> Set(
-        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "models/{name}/versions/{version}/manifest")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "put", Route = "models/{name}/versions/{version}/manifest")] HttpRequest request,
         string name, string version) =>
         ApiResults.GuardAsync(async () =>
         {
@@ -46,7 +46,7 @@ public sealed class ModelManifestFunctions
 
     [Function("GetModelManifest")]
     public Task<IActionResult> Get(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/{name}/versions/{version}/manifest")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/versions/{version}/manifest")] HttpRequest request,
         string name, string version) =>
         ApiResults.GuardAsync(async () =>
         {

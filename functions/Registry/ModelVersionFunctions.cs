@@ -29,7 +29,7 @@ public sealed class ModelVersionFunctions
     }
 
     [Function("ListModels")]
-    public Task<IActionResult> ListModels([HttpTrigger(AuthorizationLevel.Function, "get", Route = "models")] HttpRequest request) =>
+    public Task<IActionResult> ListModels([HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models")] HttpRequest request) =>
         ApiResults.GuardAsync(async () =>
         {
             var models = await _registry.ListModelsAsync(request.HttpContext.RequestAborted);
@@ -38,7 +38,7 @@ public sealed class ModelVersionFunctions
 
     [Function("ListModelVersions")]
     public Task<IActionResult> ListVersions(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/{name}/versions")] HttpRequest request, string name) =>
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/versions")] HttpRequest request, string name) =>
         ApiResults.GuardAsync(async () =>
         {
             var versions = await _registry.ListVersionsAsync(name, request.HttpContext.RequestAborted);
@@ -52,7 +52,7 @@ public sealed class ModelVersionFunctions
 
     [Function("RegisterModelVersion")]
     public Task<IActionResult> Register(
-        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "models/{name}/versions/{version}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "put", Route = "models/{name}/versions/{version}")] HttpRequest request,
         string name, string version) =>
         ApiResults.GuardAsync(async () =>
         {
@@ -68,7 +68,7 @@ public sealed class ModelVersionFunctions
 
     [Function("GetModelVersion")]
     public Task<IActionResult> Get(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models/{name}/versions/{version}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/versions/{version}")] HttpRequest request,
         string name, string version) =>
         ApiResults.GuardAsync(async () =>
         {
@@ -78,7 +78,7 @@ public sealed class ModelVersionFunctions
 
     [Function("DeleteModelVersion")]
     public Task<IActionResult> Delete(
-        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "models/{name}/versions/{version}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "models/{name}/versions/{version}")] HttpRequest request,
         string name, string version) =>
         ApiResults.GuardAsync(async () =>
         {

@@ -45,7 +45,7 @@ public sealed class TrainingSweepApiFunctions
 
     [Function("StartTrainingSweep")]
     public Task<IActionResult> Start(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "orchestrations/training-sweeps")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "orchestrations/training-sweeps")] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
         ApiResults.GuardAsync(async () =>
         {
@@ -62,7 +62,7 @@ public sealed class TrainingSweepApiFunctions
 
     [Function("ListSweeps")]
     public Task<IActionResult> List(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "sweeps")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "sweeps")] HttpRequest request) =>
         ApiResults.GuardAsync(async () =>
         {
             var sweeps = await _experiments.ListSweepsAsync(100, request.HttpContext.RequestAborted);
@@ -71,7 +71,7 @@ public sealed class TrainingSweepApiFunctions
 
     [Function("GetSweep")]
     public Task<IActionResult> Get(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "sweeps/{sweepId}")] HttpRequest request, string sweepId) =>
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "sweeps/{sweepId}")] HttpRequest request, string sweepId) =>
         ApiResults.GuardAsync(async () =>
         {
             var cancellationToken = request.HttpContext.RequestAborted;

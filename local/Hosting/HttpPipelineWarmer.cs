@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving;
 using Serverless.Local.Http;
@@ -10,13 +11,12 @@ namespace Serverless.Local.Hosting;
 /// <summary>
 /// Before readiness turns true, sends synthetic infer requests through the runner's own HTTP pipeline for
 /// every aliased model, so the first real request finds Kestrel, routing, the function and the codec already
-/// compiled, the hot methods already recompiled at tier 1. Its requests carry <see cref="Header"/> and
-/// are not logged.
+/// compiled, the hot methods already recompiled at tier 1. Its requests carry the process's warm-up token
+/// (<see cref="InferenceLogger.WarmupToken"/>), so neither the inference log nor the request log records them.
 /// </summary>
 internal static class HttpPipelineWarmer
 {
     public const string Gate = "http-pipeline";
-    public const string Header = "x-warmup";
     private const int RequestsPerRound = 10;
     private static readonly TimeSpan MaxWarmup = TimeSpan.FromSeconds(1);
 
@@ -30,8 +30,8 @@ internal static class HttpPipelineWarmer
             var registry = services.GetRequiredService<IModelRegistry>();
             var resolver = services.GetRequiredService<ModelResolver>();
             using var client = new HttpClient { BaseAddress = apiBase };
-            client.DefaultRequestHeaders.Add(Header, "1");
-            client.DefaultRequestHeaders.Add("x-functions-key", keys.MasterKey);
+            client.DefaultRequestHeaders.Add(InferenceLogger.WarmupHeaderName, services.GetRequiredService<InferenceLogger>().WarmupToken);
+            client.DefaultRequestHeaders.Add("x-functions-key", keys.FunctionKey);
             var targets = new List<(string Path, byte[] Body)>();
             foreach (var name in (await registry.ListAliasesAsync(null, cancellationToken).ConfigureAwait(false)).Select(a => a.ModelName).Distinct())
             {

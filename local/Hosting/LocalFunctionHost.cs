@@ -104,7 +104,12 @@ public sealed class LocalFunctionHost : IAsyncDisposable
                 app.UseMiddleware<RequestLoggingMiddleware>();
             }
 
-            var keys = new FunctionKeys(options.RequireKeys, options.FunctionKey ?? FunctionKeys.NewKey(), FunctionKeys.NewKey());
+            var keys = new FunctionKeys(options.RequireKeys, options.FunctionKey ?? FunctionKeys.NewKey(), options.MasterKey ?? FunctionKeys.NewKey());
+            if (!keys.Required)
+            {
+                app.UseMiddleware<LoopbackOnlyMiddleware>();
+            }
+
             var routePrefix = LocalSettings.RoutePrefix(HostJsonPath(root));
             var routes = app.MapHttpFunctions(catalog, routePrefix, keys);
             app.Services.GetRequiredService<ServingReadiness>().Register(HttpPipelineWarmer.Gate);
@@ -144,9 +149,18 @@ public sealed class LocalFunctionHost : IAsyncDisposable
         }
 
         output.WriteLine();
-        output.WriteLine(Keys.Required
-            ? $"Function keys are required (x-functions-key header or ?code=). Function key: {Keys.FunctionKey}"
-            : "Function keys are not required locally (start with --require-keys to enforce them).");
+        if (Keys.Required)
+        {
+            output.WriteLine("Keys are required, as in Azure (x-functions-key header or ?code=):");
+            output.WriteLine($"        Client key (function key; inference, metadata, readiness): {Keys.FunctionKey}");
+            output.WriteLine($"        Operator key (master key; also registry, rollouts, workflows, monitoring): {Keys.MasterKey}");
+        }
+        else
+        {
+            output.WriteLine("Keys are not required locally (start with --require-keys to enforce them); only loopback callers");
+            output.WriteLine("and same-origin browser writes are accepted.");
+        }
+
         output.WriteLine("Press Ctrl+C to stop.");
     }
 

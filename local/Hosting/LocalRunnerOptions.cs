@@ -6,11 +6,17 @@ public sealed record LocalRunnerOptions
     /// <summary>Port for HTTP functions (Core Tools' default is 7071); 0 picks a free one.</summary>
     public int Port { get; init; } = 7071;
 
-    /// <summary>Require function keys on Function-level routes, as Azure does.</summary>
+    /// <summary>
+    /// Require keys as Azure does: client routes (Function level) take the function key or the master key, operator
+    /// routes (Admin level) only the master key. Off, the runner accepts only loopback callers and same-origin writes.
+    /// </summary>
     public bool RequireKeys { get; init; }
 
-    /// <summary>The function key to accept; a random one is generated (and printed) when null.</summary>
+    /// <summary>The client key (a function key) to accept; a random one is generated (and printed) when null.</summary>
     public string? FunctionKey { get; init; }
+
+    /// <summary>The operator key (the master key) to accept; a random one is generated (and printed) when null.</summary>
+    public string? MasterKey { get; init; }
 
     /// <summary>Start Azurite when storage is the development account and nothing listens on its ports.</summary>
     public bool StartAzurite { get; init; } = true;
@@ -34,6 +40,7 @@ public sealed record LocalRunnerOptions
                 "--port" when i + 1 < args.Length => options with { Port = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture) },
                 "--require-keys" => options with { RequireKeys = true },
                 "--function-key" when i + 1 < args.Length => options with { FunctionKey = args[++i], RequireKeys = true },
+                "--master-key" when i + 1 < args.Length => options with { MasterKey = args[++i], RequireKeys = true },
                 "--no-azurite" => options with { StartAzurite = false },
                 "--quiet" => options with { LogRequests = false },
                 "--help" or "-h" => throw new ArgumentException(Usage),
@@ -45,5 +52,5 @@ public sealed record LocalRunnerOptions
     }
 
     public const string Usage =
-        "Usage: dotnet run --project local [-- [--port 7071] [--require-keys] [--function-key KEY] [--no-azurite] [--quiet]]";
+        "Usage: dotnet run --project local [-- [--port 7071] [--require-keys] [--function-key KEY] [--master-key KEY] [--no-azurite] [--quiet]]";
 }

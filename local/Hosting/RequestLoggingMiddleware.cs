@@ -1,24 +1,27 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Serverless.Core.Monitoring.Logging;
 
 namespace Serverless.Local.Hosting;
 
-/// <summary>Logs one line per request: method, path, status and elapsed milliseconds.</summary>
+/// <summary>Logs one line per request (method, path, status and elapsed milliseconds), except the runner's own warm-up.</summary>
 internal sealed class RequestLoggingMiddleware
 {
     private readonly RequestDelegate _next;
     private readonly ILogger _logger;
+    private readonly InferenceLogger _log;
 
-    public RequestLoggingMiddleware(RequestDelegate next, ILoggerFactory loggers)
+    public RequestLoggingMiddleware(RequestDelegate next, ILoggerFactory loggers, InferenceLogger log)
     {
         _next = next;
+        _log = log;
         _logger = loggers.CreateLogger("Request");
     }
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.Headers.ContainsKey(HttpPipelineWarmer.Header))
+        if (context.Request.Headers.TryGetValue(InferenceLogger.WarmupHeaderName, out var warmup) && _log.IsWarmup(warmup.ToString()))
         {
             await _next(context);
             return;

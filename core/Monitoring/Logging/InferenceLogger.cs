@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Errors;
 
@@ -24,14 +26,33 @@ public sealed class InferenceLogger
         _time = time;
     }
 
+    /// <summary>The header a host's own warm-up requests carry, with <see cref="WarmupToken"/> as its value.</summary>
+    public const string WarmupHeaderName = "x-warmup";
+
+    private readonly byte[] _warmupToken = Encoding.ASCII.GetBytes(Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
+
     public bool Enabled => _options.Enabled;
+
+    /// <summary>
+    /// A secret of this process that marks its own synthetic warm-up traffic, which is never logged (the monitor would
+    /// judge it as real traffic). Only code in the process knows it, so no caller can mark a request as warm-up.
+    /// </summary>
+    public string WarmupToken => Encoding.ASCII.GetString(_warmupToken);
+
+    /// <summary>Whether a <see cref="WarmupHeaderName"/> value is this process's warm-up token (compared in constant time).</summary>
+    public bool IsWarmup(string? headerValue) =>
+        !string.IsNullOrEmpty(headerValue) && headerValue.Length == _warmupToken.Length
+        && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(headerValue), _warmupToken);
 
     public InferenceLogCounters Counters => _buffer.Counters;
 
-    /// <summary>Starts a request's capture. <paramref name="headerRequestId"/>: the <c>x-request-id</c> header's value, if any.</summary>
-    public InferenceLogCapture Begin(string source, string model, string? requestedVersion, string? headerRequestId)
+    /// <summary>
+    /// Starts a request's capture. <paramref name="headerRequestId"/>: the <c>x-request-id</c> header's value, if any;
+    /// <paramref name="warmupHeader"/>: the <see cref="WarmupHeaderName"/> header's, if any (the process's own warm-up is not logged).
+    /// </summary>
+    public InferenceLogCapture Begin(string source, string model, string? requestedVersion, string? headerRequestId, string? warmupHeader = null)
     {
-        var enabled = _options.Enabled;
+        var enabled = _options.Enabled && (warmupHeader is null || !IsWarmup(warmupHeader));
         return new InferenceLogCapture(enabled, enabled ? _options.SampleRateFor(model) : 0, source, model, requestedVersion,
             RequestIds.FromHeader(headerRequestId), new DateTimeOffset(NextUniqueTicks(), TimeSpan.Zero), _time.GetTimestamp());
     }

@@ -15,22 +15,26 @@ public sealed class FunctionKeyTests
     }
 
     [Fact]
-    public async Task RequireKeys_FunctionRoutesNeedTheKeyAndHealthStaysAnonymous()
+    public async Task RequireKeys_ClientRoutesTakeEitherKey_OperatorRoutesOnlyTheMasterKey_HealthStaysAnonymous()
     {
-        await using var host = await LocalFunctionHost.StartAsync(_stack.RunnerOptions(requireKeys: true) with { FunctionKey = "test-key" });
+        await using var host = await LocalFunctionHost.StartAsync(_stack.RunnerOptions(requireKeys: true) with { FunctionKey = "test-key", MasterKey = "master-key" });
         using var client = new HttpClient { BaseAddress = new Uri(host.BaseAddress, host.RoutePrefix + "/") };
 
         var health = await client.GetAsync("v2/health/live");
-        var withoutKey = await client.GetAsync("models");
-        var withHeader = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "models") { Headers = { { "x-functions-key", "test-key" } } });
-        var withQuery = await client.GetAsync("models?code=test-key");
-        var wrongKey = await client.GetAsync("models?code=nope");
+        var withoutKey = await client.GetAsync("v2/models/keys-nobody");
+        var withHeader = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "v2/models/keys-nobody") { Headers = { { "x-functions-key", "test-key" } } });
+        var withQuery = await client.GetAsync("v2/models/keys-nobody?code=test-key");
+        var wrongKey = await client.GetAsync("v2/models/keys-nobody?code=nope");
+        var operatorRouteWithClientKey = await client.GetAsync("models?code=test-key");
+        var operatorRouteWithMasterKey = await client.GetAsync("models?code=master-key");
 
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, withoutKey.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, withHeader.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, withQuery.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, withHeader.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, withQuery.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, wrongKey.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, operatorRouteWithClientKey.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, operatorRouteWithMasterKey.StatusCode);
     }
 
     [Fact]

@@ -1,0 +1,69 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+
+namespace Serverless.Local.Http;
+
+/// <summary>
+/// With keys off, the runner trusts whoever can reach it, so it accepts only what can come from this machine:
+/// a <c>Host</c> that is a loopback name (a page on another site that rebinds its DNS name to 127.0.0.1 still
+/// sends its own name), and, for writes, no browser <c>Origin</c> other than the runner's own. Answers 403 otherwise.
+/// </summary>
+internal sealed class LoopbackOnlyMiddleware
+{
+    private readonly RequestDelegate _next;
+
+    public LoopbackOnlyMiddleware(RequestDelegate next)
+    {
+        _next = next;
+    }
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!IsLoopbackName(request.Host.Host))
+        {
+            return RefuseAsync(context,
+                $"Host '{Shorten(request.Host.Value)}' is not a loopback name. Without keys the local runner serves only this machine " +
+                "(localhost, 127.0.0.1, [::1]); start it with --require-keys to serve other hosts.");
+        }
+
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
+            && request.Headers.Origin.Count > 0 && !IsOwnOrigin(request.Headers.Origin.ToString(), context.Connection.LocalPort))
+        {
+            return RefuseAsync(context,
+                $"Cross-origin write refused (Origin '{Shorten(request.Headers.Origin.ToString())}'): without keys the local runner accepts " +
+                "writes only from its own origin, so a web page cannot drive it.");
+        }
+
+        return _next(context);
+    }
+
+    internal static bool IsLoopbackName(string? host)
+    {
+        if (string.IsNullOrEmpty(host))
+        {
+            return false;
+        }
+
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        return IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address);
+    }
+
+    internal static bool IsOwnOrigin(string origin, int localPort) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+        && uri.Scheme == Uri.UriSchemeHttp
+        && uri.Port == localPort
+        && IsLoopbackName(uri.Host);
+
+    private static async Task RefuseAsync(HttpContext context, string message)
+    {
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        await context.Response.WriteAsJsonAsync(new { error = message }, context.RequestAborted);
+    }
+
+    private static string Shorten(string? text) => text is null ? "" : text.Length <= 80 ? text : text[..80] + "...";
+}

@@ -1,0 +1,33 @@
+using Serverless.Local.Http;
+
+namespace Serverless.Tests.Security;
+
+public sealed class LoopbackOnlyMiddlewareTests
+{
+    [Theory]
+    [InlineData("localhost", true)]
+    [InlineData("LOCALHOST", true)]
+    [InlineData("app.localhost", true)]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("127.3.2.1", true)]
+    [InlineData("[::1]", true)]
+    [InlineData("::1", true)]
+    [InlineData("localhost.attacker.example", false)]
+    [InlineData("attacker.example", false)]
+    [InlineData("10.0.0.5", false)]
+    [InlineData("0.0.0.0", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void IsLoopbackName_AcceptsOnlyNamesOfThisMachine(string? host, bool expected) =>
+        Assert.Equal(expected, LoopbackOnlyMiddleware.IsLoopbackName(host));
+
+    [Theory]
+    [InlineData("http://localhost:7071", true)]
+    [InlineData("http://127.0.0.1:7071", true)]
+    [InlineData("http://localhost:7072", false)]
+    [InlineData("https://localhost:7071", false)]
+    [InlineData("http://attacker.example:7071", false)]
+    [InlineData("null", false)]
+    public void IsOwnOrigin_IsTheRunnersSchemeLoopbackHostAndPort(string origin, bool expected) =>
+        Assert.Equal(expected, LoopbackOnlyMiddleware.IsOwnOrigin(origin, 7071));
+}
