@@ -1,0 +1,126 @@
+using System.Net;
+using System.Text;
+using Serverless.IntegrationTests.Support;
+using Serverless.Local.Azurite;
+using Serverless.Local.Hosting;
+using Serverless.TestModels;
+
+namespace Serverless.IntegrationTests.Attacks.Support;
+
+/// <summary>
+/// The target of the attack suite: Azurite and the runner in its own process with keys required, holding one
+/// served model (<see cref="Model"/>, with a manifest, aliased production). <see cref="Client"/> holds the key an
+/// inference client is given; <see cref="Operator"/> the operator's.
+/// </summary>
+public sealed class AttackFixture : IAsyncLifetime
+{
+    public const string ClientKey = "attack-suite-client-key";
+    public const string OperatorKey = "attack-suite-operator-key";
+    public const string Model = "victim";
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
+    private AzuriteProcess? _azurite;
+
+    public string ConnectionString => _azurite?.ConnectionString ?? throw new InvalidOperationException("Azurite is not running.");
+
+    public RunnerProcess Runner { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public HttpClient Operator { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var root = RepositoryPaths.FindRoot(AppContext.BaseDirectory);
+        _azurite = await AzuriteProcess.StartAsync(new AzuriteOptions
+        {
+            InstallDirectory = Path.Combine(RepositoryPaths.LocalFolder(root), "azurite"),
+            DataDirectory = null,
+            BlobPort = AzuriteProcess.FreePort(),
+            QueuePort = AzuriteProcess.FreePort(),
+            TablePort = AzuriteProcess.FreePort(),
+        });
+        var port = AzuriteProcess.FreePort();
+        Runner = RunnerProcess.Start(port, new Dictionary<string, string>
+        {
+            ["AzureWebJobsStorage"] = ConnectionString,
+            ["Serving__MaxRequestBodyBytes"] = MaxRequestBodyBytes.ToString(),
+            ["Serving__ResolutionCacheSeconds"] = "0",
+            // Once a year: the hourly timer must not write reports in the middle of a test.
+            ["MonitoringSchedule"] = "0 0 0 1 1 *",
+        }, "--quiet", "--function-key", ClientKey, "--master-key", OperatorKey);
+        Client = NewClient(port, ClientKey);
+        Operator = NewClient(port, OperatorKey);
+        await WaitUntilReadyAsync();
+
+        Expect(await Operator.PutBytesAsync($"models/{Model}/versions/1", ReferenceModels.LogisticRegression(features: 3)), HttpStatusCode.Created);
+        Expect(await Operator.PutJsonAsync($"models/{Model}/versions/1/manifest", ReferenceManifests.LogisticRegression(features: 3)), HttpStatusCode.Created);
+        Expect(await Operator.PutJsonAsync($"models/{Model}/aliases/production", """{"version": "1"}"""), HttpStatusCode.OK);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client?.Dispose();
+        Operator?.Dispose();
+        if (Runner is not null)
+        {
+            await Runner.DisposeAsync();
+        }
+
+        if (_azurite is not null)
+        {
+            await _azurite.DisposeAsync();
+        }
+    }
+
+    /// <summary>A normal client request, which must still be answered after any attack.</summary>
+    public async Task AssertServesNormallyAsync()
+    {
+        Assert.False(Runner.HasExited, "the runner exited:\n" + Runner.Output);
+        var answer = await Client.PostJsonAsync($"models/{Model}/predict", """{"instances": [{"f0": 1, "f1": 2, "f2": 3}]}""");
+        Assert.True(answer.Status == HttpStatusCode.OK, $"a normal predict after the attack answered {(int)answer.Status}: {answer.Body}");
+    }
+
+    private static HttpClient NewClient(int port, string key)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/api/"), Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Add("x-functions-key", key);
+        return client;
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            try
+            {
+                using var response = await Client.GetAsync("v2/health/ready");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            if (Runner.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The runner did not become ready:\n" + Runner.Output);
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private static void Expect(JsonAnswer answer, HttpStatusCode status) =>
+        Assert.True(answer.Status == status, $"set-up step answered {(int)answer.Status}: {answer.Body}");
+}
+
+[CollectionDefinition(Name)]
+public sealed class AttackCollection : ICollectionFixture<AttackFixture>
+{
+    public const string Name = "Attack suite: the runner in its own process";
+}
