@@ -48,7 +48,8 @@ public sealed class OnnxModelInspector
         try
         {
             var signature = LoadOnce(modelBytes, optimised);
-            var sessionBytes = MeasureOptimised(optimised, scan);
+            // Never less than the model's own size: a session holds at least its graph.
+            var sessionBytes = Math.Max(MeasureOptimised(optimised, scan), modelBytes.Length);
             if (sessionBytes > _budgets.MaxSessionBytes)
             {
                 throw OverSessionBudget($"takes about {Describe(sessionBytes)} of memory once optimised as served (weights after constant folding and generated tensors)", "");
