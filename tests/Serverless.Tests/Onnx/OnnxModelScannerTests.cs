@@ -107,6 +107,26 @@ public sealed class OnnxModelScannerTests
     }
 
     [Fact]
+    public void Scan_ShapeConcatenatedFromConstantNodes_IsFollowedToTheGenerator()
+    {
+        var builder = new OnnxGraphBuilder("concat_shape").Input("x", OnnxElementType.Float, 1L, 1L, 1L, 1L);
+        for (var i = 0; i < 4; i++)
+        {
+            builder.Node("Constant", [], [$"d{i}"], attributes: ("value_ints", new long[] { 10 }));
+        }
+
+        var model = builder
+            .Node("Concat", ["d0", "d1", "d2", "d3"], ["shape"], attributes: ("axis", 0L))
+            .Node("Identity", ["shape"], ["shape_copy"])
+            .Node("ConstantOfShape", ["shape_copy"], ["big"], attributes: ("value", OnnxTensorValue.Float("one", [1f], 1)))
+            .Node("Add", ["x", "big"], ["y"])
+            .Output("y", OnnxElementType.Float, 10L, 10L, 10L, 10L)
+            .Build();
+
+        Assert.Equal(10_000L * 4, OnnxModelScanner.Scan(model).GeneratorBytes);
+    }
+
+    [Fact]
     public void Scan_SparseInitializer_CountsItsDenseSize()
     {
         var model = new OnnxGraphBuilder("sparse")
