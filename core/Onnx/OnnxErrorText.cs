@@ -15,6 +15,8 @@ public static partial class OnnxErrorText
     /// <summary>The longest cleaned text, in characters (longer is cut and ends with "…").</summary>
     public const int MaxLength = 300;
 
+    private const int MaxInputLength = 4000;
+
     public static string Clean(string? message)
     {
         if (string.IsNullOrWhiteSpace(message))
@@ -22,7 +24,8 @@ public static partial class OnnxErrorText
             return "(no detail)";
         }
 
-        var text = Prefix().Replace(message, " ");
+        // Only the start matters, and the patterns below stay linear-ish on a bounded input.
+        var text = Prefix().Replace(message.Length > MaxInputLength ? message[..MaxInputLength] : message, " ");
         text = RemoveSourceLocations(text);
         text = AbsolutePath().Replace(text, "<path>");
         text = Whitespace().Replace(text, " ").Trim();
