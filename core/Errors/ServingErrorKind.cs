@@ -18,6 +18,12 @@ public enum ServingErrorKind
     /// <summary>The request body is over the configured limit (HTTP 413).</summary>
     PayloadTooLarge = 413,
 
+    /// <summary>
+    /// A blob the app trusts (a model's bytes, its manifest) no longer matches the SHA-256 the registry holds for
+    /// it (HTTP 500): the stored data changed behind the app's back; an operator must register it again.
+    /// </summary>
+    IntegrityFailure = 500,
+
     /// <summary>The server is not ready yet (HTTP 503).</summary>
     Unavailable = 503,
 }

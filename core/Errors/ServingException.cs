@@ -1,8 +1,8 @@
 namespace Serverless.Core.Errors;
 
 /// <summary>
-/// A failure caused by the caller's request (or the server's readiness) whose message is safe to return to the
-/// caller verbatim. Anything else that escapes core is a server fault.
+/// A failure caused by the caller's request (or the server's readiness, or stored data failing its integrity
+/// check) whose message is safe to return to the caller verbatim. Anything else that escapes core is a server fault.
 /// </summary>
 public sealed class ServingException : Exception
 {
@@ -29,4 +29,6 @@ public sealed class ServingException : Exception
     public static ServingException PayloadTooLarge(string message) => new(ServingErrorKind.PayloadTooLarge, message);
 
     public static ServingException Unavailable(string message) => new(ServingErrorKind.Unavailable, message);
+
+    public static ServingException IntegrityFailure(string message) => new(ServingErrorKind.IntegrityFailure, message);
 }

@@ -22,6 +22,15 @@ public sealed record ModelVersion(
     /// <summary>SHA-256 (lower-case hex) of the canonical JSON of the version's manifest; null while it has none.</summary>
     public string? ManifestSha256 { get; init; }
 
+    /// <summary>
+    /// Bytes the version's session takes once optimised as served, measured at registration (see
+    /// <see cref="Onnx.ModelInspection"/>); null for versions registered before it was measured.
+    /// </summary>
+    public long? SessionBytes { get; init; }
+
+    /// <summary>Bytes the version counts for in the session cache's budget: its measured session, else its file size.</summary>
+    public long LoadedBytes => SessionBytes ?? SizeBytes;
+
     /// <summary>Where the manifest's canonical JSON lives, beside the model's bytes.</summary>
     public string ManifestBlobName => $"{Name}/{Version}/{Sha256}/manifest.json";
 }

@@ -14,7 +14,8 @@ public interface IModelRegistry
     event Action<string>? ModelChanged;
 
     /// <summary>
-    /// Registers bytes as name/version after ONNX Runtime has loaded them. Same bytes again: Unchanged.
+    /// Registers bytes as name/version after they passed <see cref="Onnx.OnnxModelInspector"/> (no external data, within
+    /// the memory and warm-up budgets, loaded by ONNX Runtime; BadRequest otherwise). Same bytes again: Unchanged.
     /// Other bytes for an existing version: Conflict. Nothing is stored when validation fails.
     /// </summary>
     Task<RegistrationResult> RegisterAsync(string name, string version, byte[] modelBytes, string? description, CancellationToken cancellationToken);
@@ -50,9 +51,12 @@ public interface IModelRegistry
     /// </summary>
     Task<ManifestRegistrationResult> SetManifestAsync(string name, string version, ModelManifest manifest, CancellationToken cancellationToken);
 
-    /// <summary>The version's manifest, or null when it has none (see <see cref="ModelVersion.ManifestSha256"/>).</summary>
+    /// <summary>
+    /// The version's manifest, or null when it has none (see <see cref="ModelVersion.ManifestSha256"/>).
+    /// IntegrityFailure when the stored blob does not hash to <see cref="ModelVersion.ManifestSha256"/>.
+    /// </summary>
     Task<ModelManifest?> GetManifestAsync(ModelVersion version, CancellationToken cancellationToken);
 
-    /// <summary>Downloads the model's bytes.</summary>
+    /// <summary>Downloads the model's bytes; IntegrityFailure when they do not hash to <see cref="ModelVersion.Sha256"/>.</summary>
     Task<byte[]> DownloadAsync(ModelVersion version, CancellationToken cancellationToken);
 }

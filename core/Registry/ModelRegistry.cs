@@ -56,9 +56,12 @@ public sealed class ModelRegistry : IModelRegistry
             return SameBytesOrConflict(existing, sha256);
         }
 
-        var signature = _inspector.Inspect(modelBytes);
+        var inspection = _inspector.Inspect(modelBytes);
         var registered = new ModelVersion(name, version, sha256, modelBytes.Length, _clock.GetUtcNow(), description,
-            signature.Inputs, signature.Outputs, $"{name}/{version}/{sha256}/model.onnx");
+            inspection.Signature.Inputs, inspection.Signature.Outputs, $"{name}/{version}/{sha256}/model.onnx")
+        {
+            SessionBytes = inspection.SessionBytes,
+        };
         var blob = _container.GetBlobClient(registered.BlobName);
         await blob.UploadAsync(BinaryData.FromBytes(modelBytes), overwrite: true, cancellationToken).ConfigureAwait(false);
         try
@@ -298,7 +301,9 @@ public sealed class ModelRegistry : IModelRegistry
         try
         {
             var content = await _container.GetBlobClient(version.ManifestBlobName).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-            return ModelManifest.Parse(content.Value.Content.ToMemory().Span);
+            var bytes = content.Value.Content.ToMemory();
+            CheckIntegrity(version, "manifest bytes", bytes.Span, version.ManifestSha256);
+            return ModelManifest.Parse(bytes.Span);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
@@ -310,7 +315,24 @@ public sealed class ModelRegistry : IModelRegistry
     public async Task<byte[]> DownloadAsync(ModelVersion version, CancellationToken cancellationToken)
     {
         var content = await _container.GetBlobClient(version.BlobName).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-        return content.Value.Content.ToArray();
+        var bytes = content.Value.Content.ToArray();
+        CheckIntegrity(version, "model bytes", bytes, version.Sha256);
+        return bytes;
+    }
+
+    /// <summary>Throws IntegrityFailure unless <paramref name="stored"/> hashes to <paramref name="registeredSha256"/>.</summary>
+    private static void CheckIntegrity(ModelVersion version, string what, ReadOnlySpan<byte> stored, string registeredSha256)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(stored, hash);
+        var actual = Convert.ToHexStringLower(hash);
+        if (!string.Equals(actual, registeredSha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw ServingException.IntegrityFailure(
+                $"Model '{version.Name}' version '{version.Version}' failed its integrity check: the stored {what} hash to sha256 {actual}, not the " +
+                $"registered {registeredSha256}. The blob was changed outside the registry and nothing was served from it; re-register the version " +
+                "(delete it, then register the original again).");
+        }
     }
 
     private async Task<ManifestRegistrationResult> SameManifestOrConflictAsync(ModelVersion stored, ModelManifest manifest, byte[] canonical, string sha256,

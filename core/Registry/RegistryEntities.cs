@@ -15,6 +15,7 @@ internal static class RegistryEntities
     public const string VersionKind = "version";
     public const string AliasKind = "alias";
     public const string ManifestSha256Property = "ManifestSha256";
+    public const string SessionBytesProperty = "SessionBytes";
 
     public static string VersionRowKey(string version) => VersionPrefix + version;
 
@@ -36,6 +37,7 @@ internal static class RegistryEntities
         ["Outputs"] = JsonSerializer.Serialize(version.Outputs),
         ["BlobName"] = version.BlobName,
         [ManifestSha256Property] = version.ManifestSha256,
+        [SessionBytesProperty] = version.SessionBytes,
     };
 
     public static ModelVersion ToVersion(TableEntity entity) => new(
@@ -50,6 +52,7 @@ internal static class RegistryEntities
         entity.GetString("BlobName"))
     {
         ManifestSha256 = entity.GetString(ManifestSha256Property),
+        SessionBytes = entity.GetInt64(SessionBytesProperty),
     };
 
     public static TableEntity ToEntity(string name, string alias, string version, DateTimeOffset updatedUtc) => new(name, AliasRowKey(alias))

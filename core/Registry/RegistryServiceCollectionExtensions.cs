@@ -6,11 +6,15 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Baselines;
 using Serverless.Core.Onnx;
+using Serverless.Core.Serving;
 using Serverless.Core.Storage;
 
 namespace Serverless.Core.Registry;
 
-/// <summary>Wires the model registry: options (section <c>Registry</c>), storage clients, the registry itself and version baselines.</summary>
+/// <summary>
+/// Wires the model registry: options (section <c>Registry</c>, and <c>Serving</c> for the session options and budgets a
+/// model is measured with at registration), storage clients, the registry itself and version baselines.
+/// </summary>
 public static class RegistryServiceCollectionExtensions
 {
     public static IServiceCollection AddModelRegistry(this IServiceCollection services, IConfiguration configuration)
@@ -21,7 +25,12 @@ public static class RegistryServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<OnnxModelInspector>();
+        services.AddServingSessionOptions();
+        services.TryAddSingleton(sp => new OnnxModelInspector(
+            sp.GetRequiredService<SessionOptionsFactory>().Create,
+            new ModelBudgets(
+                sp.GetRequiredService<IOptions<RegistryOptions>>().Value.MaxSessionBytes,
+                sp.GetRequiredService<IOptions<ServingOptions>>().Value.MaxWarmupElements)));
         services.TryAddSingleton<IModelRegistry>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;

@@ -49,7 +49,7 @@ public sealed class LoadedModel
 
     /// <summary>
     /// Runs the session on a parsed request. ONNX Runtime's own refusals (a value the graph rejects at run time)
-    /// become BadRequest. The caller disposes the returned values.
+    /// become BadRequest, their text cleaned of host details by <see cref="OnnxErrorText"/>. The caller disposes the returned values.
     /// </summary>
     public IDisposableReadOnlyCollection<OrtValue> Run(InferRequest request, IReadOnlyList<string> outputNames) =>
         Run(request.InputNames, request.InputValues, outputNames);
@@ -66,7 +66,8 @@ public sealed class LoadedModel
         }
         catch (OnnxRuntimeException e)
         {
-            throw ServingException.BadRequest($"ONNX Runtime could not run model '{Version.Name}' version '{Version.Version}' on this input: {e.Message}", e);
+            throw ServingException.BadRequest(
+                $"ONNX Runtime could not run model '{Version.Name}' version '{Version.Version}' on this input: {OnnxErrorText.Clean(e.Message)}", e);
         }
     }
 

@@ -1,28 +1,35 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
 using Serverless.Core.Models;
+using Serverless.Core.Onnx;
 using Serverless.Core.Registry;
 
 namespace Serverless.Core.Serving;
 
 /// <summary>
-/// Loads a version from the registry in three timed stages: blob fetch, session creation, one warm-up run.
-/// A warm-up failure (a model whose free dimensions need particular values) is logged, not fatal.
+/// Loads a version from the registry in three timed stages: blob fetch (checked against the registered SHA-256),
+/// session creation, one warm-up run. A warm-up failure (a model whose free dimensions need particular values) is
+/// logged, not fatal; a model whose warm-up request would exceed <see cref="ServingOptions.MaxWarmupElements"/> is
+/// loaded but not warmed. ONNX Runtime's refusal reaches the client cleaned by <see cref="OnnxErrorText"/>.
 /// </summary>
 public sealed class ModelLoader : IModelLoader
 {
     private readonly IModelRegistry _registry;
     private readonly SessionOptionsFactory _sessionOptions;
+    private readonly ServingOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<ModelLoader> _logger;
 
-    public ModelLoader(IModelRegistry registry, SessionOptionsFactory sessionOptions, TimeProvider clock, ILogger<ModelLoader> logger)
+    public ModelLoader(IModelRegistry registry, SessionOptionsFactory sessionOptions, IOptions<ServingOptions> options, TimeProvider clock,
+        ILogger<ModelLoader> logger)
     {
         _registry = registry;
         _sessionOptions = sessionOptions;
+        _options = options.Value;
         _clock = clock;
         _logger = logger;
     }
@@ -42,7 +49,9 @@ public sealed class ModelLoader : IModelLoader
             }
             catch (OnnxRuntimeException e)
             {
-                throw ServingException.BadRequest($"Model '{version.Name}' version '{version.Version}' no longer loads in ONNX Runtime: {e.Message}", e);
+                _logger.LogWarning(e, "Model {Model} version {Version} does not load in ONNX Runtime", version.Name, version.Version);
+                throw ServingException.BadRequest(
+                    $"Model '{version.Name}' version '{version.Version}' no longer loads in ONNX Runtime: {OnnxErrorText.Clean(e.Message)}", e);
             }
         }
 
@@ -64,7 +73,16 @@ public sealed class ModelLoader : IModelLoader
 
     private void WarmUp(LoadedModel model)
     {
-        var body = WarmupRequest.CreateJson(model);
+        var elements = WarmupElements.Of(model.Inputs.Select(i => (IReadOnlyList<long>)i.Dimensions));
+        if (elements > _options.MaxWarmupElements)
+        {
+            _logger.LogWarning(
+                "Model {Model} version {Version} is not warmed: its warm-up request would need {Elements} input elements, over {Setting} ({Max})",
+                model.Version.Name, model.Version.Version, elements, ModelBudgets.WarmupElementsSetting, _options.MaxWarmupElements);
+            return;
+        }
+
+        var body = WarmupRequest.CreateJson(model, _options.MaxWarmupElements);
         if (body is null)
         {
             return;

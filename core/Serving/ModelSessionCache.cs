@@ -8,13 +8,15 @@ namespace Serverless.Core.Serving;
 /// <summary>
 /// The process-wide cache of warm sessions, keyed by <see cref="ModelVersion.CacheKey"/> (name, version and
 /// content hash). Thread-safe: a warm hit is lock-free; concurrent first requests for a version share one load
-/// (single flight); a failed load is not cached. Over <see cref="ServingOptions.MaxLoadedSessions"/> or
-/// <see cref="ServingOptions.MaxLoadedBytes"/> the least recently used sessions are evicted, each disposed once
-/// its last lease is released.
+/// (single flight); a failed load answers every request with the same error for
+/// <see cref="ServingOptions.FailedLoadRetrySeconds"/> before one tries again, so a model that cannot load costs
+/// one attempt per period rather than one per request. Over <see cref="ServingOptions.MaxLoadedSessions"/> or
+/// <see cref="ServingOptions.MaxLoadedBytes"/> (counting <see cref="ModelVersion.LoadedBytes"/>) the least recently
+/// used sessions are evicted, each disposed once its last lease is released.
 /// </summary>
 public sealed class ModelSessionCache : IDisposable
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<LoadedModel>>> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly IModelLoader _loader;
     private readonly ServingOptions _options;
     private readonly TimeProvider _clock;
@@ -32,14 +34,10 @@ public sealed class ModelSessionCache : IDisposable
     /// <summary>Returns a lease on the warm session for <paramref name="version"/>, loading it first if needed.</summary>
     public ValueTask<ModelLease> AcquireAsync(ModelVersion version, CancellationToken cancellationToken)
     {
-        if (_entries.TryGetValue(version.CacheKey, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
+        if (_entries.TryGetValue(version.CacheKey, out var entry) && entry.Loaded is { } model && model.TryAddReference())
         {
-            var model = entry.Value.Result;
-            if (model.TryAddReference())
-            {
-                model.LastUsed = _clock.GetTimestamp();
-                return ValueTask.FromResult(new ModelLease(model));
-            }
+            model.LastUsed = _clock.GetTimestamp();
+            return ValueTask.FromResult(new ModelLease(model));
         }
 
         return new ValueTask<ModelLease>(AcquireSlowAsync(version, cancellationToken));
@@ -47,13 +45,11 @@ public sealed class ModelSessionCache : IDisposable
 
     /// <summary>The loaded model for a version when it is warm, without loading it.</summary>
     public LoadedModel? TryGetLoaded(ModelVersion version) =>
-        _entries.TryGetValue(version.CacheKey, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully
-            ? entry.Value.Result
-            : null;
+        _entries.TryGetValue(version.CacheKey, out var entry) ? entry.Loaded : null;
 
     /// <summary>The models loaded right now.</summary>
     public IReadOnlyList<LoadedModel> Snapshot() =>
-        _entries.Values.Where(e => e.IsValueCreated && e.Value.IsCompletedSuccessfully).Select(e => e.Value.Result).ToList();
+        _entries.Values.Select(e => e.Loaded).OfType<LoadedModel>().ToList();
 
     public void Dispose()
     {
@@ -69,17 +65,31 @@ public sealed class ModelSessionCache : IDisposable
     {
         while (true)
         {
-            var entry = _entries.GetOrAdd(version.CacheKey,
-                static (_, state) => new Lazy<Task<LoadedModel>>(() => state.Loader.LoadAsync(state.Version, CancellationToken.None)),
-                (Loader: _loader, Version: version));
+            var entry = _entries.GetOrAdd(version.CacheKey, static (_, state) => new Entry(state.Loader, state.Version), (Loader: _loader, Version: version));
+            if (entry.FailedAt is { } failedAt && _clock.GetElapsedTime(failedAt).TotalSeconds >= _options.FailedLoadRetrySeconds)
+            {
+                // The failure has been answered for long enough: the next round loads afresh.
+                _entries.TryRemove(new KeyValuePair<string, Entry>(version.CacheKey, entry));
+                continue;
+            }
+
             LoadedModel model;
             try
             {
-                model = await entry.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+                model = await entry.Load.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch when (entry.Value.IsFaulted || entry.Value.IsCanceled)
+            catch (Exception e) when (entry.Load.Value.IsFaulted || entry.Load.Value.IsCanceled)
             {
-                _entries.TryRemove(new KeyValuePair<string, Lazy<Task<LoadedModel>>>(version.CacheKey, entry));
+                if (_options.FailedLoadRetrySeconds == 0 || entry.Load.Value.IsCanceled)
+                {
+                    _entries.TryRemove(new KeyValuePair<string, Entry>(version.CacheKey, entry));
+                }
+                else if (entry.MarkFailed(_clock.GetTimestamp()))
+                {
+                    _logger.LogWarning("Loading model {Model} version {Version} failed; requests get the same error for {Seconds} s: {Reason}",
+                        version.Name, version.Version, _options.FailedLoadRetrySeconds, e.Message);
+                }
+
                 throw;
             }
 
@@ -91,7 +101,7 @@ public sealed class ModelSessionCache : IDisposable
             }
 
             // Evicted between load and lease: the entry is gone, so the next round loads afresh.
-            _entries.TryRemove(new KeyValuePair<string, Lazy<Task<LoadedModel>>>(version.CacheKey, entry));
+            _entries.TryRemove(new KeyValuePair<string, Entry>(version.CacheKey, entry));
         }
     }
 
@@ -102,10 +112,10 @@ public sealed class ModelSessionCache : IDisposable
             while (true)
             {
                 var loaded = _entries
-                    .Where(e => e.Value.IsValueCreated && e.Value.Value.IsCompletedSuccessfully)
-                    .Select(e => (Key: e.Key, Model: e.Value.Value.Result))
+                    .Where(e => e.Value.Loaded is not null)
+                    .Select(e => (Key: e.Key, Model: e.Value.Loaded!))
                     .ToList();
-                var bytes = loaded.Sum(e => e.Model.Version.SizeBytes);
+                var bytes = loaded.Sum(e => e.Model.Version.LoadedBytes);
                 if (loaded.Count <= _options.MaxLoadedSessions && bytes <= _options.MaxLoadedBytes)
                 {
                     return;
@@ -123,5 +133,27 @@ public sealed class ModelSessionCache : IDisposable
                     victim.Model.Version.Name, victim.Model.Version.Version, loaded.Count, bytes);
             }
         }
+    }
+
+    /// <summary>One version's load (started on first use) and, once it failed and someone saw it, when.</summary>
+    private sealed class Entry
+    {
+        private long _failedAt;
+
+        public Entry(IModelLoader loader, ModelVersion version)
+        {
+            Load = new Lazy<Task<LoadedModel>>(() => loader.LoadAsync(version, CancellationToken.None));
+        }
+
+        public Lazy<Task<LoadedModel>> Load { get; }
+
+        /// <summary>The model when the load has succeeded.</summary>
+        public LoadedModel? Loaded => Load.IsValueCreated && Load.Value.IsCompletedSuccessfully ? Load.Value.Result : null;
+
+        /// <summary>The timestamp the failure was first seen at, or null while the load has not failed.</summary>
+        public long? FailedAt => Interlocked.Read(ref _failedAt) is var at and not 0 ? at : null;
+
+        /// <summary>Records when the failure was first seen; true for the caller that recorded it.</summary>
+        public bool MarkFailed(long timestamp) => Interlocked.CompareExchange(ref _failedAt, Math.Max(timestamp, 1), 0) == 0;
     }
 }

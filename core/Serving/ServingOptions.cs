@@ -7,6 +7,9 @@ public sealed class ServingOptions
 {
     public const string SectionName = "Serving";
 
+    /// <summary>The default of <see cref="MaxWarmupElements"/>.</summary>
+    public const long DefaultMaxWarmupElements = 1_000_000;
+
     /// <summary>Largest infer request body, in bytes; larger bodies get 413.</summary>
     [Range(1024, int.MaxValue)]
     public long MaxRequestBodyBytes { get; set; } = 32L * 1024 * 1024;
@@ -29,7 +32,7 @@ public sealed class ServingOptions
     [Range(1, 100_000)]
     public int MaxLoadedSessions { get; set; } = 16;
 
-    /// <summary>Most model bytes kept loaded (counted as the models' file sizes).</summary>
+    /// <summary>Most bytes of sessions kept loaded (each version counts its session size measured at registration, else its file size).</summary>
     [Range(1, long.MaxValue)]
     public long MaxLoadedBytes { get; set; } = 2L * 1024 * 1024 * 1024;
 
@@ -43,6 +46,21 @@ public sealed class ServingOptions
     /// <summary>The alias unversioned routes serve; without it they serve the latest version.</summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9_.-]{0,62}$")]
     public string DefaultAlias { get; set; } = "production";
+
+    /// <summary>
+    /// Most input elements a model's synthetic warm-up request may hold (fixed dimensions multiplied, free ones counted
+    /// as 1, summed over inputs). Registration refuses a model over it; a version already registered that is over it
+    /// is loaded but not warmed.
+    /// </summary>
+    [Range(1, long.MaxValue)]
+    public long MaxWarmupElements { get; set; } = DefaultMaxWarmupElements;
+
+    /// <summary>
+    /// How long a version that failed to load answers with the same error before a request tries loading it again
+    /// (0: every request retries).
+    /// </summary>
+    [Range(0, 3600)]
+    public int FailedLoadRetrySeconds { get; set; } = 30;
 }
 
 /// <summary>ONNX Runtime graph optimisation levels, by the names used in configuration.</summary>

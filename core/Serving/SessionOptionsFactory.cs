@@ -1,9 +1,13 @@
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
+using Serverless.Core.Onnx;
 
 namespace Serverless.Core.Serving;
 
-/// <summary>Builds ONNX Runtime session options from <see cref="ServingOptions"/>. Thread-safe.</summary>
+/// <summary>
+/// Builds ONNX Runtime session options from <see cref="ServingOptions"/>, hardened by
+/// <see cref="OnnxSessionSafety"/> (external data can never be read from the server's files). Thread-safe.
+/// </summary>
 public sealed class SessionOptionsFactory
 {
     private readonly ServingOptions _options;
@@ -30,6 +34,6 @@ public sealed class SessionOptionsFactory
             },
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
-        return options;
+        return OnnxSessionSafety.Harden(options);
     }
 }

@@ -9,19 +9,31 @@ namespace Serverless.Core.Serving;
 /// <summary>
 /// Builds a synthetic OIP request body from a model's signature (every free dimension 1, zeros, false and
 /// empty strings), so warming a model runs the whole serving path once (JSON decode, Run, JSON encode) and
-/// the first real request finds both the session and the code warm.
+/// the first real request finds both the session and the code warm. A signature whose request would hold more
+/// than the given number of elements (see <see cref="WarmupElements"/>) gets none.
 /// </summary>
 public static class WarmupRequest
 {
-    /// <summary>The request body as UTF-8 JSON, or null when an input is not a tensor (such models load but are not warmed).</summary>
-    public static byte[]? CreateJson(LoadedModel model) =>
+    /// <summary>
+    /// The request body as UTF-8 JSON, or null when an input is not a tensor (such models load but are not warmed)
+    /// or the request would hold more than <paramref name="maxElements"/> elements.
+    /// </summary>
+    public static byte[]? CreateJson(LoadedModel model, long maxElements = ServingOptions.DefaultMaxWarmupElements) =>
         model.Inputs.Any(i => !i.IsTensor || i.ElementType == TensorElementType.DataTypeMax)
             ? null
-            : CreateJson(model.Inputs.Select(i => new TensorSpec(i.Name, i.Datatype, i.Dimensions)).ToList());
+            : CreateJson(model.Inputs.Select(i => new TensorSpec(i.Name, i.Datatype, i.Dimensions)).ToList(), maxElements);
 
-    /// <summary>The request body for a registered signature, or null when an input has no protocol datatype.</summary>
-    public static byte[]? CreateJson(IReadOnlyList<TensorSpec> inputs)
+    /// <summary>
+    /// The request body for a registered signature, or null when an input has no protocol datatype or the request
+    /// would hold more than <paramref name="maxElements"/> elements.
+    /// </summary>
+    public static byte[]? CreateJson(IReadOnlyList<TensorSpec> inputs, long maxElements = ServingOptions.DefaultMaxWarmupElements)
     {
+        if (WarmupElements.Of(inputs) > maxElements)
+        {
+            return null;
+        }
+
         var types = new TensorElementType[inputs.Count];
         for (var i = 0; i < inputs.Count; i++)
         {
@@ -52,7 +64,7 @@ public static class WarmupRequest
 
                 writer.WriteEndArray();
                 writer.WriteStartArray("data");
-                var count = shape.Aggregate(1L, (a, b) => a * b);
+                var count = WarmupElements.Of(shape);
                 for (var i = 0L; i < count; i++)
                 {
                     WriteZero(writer, types[index]);

@@ -12,6 +12,7 @@ internal static class RegistryDtos
         version = v.Version,
         sha256 = v.Sha256,
         size_bytes = v.SizeBytes,
+        session_bytes = v.SessionBytes,
         created_utc = v.CreatedUtc,
         description = v.Description,
         platform = ModelMetadata.OnnxPlatform,

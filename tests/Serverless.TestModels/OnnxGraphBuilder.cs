@@ -1,8 +1,8 @@
 namespace Serverless.TestModels;
 
 /// <summary>
-/// Builds a single-graph ONNX model (ir_version 8, default opset 17, plus ai.onnx.ml 3 when a node uses it)
-/// as serialized ModelProto bytes, without Python or a protobuf library. Fluent; not thread-safe.
+/// Builds an ONNX model (ir_version 8, default opset 17, plus ai.onnx.ml 3 when a node uses it; optionally with
+/// subgraphs, model-local functions and training info) as serialized ModelProto bytes, without Python or a protobuf library. Fluent; not thread-safe.
 /// </summary>
 public sealed class OnnxGraphBuilder
 {
@@ -18,6 +18,9 @@ public sealed class OnnxGraphBuilder
     private readonly List<ProtoWriter> _outputs = [];
     private readonly List<ProtoWriter> _initializers = [];
     private readonly List<ProtoWriter> _nodes = [];
+    private readonly List<ProtoWriter> _sparseInitializers = [];
+    private readonly List<(string Domain, ProtoWriter Function)> _functions = [];
+    private readonly List<ProtoWriter> _trainingInfo = [];
     private bool _usesMlDomain;
 
     public OnnxGraphBuilder(string graphName = "graph")
@@ -47,23 +50,68 @@ public sealed class OnnxGraphBuilder
     }
 
     /// <summary>Adds a constant FLOAT tensor (row-major values).</summary>
-    public OnnxGraphBuilder Initializer(string name, float[] values, params long[] dims)
+    public OnnxGraphBuilder Initializer(string name, float[] values, params long[] dims) =>
+        Initializer(OnnxTensorValue.Float(name, values, dims));
+
+    /// <summary>Adds a constant INT64 tensor (row-major values).</summary>
+    public OnnxGraphBuilder Initializer(string name, long[] values, params long[] dims) =>
+        Initializer(OnnxTensorValue.Int64(name, values, dims));
+
+    /// <summary>Adds an initializer (possibly one stored as external data).</summary>
+    public OnnxGraphBuilder Initializer(OnnxTensorValue tensor)
     {
-        CheckCount(name, values.Length, dims);
-        _initializers.Add(OnnxProtoEncoder.FloatTensor(name, values, dims));
+        _initializers.Add(tensor.Encode());
         return this;
     }
 
-    /// <summary>Adds a constant INT64 tensor (row-major values).</summary>
-    public OnnxGraphBuilder Initializer(string name, long[] values, params long[] dims)
+    /// <summary>Adds a sparse initializer (GraphProto.sparse_initializer); its name is its values' name.</summary>
+    public OnnxGraphBuilder SparseInitializer(OnnxSparseTensorValue tensor)
     {
-        CheckCount(name, values.Length, dims);
-        _initializers.Add(OnnxProtoEncoder.Int64Tensor(name, values, dims));
+        _sparseInitializers.Add(tensor.Encode());
         return this;
     }
 
     /// <summary>
-    /// Adds a node. Attribute values may be float, long or int, string, float[], long[] or string[].
+    /// Adds a model-local function (ModelProto.functions): <paramref name="body"/>'s nodes computing
+    /// <paramref name="outputs"/> from <paramref name="inputs"/>; nodes of this graph call it by domain and name.
+    /// </summary>
+    public OnnxGraphBuilder Function(string domain, string name, string[] inputs, string[] outputs, OnnxGraphBuilder body)
+    {
+        var function = new ProtoWriter();
+        function.WriteString(1, name);
+        foreach (var input in inputs)
+        {
+            function.WriteString(4, input);
+        }
+
+        foreach (var output in outputs)
+        {
+            function.WriteString(5, output);
+        }
+
+        foreach (var node in body._nodes)
+        {
+            function.WriteMessage(7, node);
+        }
+
+        function.WriteMessage(9, Opset("", DefaultOpset));
+        function.WriteString(10, domain);
+        _functions.Add((domain, function));
+        return this;
+    }
+
+    /// <summary>Adds a TrainingInfoProto whose <c>initialization</c> graph is <paramref name="initialization"/>.</summary>
+    public OnnxGraphBuilder TrainingInitialization(OnnxGraphBuilder initialization)
+    {
+        var training = new ProtoWriter();
+        training.WriteMessage(1, initialization.EncodeGraph());
+        _trainingInfo.Add(training);
+        return this;
+    }
+
+    /// <summary>
+    /// Adds a node. Attribute values may be float, long or int, string, float[], long[], string[],
+    /// <see cref="OnnxTensorValue"/>, <see cref="OnnxSparseTensorValue"/> or an <see cref="OnnxGraphBuilder"/> (a subgraph).
     /// A null or empty domain is the default ONNX domain.
     /// </summary>
     public OnnxGraphBuilder Node(string opType, string[] inputs, string[] outputs, string? domain = null, params (string Name, object Value)[] attributes)
@@ -75,6 +123,37 @@ public sealed class OnnxGraphBuilder
 
     /// <summary>Serializes the model as ONNX ModelProto bytes, ready for an InferenceSession.</summary>
     public byte[] Build()
+    {
+        var model = new ProtoWriter();
+        model.WriteInt64(1, IrVersion);
+        model.WriteString(2, "Serverless.TestModels");
+        model.WriteMessage(7, EncodeGraph());
+        model.WriteMessage(8, Opset("", DefaultOpset));
+        if (_usesMlDomain)
+        {
+            model.WriteMessage(8, Opset(MlDomain, MlOpset));
+        }
+
+        foreach (var domain in _functions.Select(f => f.Domain).Distinct())
+        {
+            model.WriteMessage(8, Opset(domain, 1));
+        }
+
+        foreach (var training in _trainingInfo)
+        {
+            model.WriteMessage(20, training);
+        }
+
+        foreach (var (_, function) in _functions)
+        {
+            model.WriteMessage(25, function);
+        }
+
+        return model.ToArray();
+    }
+
+    /// <summary>This builder's graph as a GraphProto (for a subgraph attribute such as If's branches).</summary>
+    internal ProtoWriter EncodeGraph()
     {
         var graph = new ProtoWriter();
         foreach (var node in _nodes)
@@ -98,17 +177,12 @@ public sealed class OnnxGraphBuilder
             graph.WriteMessage(12, output);
         }
 
-        var model = new ProtoWriter();
-        model.WriteInt64(1, IrVersion);
-        model.WriteString(2, "Serverless.TestModels");
-        model.WriteMessage(7, graph);
-        model.WriteMessage(8, Opset("", DefaultOpset));
-        if (_usesMlDomain)
+        foreach (var sparse in _sparseInitializers)
         {
-            model.WriteMessage(8, Opset(MlDomain, MlOpset));
+            graph.WriteMessage(15, sparse);
         }
 
-        return model.ToArray();
+        return graph;
     }
 
     private static ProtoWriter Opset(string domain, long version)
@@ -117,14 +191,5 @@ public sealed class OnnxGraphBuilder
         opset.WriteString(1, domain);
         opset.WriteInt64(2, version);
         return opset;
-    }
-
-    private static void CheckCount(string name, int count, long[] dims)
-    {
-        var expected = dims.Aggregate(1L, (product, dim) => product * dim);
-        if (expected != count)
-        {
-            throw new ArgumentException($"Initializer '{name}' has {count} values but dims [{string.Join(",", dims)}] need {expected}.", nameof(dims));
-        }
     }
 }

@@ -4,7 +4,7 @@ namespace Serverless.TestModels;
 
 /// <summary>
 /// Encodes the onnx.proto messages below GraphProto (ValueInfoProto, TypeProto, TensorProto, NodeProto,
-/// AttributeProto) with their field numbers. Pure functions; thread-safe.
+/// AttributeProto, including tensor- and graph-valued attributes) with their field numbers. Pure functions; thread-safe.
 /// </summary>
 internal static class OnnxProtoEncoder
 {
@@ -15,7 +15,10 @@ internal static class OnnxProtoEncoder
         public const int String = 3;
         public const int Floats = 6;
         public const int Ints = 7;
+        public const int Tensor = 4;
+        public const int Graph = 5;
         public const int Strings = 8;
+        public const int SparseTensor = 11;
     }
 
     public static ProtoWriter TensorValueInfo(string name, OnnxElementType type, IReadOnlyList<object> dims) =>
@@ -35,7 +38,7 @@ internal static class OnnxProtoEncoder
         return ValueInfo(name, sequenceType);
     }
 
-    public static ProtoWriter FloatTensor(string name, float[] values, long[] dims)
+    public static void WriteFloatTensor(ProtoWriter tensor, string name, float[] values, long[] dims)
     {
         var raw = new byte[values.Length * sizeof(float)];
         for (var i = 0; i < values.Length; i++)
@@ -43,10 +46,10 @@ internal static class OnnxProtoEncoder
             BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(i * sizeof(float)), values[i]);
         }
 
-        return Tensor(name, OnnxElementType.Float, raw, dims);
+        WriteTensor(tensor, name, OnnxElementType.Float, raw, dims);
     }
 
-    public static ProtoWriter Int64Tensor(string name, long[] values, long[] dims)
+    public static void WriteInt64Tensor(ProtoWriter tensor, string name, long[] values, long[] dims)
     {
         var raw = new byte[values.Length * sizeof(long)];
         for (var i = 0; i < values.Length; i++)
@@ -54,7 +57,23 @@ internal static class OnnxProtoEncoder
             BinaryPrimitives.WriteInt64LittleEndian(raw.AsSpan(i * sizeof(long)), values[i]);
         }
 
-        return Tensor(name, OnnxElementType.Int64, raw, dims);
+        WriteTensor(tensor, name, OnnxElementType.Int64, raw, dims);
+    }
+
+    /// <summary>A TensorProto with <c>data_location = EXTERNAL</c> (14) and <c>external_data</c> (13) key/value entries.</summary>
+    public static void WriteExternalTensor(ProtoWriter tensor, string name, OnnxElementType type, long[] dims, string location, long offset, long? length)
+    {
+        tensor.WritePackedInt64(1, dims);
+        tensor.WriteInt64(2, (int)type);
+        tensor.WriteString(8, name);
+        tensor.WriteMessage(13, KeyValue("location", location));
+        tensor.WriteMessage(13, KeyValue("offset", offset.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (length is { } bytes)
+        {
+            tensor.WriteMessage(13, KeyValue("length", bytes.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        tensor.WriteInt64(14, 1);
     }
 
     public static ProtoWriter Node(string name, string opType, string[] inputs, string[] outputs, string? domain,
@@ -133,14 +152,20 @@ internal static class OnnxProtoEncoder
         return shape;
     }
 
-    private static ProtoWriter Tensor(string name, OnnxElementType type, byte[] raw, long[] dims)
+    private static void WriteTensor(ProtoWriter tensor, string name, OnnxElementType type, byte[] raw, long[] dims)
     {
-        var tensor = new ProtoWriter();
         tensor.WritePackedInt64(1, dims);
         tensor.WriteInt64(2, (int)type);
         tensor.WriteString(8, name);
         tensor.WriteBytes(9, raw);
-        return tensor;
+    }
+
+    private static ProtoWriter KeyValue(string key, string value)
+    {
+        var entry = new ProtoWriter();
+        entry.WriteString(1, key);
+        entry.WriteString(2, value);
+        return entry;
     }
 
     private static ProtoWriter Attribute(string name, object value)
@@ -177,9 +202,22 @@ internal static class OnnxProtoEncoder
 
                 attribute.WriteInt64(20, AttributeType.Strings);
                 break;
+            case OnnxTensorValue tensor:
+                attribute.WriteMessage(5, tensor.Encode());
+                attribute.WriteInt64(20, AttributeType.Tensor);
+                break;
+            case OnnxGraphBuilder graph:
+                attribute.WriteMessage(6, graph.EncodeGraph());
+                attribute.WriteInt64(20, AttributeType.Graph);
+                break;
+            case OnnxSparseTensorValue sparse:
+                attribute.WriteMessage(22, sparse.Encode());
+                attribute.WriteInt64(20, AttributeType.SparseTensor);
+                break;
             default:
                 throw new ArgumentException(
-                    $"Attribute '{name}' has a value of type {value?.GetType().Name ?? "null"}; use float, long, int, string, float[], long[] or string[].",
+                    $"Attribute '{name}' has a value of type {value?.GetType().Name ?? "null"}; use float, long, int, string, float[], long[], " +
+                    "string[], OnnxTensorValue, OnnxSparseTensorValue or OnnxGraphBuilder (a subgraph).",
                     nameof(value));
         }
 

@@ -193,6 +193,21 @@ public static class ReferenceModels
         .Output("variable", OnnxElementType.Float, "N", 1L)
         .Build();
 
+    /// <summary>Every reference model, built with its default arguments, with the name of the method that builds it.</summary>
+    public static IReadOnlyList<(string Name, byte[] Model)> All() =>
+    [
+        (nameof(AllDatatypesIdentity), AllDatatypesIdentity()),
+        (nameof(LogisticRegression), LogisticRegression()),
+        (nameof(Mlp), Mlp()),
+        (nameof(AddAndMultiply), AddAndMultiply()),
+        (nameof(ReshapeModel), ReshapeModel()),
+        (nameof(ZipMapClassifier), ZipMapClassifier()),
+        (nameof(FixedShape), FixedShape()),
+        (nameof(PerFeatureBinaryClassifier), PerFeatureBinaryClassifier()),
+        (nameof(ZipMapMulticlassClassifier), ZipMapMulticlassClassifier()),
+        (nameof(PerFeatureRegression), PerFeatureRegression()),
+    ];
+
     /// <summary>Gemm(input, W [fanIn, fanOut], b [fanOut]) with weights uniform in ±1/sqrt(fanIn).</summary>
     private static void AddDenseLayer(OnnxGraphBuilder builder, Random random, string prefix, string input, string output, int fanIn, int fanOut)
     {

@@ -159,7 +159,7 @@ public sealed class ModelManifestRegistryTests
     private static ModelVersion Stored(string? manifestSha256)
     {
         var sha = Convert.ToHexStringLower(SHA256.HashData(ModelBytes));
-        var signature = new OnnxModelInspector().Inspect(ModelBytes);
+        var signature = new OnnxModelInspector().Inspect(ModelBytes).Signature;
         return new ModelVersion("churn", "1", sha, ModelBytes.Length, DateTimeOffset.UnixEpoch, null, signature.Inputs, signature.Outputs, $"churn/1/{sha}/model.onnx")
         {
             ManifestSha256 = manifestSha256,

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 using Moq;
 using Serverless.Core.Buffers;
+using Serverless.Core.Errors;
 using Serverless.Core.Models;
 using Serverless.Core.Onnx;
 using Serverless.Core.Serving;
@@ -41,7 +42,36 @@ public sealed class ModelSessionCacheTests
     }
 
     [Fact]
-    public async Task AcquireAsync_FailedLoad_IsNotCachedSoTheNextRequestRetries()
+    public async Task AcquireAsync_FailedLoad_AnswersTheSameErrorWithoutRetryingUntilThePeriodEnds()
+    {
+        var calls = 0;
+        var loader = new Mock<IModelLoader>();
+        loader.Setup(l => l.LoadAsync(It.IsAny<ModelVersion>(), It.IsAny<CancellationToken>()))
+            .Returns((ModelVersion v, CancellationToken _) => ++calls == 1
+                ? Task.FromException<LoadedModel>(ServingException.BadRequest("Model 'a' version '1' no longer loads in ONNX Runtime: broken"))
+                : Task.FromResult(Load(v)));
+        var clock = new ManualClock();
+        using var cache = CreateCache(loader.Object, new ServingOptions { FailedLoadRetrySeconds = 30 }, clock);
+
+        var errors = new List<ServingException>();
+        for (var i = 0; i < 5; i++)
+        {
+            errors.Add(await Assert.ThrowsAsync<ServingException>(() => cache.AcquireAsync(Version("a"), CancellationToken.None).AsTask()));
+            clock.Advance(TimeSpan.FromSeconds(5));
+        }
+
+        var callsWithinThePeriod = calls;
+        clock.Advance(TimeSpan.FromSeconds(10));
+        using var lease = await cache.AcquireAsync(Version("a"), CancellationToken.None);
+
+        Assert.Equal(1, callsWithinThePeriod);
+        Assert.All(errors, e => Assert.Equal("Model 'a' version '1' no longer loads in ONNX Runtime: broken", e.Message));
+        Assert.Equal(2, calls);
+        Assert.NotNull(cache.TryGetLoaded(Version("a")));
+    }
+
+    [Fact]
+    public async Task AcquireAsync_FailedLoadWithRetryPeriodZero_RetriesOnTheNextRequest()
     {
         var calls = 0;
         var loader = new Mock<IModelLoader>();
@@ -49,13 +79,30 @@ public sealed class ModelSessionCacheTests
             .Returns((ModelVersion v, CancellationToken _) => ++calls == 1
                 ? Task.FromException<LoadedModel>(new InvalidOperationException("blob store down"))
                 : Task.FromResult(Load(v)));
-        using var cache = CreateCache(loader.Object, new ServingOptions());
+        using var cache = CreateCache(loader.Object, new ServingOptions { FailedLoadRetrySeconds = 0 });
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => cache.AcquireAsync(Version("a"), CancellationToken.None).AsTask());
         using var lease = await cache.AcquireAsync(Version("a"), CancellationToken.None);
 
         Assert.Equal(2, calls);
         Assert.NotNull(cache.TryGetLoaded(Version("a")));
+    }
+
+    [Fact]
+    public async Task AcquireAsync_FailedLoadOfOneVersion_DoesNotBlockAnother()
+    {
+        var loader = new Mock<IModelLoader>();
+        loader.Setup(l => l.LoadAsync(It.IsAny<ModelVersion>(), It.IsAny<CancellationToken>()))
+            .Returns((ModelVersion v, CancellationToken _) => v.Name == "broken"
+                ? Task.FromException<LoadedModel>(ServingException.BadRequest("broken"))
+                : Task.FromResult(Load(v)));
+        using var cache = CreateCache(loader.Object, new ServingOptions());
+
+        await Assert.ThrowsAsync<ServingException>(() => cache.AcquireAsync(Version("broken"), CancellationToken.None).AsTask());
+        using var lease = await cache.AcquireAsync(Version("fine"), CancellationToken.None);
+
+        Assert.Single(cache.Snapshot());
+        Assert.Null(cache.TryGetLoaded(Version("broken")));
     }
 
     [Fact]
@@ -86,6 +133,22 @@ public sealed class ModelSessionCacheTests
 
         Assert.Equal(2, cache.Snapshot().Count);
         Assert.Null(cache.TryGetLoaded(Version("a")));
+    }
+
+    [Fact]
+    public async Task AcquireAsync_MeasuredSessionBytes_CountInsteadOfTheFileSize()
+    {
+        // By file size all three fit; by their measured sessions only one does.
+        var options = new ServingOptions { MaxLoadedBytes = ModelBytes.Length * 3L };
+        using var cache = CreateCache(LoaderOf(Load), options);
+
+        foreach (var name in new[] { "a", "b", "c" })
+        {
+            (await cache.AcquireAsync(Version(name) with { SessionBytes = ModelBytes.Length * 2L }, default)).Dispose();
+        }
+
+        Assert.Single(cache.Snapshot());
+        Assert.NotNull(cache.TryGetLoaded(Version("c")));
     }
 
     [Fact]
@@ -128,8 +191,8 @@ public sealed class ModelSessionCacheTests
         return document.RootElement.GetProperty("outputs").GetArrayLength() == 2;
     }
 
-    private static ModelSessionCache CreateCache(IModelLoader loader, ServingOptions options) =>
-        new(loader, Options.Create(options), TimeProvider.System, NullLogger<ModelSessionCache>.Instance);
+    private static ModelSessionCache CreateCache(IModelLoader loader, ServingOptions options, TimeProvider? clock = null) =>
+        new(loader, Options.Create(options), clock ?? TimeProvider.System, NullLogger<ModelSessionCache>.Instance);
 
     private static IModelLoader LoaderOf(Func<ModelVersion, LoadedModel> load)
     {
@@ -148,5 +211,19 @@ public sealed class ModelSessionCacheTests
         var signature = SignatureReader.Read(session);
         return new LoadedModel(version with { Inputs = signature.Inputs, Outputs = signature.Outputs }, session,
             new ColdStartTimings(0, 0, 0, DateTimeOffset.UnixEpoch));
+    }
+
+    /// <summary>A clock that moves only when told to (timestamps in ticks).</summary>
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _ticks = TimeSpan.TicksPerDay;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public override DateTimeOffset GetUtcNow() => DateTimeOffset.UnixEpoch.AddTicks(GetTimestamp());
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
     }
 }

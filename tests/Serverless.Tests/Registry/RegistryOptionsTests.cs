@@ -1,0 +1,56 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Serverless.Core.Errors;
+using Serverless.Core.Onnx;
+using Serverless.Core.Registry;
+using Serverless.TestModels;
+
+namespace Serverless.Tests.Registry;
+
+public sealed class RegistryOptionsTests
+{
+    [Theory]
+    [InlineData(100L * 1024 * 1024, true)]
+    [InlineData((100L * 1024 * 1024) + 1, false)]
+    [InlineData(0, false)]
+    public void MaxModelBytes_IsAtMostAzureFunctionsRequestLimit(long value, bool valid)
+    {
+        var options = new RegistryOptions { MaxModelBytes = value };
+
+        Assert.Equal(valid, Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true));
+    }
+
+    [Fact]
+    public void Defaults_AreValidWithAOneGibibyteSessionBudget()
+    {
+        var options = new RegistryOptions();
+
+        Assert.True(Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true));
+        Assert.Equal(1L << 30, options.MaxSessionBytes);
+    }
+
+    [Fact]
+    public void AddModelRegistry_InspectorUsesTheConfiguredBudgets()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["Registry:MaxSessionBytes"] = "4096",
+            ["Serving:MaxWarmupElements"] = "4",
+        }).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
+        services.AddModelRegistry(configuration);
+        using var provider = services.BuildServiceProvider();
+        var inspector = provider.GetRequiredService<OnnxModelInspector>();
+
+        var tooBig = Assert.Throws<ServingException>(() => inspector.Inspect(ReferenceModels.Mlp(inputs: 4, hidden1: 32, hidden2: 32)));
+        var tooWide = Assert.Throws<ServingException>(() => inspector.Inspect(ReferenceModels.AddAndMultiply()));
+        var fits = inspector.Inspect(ReferenceModels.FixedShape());
+
+        Assert.Contains("Registry:MaxSessionBytes (4,096 bytes)", tooBig.Message);
+        Assert.Contains("6 input elements", tooWide.Message);
+        Assert.Contains("Serving:MaxWarmupElements (4)", tooWide.Message);
+        Assert.Equal(4, fits.WarmupElements);
+    }
+}

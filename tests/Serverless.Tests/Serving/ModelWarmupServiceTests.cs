@@ -1,0 +1,41 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Moq;
+using Serverless.Core.Models;
+using Serverless.Core.Registry;
+using Serverless.Core.Serving;
+using Serverless.TestModels;
+
+namespace Serverless.Tests.Serving;
+
+public sealed class ModelWarmupServiceTests
+{
+    [Fact]
+    public async Task StartUp_AliasedVersionWhoseWarmupWouldHoldBillionsOfElements_LoadsItUnwarmedAndTurnsReady()
+    {
+        // Registered before registration measured warm-ups: a fixed [60000, 60000] input, 3.6 billion elements.
+        var bytes = HostileModels.FixedInput(60_000, 60_000);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var version = new ModelVersion("huge", "1", sha, bytes.Length, DateTimeOffset.UnixEpoch, null,
+            [new TensorSpec("x", "FP32", [60_000, 60_000])], [new TensorSpec("y", "FP32", [60_000, 60_000])], $"huge/1/{sha}/model.onnx");
+        var alias = new ModelAlias("huge", "production", "1", DateTimeOffset.UnixEpoch, "etag");
+        var registry = new Mock<IModelRegistry>();
+        registry.Setup(r => r.ListAliasesAsync(null, It.IsAny<CancellationToken>())).ReturnsAsync([alias]);
+        registry.Setup(r => r.GetAliasAsync("huge", "production", It.IsAny<CancellationToken>())).ReturnsAsync(alias);
+        registry.Setup(r => r.GetVersionAsync("huge", "1", It.IsAny<CancellationToken>())).ReturnsAsync(version);
+        registry.Setup(r => r.DownloadAsync(It.IsAny<ModelVersion>(), It.IsAny<CancellationToken>())).ReturnsAsync(bytes);
+        var options = Options.Create(new ServingOptions());
+        var loader = new ModelLoader(registry.Object, new SessionOptionsFactory(options), options, TimeProvider.System, NullLogger<ModelLoader>.Instance);
+        using var sessions = new ModelSessionCache(loader, options, TimeProvider.System, NullLogger<ModelSessionCache>.Instance);
+        var readiness = new ServingReadiness();
+        var resolver = new ModelResolver(registry.Object, options, TimeProvider.System);
+        using var warmup = new ModelWarmupService(registry.Object, resolver, sessions, readiness, options, NullLogger<ModelWarmupService>.Instance);
+
+        await warmup.StartAsync(CancellationToken.None);
+        await readiness.WhenCompleted(ServingReadiness.ModelsGate).WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.True(readiness.IsReady);
+        Assert.NotNull(sessions.TryGetLoaded(version));
+    }
+}
