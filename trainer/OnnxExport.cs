@@ -44,7 +44,7 @@ public static class OnnxExport
     /// <summary>The inputs and outputs ONNX Runtime reads from the bytes (the session is loaded and disposed).</summary>
     public static ModelSignature ReadSignature(byte[] onnx)
     {
-        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        using var options = OnnxSessionSafety.Harden(new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR });
         using var session = new InferenceSession(onnx, options);
         return SignatureReader.Read(session);
     }

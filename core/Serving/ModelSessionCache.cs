@@ -80,7 +80,9 @@ public sealed class ModelSessionCache : IDisposable
             }
             catch (Exception e) when (entry.Load.Value.IsFaulted || entry.Load.Value.IsCanceled)
             {
-                if (_options.FailedLoadRetrySeconds == 0 || entry.Load.Value.IsCanceled)
+                // Only the model's own failures (it does not load, it fails its integrity check) are remembered; a storage
+                // outage or a timeout is transient, and the next request tries again.
+                if (_options.FailedLoadRetrySeconds == 0 || entry.Load.Value.IsCanceled || e is not Errors.ServingException)
                 {
                     _entries.TryRemove(new KeyValuePair<string, Entry>(version.CacheKey, entry));
                 }

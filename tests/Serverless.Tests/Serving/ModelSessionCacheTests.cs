@@ -89,6 +89,23 @@ public sealed class ModelSessionCacheTests
     }
 
     [Fact]
+    public async Task AcquireAsync_TransientFailure_IsNotRemembered_TheNextRequestRetries()
+    {
+        var calls = 0;
+        var loader = new Mock<IModelLoader>();
+        loader.Setup(l => l.LoadAsync(It.IsAny<ModelVersion>(), It.IsAny<CancellationToken>()))
+            .Returns((ModelVersion v, CancellationToken _) => ++calls == 1
+                ? Task.FromException<LoadedModel>(new Azure.RequestFailedException(503, "storage is down"))
+                : Task.FromResult(Load(v)));
+        using var cache = CreateCache(loader.Object, new ServingOptions { FailedLoadRetrySeconds = 30 }, new ManualClock());
+
+        await Assert.ThrowsAsync<Azure.RequestFailedException>(() => cache.AcquireAsync(Version("a"), CancellationToken.None).AsTask());
+        using var lease = await cache.AcquireAsync(Version("a"), CancellationToken.None);
+
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
     public async Task AcquireAsync_FailedLoadOfOneVersion_DoesNotBlockAnother()
     {
         var loader = new Mock<IModelLoader>();
