@@ -8,7 +8,7 @@ namespace Serverless.Functions.Orchestrations;
 
 /// <summary>
 /// Reads and validates the JSON body that starts batch scoring (snake_case fields): the input and output only in the
-/// data containers (<see cref="DataPath"/>), and an input that does not lie under the output, which the job writes.
+/// data containers, and an input that does not lie under the output, which the job writes (<see cref="BatchScoringPaths"/>).
 /// </summary>
 internal static class BatchScoringRequestReader
 {
@@ -49,14 +49,7 @@ internal static class BatchScoringRequestReader
             ModelIdentifiers.ValidateAlias(parsed.Alias);
         }
 
-        var input = containers.Blob(parsed.Input, "input");
-        var output = containers.Prefix(parsed.Output, "output");
-        if (output.Contains(input))
-        {
-            throw ServingException.BadRequest(
-                $"'input' ({input}) lies under 'output' ({output}), where the job writes its parts, errors, manifest and predictions; " +
-                "choose an output folder that does not hold the input.");
-        }
+        var (input, output) = BatchScoringPaths.Parse(parsed.Input, parsed.Output, containers);
 
         var format = BatchFormats.Resolve(parsed.Format, parsed.Input!);
         var chunkRows = parsed.ChunkRows ?? 10_000;

@@ -24,6 +24,9 @@ public sealed class InputBlobReader
         _containers = containers;
     }
 
+    /// <summary>The containers this reader may reach.</summary>
+    public DataContainers Containers => _containers;
+
     public BlobClient Blob(string path)
     {
         var blob = _containers.Blob(path, Field);

@@ -7,7 +7,8 @@ using Serverless.Core.Serving;
 namespace Serverless.Orchestrations.BatchScoring;
 
 /// <summary>
-/// Plans the job without reading the whole input: resolves the model version once, sizes the job from the input's
+/// Plans the job without reading the whole input: checks the input and output paths again (an input replayed from
+/// history gets no further than a request would), resolves the model version once, sizes the job from the input's
 /// size and a sample from its start (<see cref="BatchChunking.Layout"/>, which refuses a job over
 /// <see cref="BatchChunking.MaxChunks"/> chunks before anything per chunk is read or allocated), then probes a
 /// small window at each chunk boundary to move it to the next line start. Rows must not span lines (no line breaks
@@ -33,6 +34,7 @@ public sealed class PlanBatchActivity : TaskActivity<BatchScoringRequest, BatchP
 
     public override async Task<BatchPlan> RunAsync(TaskActivityContext context, BatchScoringRequest request)
     {
+        BatchScoringPaths.Parse(request.Input, request.Output, _input.Containers);
         var version = await ResolveVersionAsync(request).ConfigureAwait(false);
         var format = BatchFormats.Resolve(request.Format, request.Input);
         var (size, layout) = await LayoutAsync(_input, request, format, CancellationToken.None).ConfigureAwait(false);

@@ -33,6 +33,7 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
         SkipEmptyLines = true,
         FieldCountMismatch = CsvFieldCountHandling.Allow,
         MalformedData = CsvMalformedDataHandling.Recover,
+        IncludeValuesInExceptions = false,
     };
 
     private readonly InputBlobReader _blobs;

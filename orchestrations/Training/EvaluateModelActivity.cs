@@ -33,7 +33,7 @@ public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, Evalua
 
     private const int BatchRows = 2048;
 
-    private static readonly CsvReaderOptions Options = new() { HasHeader = false, Separator = ',', DetectSeparatorHint = false };
+    private static readonly CsvReaderOptions Options = new() { HasHeader = false, Separator = ',', DetectSeparatorHint = false, IncludeValuesInExceptions = false };
 
     private readonly TrialStorage _storage;
     private readonly ModelResolver _resolver;
