@@ -89,6 +89,11 @@ public sealed class PrepareSweepDataActivity : TaskActivity<SweepInput, SweepDat
         {
             var size = (await blob.GetPropertiesAsync().ConfigureAwait(false)).Value.ContentLength;
             TrainingSweepStarter.CheckSize(size, _options.MaxDatasetBytes);
+            if (size == 0)
+            {
+                return [];
+            }
+
             var range = new HttpRange(0, Math.Min(size, _options.MaxDatasetBytes) + 1);
             var bytes = (await blob.DownloadContentAsync(new BlobDownloadOptions { Range = range }).ConfigureAwait(false)).Value.Content.ToArray();
             TrainingSweepStarter.CheckSize(bytes.Length, _options.MaxDatasetBytes);

@@ -104,6 +104,28 @@ public sealed class TrainingSweepEndToEndTests
     }
 
     [Theory]
+    [InlineData("binary", "auc", "holds 3 distinct values")]
+    [InlineData("regression", "rmse", "is not a finite number in data row 3")]
+    [InlineData("multiclass", "accuracy", "Feature 'x' is numeric, but data row 2 holds a value that is not a number")]
+    public async Task Sweep_DatasetProblem_FailsNamingRowAndColumnWithoutQuotingCells(string task, string metric, string expected)
+    {
+        var model = "secret-" + Guid.NewGuid().ToString("N")[..6];
+        var x = task == "multiclass" ? "SECRET-x-cell" : "2";
+        await UploadAsync("training", $"{model}.csv", $"id,x,y\n1,1,0\n2,{x},1\n3,3,SECRET-y-cell\n4,4,0\n5,5,1\n6,6,0\n");
+
+        var status = await RunSweepAsync($$$"""
+            {"dataset":"training/{{{model}}}.csv","target":"y","task":"{{{task}}}","features":[{"name":"x","type":"numeric"}],
+             "algorithms":[{"name":"sdca"}],"metric":"{{{metric}}}","model_name":"{{{model}}}"}
+            """);
+
+        Assert.True(status.GetProperty("runtime_status").GetString() == "Failed", status.ToString());
+        Assert.Contains(expected, status.GetProperty("error").GetString());
+        var tracked = await Client.GetJsonAsync($"sweeps/{status.GetProperty("instance_id").GetString()}");
+        Assert.DoesNotContain("SECRET", status.ToString());
+        Assert.DoesNotContain("SECRET", tracked.Json.GetProperty("sweep").ToString());
+    }
+
+    [Theory]
     [InlineData("""{"dataset":"training/none.csv","target":"y","task":"binary","algorithms":[{"name":"lightgbm"}],"metric":"auc","model_name":"m"}""", HttpStatusCode.NotFound, "none.csv")]
     [InlineData("""{"dataset":"training/x.csv","target":"y","task":"binary","algorithms":[{"name":"xgboost"}],"metric":"auc","model_name":"m"}""", HttpStatusCode.BadRequest, "xgboost")]
     [InlineData("""{"dataset":"training/x.csv","target":"y","task":"regression","algorithms":[{"name":"sdca"}],"metric":"auc","model_name":"m"}""", HttpStatusCode.BadRequest, "does not apply")]
