@@ -58,7 +58,8 @@ public static class TabularPhase
                     size.Raw.Add(TimeRaw(rows, () => raw.Score(csv, report.Cores)));
                     var run = (await BatchScoringPhase.RunOrchestrationsAsync(client, blobs, csv, rows, config, 1, "run"))[0];
                     size.Orchestrations.Add(run);
-                    size.RawViaStorage.Add(await TimeRawAsync(rows, () => RawBlobScoring.ScoreAsync(raw, container, BatchScoringPhase.InputBlob(rows), report.Cores, "bench/raw-output")));
+                    size.RawViaStorage.Add(await TimeRawAsync(rows,
+                        () => RawBlobScoring.ScoreAsync(raw, container, BatchScoringPhase.InputBlob(rows), report.Cores, "bench/raw-output")));
                     Progress.Write($"{rows} rows, chunk_rows {config.ChunkRows}, max_parallelism {config.MaxParallelism}: {run.Seconds:F2} s = {run.RowsPerSecond:F0} rows/s " +
                                    $"({run.Chunks} chunks); raw {size.Raw[^1]:F0} rows/s in memory, {size.RawViaStorage[^1]:F0} rows/s via Azurite");
                 }

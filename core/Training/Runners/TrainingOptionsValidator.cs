@@ -30,7 +30,8 @@ public sealed class TrainingOptionsValidator : IValidateOptions<TrainingOptions>
 
         if (options.TrialTimeoutMinutes > options.MaxTrialTimeoutMinutes)
         {
-            failures.Add($"{Section}:TrialTimeoutMinutes is {options.TrialTimeoutMinutes}; it must not exceed {Section}:MaxTrialTimeoutMinutes ({options.MaxTrialTimeoutMinutes}).");
+            failures.Add($"{Section}:TrialTimeoutMinutes is {options.TrialTimeoutMinutes}; " +
+                         $"it must not exceed {Section}:MaxTrialTimeoutMinutes ({options.MaxTrialTimeoutMinutes}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
