@@ -99,18 +99,18 @@ internal static class TrainerFactory
     private static LbfgsLogisticRegressionBinaryTrainer.Options LbfgsBinary(Hyperparameters h)
     {
         var options = new LbfgsLogisticRegressionBinaryTrainer.Options { LabelColumnName = Label, FeatureColumnName = Features, NumberOfThreads = 1 };
-        options.L1Regularization = (float?)h.Real("l1_regularization", 0, allowMinimum: true) ?? options.L1Regularization;
-        options.L2Regularization = (float?)h.Real("l2_regularization", 0, allowMinimum: true) ?? options.L2Regularization;
-        options.OptimizationTolerance = (float?)h.Real("optimization_tolerance", 0) ?? options.OptimizationTolerance;
+        options.L1Regularization = (float?)h.Real("l1_regularization") ?? options.L1Regularization;
+        options.L2Regularization = (float?)h.Real("l2_regularization") ?? options.L2Regularization;
+        options.OptimizationTolerance = (float?)h.Real("optimization_tolerance") ?? options.OptimizationTolerance;
         return options;
     }
 
     private static LbfgsMaximumEntropyMulticlassTrainer.Options LbfgsMulticlass(Hyperparameters h)
     {
         var options = new LbfgsMaximumEntropyMulticlassTrainer.Options { LabelColumnName = Label, FeatureColumnName = Features, NumberOfThreads = 1 };
-        options.L1Regularization = (float?)h.Real("l1_regularization", 0, allowMinimum: true) ?? options.L1Regularization;
-        options.L2Regularization = (float?)h.Real("l2_regularization", 0, allowMinimum: true) ?? options.L2Regularization;
-        options.OptimizationTolerance = (float?)h.Real("optimization_tolerance", 0) ?? options.OptimizationTolerance;
+        options.L1Regularization = (float?)h.Real("l1_regularization") ?? options.L1Regularization;
+        options.L2Regularization = (float?)h.Real("l2_regularization") ?? options.L2Regularization;
+        options.OptimizationTolerance = (float?)h.Real("optimization_tolerance") ?? options.OptimizationTolerance;
         return options;
     }
 
@@ -119,9 +119,9 @@ internal static class TrainerFactory
         LabelColumnName = Label,
         FeatureColumnName = Features,
         NumberOfThreads = 1,
-        L1Regularization = (float?)h.Real("l1_regularization", 0, allowMinimum: true),
-        L2Regularization = (float?)h.Real("l2_regularization", 0, allowMinimum: true),
-        MaximumNumberOfIterations = h.Integer(1, "max_iterations"),
+        L1Regularization = (float?)h.Real("l1_regularization"),
+        L2Regularization = (float?)h.Real("l2_regularization"),
+        MaximumNumberOfIterations = h.Integer("max_iterations"),
     };
 
     private static SdcaMaximumEntropyMulticlassTrainer.Options SdcaMulticlass(Hyperparameters h) => new()
@@ -129,9 +129,9 @@ internal static class TrainerFactory
         LabelColumnName = Label,
         FeatureColumnName = Features,
         NumberOfThreads = 1,
-        L1Regularization = (float?)h.Real("l1_regularization", 0, allowMinimum: true),
-        L2Regularization = (float?)h.Real("l2_regularization", 0, allowMinimum: true),
-        MaximumNumberOfIterations = h.Integer(1, "max_iterations"),
+        L1Regularization = (float?)h.Real("l1_regularization"),
+        L2Regularization = (float?)h.Real("l2_regularization"),
+        MaximumNumberOfIterations = h.Integer("max_iterations"),
     };
 
     private static SdcaRegressionTrainer.Options SdcaRegression(Hyperparameters h) => new()
@@ -139,18 +139,18 @@ internal static class TrainerFactory
         LabelColumnName = Label,
         FeatureColumnName = Features,
         NumberOfThreads = 1,
-        L1Regularization = (float?)h.Real("l1_regularization", 0, allowMinimum: true),
-        L2Regularization = (float?)h.Real("l2_regularization", 0, allowMinimum: true),
-        MaximumNumberOfIterations = h.Integer(1, "max_iterations"),
+        L1Regularization = (float?)h.Real("l1_regularization"),
+        L2Regularization = (float?)h.Real("l2_regularization"),
+        MaximumNumberOfIterations = h.Integer("max_iterations"),
     };
 
     /// <summary>The tree hyperparameters both boosting libraries share, under their spec names.</summary>
     private sealed record Trees(int? Leaves, double? LearningRate, int? Count, int? MinimumPerLeaf)
     {
         public static Trees ForLightGbm(Hyperparameters h) => new(
-            h.Integer(2, "num_leaves"), h.Real("learning_rate", 0), h.Integer(1, "num_iterations", "n_estimators"), h.Integer(1, "min_data_in_leaf"));
+            h.Integer("num_leaves"), h.Real("learning_rate"), h.Integer("num_iterations", "n_estimators"), h.Integer("min_data_in_leaf"));
 
         public static Trees ForFastTree(Hyperparameters h) => new(
-            h.Integer(2, "num_leaves"), h.Real("learning_rate", 0), h.Integer(1, "num_trees"), h.Integer(1, "min_data_in_leaf"));
+            h.Integer("num_leaves"), h.Real("learning_rate"), h.Integer("num_trees"), h.Integer("min_data_in_leaf"));
     }
 }

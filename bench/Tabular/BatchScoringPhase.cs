@@ -20,12 +20,17 @@ public sealed record BatchRun(int ChunkRows, int MaxParallelism, double Seconds,
 /// </summary>
 public static class BatchScoringPhase
 {
+    /// <summary>A data container the app lets requests name by default (Storage:DataContainers).</summary>
+    public const string InputContainer = "data";
+
+    public static string InputBlob(int rows) => $"bench/batch-{rows}.csv";
+
     public static async Task<IReadOnlyList<BatchRun>> RunOrchestrationsAsync(HttpClient client, BlobServiceClient blobs, byte[] csv, int rows,
         (int ChunkRows, int MaxParallelism) config, int repeats, string tag)
     {
-        var container = blobs.GetBlobContainerClient("bench-input");
+        var container = blobs.GetBlobContainerClient(InputContainer);
         await container.CreateIfNotExistsAsync();
-        var input = $"batch-{rows}.csv";
+        var input = InputBlob(rows);
         var blob = container.GetBlobClient(input);
         if (!(await blob.ExistsAsync()).Value)
         {
@@ -36,7 +41,7 @@ public static class BatchScoringPhase
         for (var i = 0; i < repeats; i++)
         {
             var body = $$"""
-                {"input":"bench-input/{{input}}","model":"{{TabularBenchData.Model}}","output":"bench-output/{{tag}}-{{config.ChunkRows}}-{{config.MaxParallelism}}-{{i}}",
+                {"input":"{{InputContainer}}/{{input}}","model":"{{TabularBenchData.Model}}","output":"scores/bench/{{tag}}-{{config.ChunkRows}}-{{config.MaxParallelism}}-{{i}}",
                  "id_column":"{{TabularBenchData.IdColumn}}","chunk_rows":{{config.ChunkRows}},"max_parallelism":{{config.MaxParallelism}}}
                 """;
             var started = Stopwatch.GetTimestamp();

@@ -39,7 +39,7 @@ public static class TabularPhase
         using var session = CreateSession();
         using var raw = new RawBatchScoring(session, TabularBenchData.Features);
         var blobs = new BlobServiceClient(azurite.ConnectionString);
-        var container = blobs.GetBlobContainerClient("bench-input");
+        var container = blobs.GetBlobContainerClient(BatchScoringPhase.InputContainer);
 
         Progress.Write("warm-up: one small orchestration and one raw pass...");
         await BatchScoringPhase.RunOrchestrationsAsync(client, blobs, TabularBenchData.Csv(5_000), 5_000, (1_000, 4), 1, "warmup");
@@ -58,7 +58,8 @@ public static class TabularPhase
                     size.Raw.Add(TimeRaw(rows, () => raw.Score(csv, report.Cores)));
                     var run = (await BatchScoringPhase.RunOrchestrationsAsync(client, blobs, csv, rows, config, 1, "run"))[0];
                     size.Orchestrations.Add(run);
-                    size.RawViaStorage.Add(await TimeRawAsync(rows, () => RawBlobScoring.ScoreAsync(raw, container, $"batch-{rows}.csv", report.Cores, "raw-output")));
+                    size.RawViaStorage.Add(await TimeRawAsync(rows,
+                        () => RawBlobScoring.ScoreAsync(raw, container, BatchScoringPhase.InputBlob(rows), report.Cores, "bench/raw-output")));
                     Progress.Write($"{rows} rows, chunk_rows {config.ChunkRows}, max_parallelism {config.MaxParallelism}: {run.Seconds:F2} s = {run.RowsPerSecond:F0} rows/s " +
                                    $"({run.Chunks} chunks); raw {size.Raw[^1]:F0} rows/s in memory, {size.RawViaStorage[^1]:F0} rows/s via Azurite");
                 }

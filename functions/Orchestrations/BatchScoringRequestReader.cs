@@ -1,11 +1,15 @@
 using System.Text.Json;
 using Serverless.Core.Errors;
 using Serverless.Core.Registry;
+using Serverless.Core.Storage;
 using Serverless.Orchestrations.BatchScoring;
 
 namespace Serverless.Functions.Orchestrations;
 
-/// <summary>Reads and validates the JSON body that starts batch scoring (snake_case fields).</summary>
+/// <summary>
+/// Reads and validates the JSON body that starts batch scoring (snake_case fields): the input and output only in the
+/// data containers, and an input that does not lie under the output, which the job writes (<see cref="BatchScoringPaths"/>).
+/// </summary>
 internal static class BatchScoringRequestReader
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -14,7 +18,7 @@ internal static class BatchScoringRequestReader
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
     };
 
-    public static BatchScoringRequest Read(ReadOnlyMemory<byte> body)
+    public static BatchScoringRequest Read(ReadOnlyMemory<byte> body, DataContainers containers)
     {
         Body? parsed;
         try
@@ -45,15 +49,15 @@ internal static class BatchScoringRequestReader
             ModelIdentifiers.ValidateAlias(parsed.Alias);
         }
 
-        CheckBlobPath(parsed.Input!, "input");
-        CheckBlobPath(parsed.Output!.TrimEnd('/') + "/x", "output");
+        var (input, output) = BatchScoringPaths.Parse(parsed.Input, parsed.Output, containers);
+
         var format = BatchFormats.Resolve(parsed.Format, parsed.Input!);
         var chunkRows = parsed.ChunkRows ?? 10_000;
         var parallelism = parsed.MaxParallelism ?? 4;
         var maxBadRows = parsed.MaxBadRows ?? 1_000;
-        if (chunkRows is < 100 or > 1_000_000)
+        if (chunkRows is < BatchChunking.MinChunkRows or > BatchChunking.MaxChunkRows)
         {
-            throw ServingException.BadRequest($"'chunk_rows' must be between 100 and 1000000 (was {chunkRows}).");
+            throw ServingException.BadRequest($"'chunk_rows' must be between {BatchChunking.MinChunkRows} and {BatchChunking.MaxChunkRows} (was {chunkRows}).");
         }
 
         if (parallelism is < 1 or > 64)
@@ -74,11 +78,11 @@ internal static class BatchScoringRequestReader
 
         return new BatchScoringRequest
         {
-            Input = parsed.Input!,
+            Input = input.ToString(),
             Model = parsed.Model!,
             Version = parsed.Version,
             Alias = parsed.Alias,
-            Output = parsed.Output!.TrimEnd('/'),
+            Output = output.ToString(),
             Format = format,
             IdColumn = parsed.IdColumn,
             ChunkRows = chunkRows,
@@ -94,18 +98,6 @@ internal static class BatchScoringRequestReader
         if (string.IsNullOrWhiteSpace(value))
         {
             throw ServingException.BadRequest($"'{field}' is required: {what}.");
-        }
-    }
-
-    private static void CheckBlobPath(string path, string field)
-    {
-        try
-        {
-            BlobPaths.Split(path);
-        }
-        catch (ArgumentException e)
-        {
-            throw ServingException.BadRequest($"'{field}': {e.Message}");
         }
     }
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
 using Serverless.Core.Serving;
+using Serverless.Core.Storage;
 using Serverless.Functions.Http;
 using Serverless.Orchestrations.BatchScoring;
 
@@ -21,12 +22,14 @@ public sealed class OrchestrationApiFunctions
     private const int MaxStartBodyBytes = 64 * 1024;
 
     private readonly InputBlobReader _input;
+    private readonly DataContainers _containers;
     private readonly ModelResolver _resolver;
     private readonly ILogger<OrchestrationApiFunctions> _logger;
 
-    public OrchestrationApiFunctions(InputBlobReader input, ModelResolver resolver, ILogger<OrchestrationApiFunctions> logger)
+    public OrchestrationApiFunctions(InputBlobReader input, DataContainers containers, ModelResolver resolver, ILogger<OrchestrationApiFunctions> logger)
     {
         _input = input;
+        _containers = containers;
         _resolver = resolver;
         _logger = logger;
     }
@@ -39,11 +42,9 @@ public sealed class OrchestrationApiFunctions
         {
             var cancellationToken = request.HttpContext.RequestAborted;
             using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxStartBodyBytes, cancellationToken);
-            var batch = BatchScoringRequestReader.Read(body.Memory);
-            if (!await _input.Blob(batch.Input).ExistsAsync(cancellationToken))
-            {
-                throw ServingException.NotFound($"Input blob '{batch.Input}' not found.");
-            }
+            var batch = BatchScoringRequestReader.Read(body.Memory, _containers);
+            // Sized now, as planning will size it: a job over the chunk cap is a 400 here, not a failed orchestration later.
+            await PlanBatchActivity.LayoutAsync(_input, batch, batch.Format!, cancellationToken);
 
             if (batch.Alias is null)
             {

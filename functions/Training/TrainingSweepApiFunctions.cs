@@ -8,12 +8,12 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
+using Serverless.Core.Storage;
 using Serverless.Core.Training;
 using Serverless.Core.Training.Runners;
 using Serverless.Core.Training.Tracking;
 using Serverless.Functions.Http;
 using Serverless.Functions.Orchestrations;
-using Serverless.Orchestrations.BatchScoring;
 using Serverless.Orchestrations.Training;
 
 namespace Serverless.Functions.Training;
@@ -25,21 +25,20 @@ namespace Serverless.Functions.Training;
 public sealed class TrainingSweepApiFunctions
 {
     private const int MaxStartBodyBytes = 64 * 1024;
-    private const int HeaderProbeBytes = 64 * 1024;
 
-    private readonly InputBlobReader _input;
+    private readonly TrainingSweepStarter _starter;
+    private readonly DataContainers _containers;
     private readonly ExperimentStore _experiments;
     private readonly TrainingOptions _options;
-    private readonly TimeProvider _clock;
     private readonly ILogger<TrainingSweepApiFunctions> _logger;
 
-    public TrainingSweepApiFunctions(InputBlobReader input, ExperimentStore experiments, IOptions<TrainingOptions> options, TimeProvider clock,
+    public TrainingSweepApiFunctions(TrainingSweepStarter starter, DataContainers containers, ExperimentStore experiments, IOptions<TrainingOptions> options,
         ILogger<TrainingSweepApiFunctions> logger)
     {
-        _input = input;
+        _starter = starter;
+        _containers = containers;
         _experiments = experiments;
         _options = options.Value;
-        _clock = clock;
         _logger = logger;
     }
 
@@ -51,12 +50,8 @@ public sealed class TrainingSweepApiFunctions
         {
             var cancellationToken = request.HttpContext.RequestAborted;
             using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxStartBodyBytes, cancellationToken);
-            var sweep = TrainingSweepRequestReader.Read(body.Memory);
-            await CheckDatasetAsync(sweep, cancellationToken);
-            var sweepId = $"sweep-{_clock.GetUtcNow():yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
-            var input = new SweepInput(sweepId, sweep, Encoding.UTF8.GetString(body.Memory.Span), _options.PollInterval, _options.TrialTimeout);
-            await client.ScheduleNewOrchestrationInstanceAsync(TrainingSweepOrchestrator.Name, input,
-                new Microsoft.DurableTask.StartOrchestrationOptions { InstanceId = sweepId }, cancellationToken);
+            var sweep = TrainingSweepRequestReader.Read(body.Memory, _options, _containers);
+            var sweepId = await _starter.StartAsync(sweep, Encoding.UTF8.GetString(body.Memory.Span), client, cancellationToken);
             return OrchestrationApiFunctions.Accepted(request, sweepId);
         }, _logger);
 
@@ -140,27 +135,5 @@ public sealed class TrainingSweepApiFunctions
 
         using var document = JsonDocument.Parse(json);
         return document.RootElement.Clone();
-    }
-
-    /// <summary>The dataset must exist and its header must hold the target and any listed features (a 404 or 400 now rather than a failed sweep later).</summary>
-    private async Task CheckDatasetAsync(TrainingSweepRequest sweep, CancellationToken cancellationToken)
-    {
-        var blob = _input.Blob(sweep.Dataset);
-        if (!await blob.ExistsAsync(cancellationToken))
-        {
-            throw ServingException.NotFound($"Dataset blob '{sweep.Dataset}' not found.");
-        }
-
-        var head = await _input.ReadAsync(sweep.Dataset, 0, HeaderProbeBytes, cancellationToken);
-        var newline = Array.IndexOf(head, (byte)'\n');
-        var header = Encoding.UTF8.GetString(head, 0, newline < 0 ? head.Length : newline).TrimEnd('\r').TrimStart('\uFEFF')
-            .Split(',').Select(c => c.Trim().Trim('"')).ToHashSet(StringComparer.Ordinal);
-        foreach (var column in new[] { sweep.Target }.Concat(sweep.Features?.Select(f => f.Name) ?? []))
-        {
-            if (!header.Contains(column))
-            {
-                throw ServingException.BadRequest($"Column '{column}' is not in the dataset's header ({string.Join(", ", header)}).");
-            }
-        }
     }
 }

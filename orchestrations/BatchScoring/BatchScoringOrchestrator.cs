@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Serverless.Core.Storage;
 
 namespace Serverless.Orchestrations.BatchScoring;
 
@@ -27,6 +28,8 @@ public sealed class BatchScoringOrchestrator : TaskOrchestrator<BatchScoringRequ
         var plan = await context.CallActivityAsync<BatchPlan>(PlanBatchActivity.Name, request, BatchScoringRetry.Options);
         var total = plan.Chunks.Count;
 
+        // Work items carry the plan's facts, not its chunk list, so each stays small however many chunks there are.
+        var facts = plan with { Chunks = [] };
         var work = new List<ChunkWork>(total);
         if (request.IdColumn is null)
         {
@@ -35,13 +38,13 @@ public sealed class BatchScoringOrchestrator : TaskOrchestrator<BatchScoringRequ
             var firstRow = 1L;
             for (var i = 0; i < total; i++)
             {
-                work.Add(new ChunkWork(request, plan, plan.Chunks[i], firstRow));
+                work.Add(new ChunkWork(request, facts, plan.Chunks[i], firstRow));
                 firstRow += counts[i];
             }
         }
         else
         {
-            work.AddRange(plan.Chunks.Select(chunk => new ChunkWork(request, plan, chunk, FirstRow: null)));
+            work.AddRange(plan.Chunks.Select(chunk => new ChunkWork(request, facts, chunk, FirstRow: null)));
         }
 
         var results = await ScoreAsync(context, request, work);
@@ -51,7 +54,7 @@ public sealed class BatchScoringOrchestrator : TaskOrchestrator<BatchScoringRequ
 
         context.SetCustomStatus(new BatchScoringProgress("writing manifest", total, total, rowsOut, badRows));
         var manifest = await context.CallActivityAsync<string>(WriteManifestActivity.Name,
-            new ManifestInput(request, plan, results, started, context.CurrentUtcDateTime), BatchScoringRetry.Options);
+            new ManifestInput(request, facts, results, started, context.CurrentUtcDateTime), BatchScoringRetry.Options);
         if (badRows > request.MaxBadRows)
         {
             context.SetCustomStatus(new BatchScoringProgress("failed: too many bad rows", total, total, rowsOut, badRows));

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serverless.Core.Serving;
+using Serverless.Core.Storage;
 
 namespace Serverless.Orchestrations.BatchScoring;
 
@@ -11,6 +12,7 @@ public static class BatchScoringServiceCollectionExtensions
     public static IServiceCollection AddBatchScoring(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddModelServing(configuration);
+        services.AddDataContainers(configuration);
         services.TryAddSingleton<InputBlobReader>();
         services.TryAddTransient<PlanBatchActivity>();
         services.TryAddTransient<CountRowsActivity>();

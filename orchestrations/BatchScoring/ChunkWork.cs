@@ -1,7 +1,10 @@
+using Serverless.Core.Storage;
+
 namespace Serverless.Orchestrations.BatchScoring;
 
 /// <summary>
-/// Everything one score activity needs: the request, the plan's facts, its chunk and the number of the
+/// Everything one score activity needs: the request, the plan's facts (model version, format, header; its chunk
+/// list left empty so the item stays small), its chunk and the number of the
 /// chunk's first data row (1-based), so output and error rows carry file-wide row numbers. When the rows carry
 /// their own ids the orchestration does not count rows first: <see cref="FirstRow"/> is null, the chunk numbers
 /// its rows from 1 and stages its errors at <see cref="StagedErrorsBlob"/>, and the fan-in renumbers them into

@@ -1,29 +1,43 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Serverless.Core.Storage;
 
 namespace Serverless.Orchestrations.BatchScoring;
 
-/// <summary>Ranged reads of the input blob: activities read only their own bytes. Thread-safe.</summary>
+/// <summary>
+/// Reads and writes the blobs requests name (<c>container/path</c>), only ever in the data containers: every path
+/// goes through <see cref="DataPath.Parse(string, string, DataContainers)"/> again here, so an orchestration input replayed from history or written
+/// by hand cannot reach the app's own containers (a <see cref="Core.Errors.ServingException"/> instead). Ranged reads
+/// let activities read only their own bytes. The app's own blobs (sweeps, registry) use their own clients. Thread-safe.
+/// </summary>
 public sealed class InputBlobReader
 {
+    private const string Field = "blob";
+
     private readonly BlobServiceClient _blobs;
+    private readonly DataContainers _containers;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _createdContainers = new(StringComparer.Ordinal);
 
-    public InputBlobReader(BlobServiceClient blobs)
+    public InputBlobReader(BlobServiceClient blobs, DataContainers containers)
     {
         _blobs = blobs;
+        _containers = containers;
     }
+
+    /// <summary>The containers this reader may reach.</summary>
+    public DataContainers Containers => _containers;
 
     public BlobClient Blob(string path)
     {
-        var (container, name) = BlobPaths.Split(path);
-        return _blobs.GetBlobContainerClient(container).GetBlobClient(name);
+        var blob = _containers.Blob(path, Field);
+        return _blobs.GetBlobContainerClient(blob.Container).GetBlobClient(blob.Name);
     }
 
     /// <summary>A blob to write; its container is created on first use (once per container and process).</summary>
     public async Task<BlobClient> OutputBlobAsync(string path)
     {
-        var (container, name) = BlobPaths.Split(path);
+        var blob = _containers.Blob(path, Field);
+        var (container, name) = (blob.Container, blob.Name);
         var client = _blobs.GetBlobContainerClient(container);
         var creation = _createdContainers.GetOrAdd(container, _ => client.CreateIfNotExistsAsync());
         try

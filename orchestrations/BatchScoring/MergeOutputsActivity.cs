@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Serverless.Core.Storage;
 
 namespace Serverless.Orchestrations.BatchScoring;
 

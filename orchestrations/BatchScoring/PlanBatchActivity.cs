@@ -7,18 +7,19 @@ using Serverless.Core.Serving;
 namespace Serverless.Orchestrations.BatchScoring;
 
 /// <summary>
-/// Plans the job without reading the whole input: resolves the model version once, reads the header and a
-/// sample from the start to estimate bytes per row, then probes a small window at each chunk boundary to move
-/// it to the next line start. Rows must not span lines (no line breaks inside quoted CSV fields).
+/// Plans the job without reading the whole input: checks the input and output paths again (an input replayed from
+/// history gets no further than a request would), resolves the model version once, sizes the job from the input's
+/// size and a sample from its start (<see cref="BatchChunking.Layout"/>, which refuses a job over
+/// <see cref="BatchChunking.MaxChunks"/> chunks before anything per chunk is read or allocated), then probes a
+/// small window at each chunk boundary to move it to the next line start. Rows must not span lines (no line breaks
+/// inside quoted CSV fields).
 /// </summary>
 [DurableTask(Name)]
 public sealed class PlanBatchActivity : TaskActivity<BatchScoringRequest, BatchPlan>
 {
     public const string Name = "BatchScoringPlan";
 
-    private const int SampleBytes = 1 << 20;
     private const int ProbeBytes = 64 * 1024;
-    private const int MaxChunks = 100_000;
 
     private readonly InputBlobReader _input;
     private readonly IModelRegistry _registry;
@@ -33,57 +34,42 @@ public sealed class PlanBatchActivity : TaskActivity<BatchScoringRequest, BatchP
 
     public override async Task<BatchPlan> RunAsync(TaskActivityContext context, BatchScoringRequest request)
     {
+        BatchScoringPaths.Parse(request.Input, request.Output, _input.Containers);
         var version = await ResolveVersionAsync(request).ConfigureAwait(false);
         var format = BatchFormats.Resolve(request.Format, request.Input);
+        var (size, layout) = await LayoutAsync(_input, request, format, CancellationToken.None).ConfigureAwait(false);
+
+        var chunks = new List<ChunkRange>((int)layout.ChunkCount);
+        var start = layout.DataStart;
+        while (start < size)
+        {
+            var end = start + layout.ChunkBytes >= size ? size : await NextLineStartAsync(request.Input, start + layout.ChunkBytes, size).ConfigureAwait(false);
+            chunks.Add(new ChunkRange(chunks.Count, start, end));
+            start = end;
+        }
+
+        return new BatchPlan(request.Model, version, format, layout.Header, size, chunks);
+    }
+
+    /// <summary>
+    /// The input's size and layout from its properties and a sample of its start: NotFound when it does not exist,
+    /// BadRequest when it would need too many chunks. The start of a job calls this too.
+    /// </summary>
+    public static async Task<(long Size, ChunkLayout Layout)> LayoutAsync(InputBlobReader input, BatchScoringRequest request, string format,
+        CancellationToken cancellationToken)
+    {
         long size;
         try
         {
-            size = (await _input.Blob(request.Input).GetPropertiesAsync().ConfigureAwait(false)).Value.ContentLength;
+            size = (await input.Blob(request.Input).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value.ContentLength;
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
             throw ServingException.NotFound($"Input blob '{request.Input}' not found.");
         }
 
-        var sample = await _input.ReadAsync(request.Input, 0, (int)Math.Min(size, SampleBytes), CancellationToken.None).ConfigureAwait(false);
-        string? header = null;
-        var dataStart = 0L;
-        if (format == BatchFormats.Csv)
-        {
-            var newline = Array.IndexOf(sample, (byte)'\n');
-            dataStart = newline < 0 ? sample.Length : newline + 1;
-            header = System.Text.Encoding.UTF8.GetString(sample, 0, (int)dataStart).TrimEnd('\r', '\n').TrimStart('\uFEFF');
-        }
-
-        var sampleLines = sample.AsSpan((int)dataStart).Count((byte)'\n');
-        var bytesPerRow = sampleLines == 0 ? Math.Max(1, size - dataStart) : Math.Max(1, (sample.Length - dataStart) / sampleLines);
-        var chunkBytes = BalancedChunkBytes(size - dataStart, bytesPerRow * Math.Max(1, request.ChunkRows));
-
-        var chunks = new List<ChunkRange>();
-        var start = dataStart;
-        while (start < size)
-        {
-            var end = start + chunkBytes >= size ? size : await NextLineStartAsync(request.Input, start + chunkBytes, size).ConfigureAwait(false);
-            chunks.Add(new ChunkRange(chunks.Count, start, end));
-            start = end;
-            if (chunks.Count > MaxChunks)
-            {
-                throw ServingException.BadRequest($"The input would need more than {MaxChunks} chunks; raise chunk_rows.");
-            }
-        }
-
-        return new BatchPlan(request.Model, version, format, header, size, chunks);
-    }
-
-    /// <summary>
-    /// Spreads the data evenly over the nearest whole number of chunks of the requested size, so a small remainder
-    /// does not become a straggler chunk that runs alone after the others.
-    /// </summary>
-    internal static long BalancedChunkBytes(long dataBytes, long requestedBytes)
-    {
-        requestedBytes = Math.Max(1, requestedBytes);
-        var count = Math.Max(1, (long)Math.Round((double)dataBytes / requestedBytes, MidpointRounding.AwayFromZero));
-        return Math.Max(1, (dataBytes + count - 1) / count);
+        var sample = await input.ReadAsync(request.Input, 0, (int)Math.Min(size, BatchChunking.SampleBytes), cancellationToken).ConfigureAwait(false);
+        return (size, BatchChunking.Layout(sample, size, format, request.ChunkRows));
     }
 
     private async Task<long> NextLineStartAsync(string path, long from, long size)

@@ -6,7 +6,9 @@ namespace Serverless.Orchestrations.BatchScoring;
 
 /// <summary>
 /// The output rows of batch scoring as CSV: the id (or row number), then label, probability and one
-/// <c>score_{class}</c> column per class for classifiers, or value for regression. Not thread-safe.
+/// <c>score_{class}</c> column per class for classifiers, or value for regression. Text cells (ids, labels, the
+/// header) go through <see cref="CsvFormulaGuard"/>, so none runs as a spreadsheet formula; numbers are written as
+/// numbers. Not thread-safe.
 /// </summary>
 internal sealed class PredictionCsv
 {
@@ -15,6 +17,7 @@ internal sealed class PredictionCsv
     private readonly CsvWriter _csv;
     private readonly ModelManifest _manifest;
     private readonly string _idColumn;
+    private byte[] _guarded = new byte[64];
 
     public PredictionCsv(CsvWriter csv, ModelManifest manifest, string idColumn)
     {
@@ -27,7 +30,7 @@ internal sealed class PredictionCsv
 
     public void WriteHeader()
     {
-        _csv.WriteField(_idColumn);
+        WriteText(_idColumn);
         if (IsRegression)
         {
             _csv.WriteField("value");
@@ -38,7 +41,7 @@ internal sealed class PredictionCsv
             _csv.WriteField("probability");
             foreach (var label in _manifest.ClassLabels ?? [])
             {
-                _csv.WriteField("score_" + label);
+                WriteText("score_" + label);
             }
         }
 
@@ -47,14 +50,29 @@ internal sealed class PredictionCsv
 
     public void WriteRow(string id, TabularPrediction prediction)
     {
-        _csv.WriteField(id);
+        WriteText(id);
         WritePrediction(prediction);
     }
 
     /// <summary>A row whose id is given as UTF-8 (as read from the input), written without a string.</summary>
     public void WriteRow(ReadOnlySpan<byte> id, TabularPrediction prediction)
     {
-        _csv.WriteField(id);
+        if (CsvFormulaGuard.NeedsEscape(id))
+        {
+            if (_guarded.Length < id.Length + 1)
+            {
+                _guarded = new byte[Math.Max(id.Length + 1, _guarded.Length * 2)];
+            }
+
+            _guarded[0] = (byte)CsvFormulaGuard.Escape;
+            id.CopyTo(_guarded.AsSpan(1));
+            _csv.WriteField(_guarded.AsSpan(0, id.Length + 1));
+        }
+        else
+        {
+            _csv.WriteField(id);
+        }
+
         WritePrediction(prediction);
     }
 
@@ -66,7 +84,7 @@ internal sealed class PredictionCsv
         }
         else
         {
-            _csv.WriteField(prediction.Label);
+            WriteText(prediction.Label);
             WriteNumber(prediction.Probability);
             var classes = _manifest.ClassLabels?.Count ?? 0;
             for (var i = 0; i < classes; i++)
@@ -77,6 +95,8 @@ internal sealed class PredictionCsv
 
         _csv.EndRecord();
     }
+
+    private void WriteText(string? text) => _csv.WriteField(CsvFormulaGuard.Guard(text));
 
     private void WriteNumber(double? value)
     {

@@ -5,6 +5,7 @@ using CsvHelper;
 using Microsoft.DurableTask;
 using Serverless.Core.Errors;
 using Serverless.Core.Serving;
+using Serverless.Core.Storage;
 using Serverless.Core.Tabular;
 
 namespace Serverless.Orchestrations.BatchScoring;
@@ -32,6 +33,7 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
         SkipEmptyLines = true,
         FieldCountMismatch = CsvFieldCountHandling.Allow,
         MalformedData = CsvMalformedDataHandling.Recover,
+        IncludeValuesInExceptions = false,
     };
 
     private readonly InputBlobReader _blobs;
@@ -94,7 +96,7 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
             idIndex = Array.IndexOf(header, idColumn);
             if (idIndex < 0)
             {
-                throw ServingException.BadRequest($"The id column '{idColumn}' is not in the header ({string.Join(", ", header)}).");
+                throw ServingException.BadRequest($"The id column {DataText.Quote(idColumn)} is not in the header ({DataText.List(header)}).");
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.DurableTask;
+using Serverless.Core.Storage;
 
 namespace Serverless.Orchestrations.BatchScoring;
 

@@ -33,7 +33,7 @@ public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, Evalua
 
     private const int BatchRows = 2048;
 
-    private static readonly CsvReaderOptions Options = new() { HasHeader = false, Separator = ',', DetectSeparatorHint = false };
+    private static readonly CsvReaderOptions Options = new() { HasHeader = false, Separator = ',', DetectSeparatorHint = false, IncludeValuesInExceptions = false };
 
     private readonly TrialStorage _storage;
     private readonly ModelResolver _resolver;
@@ -121,7 +121,10 @@ public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, Evalua
             targets.AddRange(batchTargets);
         }
 
-        first ??= batch.Errors.FirstOrDefault()?.ToString();
+        // Row and feature only: the reason may quote the row's cell, and this text ends up in the sweep's promotion reason.
+        first ??= batch.Errors.FirstOrDefault() is { } error
+            ? error.Feature is null ? $"row {error.Row + 1} was refused" : $"row {error.Row + 1}, feature '{error.Feature}' was refused"
+            : null;
         refused += batch.RejectedRowCount;
         batchTargets.Clear();
         batch.Clear();

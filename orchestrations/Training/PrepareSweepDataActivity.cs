@@ -1,10 +1,15 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Azure;
+using Azure.Storage.Blobs.Models;
 using CsvHelper;
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Options;
 using Serverless.Core.Baselines;
 using Serverless.Core.Errors;
+using Serverless.Core.Storage;
 using Serverless.Core.Training;
+using Serverless.Core.Training.Runners;
 using Serverless.Orchestrations.BatchScoring;
 
 namespace Serverless.Orchestrations.Training;
@@ -14,49 +19,46 @@ namespace Serverless.Orchestrations.Training;
 /// the task (two classes for binary, 2–100 for multiclass, numbers for regression; rows without a target are
 /// dropped and counted), splits rows into train and validation (seeded, stratified by class), writes both as CSV
 /// (target first, then every other column), the training split's baseline (per-feature distribution, later the drift
-/// reference) and a profile of the whole dataset, and fingerprints the dataset's bytes. Safe to retry: it
-/// overwrites its own outputs.
+/// reference) and a profile of the whole dataset, and fingerprints the dataset's bytes. Reads at most
+/// <see cref="TrainingOptions.MaxDatasetBytes"/> (the size is checked again here, and the download is bounded, in
+/// case the blob grew since the start). Its errors name rows, columns and counts, never the dataset's cells. Safe to
+/// retry: it overwrites its own outputs.
 /// </summary>
 [DurableTask(Name)]
 public sealed class PrepareSweepDataActivity : TaskActivity<SweepInput, SweepData>
 {
     public const string Name = "TrainingPrepareData";
-    public const string Container = "sweeps";
+    public const string Container = AppStorageNames.SweepsContainer;
     public const int MaxClasses = 100;
 
     private readonly InputBlobReader _blobs;
     private readonly TrialStorage _storage;
+    private readonly TrainingOptions _options;
 
-    public PrepareSweepDataActivity(InputBlobReader blobs, TrialStorage storage)
+    public PrepareSweepDataActivity(InputBlobReader blobs, TrialStorage storage, IOptions<TrainingOptions> options)
     {
         _blobs = blobs;
         _storage = storage;
+        _options = options.Value;
     }
 
     public override async Task<SweepData> RunAsync(TaskActivityContext context, SweepInput input)
     {
         var request = input.Request;
-        byte[] bytes;
-        try
-        {
-            bytes = (await _blobs.Blob(request.Dataset).DownloadContentAsync().ConfigureAwait(false)).Value.Content.ToArray();
-        }
-        catch (Azure.RequestFailedException e) when (e.Status == 404)
-        {
-            throw ServingException.NotFound($"Dataset blob '{request.Dataset}' not found.");
-        }
-
+        var bytes = await DownloadAsync(request.Dataset).ConfigureAwait(false);
         var dataset = SweepDataset.Parse(bytes);
         var target = dataset.IndexOf(request.Target);
         if (target < 0)
         {
-            throw ServingException.BadRequest($"The target column '{request.Target}' is not in the dataset ({string.Join(", ", dataset.Header)}).");
+            throw ServingException.BadRequest($"The target column {DataText.Quote(request.Target)} is not in the dataset ({DataText.List(dataset.Header)}).");
         }
 
         var features = dataset.ResolveFeatures(request);
-        var rows = dataset.Rows.Where(r => !string.IsNullOrWhiteSpace(r[target])).ToList();
+        dataset.CheckNumeric(features);
+        var withTarget = dataset.Rows.Select((r, i) => (Row: r, Number: i + 1)).Where(x => !string.IsNullOrWhiteSpace(x.Row[target])).ToList();
+        var rows = withTarget.Select(x => x.Row).ToList();
         var dropped = dataset.Rows.Count - rows.Count;
-        var (classes, positive) = CheckTarget(request, rows.Select(r => r[target].Trim()).ToList());
+        var (classes, positive) = CheckTarget(request, rows.Select(r => r[target].Trim()).ToList(), withTarget.Select(x => x.Number).ToList());
         var (train, validation) = Split(rows, target, request);
 
         var folder = $"{input.SweepId}/data";
@@ -79,32 +81,61 @@ public sealed class PrepareSweepDataActivity : TaskActivity<SweepInput, SweepDat
             Convert.ToHexStringLower(SHA256.HashData(bytes)));
     }
 
-    private static (IReadOnlyList<string>? Classes, string? Positive) CheckTarget(TrainingSweepRequest request, List<string> values)
+    /// <summary>The dataset's bytes, at most <see cref="TrainingOptions.MaxDatasetBytes"/> of them (BadRequest beyond).</summary>
+    private async Task<byte[]> DownloadAsync(string dataset)
+    {
+        var blob = _blobs.Blob(dataset);
+        try
+        {
+            var size = (await blob.GetPropertiesAsync().ConfigureAwait(false)).Value.ContentLength;
+            TrainingSweepStarter.CheckSize(size, _options.MaxDatasetBytes);
+            if (size == 0)
+            {
+                return [];
+            }
+
+            var range = new HttpRange(0, Math.Min(size, _options.MaxDatasetBytes) + 1);
+            var bytes = (await blob.DownloadContentAsync(new BlobDownloadOptions { Range = range }).ConfigureAwait(false)).Value.Content.ToArray();
+            TrainingSweepStarter.CheckSize(bytes.Length, _options.MaxDatasetBytes);
+            return bytes;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            throw ServingException.NotFound($"Dataset blob '{dataset}' not found.");
+        }
+    }
+
+    /// <summary>The target's classes and positive class; the errors give counts and row numbers, not the target's values.</summary>
+    private static (IReadOnlyList<string>? Classes, string? Positive) CheckTarget(TrainingSweepRequest request, List<string> values, List<int> rowNumbers)
     {
         var distinct = values.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var target = DataText.Quote(request.Target);
         switch (request.Task)
         {
             case "regression":
-                var bad = values.FirstOrDefault(v => !double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || !double.IsFinite(x));
-                return bad is null ? (null, null) : throw ServingException.BadRequest($"Regression needs a numeric target; '{request.Target}' holds '{bad}'.");
+                var bad = values.FindIndex(v => !double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || !double.IsFinite(x));
+                return bad < 0
+                    ? (null, null)
+                    : throw ServingException.BadRequest(
+                        $"Regression needs a numeric target; {target} is not a finite number in data row {rowNumbers[bad]}.");
             case "binary":
                 if (distinct.Count != 2)
                 {
                     throw ServingException.BadRequest(
-                        $"Binary classification needs exactly two target values; '{request.Target}' holds {distinct.Count}: {Describe(distinct)}.");
+                        $"Binary classification needs exactly two target values; {target} holds {distinct.Count} distinct values (use task multiclass for more).");
                 }
 
                 var positive = request.PositiveClass ?? distinct.FirstOrDefault(v => v is "1" or "true" or "True" or "yes")
-                    ?? throw ServingException.BadRequest($"Set 'positive_class' to one of the target values ({Describe(distinct)}).");
+                    ?? throw ServingException.BadRequest($"Set 'positive_class' to the one of the two values of {target} that is the positive class.");
                 if (!distinct.Contains(positive))
                 {
-                    throw ServingException.BadRequest($"'positive_class' '{positive}' is not a target value ({Describe(distinct)}).");
+                    throw ServingException.BadRequest($"'positive_class' {DataText.Quote(positive)} is not one of the two values of {target}.");
                 }
 
                 return ([distinct.Single(v => v != positive), positive], positive);
             default:
                 return distinct.Count is < 2 or > MaxClasses
-                    ? throw ServingException.BadRequest($"Multiclass classification needs 2 to {MaxClasses} target values; '{request.Target}' holds {distinct.Count}.")
+                    ? throw ServingException.BadRequest($"Multiclass classification needs 2 to {MaxClasses} target values; {target} holds {distinct.Count}.")
                     : (distinct, null);
         }
     }
@@ -182,6 +213,4 @@ public sealed class PrepareSweepDataActivity : TaskActivity<SweepInput, SweepDat
             CreatedUtc = DateTimeOffset.UtcNow,
         };
     }
-
-    private static string Describe(IEnumerable<string> values) => string.Join(", ", values.Take(10).Select(v => $"'{v}'"));
 }

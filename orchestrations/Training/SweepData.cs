@@ -19,8 +19,12 @@ public sealed record SweepData(
     long DroppedRows,
     string Fingerprint);
 
-/// <summary>The orchestration's input: the request plus the host's trial settings, fixed at start so replays agree.</summary>
-public sealed record SweepInput(string SweepId, TrainingSweepRequest Request, string RequestJson, TimeSpan PollInterval, TimeSpan TrialTimeout);
+/// <summary>
+/// The orchestration's input: the request plus the host's trial settings and the trial cap, fixed at start so
+/// replays agree (an input recorded before the cap existed gets <see cref="TrialPlanner.DefaultMaxTrials"/>).
+/// </summary>
+public sealed record SweepInput(string SweepId, TrainingSweepRequest Request, string RequestJson, TimeSpan PollInterval, TimeSpan TrialTimeout,
+    int MaxTrials = TrialPlanner.DefaultMaxTrials);
 
 /// <summary>One trial to run: the plan plus everything its spec needs.</summary>
 public sealed record TrialWork(string SweepId, TrialPlan Trial, TrainingSweepRequest Request, SweepData Data, string OutputUri, TimeSpan PollInterval, TimeSpan Timeout)

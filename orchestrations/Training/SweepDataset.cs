@@ -1,17 +1,19 @@
 using System.Globalization;
 using CsvHelper;
 using Serverless.Core.Errors;
+using Serverless.Core.Storage;
 using Serverless.Core.Training;
 
 namespace Serverless.Orchestrations.Training;
 
 /// <summary>
 /// A sweep's dataset in memory: header and rows of text cells, read with the CSV library; column types inferred
-/// (numeric when every present cell parses as a number, else categorical). Not thread-safe.
+/// (numeric when every present cell parses as a finite number, else categorical). Its errors quote header names only,
+/// never cells. Not thread-safe.
 /// </summary>
 internal sealed class SweepDataset
 {
-    private static readonly CsvReaderOptions Options = new() { HasHeader = false, Separator = ',', DetectSeparatorHint = false };
+    private static readonly CsvReaderOptions Options = new() { HasHeader = false, Separator = ',', DetectSeparatorHint = false, IncludeValuesInExceptions = false };
 
     private SweepDataset(string[] header, List<string[]> rows)
     {
@@ -35,7 +37,7 @@ internal sealed class SweepDataset
         var duplicate = header.GroupBy(h => h, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
-            throw ServingException.BadRequest($"The dataset's header names column '{duplicate.Key}' twice.");
+            throw ServingException.BadRequest($"The dataset's header names column {DataText.Quote(duplicate.Key)} twice.");
         }
 
         var rows = new List<string[]>();
@@ -69,7 +71,7 @@ internal sealed class SweepDataset
             {
                 if (IndexOf(feature.Name) < 0)
                 {
-                    throw ServingException.BadRequest($"Feature '{feature.Name}' is not a column of the dataset ({string.Join(", ", Header)}).");
+                    throw ServingException.BadRequest($"Feature {DataText.Quote(feature.Name)} is not a column of the dataset ({DataText.List(Header)}).");
                 }
             }
 
@@ -82,8 +84,26 @@ internal sealed class SweepDataset
         return features.Count == 0 ? throw ServingException.BadRequest("The dataset has no feature columns besides the target.") : features;
     }
 
+    /// <summary>BadRequest naming the feature and the first data row when a feature typed numeric holds a cell that is not a number.</summary>
+    public void CheckNumeric(IReadOnlyList<TrialFeature> features)
+    {
+        foreach (var feature in features.Where(f => f.Type == TrialFeature.Numeric))
+        {
+            var column = IndexOf(feature.Name);
+            var row = Rows.FindIndex(r => !IsNumberOrEmpty(r[column]));
+            if (row >= 0)
+            {
+                throw ServingException.BadRequest(
+                    $"Feature {DataText.Quote(feature.Name)} is numeric, but data row {row + 1} holds a value that is not a number (leave the cell empty for a missing value, or type the feature categorical).");
+            }
+        }
+    }
+
     public bool IsNumeric(int column) =>
-        Rows.All(r => string.IsNullOrWhiteSpace(r[column]) || double.TryParse(r[column], NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+        Rows.All(r => IsNumberOrEmpty(r[column]));
+
+    private static bool IsNumberOrEmpty(string cell) =>
+        string.IsNullOrWhiteSpace(cell) || (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value));
 
     private static string[] Cells(CsvReader reader)
     {

@@ -21,7 +21,7 @@ public sealed class TrainingSweepOrchestrator : TaskOrchestrator<SweepInput, Swe
     public override async Task<SweepResult> RunAsync(TaskOrchestrationContext context, SweepInput input)
     {
         var request = input.Request;
-        var trials = TrialPlanner.Plan(request);
+        var trials = TrialPlanner.Plan(request, input.MaxTrials);
         var record = new SweepRecord
         {
             SweepId = input.SweepId,

@@ -35,6 +35,9 @@ public sealed record TrainingSweepRequest
 
     public int MaxParallelTrials { get; init; } = 2;
 
+    /// <summary>Minutes each trial may run; null takes <c>Training:TrialTimeoutMinutes</c>. At most <c>Training:MaxTrialTimeoutMinutes</c>.</summary>
+    public int? TrialTimeoutMinutes { get; init; }
+
     /// <summary>The registry name the best model is registered under, as a new version.</summary>
     public required string ModelName { get; init; }
 

@@ -5,15 +5,42 @@ namespace Serverless.Orchestrations.Training;
 
 /// <summary>
 /// Expands a sweep's searches into trials: grids into every combination (in key order), random searches into
-/// draws from a seeded generator. A pure function of the request, so orchestrators may call it on replay.
+/// draws from a seeded generator. The trials are counted first (<see cref="Count(TrainingSweepRequest)"/>, overflow-safe, allocating
+/// nothing per combination), so a grid over the cap is refused before anything is expanded. A pure function of the
+/// request and the cap, so orchestrators may call it on replay.
 /// </summary>
 public static class TrialPlanner
 {
-    public const int MaxTrials = 200;
+    /// <summary>The cap when none is given (<c>Training:MaxTrialsPerSweep</c>'s default).</summary>
+    public const int DefaultMaxTrials = 200;
 
-    public static IReadOnlyList<TrialPlan> Plan(TrainingSweepRequest request)
+    /// <summary>
+    /// How many trials the request plans: the product of each grid's value counts, each random search's draws, one
+    /// for a search with neither; saturates at <see cref="long.MaxValue"/> instead of overflowing.
+    /// </summary>
+    public static long Count(TrainingSweepRequest request)
     {
-        var trials = new List<TrialPlan>();
+        long total = 0;
+        foreach (var search in request.Algorithms)
+        {
+            total = SaturatingAdd(total, Count(search));
+        }
+
+        return total;
+    }
+
+    /// <summary>The trials, numbered t001, t002, ...; ArgumentException (before expanding anything) when there would be more than <paramref name="maxTrials"/>.</summary>
+    public static IReadOnlyList<TrialPlan> Plan(TrainingSweepRequest request, int maxTrials = DefaultMaxTrials)
+    {
+        var count = Count(request);
+        if (count > maxTrials)
+        {
+            throw new ArgumentException(count == long.MaxValue
+                ? $"The sweep would run more than {long.MaxValue} trials; at most {maxTrials} are allowed."
+                : $"The sweep would run {count} trials; at most {maxTrials} are allowed.");
+        }
+
+        var trials = new List<TrialPlan>((int)count);
         foreach (var search in request.Algorithms)
         {
             foreach (var parameters in Expand(search, request.Seed))
@@ -22,10 +49,32 @@ public static class TrialPlanner
             }
         }
 
-        return trials.Count > MaxTrials
-            ? throw new ArgumentException($"The sweep would run {trials.Count} trials; at most {MaxTrials} are allowed.")
-            : trials;
+        return trials;
     }
+
+    private static long Count(AlgorithmSearch search)
+    {
+        if (search.Grid is { Count: > 0 } grid)
+        {
+            long product = 1;
+            foreach (var values in grid.Values)
+            {
+                var n = values?.Count ?? 0;
+                if (n == 0)
+                {
+                    return 0;
+                }
+
+                product = product > long.MaxValue / n ? long.MaxValue : product * n;
+            }
+
+            return product;
+        }
+
+        return search.Random is { } random ? Math.Max(0, random.Trials) : 1;
+    }
+
+    private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 
     private static IEnumerable<IReadOnlyDictionary<string, JsonElement>> Expand(AlgorithmSearch search, int sweepSeed)
     {

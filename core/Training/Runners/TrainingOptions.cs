@@ -4,8 +4,10 @@ namespace Serverless.Core.Training.Runners;
 
 /// <summary>
 /// Settings of training (configuration section <c>Training</c>): which <see cref="ITrialRunner"/> runs trials,
-/// how often the sweep polls a trial and how long a trial may run. Checked at startup by
-/// <see cref="TrainingOptionsValidator"/> (the runner's own settings) and data annotations (the ranges).
+/// how often the sweep polls a trial and how long a trial may run, and the quotas an operator sets on what a sweep
+/// request may ask for (concurrent sweeps, trials per sweep, trial timeout ceiling, dataset size). Checked at startup
+/// by <see cref="TrainingOptionsValidator"/> (the runner's own settings, the timeout within its ceiling) and data
+/// annotations (the ranges).
 /// </summary>
 public sealed class TrainingOptions
 {
@@ -27,9 +29,28 @@ public sealed class TrainingOptions
     [Range(1, 600)]
     public int PollIntervalSeconds { get; set; } = 2;
 
-    /// <summary>Minutes a trial may run before the sweep cancels it and records it as failed.</summary>
+    /// <summary>Minutes a trial may run before the sweep cancels it and records it as failed, unless the request sets <c>trial_timeout_minutes</c>.</summary>
     [Range(1, 1440)]
     public int TrialTimeoutMinutes { get; set; } = 60;
+
+    /// <summary>The most <c>trial_timeout_minutes</c> a request may set (at least <see cref="TrialTimeoutMinutes"/>).</summary>
+    [Range(1, 10_080)]
+    public int MaxTrialTimeoutMinutes { get; set; } = 1440;
+
+    /// <summary>Sweeps that may run at once; a start beyond it is refused (409) until one ends.</summary>
+    [Range(1, 1000)]
+    public int MaxConcurrentSweeps { get; set; } = 4;
+
+    /// <summary>The most trials one sweep may plan (grid combinations, random draws and default trials together).</summary>
+    [Range(1, 10_000)]
+    public int MaxTrialsPerSweep { get; set; } = 200;
+
+    /// <summary>
+    /// The largest dataset blob a sweep may use, in bytes, checked when the sweep starts and again when its data is
+    /// prepared (preparation holds the dataset in memory, several times its size once parsed).
+    /// </summary>
+    [Range(1, long.MaxValue)]
+    public long MaxDatasetBytes { get; set; } = 100L * 1024 * 1024;
 
     /// <summary>Settings of the <c>process</c> runner (section <c>Training:Process</c>).</summary>
     public ProcessRunnerOptions Process { get; set; } = new();

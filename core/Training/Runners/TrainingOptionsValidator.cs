@@ -4,7 +4,8 @@ namespace Serverless.Core.Training.Runners;
 
 /// <summary>
 /// Checks the chosen runner's own settings: a known <see cref="TrainingOptions.Runner"/>, the trainer path of the
-/// <c>process</c> runner, the job coordinates of the <c>container-apps</c> runner. Each failure names the setting
+/// <c>process</c> runner, the job coordinates of the <c>container-apps</c> runner; and that the default trial timeout
+/// is within its ceiling. Each failure names the setting
 /// (as a configuration path, e.g. <c>Training:ContainerApps:JobName</c>). Stateless, thread-safe.
 /// </summary>
 public sealed class TrainingOptionsValidator : IValidateOptions<TrainingOptions>
@@ -25,6 +26,12 @@ public sealed class TrainingOptionsValidator : IValidateOptions<TrainingOptions>
         else
         {
             failures.Add($"{Section}:Runner is '{options.Runner}'; it must be one of: {string.Join(", ", TrainingOptions.Runners)}.");
+        }
+
+        if (options.TrialTimeoutMinutes > options.MaxTrialTimeoutMinutes)
+        {
+            failures.Add($"{Section}:TrialTimeoutMinutes is {options.TrialTimeoutMinutes}; " +
+                         $"it must not exceed {Section}:MaxTrialTimeoutMinutes ({options.MaxTrialTimeoutMinutes}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

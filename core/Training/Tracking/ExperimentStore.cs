@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using Serverless.Core.Storage;
 
 namespace Serverless.Core.Training.Tracking;
 
@@ -18,7 +19,7 @@ public sealed class ExperimentStore
     private readonly TableClient _trials;
     private readonly Lazy<Task> _created;
 
-    public ExperimentStore(TableServiceClient tables, string sweepsTable = "sweeps", string trialsTable = "trials")
+    public ExperimentStore(TableServiceClient tables, string sweepsTable = AppStorageNames.SweepsTable, string trialsTable = AppStorageNames.TrialsTable)
     {
         _sweeps = tables.GetTableClient(sweepsTable);
         _trials = tables.GetTableClient(trialsTable);
@@ -99,6 +100,28 @@ public sealed class ExperimentStore
         }
 
         return sweeps.OrderByDescending(s => s.CreatedUtc).Take(limit).ToList();
+    }
+
+    /// <summary>Sweeps whose record says they are starting or running (the Durable runtime has the last word on whether they still are).</summary>
+    public async Task<IReadOnlyList<SweepRecord>> ListActiveSweepsAsync(CancellationToken cancellationToken)
+    {
+        await _created.Value.ConfigureAwait(false);
+        var sweeps = new List<SweepRecord>();
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {SweepPartition} and (Status eq {SweepRecord.Starting} or Status eq {SweepRecord.Running})");
+        await foreach (var entity in _sweeps.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            sweeps.Add(ToSweep(entity));
+        }
+
+        return sweeps;
+    }
+
+    /// <summary>Removes a sweep's record (a start that was refused or could not be scheduled); nothing when absent.</summary>
+    public async Task DeleteSweepAsync(string sweepId, CancellationToken cancellationToken)
+    {
+        await _created.Value.ConfigureAwait(false);
+        await _sweeps.DeleteEntityAsync(SweepPartition, sweepId, ETag.All, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<TrialRecord>> ListTrialsAsync(string sweepId, CancellationToken cancellationToken)

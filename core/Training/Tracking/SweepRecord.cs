@@ -6,9 +6,21 @@ namespace Serverless.Core.Training.Tracking;
 /// </summary>
 public sealed record SweepRecord
 {
+    /// <summary>Saved by the start, before the orchestration is scheduled (it holds a slot of the concurrent sweeps).</summary>
+    public const string Starting = "starting";
+
+    public const string Running = "running";
+
+    public const string Completed = "completed";
+
+    public const string Failed = "failed";
+
+    /// <summary>Found ended by the Durable runtime (e.g. terminated) while the record still said it ran.</summary>
+    public const string Ended = "ended";
+
     public required string SweepId { get; init; }
 
-    /// <summary><c>running</c>, <c>completed</c> or <c>failed</c>.</summary>
+    /// <summary><c>starting</c>, <c>running</c>, <c>completed</c>, <c>failed</c> or <c>ended</c> (<see cref="Ended"/>).</summary>
     public required string Status { get; init; }
 
     public required string ModelName { get; init; }

@@ -29,10 +29,10 @@ public sealed class BatchScoringEndToEndTests
         await RegisterModelAsync();
         const int rows = 100_000;
         var badRows = new Dictionary<long, string> { [17] = "age", [50_001] = "city", [99_999] = "age" };
-        await UploadAsync("batch-input", "customers.csv", Csv(rows, badRows));
+        await UploadAsync("data", "batch/customers.csv", Csv(rows, badRows));
 
         var status = await RunAsync($$"""
-            {"input":"batch-input/customers.csv","model":"{{Model}}","output":"batch-output/run-100k",
+            {"input":"data/batch/customers.csv","model":"{{Model}}","output":"scores/batch/run-100k",
              "id_column":"customer_id","chunk_rows":20000,"max_parallelism":4,"max_bad_rows":10,"merge":true}
             """);
 
@@ -42,7 +42,7 @@ public sealed class BatchScoringEndToEndTests
         Assert.Equal(rows - badRows.Count, output.GetProperty("RowsOut").GetInt64());
         Assert.Equal(badRows.Count, output.GetProperty("BadRows").GetInt64());
 
-        var merged = (await Container("batch-output").GetBlobClient("run-100k/predictions.csv").DownloadContentAsync()).Value.Content.ToString();
+        var merged = (await Container("scores").GetBlobClient("batch/run-100k/predictions.csv").DownloadContentAsync()).Value.Content.ToString();
         var batch = merged.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
             .Select(line => line.Split(','))
             .ToDictionary(f => f[0], f => double.Parse(f[2], CultureInfo.InvariantCulture));
@@ -55,20 +55,20 @@ public sealed class BatchScoringEndToEndTests
             Assert.Equal(probability, batch[id], 1e-6);
         }
 
-        var errors = await ReadErrorsAsync("batch-output", "run-100k/errors/");
+        var errors = await ReadErrorsAsync("scores", "batch/run-100k/errors/");
         Assert.Equal(badRows.Keys.Order(), errors.Select(e => e.GetProperty("row").GetInt64()).Order());
         Assert.All(errors, e => Assert.Equal(badRows[e.GetProperty("row").GetInt64()], e.GetProperty("feature").GetString()));
-        Assert.Empty(await ReadErrorsAsync("batch-output", "run-100k/_staging/"));
+        Assert.Empty(await ReadErrorsAsync("scores", "batch/run-100k/_staging/"));
     }
 
     [Fact]
     public async Task BatchScoring_StartedBeforeARestart_CompletesAfterIt()
     {
         await RegisterModelAsync();
-        await UploadAsync("batch-input", "restart.csv", Csv(3_000, new Dictionary<long, string>()));
+        await UploadAsync("data", "batch/restart.csv", Csv(3_000, new Dictionary<long, string>()));
 
         var start = await Client.PostJsonAsync("orchestrations/batch-scoring", $$"""
-            {"input":"batch-input/restart.csv","model":"{{Model}}","output":"batch-output/restart","chunk_rows":100,"max_parallelism":2}
+            {"input":"data/batch/restart.csv","model":"{{Model}}","output":"scores/batch/restart","chunk_rows":100,"max_parallelism":2}
             """);
         Assert.Equal(HttpStatusCode.Accepted, start.Status);
         await _stack.RestartHostAsync();
@@ -83,10 +83,10 @@ public sealed class BatchScoringEndToEndTests
     {
         await RegisterModelAsync();
         var bad = Enumerable.Range(1, 30).ToDictionary(i => (long)i * 10, _ => "age");
-        await UploadAsync("batch-input", "dirty.csv", Csv(1_000, bad));
+        await UploadAsync("data", "batch/dirty.csv", Csv(1_000, bad));
 
         var status = await RunAsync($$"""
-            {"input":"batch-input/dirty.csv","model":"{{Model}}","output":"batch-output/dirty","chunk_rows":200,"max_bad_rows":5}
+            {"input":"data/batch/dirty.csv","model":"{{Model}}","output":"scores/batch/dirty","chunk_rows":200,"max_bad_rows":5}
             """);
 
         Assert.True(status.GetProperty("runtime_status").GetString() == "Failed", status.ToString());
@@ -94,11 +94,16 @@ public sealed class BatchScoringEndToEndTests
     }
 
     [Theory]
-    [InlineData("""{"model":"batch-churn","output":"o/p"}""", HttpStatusCode.BadRequest, "'input' is required")]
-    [InlineData("""{"input":"batch-input/none.csv","model":"batch-churn","output":"o/p"}""", HttpStatusCode.NotFound, "none.csv")]
-    [InlineData("""{"input":"batch-input/customers.txt","model":"batch-churn","output":"o/p"}""", HttpStatusCode.BadRequest, "format")]
-    [InlineData("""{"input":"batch-input/a.csv","model":"batch-churn","output":"o/p","chunk_rows":5}""", HttpStatusCode.BadRequest, "chunk_rows")]
-    [InlineData("""{"input":"batch-input/a.csv","model":"batch-churn","output":"o/p","colour":"red"}""", HttpStatusCode.BadRequest, "colour")]
+    [InlineData("""{"model":"batch-churn","output":"scores/p"}""", HttpStatusCode.BadRequest, "'input' is required")]
+    [InlineData("""{"input":"data/batch/none.csv","model":"batch-churn","output":"scores/p"}""", HttpStatusCode.NotFound, "none.csv")]
+    [InlineData("""{"input":"data/batch/customers.txt","model":"batch-churn","output":"scores/p"}""", HttpStatusCode.BadRequest, "format")]
+    [InlineData("""{"input":"data/batch/a.csv","model":"batch-churn","output":"scores/p","chunk_rows":5}""", HttpStatusCode.BadRequest, "chunk_rows")]
+    [InlineData("""{"input":"data/batch/a.csv","model":"batch-churn","output":"scores/p","colour":"red"}""", HttpStatusCode.BadRequest, "colour")]
+    [InlineData("""{"input":"data/batch/../../models/x.csv","model":"batch-churn","output":"scores/p"}""", HttpStatusCode.BadRequest, "'input' has a '.' or '..' path segment")]
+    [InlineData("""{"input":"https://evil.example/data/x.csv","model":"batch-churn","output":"scores/p"}""", HttpStatusCode.BadRequest, "not a URL")]
+    [InlineData("""{"input":"data\\batch\\x.csv","model":"batch-churn","output":"scores/p"}""", HttpStatusCode.BadRequest, "backslash")]
+    [InlineData("""{"input":"data/batch/x\u0000.csv","model":"batch-churn","output":"scores/p"}""", HttpStatusCode.BadRequest, "control character")]
+    [InlineData("""{"input":"scores/p/in.csv","model":"batch-churn","output":"scores/p"}""", HttpStatusCode.BadRequest, "lies under 'output'")]
     public async Task StartBatchScoring_BadRequest_AnswersWithoutStarting(string body, HttpStatusCode expected, string mentions)
     {
         await RegisterModelAsync();
@@ -107,6 +112,63 @@ public sealed class BatchScoringEndToEndTests
 
         Assert.Equal(expected, answer.Status);
         Assert.Contains(mentions, answer.Error);
+    }
+
+    [Theory]
+    [InlineData("{registry}/batch-churn/1/model.onnx", "scores/attack", "input", "{registry}")]
+    [InlineData("data/batch/attack-source.csv", "{registry}/batch-churn/1", "output", "{registry}")]
+    [InlineData("models/batch-churn/1/model.onnx", "scores/attack", "input", "models")]
+    [InlineData("azure-webjobs-hosts/locks/x.csv", "scores/attack", "input", "azure-webjobs-hosts")]
+    [InlineData("data/batch/attack-source.csv", "azure-webjobs-hosts/attack", "output", "azure-webjobs-hosts")]
+    [InlineData("data/batch/attack-source.csv", "sweeps/attack", "output", "sweeps")]
+    [InlineData("data/batch/attack-source.csv", "serverlesshub-largemessages", "output", "serverlesshub-largemessages")]
+    public async Task StartBatchScoring_AppContainer_IsBadRequestAndNothingIsWritten(string input, string output, string field, string container)
+    {
+        await RegisterModelAsync();
+        await UploadAsync("data", "batch/attack-source.csv", Csv(300, new Dictionary<long, string>()));
+        (input, output, container) = (input.Replace("{registry}", _stack.ContainerName), output.Replace("{registry}", _stack.ContainerName),
+            container.Replace("{registry}", _stack.ContainerName));
+        var before = await SnapshotAsync(container, "scores");
+
+        var answer = await Client.PostJsonAsync("orchestrations/batch-scoring", $$"""{"input":"{{input}}","model":"{{Model}}","output":"{{output}}"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.Contains($"'{field}' names container '{container}', which is not a data container", answer.Error);
+        Assert.Contains("data, training, scores", answer.Error);
+        await Task.Delay(500);
+        Assert.Equal(before, await SnapshotAsync(container, "scores"));
+    }
+
+    [Fact]
+    public async Task StartBatchScoring_TinyChunksOfALargeInput_IsBadRequestAtStart()
+    {
+        await RegisterModelAsync();
+        var rows = new StringBuilder("customer_id,age,city\n", 2_300_000);
+        rows.Insert(rows.Length, "1\n", 1_100_000);
+        await UploadAsync("data", "batch/many-rows.csv", rows.ToString());
+
+        var answer = await Client.PostJsonAsync("orchestrations/batch-scoring", $$"""
+            {"input":"data/batch/many-rows.csv","model":"{{Model}}","output":"scores/batch/many-rows","chunk_rows":100}
+            """);
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.Contains("at most 10000 chunks are allowed: set 'chunk_rows' to at least 111", answer.Error);
+    }
+
+    [Fact]
+    public async Task BatchScoring_IdsThatASpreadsheetWouldRun_AreEscapedInPredictions()
+    {
+        await RegisterModelAsync();
+        await UploadAsync("data", "batch/hostile-ids.csv", "customer_id,age,city\n=1+1,30,Oslo\n-5,40,Bergen\n@SUM(A1),50,Trondheim\n+cmd,60,Oslo\n");
+
+        var status = await RunAsync($$"""
+            {"input":"data/batch/hostile-ids.csv","model":"{{Model}}","output":"scores/batch/hostile-ids","id_column":"customer_id","merge":true,"max_bad_rows":10}
+            """);
+
+        Assert.True(status.GetProperty("runtime_status").GetString() == "Completed", status.ToString());
+        var merged = (await Container("scores").GetBlobClient("batch/hostile-ids/predictions.csv").DownloadContentAsync()).Value.Content.ToString();
+        var ids = merged.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => line.Split(',')[0]).ToList();
+        Assert.Equal(["'=1+1", "-5", "'@SUM(A1)", "'+cmd"], ids);
     }
 
     [Fact]
@@ -185,6 +247,28 @@ public sealed class BatchScoringEndToEndTests
     }
 
     private BlobContainerClient Container(string name) => new(_stack.ConnectionString, name);
+
+    /// <summary>Every blob (name and ETag) in the containers, so a test can show that nothing was written.</summary>
+    private async Task<string> SnapshotAsync(params string[] containers)
+    {
+        var blobs = new List<string>();
+        foreach (var name in containers)
+        {
+            var container = Container(name);
+            if (!(await container.ExistsAsync()).Value)
+            {
+                blobs.Add($"{name}: absent");
+                continue;
+            }
+
+            await foreach (var blob in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, null, default))
+            {
+                blobs.Add($"{name}/{blob.Name} {blob.Properties.ETag}");
+            }
+        }
+
+        return string.Join("\n", blobs.Order(StringComparer.Ordinal));
+    }
 
     private async Task UploadAsync(string container, string name, string content)
     {

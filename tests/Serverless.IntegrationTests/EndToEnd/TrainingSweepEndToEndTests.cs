@@ -91,15 +91,38 @@ public sealed class TrainingSweepEndToEndTests
         var model = "broken-" + Guid.NewGuid().ToString("N")[..6];
         await UploadAsync("training", $"{model}.csv", ReferenceDatasets.ChurnCsv(300, seed: 5));
 
+        // lbfgs trains classifiers only: the trainer fails every trial of a regression sweep.
         var status = await RunSweepAsync($$$"""
-            {"dataset":"training/{{{model}}}.csv","target":"churned","task":"binary","exclude_columns":["customer_id"],
-             "algorithms":[{"name":"lightgbm","grid":{"no_such_parameter":[1]}}],"metric":"auc","model_name":"{{{model}}}"}
+            {"dataset":"training/{{{model}}}.csv","target":"churned","task":"regression","exclude_columns":["customer_id"],
+             "algorithms":[{"name":"lbfgs"}],"metric":"rmse","model_name":"{{{model}}}"}
             """);
 
         Assert.True(status.GetProperty("runtime_status").GetString() == "Failed", status.ToString());
-        Assert.Contains("no_such_parameter", status.GetProperty("error").GetString());
+        Assert.Contains("lbfgs does linear classification", status.GetProperty("error").GetString());
         var tracked = await Client.GetJsonAsync($"sweeps/{status.GetProperty("instance_id").GetString()}");
         Assert.Equal("failed", tracked.Json.GetProperty("sweep").GetProperty("status").GetString());
+    }
+
+    [Theory]
+    [InlineData("binary", "auc", "holds 3 distinct values")]
+    [InlineData("regression", "rmse", "is not a finite number in data row 3")]
+    [InlineData("multiclass", "accuracy", "Feature 'x' is numeric, but data row 2 holds a value that is not a number")]
+    public async Task Sweep_DatasetProblem_FailsNamingRowAndColumnWithoutQuotingCells(string task, string metric, string expected)
+    {
+        var model = "secret-" + Guid.NewGuid().ToString("N")[..6];
+        var x = task == "multiclass" ? "SECRET-x-cell" : "2";
+        await UploadAsync("training", $"{model}.csv", $"id,x,y\n1,1,0\n2,{x},1\n3,3,SECRET-y-cell\n4,4,0\n5,5,1\n6,6,0\n");
+
+        var status = await RunSweepAsync($$$"""
+            {"dataset":"training/{{{model}}}.csv","target":"y","task":"{{{task}}}","features":[{"name":"x","type":"numeric"}],
+             "algorithms":[{"name":"sdca"}],"metric":"{{{metric}}}","model_name":"{{{model}}}"}
+            """);
+
+        Assert.True(status.GetProperty("runtime_status").GetString() == "Failed", status.ToString());
+        Assert.Contains(expected, status.GetProperty("error").GetString());
+        var tracked = await Client.GetJsonAsync($"sweeps/{status.GetProperty("instance_id").GetString()}");
+        Assert.DoesNotContain("SECRET", status.ToString());
+        Assert.DoesNotContain("SECRET", tracked.Json.GetProperty("sweep").ToString());
     }
 
     [Theory]
@@ -108,6 +131,11 @@ public sealed class TrainingSweepEndToEndTests
     [InlineData("""{"dataset":"training/x.csv","target":"y","task":"regression","algorithms":[{"name":"sdca"}],"metric":"auc","model_name":"m"}""", HttpStatusCode.BadRequest, "does not apply")]
     [InlineData("""{"dataset":"training/x.csv","target":"y","task":"binary","algorithms":[],"metric":"auc","model_name":"m"}""", HttpStatusCode.BadRequest, "algorithms")]
     [InlineData("""{"target":"y","task":"binary","algorithms":[{"name":"sdca"}],"metric":"auc","model_name":"m"}""", HttpStatusCode.BadRequest, "dataset")]
+    [InlineData("""{"dataset":"models/x.csv","target":"y","task":"binary","algorithms":[{"name":"sdca"}],"metric":"auc","model_name":"m"}""", HttpStatusCode.BadRequest, "'dataset' names container 'models', which is not a data container")]
+    [InlineData("""{"dataset":"azure-webjobs-secrets/host.json","target":"y","task":"binary","algorithms":[{"name":"sdca"}],"metric":"auc","model_name":"m"}""", HttpStatusCode.BadRequest, "not a data container")]
+    [InlineData("""{"dataset":"training/x.csv","target":"y","task":"binary","algorithms":[{"name":"fasttree","grid":{"num_trees":[2147483648]}}],"metric":"auc","model_name":"m"}""", HttpStatusCode.BadRequest, "fasttree hyperparameter 'num_trees' must be a whole number from 1 to 10000")]
+    [InlineData("""{"dataset":"training/x.csv","target":"y","task":"binary","algorithms":[{"name":"lightgbm","grid":{"no_such_parameter":[1]}}],"metric":"auc","model_name":"m"}""", HttpStatusCode.BadRequest, "lightgbm has no hyperparameter 'no_such_parameter'")]
+    [InlineData("""{"dataset":"training/x.csv","target":"y","task":"binary","trial_timeout_minutes":100000,"algorithms":[{"name":"sdca"}],"metric":"auc","model_name":"m"}""", HttpStatusCode.BadRequest, "Training:MaxTrialTimeoutMinutes")]
     public async Task StartSweep_BadRequest_AnswersWithoutStarting(string body, HttpStatusCode expected, string mentions)
     {
         var answer = await Client.PostJsonAsync("orchestrations/training-sweeps", body);

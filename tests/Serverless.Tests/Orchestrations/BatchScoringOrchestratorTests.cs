@@ -6,6 +6,7 @@ using Microsoft.DurableTask.Testing;
 using Serverless.Orchestrations.BatchScoring;
 
 using Serverless.Tests.Support;
+using Serverless.Core.Storage;
 
 namespace Serverless.Tests.Orchestrations;
 
@@ -37,6 +38,20 @@ public sealed class BatchScoringOrchestratorTests
         Assert.Equal(2, _attempts[7]);
         AssertContiguousRows(12);
         Assert.Equal(12, _manifest!.Results.Count);
+    }
+
+    [Fact]
+    public async Task Run_ManyChunks_EachWorkItemCarriesItsChunkNotThePlansChunkList()
+    {
+        await using var host = await StartHostAsync(chunks: 30, failOnce: []);
+
+        var metadata = await RunAsync(host, Request() with { IdColumn = "customer_id" });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        Assert.Equal(30, _parts.Count);
+        Assert.All(_parts.Values, work => Assert.Empty(work.Plan.Chunks));
+        Assert.All(_parts.Values, work => Assert.Equal(("3", "a,b"), (work.Plan.ModelVersion, work.Plan.Header)));
+        Assert.Empty(_manifest!.Plan.Chunks);
     }
 
     [Fact]
@@ -76,7 +91,7 @@ public sealed class BatchScoringOrchestratorTests
         Assert.Equal("completed", progress.Stage);
         Assert.Equal(3, progress.ChunksDone);
         Assert.Equal(3 * RowsPerChunk, progress.RowsScored);
-        Assert.Equal("out/run/predictions.csv", metadata.ReadOutputAs<BatchScoringResult>()!.Merged);
+        Assert.Equal("scores/run/predictions.csv", metadata.ReadOutputAs<BatchScoringResult>()!.Merged);
     }
 
     [Fact]
@@ -93,22 +108,11 @@ public sealed class BatchScoringOrchestratorTests
         Assert.All(_manifest!.Results, r => Assert.True(r.ErrorsStaged && r.StagedErrorsBlob is not null));
     }
 
-    [Theory]
-    [InlineData(1_000, 250, 250)]
-    [InlineData(1_000, 240, 250)]
-    [InlineData(1_000, 300, 334)]
-    [InlineData(1_000, 5_000, 1_000)]
-    [InlineData(1_000, 0, 1)]
-    public void BalancedChunkBytes_SpreadsTheRemainderInsteadOfLeavingAStraggler(long dataBytes, long requested, long expected)
-    {
-        Assert.Equal(expected, PlanBatchActivity.BalancedChunkBytes(dataBytes, requested));
-    }
-
     private static BatchScoringRequest Request() => new()
     {
-        Input = "in/data.csv",
+        Input = "data/data.csv",
         Model = "churn",
-        Output = "out/run",
+        Output = "scores/run",
         ChunkRows = RowsPerChunk,
         MaxParallelism = 4,
     };

@@ -22,6 +22,21 @@ public sealed class TrainingOptionsTests
         Assert.Equal("2024-03-01", options.ContainerApps.ApiVersion);
         Assert.Equal("https://management.azure.com", options.ContainerApps.ManagementEndpoint);
         Assert.Null(options.ContainerApps.Image);
+        Assert.Equal((4, 200, 1440, 100L * 1024 * 1024),
+            (options.MaxConcurrentSweeps, options.MaxTrialsPerSweep, options.MaxTrialTimeoutMinutes, options.MaxDatasetBytes));
+    }
+
+    [Fact]
+    public void TrialTimeoutOverItsCeiling_FailsNamingBothSettings()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Resolve(new()
+        {
+            ["Training:Process:TrainerPath"] = "trainer", ["Training:TrialTimeoutMinutes"] = "120", ["Training:MaxTrialTimeoutMinutes"] = "60",
+        }));
+
+        var failure = Assert.Single(error.Failures);
+        Assert.Contains("Training:TrialTimeoutMinutes", failure);
+        Assert.Contains("Training:MaxTrialTimeoutMinutes", failure);
     }
 
     [Theory]
@@ -66,6 +81,11 @@ public sealed class TrainingOptionsTests
     [InlineData("Training:PollIntervalSeconds", "601")]
     [InlineData("Training:TrialTimeoutMinutes", "1441")]
     [InlineData("Training:Process:MaxConcurrentTrials", "0")]
+    [InlineData("Training:MaxConcurrentSweeps", "0")]
+    [InlineData("Training:MaxTrialsPerSweep", "0")]
+    [InlineData("Training:MaxTrialsPerSweep", "10001")]
+    [InlineData("Training:MaxDatasetBytes", "0")]
+    [InlineData("Training:MaxTrialTimeoutMinutes", "0")]
     public void OutOfRangeNumbers_Fail(string key, string value)
     {
         var settings = new Dictionary<string, string?> { ["Training:Process:TrainerPath"] = "trainer", [key] = value };
