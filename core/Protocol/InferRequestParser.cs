@@ -32,6 +32,12 @@ public static class InferRequestParser
             request.Dispose();
             throw ServingException.BadRequest($"Malformed JSON in the request body: {e.Message}", e);
         }
+        catch (InvalidOperationException e) when (e.TargetSite?.Module.Assembly == typeof(Utf8JsonReader).Assembly)
+        {
+            // The reader refuses to decode invalid UTF-8 or an unpaired surrogate escape (in a value or a property name).
+            request.Dispose();
+            throw ServingException.BadRequest($"Malformed text in the request body: {e.Message}", e);
+        }
         catch
         {
             request.Dispose();
@@ -342,13 +348,13 @@ public static class InferRequestParser
     private static string? ReadString(ref Utf8JsonReader reader)
     {
         reader.Read();
-        return reader.TokenType == JsonTokenType.String ? OipJson.GetString(ref reader) : null;
+        return reader.TokenType == JsonTokenType.String ? reader.GetString()! : null;
     }
 
     private static string ReadId(ref Utf8JsonReader reader)
     {
         // An escape takes at most 6 bytes per character, so a longer token cannot be a short id: refused without decoding it.
-        var id = reader.HasValueSequence || reader.ValueSpan.Length > RequestIds.MaxLength * 6 ? null : OipJson.GetString(ref reader);
+        var id = reader.HasValueSequence || reader.ValueSpan.Length > RequestIds.MaxLength * 6 ? null : reader.GetString()!;
         if (id is null || id.Length > RequestIds.MaxLength)
         {
             throw ServingException.BadRequest($"'id' is longer than {RequestIds.MaxLength} characters.");

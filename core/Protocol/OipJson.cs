@@ -1,9 +1,8 @@
 using System.Text.Json;
-using Serverless.Core.Errors;
 
 namespace Serverless.Core.Protocol;
 
-/// <summary>Property names and literals of the Open Inference Protocol's JSON, pre-encoded as UTF-8, and a safe string read.</summary>
+/// <summary>Property names and literals of the Open Inference Protocol's JSON, pre-encoded as UTF-8.</summary>
 internal static class OipJson
 {
     public static readonly JsonEncodedText Id = JsonEncodedText.Encode("id");
@@ -27,20 +26,4 @@ internal static class OipJson
     public static ReadOnlySpan<byte> DatatypeUtf8 => "datatype"u8;
     public static ReadOnlySpan<byte> DataUtf8 => "data"u8;
     public static ReadOnlySpan<byte> BinaryDataSizeUtf8 => "binary_data_size"u8;
-
-    /// <summary>
-    /// The string token the reader is on, decoded; invalid UTF-8 or an unpaired surrogate escape (which
-    /// <see cref="Utf8JsonReader.GetString"/> refuses with InvalidOperationException) is a BadRequest.
-    /// </summary>
-    public static string GetString(ref Utf8JsonReader reader)
-    {
-        try
-        {
-            return reader.GetString()!;
-        }
-        catch (InvalidOperationException e)
-        {
-            throw ServingException.BadRequest("The request body holds a string that is not valid UTF-8 or UTF-16 (an unpaired surrogate).", e);
-        }
-    }
 }
