@@ -223,7 +223,7 @@ public static class InferRequestParser
                     $"Input '{input.Name}' has shape [{string.Join(",", shape)}] but the model expects {input.ShapeText} (dimension {i} must be {input.Dimensions[i]}).");
             }
 
-            // Zero dimensions are left out, so no dimension may be absurd even when another one is zero.
+            // The product of the non-zero dimensions must not overflow either: a zero cannot hide absurd other dimensions.
             if (shape[i] != 0)
             {
                 try
