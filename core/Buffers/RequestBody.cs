@@ -5,10 +5,18 @@ namespace Serverless.Core.Buffers;
 
 /// <summary>
 /// A request body read into one array rented from the shared pool, capped at a byte limit.
+/// The array grows with the bytes that actually arrive, never from the client's <c>Content-Length</c> alone: it starts at
+/// <c>min(Content-Length, </c><see cref="InitialBytes"/><c>)</c> (so a small body is one rent and no copy) and doubles as data
+/// comes in, so a client that declares a large body and sends little holds little memory.
 /// Not thread-safe; dispose it exactly once.
 /// </summary>
 public sealed class RequestBody : IDisposable
 {
+    /// <summary>The most bytes rented before any data has arrived (64 KiB).</summary>
+    public const int InitialBytes = 64 * 1024;
+
+    private const int InitialBytesWithoutLength = 16 * 1024;
+
     private byte[] _buffer;
 
     private RequestBody(byte[] buffer, int length)
@@ -26,6 +34,7 @@ public sealed class RequestBody : IDisposable
     /// <summary>
     /// Reads the stream to its end. Throws <see cref="ServingException"/> (PayloadTooLarge) as soon as the body is
     /// known to exceed <paramref name="maxBytes"/>, from Content-Length when given, else while reading.
+    /// Memory held is at most about twice the bytes received (plus <see cref="InitialBytes"/>), whatever the client declared.
     /// </summary>
     public static async ValueTask<RequestBody> ReadAsync(Stream body, long? contentLength, long maxBytes, CancellationToken cancellationToken)
     {
@@ -35,7 +44,7 @@ public sealed class RequestBody : IDisposable
             throw TooLarge(contentLength.Value, limit);
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(contentLength is > 0 ? (int)contentLength.Value : 16 * 1024);
+        var buffer = ArrayPool<byte>.Shared.Rent(contentLength is > 0 ? (int)Math.Min(contentLength.Value, InitialBytes) : InitialBytesWithoutLength);
         var length = 0;
         try
         {
@@ -43,22 +52,33 @@ public sealed class RequestBody : IDisposable
             {
                 if (length == Math.Min(buffer.Length, limit))
                 {
-                    if (length >= limit)
+                    byte? extra = null;
+                    if (length >= limit || length == contentLength)
                     {
-                        // One more byte proves the body is over the limit.
+                        // At the limit, or exactly the declared length: one more byte tells the end from an oversized body.
                         var probe = new byte[1];
                         if (await body.ReadAsync(probe, cancellationToken).ConfigureAwait(false) == 0)
                         {
                             break;
                         }
 
-                        throw TooLarge(null, limit);
+                        if (length >= limit)
+                        {
+                            throw TooLarge(null, limit);
+                        }
+
+                        extra = probe[0];
                     }
 
                     var grown = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit));
                     buffer.AsSpan(0, length).CopyTo(grown);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = grown;
+                    if (extra is { } b)
+                    {
+                        buffer[length++] = b;
+                        continue;
+                    }
                 }
 
                 var read = await body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, limit) - length), cancellationToken).ConfigureAwait(false);

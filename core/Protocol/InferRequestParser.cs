@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Serverless.Core.Errors;
+using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Serving;
 
 namespace Serverless.Core.Protocol;
@@ -8,6 +9,12 @@ namespace Serverless.Core.Protocol;
 /// Parses an OIP v2 infer request against a loaded model in one pass with <see cref="Utf8JsonReader"/>:
 /// every check a client can fail (malformed JSON, unknown or missing input, datatype, rank, dimensions,
 /// element count, element values) becomes a <see cref="ServingException"/> (BadRequest) naming the input.
+/// <para>
+/// Memory is bounded by the body, never by what the body declares: a tensor is allocated only once its shape is known
+/// to fit the bytes of its <c>data</c> (every numeric element takes at least one byte and a separator; BYTES elements
+/// are counted exactly first), so a request's working memory stays within a small multiple of its size. The
+/// <c>id</c> is at most <see cref="RequestIds.MaxLength"/> characters.
+/// </para>
 /// Thread-safe (stateless).
 /// </summary>
 public static class InferRequestParser
@@ -24,6 +31,12 @@ public static class InferRequestParser
         {
             request.Dispose();
             throw ServingException.BadRequest($"Malformed JSON in the request body: {e.Message}", e);
+        }
+        catch (InvalidOperationException e) when (e.TargetSite?.Module.Assembly == typeof(Utf8JsonReader).Assembly)
+        {
+            // The reader refuses to decode invalid UTF-8 or an unpaired surrogate escape (in a value or a property name).
+            request.Dispose();
+            throw ServingException.BadRequest($"Malformed text in the request body: {e.Message}", e);
         }
         catch
         {
@@ -48,7 +61,11 @@ public static class InferRequestParser
                 ReadArrayStart(ref reader, "'inputs'");
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    ExpectObject(ref reader, $"each element of 'inputs' (element {request.InputNames.Count})");
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        throw ServingException.BadRequest($"Each element of 'inputs' (element {request.InputNames.Count}) must be an object.");
+                    }
+
                     ParseInput(ref reader, json, model, request);
                 }
 
@@ -63,7 +80,7 @@ public static class InferRequestParser
                 reader.Read();
                 request.Id = reader.TokenType switch
                 {
-                    JsonTokenType.String => reader.GetString(),
+                    JsonTokenType.String => ReadId(ref reader),
                     JsonTokenType.Null => null,
                     _ => throw ServingException.BadRequest("'id' must be a string."),
                 };
@@ -102,11 +119,11 @@ public static class InferRequestParser
         {
             if (reader.ValueTextEquals(OipJson.NameUtf8))
             {
-                name = ReadString(ref reader, "an input's 'name'");
+                name = ReadString(ref reader) ?? throw ServingException.BadRequest("An input's 'name' must be a string.");
             }
             else if (reader.ValueTextEquals(OipJson.DatatypeUtf8))
             {
-                datatype = ReadString(ref reader, $"the 'datatype' of input '{name}'");
+                datatype = ReadString(ref reader) ?? throw ServingException.BadRequest($"The 'datatype' of input '{Quote(name)}' must be a string.");
             }
             else if (reader.ValueTextEquals(OipJson.ShapeUtf8))
             {
@@ -137,11 +154,11 @@ public static class InferRequestParser
 
         if (usesBinaryData)
         {
-            throw ServingException.BadRequest($"Input '{name}' uses the binary tensor extension, which this server does not accept; send 'data' as JSON.");
+            throw ServingException.BadRequest($"Input '{Quote(name)}' uses the binary tensor extension, which this server does not accept; send 'data' as JSON.");
         }
 
         var input = model.FindInput(name) ?? throw ServingException.BadRequest(
-            $"Unknown input '{name}'. The model's inputs are: {string.Join(", ", model.Inputs.Select(i => $"'{i.Name}' ({i.Datatype} {i.ShapeText})"))}.");
+            $"Unknown input '{Quote(name)}'. The model's inputs are: {string.Join(", ", model.Inputs.Select(i => $"'{i.Name}' ({i.Datatype} {i.ShapeText})"))}.");
         if (request.InputNames.Contains(name))
         {
             throw ServingException.BadRequest($"Input '{name}' appears more than once.");
@@ -159,7 +176,7 @@ public static class InferRequestParser
 
         if (datatype != input.Datatype)
         {
-            throw ServingException.BadRequest($"Input '{name}' has datatype {datatype} but the model expects {input.Datatype}.");
+            throw ServingException.BadRequest($"Input '{name}' has datatype {Quote(datatype)} but the model expects {input.Datatype}.");
         }
 
         if (shape is null)
@@ -173,16 +190,21 @@ public static class InferRequestParser
             throw ServingException.BadRequest($"Input '{name}' has no 'data'.");
         }
 
-        if (elementCount > json.Length)
+        // Before anything is allocated for the shape: every element takes at least one byte and a separator, so a shape
+        // needing more elements than that is refused (counting them only on this error path, for the message).
+        var data = json.Slice(dataStart, dataLength);
+        if (elementCount > MaxElementsIn(dataLength))
         {
-            throw ServingException.BadRequest(
-                $"Input '{name}': shape [{string.Join(",", shape)}] needs {elementCount} elements, more than the body could hold.");
+            throw TensorDataDecoder.CountMismatch(name, TensorDataDecoder.CountElements(data), elementCount);
         }
 
-        var value = TensorDataDecoder.Decode(json.Slice(dataStart, dataLength), name, input.ElementType, datatype, shape, elementCount);
+        var value = TensorDataDecoder.Decode(data, name, input.ElementType, datatype, shape, elementCount);
         request.InputNames.Add(name);
         request.InputValues.Add(value);
     }
+
+    /// <summary>The most elements <paramref name="dataLength"/> bytes of JSON can hold: <c>[1,2,3]</c> is 2n+1 bytes, a bare scalar 1.</summary>
+    internal static long MaxElementsIn(int dataLength) => (dataLength + 1L) / 2;
 
     private static long CheckShape(ModelInput input, long[] shape)
     {
@@ -192,7 +214,7 @@ public static class InferRequestParser
                 $"Input '{input.Name}' has shape [{string.Join(",", shape)}] (rank {shape.Length}) but the model expects rank {input.Dimensions.Length}: {input.ShapeText}.");
         }
 
-        long count = 1;
+        long count = 1, nonZero = 1;
         for (var i = 0; i < shape.Length; i++)
         {
             if (input.Dimensions[i] >= 0 && input.Dimensions[i] != shape[i])
@@ -201,34 +223,47 @@ public static class InferRequestParser
                     $"Input '{input.Name}' has shape [{string.Join(",", shape)}] but the model expects {input.ShapeText} (dimension {i} must be {input.Dimensions[i]}).");
             }
 
-            try
+            // The product of the non-zero dimensions must not overflow either: a zero cannot hide absurd other dimensions.
+            if (shape[i] != 0)
             {
-                count = checked(count * shape[i]);
+                try
+                {
+                    nonZero = checked(nonZero * shape[i]);
+                }
+                catch (OverflowException)
+                {
+                    throw ServingException.BadRequest($"Input '{input.Name}': shape [{string.Join(",", shape)}] is too large.");
+                }
             }
-            catch (OverflowException)
+            else
             {
-                throw ServingException.BadRequest($"Input '{input.Name}': shape [{string.Join(",", shape)}] is too large.");
+                count = 0;
             }
         }
 
-        return count;
+        return count == 0 ? 0 : nonZero;
     }
 
     private static long[] ReadShape(ref Utf8JsonReader reader, string? name)
     {
-        ReadArrayStart(ref reader, $"the 'shape' of input '{name}'");
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw ServingException.BadRequest($"The 'shape' of input '{Quote(name)}' must be an array.");
+        }
+
         Span<long> dims = stackalloc long[16];
         var rank = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var dim) || dim < 0)
             {
-                throw ServingException.BadRequest($"The 'shape' of input '{name}' must be an array of non-negative integers.");
+                throw ServingException.BadRequest($"The 'shape' of input '{Quote(name)}' must be an array of non-negative integers.");
             }
 
             if (rank == dims.Length)
             {
-                throw ServingException.BadRequest($"The 'shape' of input '{name}' has more than {dims.Length} dimensions.");
+                throw ServingException.BadRequest($"The 'shape' of input '{Quote(name)}' has more than {dims.Length} dimensions.");
             }
 
             dims[rank++] = dim;
@@ -243,13 +278,17 @@ public static class InferRequestParser
         var names = new List<string>(2);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            ExpectObject(ref reader, "each element of 'outputs'");
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw ServingException.BadRequest("Each element of 'outputs' must be an object.");
+            }
+
             string? name = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals(OipJson.NameUtf8))
                 {
-                    name = ReadString(ref reader, "a requested output's 'name'");
+                    name = ReadString(ref reader) ?? throw ServingException.BadRequest("A requested output's 'name' must be a string.");
                 }
                 else
                 {
@@ -266,7 +305,7 @@ public static class InferRequestParser
             if (!model.HasOutput(name))
             {
                 throw ServingException.BadRequest(
-                    $"Unknown output '{name}'. The model's outputs are: {string.Join(", ", model.OutputNames.Select(o => $"'{o}'"))}.");
+                    $"Unknown output '{Quote(name)}'. The model's outputs are: {string.Join(", ", model.OutputNames.Select(o => $"'{o}'"))}.");
             }
 
             if (!names.Contains(name))
@@ -305,13 +344,27 @@ public static class InferRequestParser
         return found;
     }
 
-    private static string ReadString(ref Utf8JsonReader reader, string what)
+    /// <summary>The next token as a string, or null when it is not a string.</summary>
+    private static string? ReadString(ref Utf8JsonReader reader)
     {
         reader.Read();
-        return reader.TokenType == JsonTokenType.String
-            ? reader.GetString()!
-            : throw ServingException.BadRequest($"{Capitalize(what)} must be a string.");
+        return reader.TokenType == JsonTokenType.String ? reader.GetString()! : null;
     }
+
+    private static string ReadId(ref Utf8JsonReader reader)
+    {
+        // An escape takes at most 6 bytes per character, so a longer token cannot be a short id: refused without decoding it.
+        var id = reader.HasValueSequence || reader.ValueSpan.Length > RequestIds.MaxLength * 6 ? null : reader.GetString()!;
+        if (id is null || id.Length > RequestIds.MaxLength)
+        {
+            throw ServingException.BadRequest($"'id' is longer than {RequestIds.MaxLength} characters.");
+        }
+
+        return id;
+    }
+
+    /// <summary>A client's text for an error message, cut to 40 characters.</summary>
+    private static string? Quote(string? text) => text is null || text.Length <= 40 ? text : text[..40] + "...";
 
     private static void ReadArrayStart(ref Utf8JsonReader reader, string what)
     {
@@ -319,14 +372,6 @@ public static class InferRequestParser
         if (reader.TokenType != JsonTokenType.StartArray)
         {
             throw ServingException.BadRequest($"{Capitalize(what)} must be an array.");
-        }
-    }
-
-    private static void ExpectObject(ref Utf8JsonReader reader, string what)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            throw ServingException.BadRequest($"{Capitalize(what)} must be an object.");
         }
     }
 

@@ -9,24 +9,35 @@ namespace Serverless.Core.Protocol;
 
 /// <summary>
 /// Decodes an OIP <c>data</c> value (flat or nested row-major JSON) straight into a native ONNX Runtime tensor
-/// buffer, one pass over the tokens and no intermediate array. Thread-safe (stateless).
+/// buffer, one pass over the tokens and no intermediate array. BYTES data is counted first (ONNX Runtime creates a
+/// string per element up front), so a tensor is only created for as many strings as the JSON holds.
+/// Thread-safe (stateless).
 /// </summary>
 internal static class TensorDataDecoder
 {
-    /// <summary>Allocates an OrtValue of <paramref name="shape"/> and fills it; the caller owns (disposes) the result.</summary>
+    /// <summary>
+    /// Allocates an OrtValue of <paramref name="shape"/> and fills it; the caller owns (disposes) the result. The caller
+    /// has checked that <paramref name="elementCount"/> fits <paramref name="dataJson"/>'s length.
+    /// </summary>
     public static OrtValue Decode(ReadOnlySpan<byte> dataJson, string inputName, TensorElementType type, string datatype, long[] shape, long elementCount)
     {
         if (type == TensorElementType.String)
         {
-            var strings = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape);
+            var strings = CountStrings(dataJson, inputName);
+            if (strings != elementCount)
+            {
+                throw ServingException.BadRequest($"Input '{inputName}': data has {strings} string(s) but its shape needs {elementCount}.");
+            }
+
+            var tensor = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape);
             try
             {
-                FillStrings(dataJson, strings, inputName, elementCount);
-                return strings;
+                FillStrings(dataJson, tensor, inputName);
+                return tensor;
             }
             catch
             {
-                strings.Dispose();
+                tensor.Dispose();
                 throw;
             }
         }
@@ -96,50 +107,74 @@ internal static class TensorDataDecoder
         CheckCount(inputName, count, destination.Length);
     }
 
-    private static void FillStrings(ReadOnlySpan<byte> json, OrtValue tensor, string inputName, long elementCount)
+    /// <summary>The number of string elements, refusing any other token; nothing is allocated.</summary>
+    private static long CountStrings(ReadOnlySpan<byte> json, string inputName)
     {
         var reader = new Utf8JsonReader(json, isFinalBlock: true, state: default);
         var count = 0;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartArray:
+                case JsonTokenType.EndArray:
+                    continue;
+                case JsonTokenType.String:
+                    count++;
+                    continue;
+                default:
+                    throw NotAnElement(inputName, count, "BYTES", Describe(ref reader));
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Sets every string of a tensor that <see cref="CountStrings"/> has sized exactly.</summary>
+    private static void FillStrings(ReadOnlySpan<byte> json, OrtValue tensor, string inputName)
+    {
+        var reader = new Utf8JsonReader(json, isFinalBlock: true, state: default);
+        var index = 0;
         byte[]? unescaped = null;
         try
         {
             while (reader.Read())
             {
-                switch (reader.TokenType)
+                if (reader.TokenType != JsonTokenType.String)
                 {
-                    case JsonTokenType.StartArray:
-                    case JsonTokenType.EndArray:
-                        continue;
-                    case JsonTokenType.String:
-                        break;
-                    default:
-                        throw NotAnElement(inputName, count, "BYTES", Describe(ref reader));
+                    continue;
                 }
 
-                if (count < elementCount)
+                if (reader.ValueIsEscaped)
                 {
-                    if (reader.ValueIsEscaped)
+                    if (unescaped is null || unescaped.Length < reader.ValueSpan.Length)
                     {
-                        if (unescaped is null || unescaped.Length < reader.ValueSpan.Length)
+                        if (unescaped is not null)
                         {
-                            if (unescaped is not null)
-                            {
-                                ArrayPool<byte>.Shared.Return(unescaped);
-                            }
-
-                            unescaped = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
+                            ArrayPool<byte>.Shared.Return(unescaped);
                         }
 
-                        var length = reader.CopyString(unescaped);
-                        tensor.StringTensorSetElementAt(unescaped.AsSpan(0, length), count);
+                        unescaped = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
                     }
-                    else
+
+                    int length;
+                    try
                     {
-                        tensor.StringTensorSetElementAt(reader.ValueSpan, count);
+                        length = reader.CopyString(unescaped);
                     }
+                    catch (InvalidOperationException)
+                    {
+                        throw NotAnElement(inputName, index, "BYTES", "a string with an unpaired surrogate escape");
+                    }
+
+                    tensor.StringTensorSetElementAt(unescaped.AsSpan(0, length), index);
+                }
+                else
+                {
+                    tensor.StringTensorSetElementAt(reader.ValueSpan, index);
                 }
 
-                count++;
+                index++;
             }
         }
         finally
@@ -149,16 +184,32 @@ internal static class TensorDataDecoder
                 ArrayPool<byte>.Shared.Return(unescaped);
             }
         }
-
-        CheckCount(inputName, count, elementCount);
     }
+
+    /// <summary>The number of scalar tokens (elements of any type) in a data value; allocates nothing.</summary>
+    public static long CountElements(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, isFinalBlock: true, state: default);
+        long count = 0;
+        while (reader.Read())
+        {
+            if (reader.TokenType is not (JsonTokenType.StartArray or JsonTokenType.EndArray or JsonTokenType.StartObject or JsonTokenType.EndObject or JsonTokenType.PropertyName))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    public static ServingException CountMismatch(string inputName, long count, long expected) =>
+        ServingException.BadRequest($"Input '{inputName}': data has {count} element(s) but its shape needs {expected}.");
 
     private static void CheckCount(string inputName, long count, long expected)
     {
         if (count != expected)
         {
-            throw ServingException.BadRequest(
-                $"Input '{inputName}': data has {count} element(s) but its shape needs {expected}.");
+            throw CountMismatch(inputName, count, expected);
         }
     }
 
@@ -167,8 +218,8 @@ internal static class TensorDataDecoder
 
     private static string Describe(ref Utf8JsonReader reader) => reader.TokenType switch
     {
-        JsonTokenType.String => "the string \"" + Truncate(reader.GetString()) + "\"",
-        JsonTokenType.Number => "the number " + Truncate(System.Text.Encoding.UTF8.GetString(reader.ValueSpan)),
+        JsonTokenType.String => "the string \"" + Truncate(System.Text.Encoding.UTF8.GetString(reader.ValueSpan[..Math.Min(reader.ValueSpan.Length, 160)])) + "\"",
+        JsonTokenType.Number => "the number " + Truncate(System.Text.Encoding.UTF8.GetString(reader.ValueSpan[..Math.Min(reader.ValueSpan.Length, 160)])),
         JsonTokenType.True => "true",
         JsonTokenType.False => "false",
         JsonTokenType.Null => "null",

@@ -10,8 +10,16 @@ public sealed class ServingOptions
     /// <summary>The default of <see cref="MaxWarmupElements"/>.</summary>
     public const long DefaultMaxWarmupElements = 1_000_000;
 
-    /// <summary>Largest infer request body, in bytes; larger bodies get 413.</summary>
-    [Range(1024, int.MaxValue)]
+    /// <summary>The largest <see cref="MaxRequestBodyBytes"/> accepted: 100 MiB, the Azure Functions host's own request limit.</summary>
+    public const long MaxRequestBodyBytesCeiling = 100L * 1024 * 1024;
+
+    /// <summary>
+    /// Largest infer (<c>/infer</c>) and records (<c>/predict</c>) request body, in bytes; larger bodies get 413. At most
+    /// 100 MiB (<see cref="MaxRequestBodyBytesCeiling"/>): the Functions host refuses requests over 100 MB itself, so a
+    /// larger setting could never take effect in Azure. Bodies are read as they arrive, never pre-allocated from the
+    /// client's <c>Content-Length</c>.
+    /// </summary>
+    [Range(1024L, MaxRequestBodyBytesCeiling)]
     public long MaxRequestBodyBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>

@@ -63,7 +63,7 @@ public sealed partial class FeatureBatch
 
         if (_rules[feature].IsNumeric)
         {
-            Reject(feature, isString ? $"expected a number, got the string \"{Truncate(new string(text))}\"" : $"expected a number, got {text}");
+            Reject(feature, isString ? $"expected a number, got the string \"{Truncate(text)}\"" : $"expected a number, got {text}");
             return;
         }
 
@@ -81,7 +81,7 @@ public sealed partial class FeatureBatch
             }
             else if (Claim(feature))
             {
-                Reject(feature, $"{Encoding.UTF8.GetString(utf8Text)} is out of range for a number");
+                Reject(feature, $"{Truncate(Encoding.UTF8.GetString(utf8Text[..Math.Min(utf8Text.Length, 160)]))} is out of range for a number");
             }
 
             return;
@@ -151,7 +151,7 @@ public sealed partial class FeatureBatch
             }
             else if (Claim(feature))
             {
-                Reject(feature, $"expected a number, got \"{Truncate(Encoding.UTF8.GetString(text))}\"");
+                Reject(feature, $"expected a number, got \"{Truncate(Encoding.UTF8.GetString(text[..Math.Min(text.Length, 160)]))}\"");
             }
 
             return;
@@ -190,7 +190,7 @@ public sealed partial class FeatureBatch
         var category = rule.ToCategory(text);
         if (category is null)
         {
-            Reject(feature, $"'{Truncate(new string(text))}' is not one of the known categories ({rule.DescribeCategories()})");
+            Reject(feature, $"'{Truncate(text)}' is not one of the known categories ({rule.DescribeCategories()})");
             return;
         }
 

@@ -17,10 +17,21 @@ namespace Serverless.Core.Tabular;
 /// added; its <see cref="RowError"/>s (row index and feature) are recorded in <see cref="Errors"/> and the
 /// caller decides: the HTTP API refuses the whole request, batch scoring drops the row and reports it.
 /// </para>
+/// <para>
+/// Memory follows the rows accepted (one value per feature per row), never a count the input declares. A row records at
+/// most one error per feature plus <see cref="MaxExtraErrorsPerRow"/> (unknown or repeated fields), so a row of many bad
+/// fields cannot grow <see cref="Errors"/> without bound; the row is refused all the same. Names a client sent are cut to
+/// 40 characters in errors.
+/// </para>
 /// Not thread-safe: one batch per request or per chunk; <see cref="Clear"/> to reuse.
 /// </summary>
 public sealed partial class FeatureBatch
 {
+    /// <summary>Errors a row records beyond one per feature (unknown fields, repeated fields, the row as a whole).</summary>
+    public const int MaxExtraErrorsPerRow = 16;
+
+    private const int MaxFeaturesNamed = 20;
+
     private readonly FeatureRule[] _rules;
     private readonly double[]?[] _numbers;
     private readonly string[]?[] _categories;
@@ -31,6 +42,8 @@ public sealed partial class FeatureBatch
     private long _nextRowIndex;
     private long _currentRow;
     private bool _rowFailed;
+    private int _rowErrors;
+    private string? _featureList;
 
     public FeatureBatch(FeatureSchema schema, int capacity = 64, UnknownFeatures unknownFeatures = UnknownFeatures.Reject)
     {
@@ -205,6 +218,7 @@ public sealed partial class FeatureBatch
     {
         _currentRow = rowIndex ?? _nextRowIndex;
         _rowFailed = false;
+        _rowErrors = 0;
         Array.Clear(_seen);
         if (RowCount == _capacity)
         {
@@ -248,7 +262,11 @@ public sealed partial class FeatureBatch
     internal void Reject(int feature, string reason)
     {
         _rowFailed = true;
-        _errors.Add(new RowError(_currentRow, feature < 0 ? null : _rules[feature].Name, reason));
+        if (TakeErrorSlot())
+        {
+            _errors.Add(new RowError(_currentRow, feature < 0 ? null : _rules[feature].Name, reason));
+        }
+
         if (feature >= 0)
         {
             _seen[feature] = true;
@@ -264,7 +282,11 @@ public sealed partial class FeatureBatch
         if (UnknownFeatures == UnknownFeatures.Reject)
         {
             _rowFailed = true;
-            _errors.Add(new RowError(_currentRow, name, $"unknown feature; the model's features are {string.Join(", ", _rules.Select(r => $"'{r.Name}'"))}"));
+            if (TakeErrorSlot())
+            {
+                _featureList ??= DescribeFeatures(Schema);
+                _errors.Add(new RowError(_currentRow, Truncate(name), $"unknown feature; the model's features are {_featureList}"));
+            }
         }
     }
 
@@ -274,13 +296,26 @@ public sealed partial class FeatureBatch
         if (_seen[feature])
         {
             _rowFailed = true;
-            _errors.Add(new RowError(_currentRow, _rules[feature].Name, "is given more than once"));
+            if (TakeErrorSlot())
+            {
+                _errors.Add(new RowError(_currentRow, _rules[feature].Name, "is given more than once"));
+            }
+
             return false;
         }
 
         _seen[feature] = true;
         return true;
     }
+
+    /// <summary>The model's feature names for an error message, the first <see cref="MaxFeaturesNamed"/> of them.</summary>
+    internal static string DescribeFeatures(FeatureSchema schema)
+    {
+        var named = string.Join(", ", schema.Features.Take(MaxFeaturesNamed).Select(f => $"'{f.Name}'"));
+        return schema.Count <= MaxFeaturesNamed ? named : $"{named} and {schema.Count - MaxFeaturesNamed} more";
+    }
+
+    private bool TakeErrorSlot() => _rowErrors++ < _rules.Length + MaxExtraErrorsPerRow;
 
     private void Grow()
     {
@@ -306,4 +341,6 @@ public sealed partial class FeatureBatch
     }
 
     internal static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "...";
+
+    internal static string Truncate(ReadOnlySpan<char> text) => text.Length <= 40 ? new string(text) : string.Concat(text[..40], "...");
 }

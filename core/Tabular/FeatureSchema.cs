@@ -55,12 +55,12 @@ public sealed class FeatureSchema
                 if (unknownFeatures == UnknownFeatures.Reject)
                 {
                     throw ServingException.BadRequest(
-                        $"Column '{name}' of {source} is not a feature of the model; its features are {string.Join(", ", Features.Select(f => $"'{f.Name}'"))}.");
+                        $"Column '{FeatureBatch.Truncate(name)}' of {source} is not a feature of the model; its features are {FeatureBatch.DescribeFeatures(this)}.");
                 }
             }
             else if (bound[feature])
             {
-                throw ServingException.BadRequest($"Column '{name}' appears more than once in {source}.");
+                throw ServingException.BadRequest($"Column '{FeatureBatch.Truncate(name)}' appears more than once in {source}.");
             }
             else
             {

@@ -8,9 +8,18 @@ namespace Serverless.Core.Tabular;
 /// Reads records JSON straight into a <see cref="FeatureBatch"/> with <see cref="Utf8JsonReader"/>: feature names
 /// and categories are matched as character spans, numbers read from their tokens, so no per-row document or
 /// dictionary is built. Stateless; thread-safe.
+/// <para>
+/// Memory is bounded by the body: a request may hold at most one value (a row's features, omitted ones included) per two
+/// bytes of its body, plus <see cref="MinValueBudget"/> (<see cref="MaxRows"/>). Every value sent takes at least two bytes
+/// (a digit and a separator), so this refuses no request that sends its values, only rows of omitted features that would
+/// make a small body fill a large batch; past it the request is a BadRequest before another row is stored.
+/// </para>
 /// </summary>
 internal static class RecordsJsonReader
 {
+    /// <summary>Values (rows × features) any request may hold whatever its size, so small requests of sparse rows are fine.</summary>
+    public const int MinValueBudget = 64 * 1024;
+
     private const int StackNameLength = 128;
 
     public static void ReadRequest(ReadOnlySpan<byte> body, FeatureBatch batch, int maxReportedErrors)
@@ -34,6 +43,9 @@ internal static class RecordsJsonReader
             throw ServingException.BadRequest("The request has no rows: send at least one record.");
         }
     }
+
+    /// <summary>The most rows a records body of <paramref name="bodyLength"/> bytes may hold for a model of <paramref name="features"/> features.</summary>
+    public static int MaxRows(int bodyLength, int features) => (int)Math.Max(1, (bodyLength / 2L + MinValueBudget) / Math.Max(1, features));
 
     public static bool ReadRow(ReadOnlySpan<byte> json, FeatureBatch batch, long? rowIndex)
     {
@@ -85,13 +97,14 @@ internal static class RecordsJsonReader
             }
 
             sawRecords = true;
+            var maxRows = MaxRows(body.Length, batch.Schema.Count);
             if (isInstances)
             {
-                ReadInstances(ref reader, batch, maxReportedErrors);
+                ReadInstances(ref reader, batch, maxReportedErrors, maxRows);
             }
             else
             {
-                ReadDataframeSplit(body, ref reader, batch, maxReportedErrors);
+                ReadDataframeSplit(body, ref reader, batch, maxReportedErrors, maxRows);
             }
         }
 
@@ -103,7 +116,7 @@ internal static class RecordsJsonReader
         }
     }
 
-    private static void ReadInstances(ref Utf8JsonReader reader, FeatureBatch batch, int maxReportedErrors)
+    private static void ReadInstances(ref Utf8JsonReader reader, FeatureBatch batch, int maxReportedErrors, int maxRows)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartArray)
@@ -113,6 +126,7 @@ internal static class RecordsJsonReader
 
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
+            CheckRowBudget(batch, maxRows);
             if (reader.TokenType == JsonTokenType.StartObject)
             {
                 ReadObjectRow(ref reader, batch, null);
@@ -129,7 +143,7 @@ internal static class RecordsJsonReader
         }
     }
 
-    private static void ReadDataframeSplit(ReadOnlySpan<byte> body, ref Utf8JsonReader reader, FeatureBatch batch, int maxReportedErrors)
+    private static void ReadDataframeSplit(ReadOnlySpan<byte> body, ref Utf8JsonReader reader, FeatureBatch batch, int maxReportedErrors, int maxRows)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -179,6 +193,7 @@ internal static class RecordsJsonReader
 
         while (data.Read() && data.TokenType != JsonTokenType.EndArray)
         {
+            CheckRowBudget(batch, maxRows);
             batch.BeginRow(null);
             if (data.TokenType != JsonTokenType.StartArray)
             {
@@ -325,6 +340,16 @@ internal static class RecordsJsonReader
         batch.SetJsonText(feature, reader.GetString(), isString: true);
     }
 
+    private static void CheckRowBudget(FeatureBatch batch, int maxRows)
+    {
+        if (batch.RowCount >= maxRows)
+        {
+            throw ServingException.BadRequest(
+                $"The request holds more than {maxRows} rows of {batch.Schema.Count} feature(s): more values than its size carries " +
+                $"(at most one value per two bytes of the body, omitted features included, beyond the first {MinValueBudget}). Send fewer rows per request.");
+        }
+    }
+
     private static void ThrowIfRejected(FeatureBatch batch, int maxReportedErrors, bool stoppedEarly)
     {
         var errors = batch.Errors;
@@ -340,8 +365,8 @@ internal static class RecordsJsonReader
 
     private static string Describe(ref Utf8JsonReader reader) => reader.TokenType switch
     {
-        JsonTokenType.String => DescribeString(reader.GetString()),
-        JsonTokenType.Number => "the number " + Encoding.UTF8.GetString(reader.ValueSpan),
+        JsonTokenType.String => "the string \"" + Head(reader.ValueSpan) + "\"",
+        JsonTokenType.Number => "the number " + Head(reader.ValueSpan),
         JsonTokenType.True => "true",
         JsonTokenType.False => "false",
         JsonTokenType.Null => "null",
@@ -350,5 +375,6 @@ internal static class RecordsJsonReader
         _ => reader.TokenType.ToString(),
     };
 
-    private static string DescribeString(string? text) => "the string \"" + FeatureBatch.Truncate(text ?? "") + "\"";
+    /// <summary>The start of a token's raw text for an error message (escapes as sent; invalid UTF-8 replaced).</summary>
+    private static string Head(ReadOnlySpan<byte> utf8) => FeatureBatch.Truncate(Encoding.UTF8.GetString(utf8[..Math.Min(utf8.Length, 160)]));
 }

@@ -12,11 +12,12 @@ namespace Serverless.Functions.Inference;
 /// </summary>
 internal static class LoggedInference
 {
+    /// <summary>Starts the capture; an <c>x-request-id</c> header that is too long or not printable ASCII is a 400 (<see cref="RequestIds.ValidateHeader"/>).</summary>
     public static InferenceLogCapture Begin(InferenceLogger logger, HttpRequest request, string source, string name, string? version)
     {
         var values = request.Headers[RequestIds.HeaderName];
         var warmup = request.Headers[InferenceLogger.WarmupHeaderName];
-        return logger.Begin(source, name, version, values.Count > 0 ? values[0] : null, warmup.Count > 0 ? warmup[0] : null);
+        return logger.Begin(source, name, version, RequestIds.ValidateHeader(values.Count > 0 ? values[0] : null), warmup.Count > 0 ? warmup[0] : null);
     }
 
     public static async Task<IActionResult> RespondAsync(HttpRequest request, long maxBodyBytes, InferenceLogger logger, InferenceLogCapture log,

@@ -1,17 +1,23 @@
 using System.Text.Json;
 using Serverless.Core.Errors;
 using Serverless.Core.Monitoring.Feedback;
+using Serverless.Core.Monitoring.Logging;
 
 namespace Serverless.Functions.Monitoring;
 
 /// <summary>
 /// Reads <c>[{"id": "...", "actual": ..., "row": 0}, ...]</c>: the request id a prediction was answered with (its
 /// <c>x-request-id</c>), the outcome (number, string or boolean) and optionally the row within a multi-row request.
-/// Every mistake is a 400 naming the item.
+/// Every mistake is a 400 naming the item. Sizes are capped so nothing unbounded is stored: at most <see cref="MaxItems"/>
+/// items, an <c>id</c> of at most <see cref="RequestIds.MaxLength"/> characters (as every request id) and an <c>actual</c>
+/// of at most <see cref="MaxActualLength"/>.
 /// </summary>
 internal static class FeedbackRequestReader
 {
     public const int MaxItems = 10_000;
+
+    /// <summary>The longest <c>actual</c>, in characters: any class label or number fits; a document does not belong here.</summary>
+    public const int MaxActualLength = 256;
 
     public static IReadOnlyList<FeedbackRecord> Read(ReadOnlySpan<byte> body, DateTimeOffset now)
     {
@@ -42,7 +48,17 @@ internal static class FeedbackRequestReader
             var index = 0;
             foreach (var item in document.RootElement.EnumerateArray())
             {
-                records.Add(ReadItem(item, index++, now));
+                try
+                {
+                    records.Add(ReadItem(item, index, now));
+                }
+                catch (InvalidOperationException e)
+                {
+                    // JsonElement refuses to decode invalid UTF-8 or an unpaired surrogate escape.
+                    throw ServingException.BadRequest($"Feedback item {index} holds text that is not valid UTF-8 or UTF-16.", e);
+                }
+
+                index++;
             }
 
             return records;
@@ -76,10 +92,20 @@ internal static class FeedbackRequestReader
                     row = r;
                     break;
                 case "id" or "actual" or "row":
-                    throw ServingException.BadRequest($"Feedback item {index}: '{property.Name}' has an invalid value ({property.Value.GetRawText()}).");
+                    throw ServingException.BadRequest($"Feedback item {index}: '{property.Name}' has an invalid value ({Truncate(property.Value.GetRawText())}).");
                 default:
-                    throw ServingException.BadRequest($"Feedback item {index}: unknown field '{property.Name}' (expected id, actual, row).");
+                    throw ServingException.BadRequest($"Feedback item {index}: unknown field '{Truncate(property.Name)}' (expected id, actual, row).");
             }
+        }
+
+        if (id?.Length > RequestIds.MaxLength)
+        {
+            throw ServingException.BadRequest($"Feedback item {index}: 'id' is longer than {RequestIds.MaxLength} characters ({id.Length}).");
+        }
+
+        if (actual?.Length > MaxActualLength)
+        {
+            throw ServingException.BadRequest($"Feedback item {index}: 'actual' is longer than {MaxActualLength} characters ({actual.Length}).");
         }
 
         return new FeedbackRecord(
@@ -88,4 +114,6 @@ internal static class FeedbackRequestReader
             actual ?? throw ServingException.BadRequest($"Feedback item {index}: 'actual' is required (the observed outcome)."),
             now);
     }
+
+    private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "...";
 }

@@ -17,7 +17,8 @@ namespace Serverless.Functions.Registry;
 /// </summary>
 public sealed class ModelBaselineFunctions
 {
-    private const int MaxBaselineBodyBytes = 256 * 1024 * 1024;
+    // The Functions host refuses requests over 100 MB itself; a larger limit here could never apply.
+    private const int MaxBaselineBodyBytes = 100 * 1024 * 1024;
 
     private readonly IModelRegistry _registry;
     private readonly BaselineStore _baselines;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Serverless.Core.Errors;
 
 namespace Serverless.Core.Monitoring.Logging;
 
@@ -9,16 +10,22 @@ namespace Serverless.Core.Monitoring.Logging;
 /// else a new id.</item>
 /// <item><c>/predict</c>: the <c>x-request-id</c> header when given (the records body stays MLflow-shaped); else a new id.</item>
 /// </list>
-/// A header value is used only when it is 1 to <see cref="MaxHeaderLength"/> printable ASCII characters; otherwise a new
-/// id replaces it. New ids are 32 lowercase hex digits. Every answer (success or error) carries the id used in the
-/// <c>x-request-id</c> response header; an OIP body id that is not a valid header value is only in the body.
+/// Every id a client gives is at most <see cref="MaxLength"/> characters: a longer OIP body id, feedback id or
+/// <c>x-request-id</c> header is refused (400), never truncated, since people join on these ids. A header value must be
+/// printable ASCII (<see cref="ValidateHeader"/>). New ids are 32 lowercase hex digits. Every answer (success or error,
+/// except a refused header) carries the id used in the <c>x-request-id</c> response header; an OIP body id that is not a
+/// valid header value is only in the body.
 /// Pure functions; thread-safe.
 /// </summary>
 public static class RequestIds
 {
     public const string HeaderName = "x-request-id";
 
-    public const int MaxHeaderLength = 128;
+    /// <summary>
+    /// The longest request id a client may give (header, OIP body <c>id</c>, feedback <c>id</c>), in characters: room for a
+    /// GUID, a W3C trace id or a composite key of the client's, while an id stays cheap to keep with every logged row.
+    /// </summary>
+    public const int MaxLength = 128;
 
     /// <summary>
     /// A new id: 32 lowercase hex digits, 128 random bits from <see cref="Random.Shared"/> (randomly seeded per process and
@@ -32,7 +39,28 @@ public static class RequestIds
     });
 
     /// <summary>The header's value when it is an acceptable id, else null.</summary>
-    public static string? FromHeader(string? value) => value is { Length: > 0 and <= MaxHeaderLength } && IsHeaderSafe(value) ? value : null;
+    public static string? FromHeader(string? value) => value is { Length: > 0 and <= MaxLength } && IsHeaderSafe(value) ? value : null;
+
+    /// <summary>
+    /// The <c>x-request-id</c> header's value checked at the edge: null when absent or empty, the value when it is 1 to
+    /// <see cref="MaxLength"/> printable ASCII characters, else <see cref="ServingException"/> (BadRequest) naming the header.
+    /// </summary>
+    public static string? ValidateHeader(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        if (value.Length > MaxLength)
+        {
+            throw ServingException.BadRequest($"The {HeaderName} header is longer than {MaxLength} characters ({value.Length}).");
+        }
+
+        return IsHeaderSafe(value)
+            ? value
+            : throw ServingException.BadRequest($"The {HeaderName} header must be printable ASCII characters.");
+    }
 
     /// <summary>Whether an id can be sent back as a response header value (printable ASCII, not too long).</summary>
     public static bool IsHeaderSafe(string id)

@@ -94,10 +94,101 @@ public sealed class RequestBodyTests
         Assert.Empty(body.ToArray());
     }
 
+    [Fact]
+    public async Task ReadAsync_LargeContentLengthButFewBytesSent_AllocatesForTheBytesNotTheDeclaredLength()
+    {
+        var stream = new LargestReadStream(Bytes(10));
+
+        using var body = await RequestBody.ReadAsync(stream, 32L * 1024 * 1024, 100L * 1024 * 1024, CancellationToken.None);
+
+        Assert.Equal(10, body.Length);
+        Assert.InRange(stream.LargestRead, 1, RequestBody.InitialBytes);
+    }
+
+    [Fact]
+    public async Task ReadAsync_BodyLargerThanTheInitialBuffer_GrowsWithTheDataThatArrives()
+    {
+        var bytes = Bytes(300_000);
+        var stream = new LargestReadStream(bytes);
+
+        using var body = await RequestBody.ReadAsync(stream, 32L * 1024 * 1024, 100L * 1024 * 1024, CancellationToken.None);
+
+        Assert.Equal(bytes, body.ToArray());
+        Assert.InRange(stream.LargestRead, 1, 2 * bytes.Length);
+    }
+
+    [Theory]
+    [InlineData(16)]
+    [InlineData(65_536)]
+    [InlineData(65_537)]
+    public async Task ReadAsync_BodyOfExactlyItsContentLength_ReadsItExactly(int size)
+    {
+        var bytes = Bytes(size);
+
+        using var body = await RequestBody.ReadAsync(new TrickleStream(bytes, 5_000), size, 1_000_000, CancellationToken.None);
+
+        Assert.Equal(bytes, body.ToArray());
+    }
+
+    [Fact]
+    public async Task ReadAsync_BodyLongerThanItsContentLength_ReadsEveryByte()
+    {
+        var bytes = Bytes(70_000);
+
+        using var body = await RequestBody.ReadAsync(new TrickleStream(bytes, 5_000), 16, 1_000_000, CancellationToken.None);
+
+        Assert.Equal(bytes, body.ToArray());
+    }
+
     private static byte[] Bytes(int count)
     {
         var bytes = new byte[count];
         new Random(count).NextBytes(bytes);
         return bytes;
+    }
+
+    /// <summary>A stream that notes the largest buffer a reader offered it (the memory the reader had rented).</summary>
+    private sealed class LargestReadStream(byte[] data) : Stream
+    {
+        private int _position;
+
+        public int LargestRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            LargestRead = Math.Max(LargestRead, buffer.Length);
+            var count = Math.Min(Math.Min(buffer.Length, 8_000), data.Length - _position);
+            data.AsSpan(_position, count).CopyTo(buffer);
+            _position += count;
+            return count;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

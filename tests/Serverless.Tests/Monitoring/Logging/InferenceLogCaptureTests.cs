@@ -12,7 +12,7 @@ public sealed class InferenceLogCaptureTests
 
         var fromHeader = harness.Logger.Begin(InferenceLogSource.Predict, "m", null, "client-42");
         var badHeader = harness.Logger.Begin(InferenceLogSource.Predict, "m", null, "bad\nid");
-        var tooLong = harness.Logger.Begin(InferenceLogSource.Predict, "m", null, new string('a', RequestIds.MaxHeaderLength + 1));
+        var tooLong = harness.Logger.Begin(InferenceLogSource.Predict, "m", null, new string('a', RequestIds.MaxLength + 1));
         var none = harness.Logger.Begin(InferenceLogSource.Predict, "m", null, null);
 
         Assert.Equal("client-42", fromHeader.EnsureRequestId());
