@@ -26,7 +26,7 @@ public sealed class ClientKeyAttacks
         { "PUT", $"models/{AttackFixture.Model}/versions/1/baseline", "f0,f1,f2\n1,2,3\n" },
         { "POST", $"models/{AttackFixture.Model}/feedback", """[{"id": "x", "actual": 1}]""" },
         { "POST", "orchestrations/batch-scoring", """{"input": "data/in.csv", "model": "victim", "output": "scores/out"}""" },
-        { "POST", "orchestrations/training-sweeps", """{"dataset": "training/t.csv", "target": "y", "task": "binary", "algorithms": [{"name": "sdca"}], "model_name": "victim"}""" },
+        { "POST", "orchestrations/training-sweeps", """{"dataset": "training/t.csv", "target": "y", "task": "binary", "metric": "auc", "algorithms": [{"name": "sdca"}], "model_name": "victim"}""" },
         { "POST", "orchestrations/any-instance/terminate", "" },
         { "POST", "monitoring/runs", """{"model": "victim"}""" },
         { "GET", "models", "" },

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Azure.Storage.Blobs;
 using Serverless.IntegrationTests.Support;
 using Serverless.Local.Azurite;
 using Serverless.Local.Hosting;
@@ -56,6 +57,18 @@ public sealed class AttackFixture : IAsyncLifetime
         Expect(await Operator.PutBytesAsync($"models/{Model}/versions/1", ReferenceModels.LogisticRegression(features: 3)), HttpStatusCode.Created);
         Expect(await Operator.PutJsonAsync($"models/{Model}/versions/1/manifest", ReferenceManifests.LogisticRegression(features: 3)), HttpStatusCode.Created);
         Expect(await Operator.PutJsonAsync($"models/{Model}/aliases/production", """{"version": "1"}"""), HttpStatusCode.OK);
+        await UploadAsync("data", InputCsv, Encoding.UTF8.GetBytes("id,f0,f1,f2\n1,0.5,1,2\n2,1.5,0,2\n"));
+        await UploadAsync("training", "attack/train.csv", Encoding.UTF8.GetBytes("f0,y\n1,0\n2,1\n3,0\n4,1\n"));
+    }
+
+    /// <summary>A small CSV in the data container, scored by <see cref="Model"/>.</summary>
+    public const string InputCsv = "attack/in.csv";
+
+    public async Task UploadAsync(string container, string name, byte[] content)
+    {
+        var client = new BlobServiceClient(ConnectionString).GetBlobContainerClient(container);
+        await client.CreateIfNotExistsAsync();
+        await client.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(content), overwrite: true);
     }
 
     public async Task DisposeAsync()
