@@ -132,7 +132,7 @@ public sealed class MonitoringFunctions
             {
                 if (property.Name != "model" || property.Value.ValueKind != JsonValueKind.String || model is not null)
                 {
-                    throw ServingException.BadRequest($"Unknown, repeated or invalid field '{Shown(property.Name)}'; the body must be empty or {{\"model\": \"name\"}}.");
+                    throw ServingException.BadRequest($"Unknown, repeated or invalid field '{CategoryKeys.Shown(property.Name)}'; the body must be empty or {{\"model\": \"name\"}}.");
                 }
 
                 model = property.Value.GetString()!;
@@ -146,8 +146,6 @@ public sealed class MonitoringFunctions
             throw ServingException.BadRequest($"Malformed body: {e.Message}", e);
         }
     }
-
-    private static string Shown(string text) => text.Length <= 40 ? text : text[..39] + "…";
 
     private static object Dto(ReportSummary r) => new
     {
