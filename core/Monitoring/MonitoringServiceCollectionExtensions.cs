@@ -13,7 +13,11 @@ using Serverless.Core.Registry;
 
 namespace Serverless.Core.Monitoring;
 
-/// <summary>Wires model monitoring: options (section <c>Monitoring</c>), inference logging, feedback, reports, alerts and the monitor.</summary>
+/// <summary>
+/// Wires model monitoring: options (section <c>Monitoring</c>, validated at start-up), inference logging, feedback,
+/// reports, alerts, the monitor and the coordinator that keeps its runs from overlapping (in-process, and across
+/// instances by a blob lease in the reports container).
+/// </summary>
 public static class MonitoringServiceCollectionExtensions
 {
     public static IServiceCollection AddModelMonitoring(this IServiceCollection services, IConfiguration configuration)
@@ -25,8 +29,12 @@ public static class MonitoringServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(sp => new FeedbackStore(sp.GetRequiredService<TableServiceClient>()));
-        services.TryAddSingleton(sp => new WebhookAlertSender(new HttpClient { Timeout = TimeSpan.FromSeconds(10) },
-            sp.GetRequiredService<IOptions<MonitoringOptions>>(), sp.GetRequiredService<ILogger<WebhookAlertSender>>()));
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<MonitoringOptions>>();
+            return new WebhookAlertSender(WebhookAlertSender.CreateHttpClient(TimeSpan.FromSeconds(options.Value.WebhookTimeoutSeconds)), options,
+                sp.GetRequiredService<ILogger<WebhookAlertSender>>());
+        });
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<MonitoringOptions>>().Value;
@@ -34,6 +42,11 @@ public static class MonitoringServiceCollectionExtensions
                 sp.GetRequiredService<TableServiceClient>().GetTableClient(options.ReportsTable));
         });
         services.TryAddSingleton<MonitoringRunner>();
+        services.TryAddSingleton<IMonitoringRunner>(sp => sp.GetRequiredService<MonitoringRunner>());
+        services.TryAddSingleton<IMonitoringRunLock>(sp => new BlobLeaseRunLock(
+            sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.GetRequiredService<IOptions<MonitoringOptions>>().Value.ReportsContainer),
+            sp.GetRequiredService<ILogger<BlobLeaseRunLock>>()));
+        services.TryAddSingleton<MonitoringRunCoordinator>();
         return services;
     }
 }

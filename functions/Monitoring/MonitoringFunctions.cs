@@ -16,30 +16,35 @@ namespace Serverless.Functions.Monitoring;
 /// <summary>
 /// Model monitoring: the timer that runs the monitor on schedule (app setting <c>MonitoringSchedule</c>, NCRONTAB,
 /// hourly by default), a run on demand for pipelines and tests, and the reports it leaves (summaries, the latest
-/// JSON, the latest page).
+/// JSON, the latest page). Runs go through <see cref="MonitoringRunCoordinator"/>: a request for the scope of the run
+/// under way joins it (<c>"joined": true</c>), one for another scope is a 409 naming that run, and the timer skips
+/// its turn rather than start a second run.
 /// </summary>
 public sealed class MonitoringFunctions
 {
     private const int MaxRunBodyBytes = 4 * 1024;
 
-    private readonly MonitoringRunner _runner;
+    private readonly MonitoringRunCoordinator _runs;
+    private readonly IModelRegistry _registry;
     private readonly ReportStore _reports;
     private readonly InferenceLogRetention _retention;
     private readonly ILogger<MonitoringFunctions> _logger;
 
-    public MonitoringFunctions(MonitoringRunner runner, ReportStore reports, InferenceLogRetention retention, ILogger<MonitoringFunctions> logger)
+    public MonitoringFunctions(MonitoringRunCoordinator runs, IModelRegistry registry, ReportStore reports, InferenceLogRetention retention,
+        ILogger<MonitoringFunctions> logger)
     {
-        _runner = runner;
+        _runs = runs;
+        _registry = registry;
         _reports = reports;
         _retention = retention;
         _logger = logger;
     }
 
-    /// <summary>The scheduled run: every monitored model, then retire inference-log tables past their retention.</summary>
+    /// <summary>The scheduled run: every monitored model (unless a run is under way), then retire inference-log tables past their retention.</summary>
     [Function("MonitorModels")]
     public async Task Timer([TimerTrigger("%" + MonitoringOptions.ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken)
     {
-        await _runner.RunAsync(null, cancellationToken);
+        await _runs.RunScheduledAsync(cancellationToken);
         await _retention.DeleteExpiredAsync(cancellationToken);
     }
 
@@ -51,10 +56,16 @@ public sealed class MonitoringFunctions
             var cancellationToken = request.HttpContext.RequestAborted;
             using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxRunBodyBytes, cancellationToken);
             var model = ReadModel(body.Memory);
-            var result = await _runner.RunAsync(model, cancellationToken);
+            if (model is not null && (await _registry.ListVersionsAsync(model, cancellationToken)).Count == 0)
+            {
+                throw ServingException.NotFound($"Model '{model}' has no versions.");
+            }
+
+            var (result, joined) = await _runs.RunAsync(model, cancellationToken);
             return new JsonBodyResult(new
             {
                 run_id = result.RunId,
+                joined,
                 window_start_utc = result.WindowStartUtc,
                 window_end_utc = result.WindowEndUtc,
                 reports = result.Reports.Select(Dto),
@@ -116,19 +127,19 @@ public sealed class MonitoringFunctions
                 throw ServingException.BadRequest("The body must be empty or {\"model\": \"name\"}.");
             }
 
+            string? model = null;
             foreach (var property in document.RootElement.EnumerateObject())
             {
-                if (property.Name != "model" || property.Value.ValueKind != JsonValueKind.String)
+                if (property.Name != "model" || property.Value.ValueKind != JsonValueKind.String || model is not null)
                 {
-                    throw ServingException.BadRequest($"Unknown or invalid field '{property.Name}'; the body must be empty or {{\"model\": \"name\"}}.");
+                    throw ServingException.BadRequest($"Unknown, repeated or invalid field '{CategoryKeys.Shown(property.Name)}'; the body must be empty or {{\"model\": \"name\"}}.");
                 }
 
-                var model = property.Value.GetString()!;
+                model = property.Value.GetString()!;
                 ModelIdentifiers.ValidateName(model);
-                return model;
             }
 
-            return null;
+            return model;
         }
         catch (JsonException e)
         {

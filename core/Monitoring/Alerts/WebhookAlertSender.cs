@@ -5,9 +5,12 @@ using Microsoft.Extensions.Options;
 namespace Serverless.Core.Monitoring.Alerts;
 
 /// <summary>
-/// Posts a monitoring finding as JSON to the configured webhook, retrying transient failures (network, 408, 429,
-/// 5xx) with exponential backoff. Never throws: a failing webhook is logged and reported as not delivered, so it
-/// can never fail a monitoring run. Thread-safe.
+/// Posts a monitoring finding as JSON to the configured webhook, retrying transient failures (network, timeout, 408,
+/// 429, 5xx) with exponential backoff. Never throws: a failing webhook is logged and reported as not delivered, so it
+/// can never fail a monitoring run. The URL is checked again before each post (<see cref="WebhookUrls"/>: https, or
+/// http to loopback); the client from <see cref="CreateHttpClient"/> follows no redirects (a 3xx is a refusal) and
+/// abandons an attempt after <see cref="MonitoringOptions.WebhookTimeoutSeconds"/>. Logs never hold the URL, whose
+/// path often carries the webhook's secret. Thread-safe.
 /// </summary>
 public sealed class WebhookAlertSender
 {
@@ -27,7 +30,18 @@ public sealed class WebhookAlertSender
 
     public bool Configured => !string.IsNullOrWhiteSpace(_options.WebhookUrl);
 
-    /// <summary>True when the webhook accepted the alert (2xx); false when none is configured or every attempt failed.</summary>
+    /// <summary>The client the sender is built with: no redirects, <paramref name="timeout"/> per attempt, connections renewed every few minutes (DNS changes).</summary>
+    public static HttpClient CreateHttpClient(TimeSpan timeout) => new(new SocketsHttpHandler
+    {
+        AllowAutoRedirect = false,
+        ConnectTimeout = timeout,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+    })
+    {
+        Timeout = timeout,
+    };
+
+    /// <summary>True when the webhook accepted the alert (2xx); false when none is configured, the URL is not allowed, or every attempt failed.</summary>
     public async Task<bool> SendAsync(object alert, CancellationToken cancellationToken)
     {
         if (!Configured)
@@ -35,27 +49,45 @@ public sealed class WebhookAlertSender
             return false;
         }
 
+        if (WebhookUrls.Problem(_options.WebhookUrl) is { } problem)
+        {
+            _logger.LogWarning("Monitoring webhook not called: {Section}:WebhookUrl {Problem}.", MonitoringOptions.SectionName, problem);
+            return false;
+        }
+
+        var url = new Uri(_options.WebhookUrl!, UriKind.Absolute);
         for (var attempt = 1; attempt <= _options.WebhookAttempts; attempt++)
         {
             string failure;
             try
             {
-                using var response = await _http.PostAsJsonAsync(_options.WebhookUrl, alert, cancellationToken).ConfigureAwait(false);
+                using var response = await _http.PostAsJsonAsync(url, alert, cancellationToken).ConfigureAwait(false);
+                var status = (int)response.StatusCode;
                 if (response.IsSuccessStatusCode)
                 {
                     return true;
                 }
 
-                failure = $"HTTP {(int)response.StatusCode}";
-                if ((int)response.StatusCode is not (408 or 429) && (int)response.StatusCode < 500)
+                failure = $"HTTP {status}";
+                if (status is >= 300 and < 400)
+                {
+                    _logger.LogWarning("Monitoring webhook answered with a redirect ({Failure}); redirects are not followed, so the alert was not delivered.", failure);
+                    return false;
+                }
+
+                if (status is not (408 or 429) && status < 500)
                 {
                     _logger.LogWarning("Monitoring webhook refused the alert ({Failure}); not retrying.", failure);
                     return false;
                 }
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (HttpRequestException e)
             {
-                failure = e.Message;
+                failure = $"{e.HttpRequestError} ({e.GetType().Name})";
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                failure = $"no answer within {_http.Timeout.TotalSeconds:G4} s";
             }
 
             _logger.LogWarning("Monitoring webhook attempt {Attempt} of {Attempts} failed: {Failure}", attempt, _options.WebhookAttempts, failure);

@@ -115,7 +115,9 @@ public static class DriftEngine
                 $"Feature '{reference.Name}': the reference has {reference.ValueCount} values and {reference.Missing} missing, more than its {referenceRows} rows.");
         }
 
-        var nCurrent = current.ValueCount;
+        // A sampled current column stands for all its present values; the test sees the sample.
+        var sample = current is NumericColumn { IsSample: true } sampled ? sampled : null;
+        var nCurrent = sample?.PresentValues ?? current.ValueCount;
         options.Overrides.TryGetValue(reference.Name, out var overrides);
         var numeric = reference is NumericColumn;
         var method = overrides?.Method ?? DriftMethodSelector.Select(numeric, nReference, DistinctValues(reference, current));
@@ -134,6 +136,7 @@ public static class DriftEngine
             Drifted = false,
             NReference = nReference,
             NCurrent = nCurrent,
+            CurrentSample = sample?.Values.Count,
         };
 
         if (reference.ValueCount == 0)

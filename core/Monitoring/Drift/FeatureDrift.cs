@@ -7,7 +7,8 @@ namespace Serverless.Core.Monitoring.Drift;
 /// <see cref="Drifted"/> compares with <see cref="Threshold"/>. <see cref="EffectSize"/>: KS D, Cramér's V
 /// (chi-square), |Cohen's h| (z-test), the distance itself (distance methods). <see cref="NReference"/> is the
 /// number of present reference values the column stands for (reference rows − missing, even when the test saw a
-/// sample of them); <see cref="NCurrent"/> the present current values. <see cref="Note"/> says why a feature was
+/// sample of them); <see cref="NCurrent"/> the present current values, and <see cref="CurrentSample"/> how many of
+/// them the test saw when it saw a uniform sample (null when it saw all). <see cref="Note"/> says why a feature was
 /// not decided (too small a window, no values). Immutable; JSON snake_case.
 /// </summary>
 public sealed record FeatureDrift
@@ -36,6 +37,9 @@ public sealed record FeatureDrift
     public required long NReference { get; init; }
 
     public required long NCurrent { get; init; }
+
+    /// <summary>The current values the test ran on when they were a uniform sample of <see cref="NCurrent"/>; null when it saw them all.</summary>
+    public long? CurrentSample { get; init; }
 
     public string? Note { get; init; }
 }

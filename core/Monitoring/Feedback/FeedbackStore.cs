@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
@@ -6,8 +7,8 @@ namespace Serverless.Core.Monitoring.Feedback;
 
 /// <summary>
 /// Ground truth per model on Table storage: partition = the model, row key = request id and row, so a late
-/// correction replaces the earlier value and the monitor reads a model's feedback as one partition. Writes go in
-/// transactions of at most 100 entities. Thread-safe.
+/// correction replaces the earlier value and the monitor reads a model's recent feedback from one partition. Writes
+/// go in transactions of at most 100 entities. Thread-safe.
 /// </summary>
 public sealed class FeedbackStore
 {
@@ -38,25 +39,41 @@ public sealed class FeedbackStore
         }
     }
 
-    /// <summary>Every outcome recorded for the model, keyed by (request id, row).</summary>
-    public async Task<IReadOnlyDictionary<(string RequestId, int Row), FeedbackRecord>> ReadAsync(string model, CancellationToken cancellationToken)
+    /// <summary>
+    /// The model's outcomes received at or after <paramref name="receivedFrom"/>, streamed (the filter runs in the
+    /// service, so older outcomes are never transferred). A missing table reads as empty.
+    /// </summary>
+    public async IAsyncEnumerable<FeedbackRecord> ReadReceivedAsync(string model, DateTimeOffset receivedFrom,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await _created.Value.ConfigureAwait(false);
-        var records = new Dictionary<(string, int), FeedbackRecord>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {model} and ReceivedUtc ge {receivedFrom.ToUniversalTime()}");
+        var entities = _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
-            await foreach (var entity in _table.QueryAsync<TableEntity>(e => e.PartitionKey == model, cancellationToken: cancellationToken).ConfigureAwait(false))
+            while (true)
             {
-                var record = new FeedbackRecord(entity.GetString("RequestId") ?? string.Empty, entity.GetInt32("Row") ?? 0, entity.GetString("Actual") ?? string.Empty,
+                try
+                {
+                    if (!await entities.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+                }
+                catch (RequestFailedException e) when (e.Status == 404)
+                {
+                    yield break;
+                }
+
+                var entity = entities.Current;
+                yield return new FeedbackRecord(entity.GetString("RequestId") ?? string.Empty, entity.GetInt32("Row") ?? 0, entity.GetString("Actual") ?? string.Empty,
                     entity.GetDateTimeOffset("ReceivedUtc") ?? DateTimeOffset.MinValue);
-                records[(record.RequestId, record.Row)] = record;
             }
         }
-        catch (RequestFailedException e) when (e.Status == 404)
+        finally
         {
+            await entities.DisposeAsync().ConfigureAwait(false);
         }
-
-        return records;
     }
 
     /// <summary>Row keys may not hold '/', '\', '#' or '?'; those are escaped so any request id works.</summary>

@@ -1,23 +1,20 @@
-using Serverless.Core.Monitoring.Feedback;
-using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Tabular;
 using Serverless.Core.Training;
 
 namespace Serverless.Core.Monitoring.Monitor;
 
 /// <summary>
-/// Joins ground truth with logged predictions by (request id, row) and computes the task's metrics with the same
-/// code trainers report with (<see cref="ModelMetrics"/>), then compares the primary metric (binary: AUC when both
-/// classes occur, else accuracy; multiclass: accuracy; regression: RMSE) with the validation value recorded at
-/// training: worse by more than the margin is decay. Pure; thread-safe.
+/// Computes the task's metrics on logged predictions joined with their outcomes (<see cref="LabelledPrediction"/>)
+/// with the same code trainers report with (<see cref="ModelMetrics"/>), then compares the primary metric (binary:
+/// AUC when both classes occur, else accuracy; multiclass: accuracy; regression: RMSE) with the validation value
+/// recorded at training: worse by more than the margin is decay. Pure; thread-safe.
 /// </summary>
 public static class LivePerformanceCalculator
 {
-    public static LivePerformance Compute(IReadOnlyList<InferenceLogRecord> rows, IReadOnlyDictionary<(string RequestId, int Row), FeedbackRecord> feedback,
-        ModelManifest manifest, IReadOnlyDictionary<string, double>? validation, double margin, int minimumRows)
+    public static LivePerformance Compute(IReadOnlyList<LabelledPrediction> labelled, ModelManifest manifest, IReadOnlyDictionary<string, double>? validation,
+        double margin, int minimumRows)
     {
         validation ??= new Dictionary<string, double>();
-        var labelled = rows.Select(r => (Row: r, Actual: feedback.GetValueOrDefault((r.RequestId, r.Row))?.Actual)).Where(x => x.Actual is not null).ToList();
         if (labelled.Count < minimumRows)
         {
             return new LivePerformance(labelled.Count, null, new Dictionary<string, double>(), validation, false,
@@ -29,14 +26,14 @@ public static class LivePerformanceCalculator
         switch (manifest.Task)
         {
             case TabularTask.Regression:
-                var pairs = labelled.Select(x => (Actual: PredictionValues.Actual(x.Actual!), Predicted: x.Row.Value)).Where(p => p.Actual is not null && p.Predicted is not null).ToList();
+                var pairs = labelled.Select(x => (Actual: PredictionValues.Actual(x.Actual), Predicted: x.Value)).Where(p => p.Actual is not null && p.Predicted is not null).ToList();
                 live = ModelMetrics.Regression(pairs.Select(p => p.Actual!.Value).ToList(), pairs.Select(p => p.Predicted!.Value).ToList());
                 metric = MetricNames.Rmse;
                 break;
             case TabularTask.Binary:
                 var positive = PredictionValues.PositiveLabel(manifest);
                 var scored = labelled.Select(x => (Label: x.Actual == positive || (positive == "1" && x.Actual is "true" or "True") ? 1 : 0,
-                    Probability: PredictionValues.PositiveProbability(x.Row, manifest))).Where(x => x.Probability is not null).ToList();
+                    Probability: x.PositiveProbability)).Where(x => x.Probability is not null).ToList();
                 live = ModelMetrics.Binary(scored.Select(x => x.Label).ToList(), scored.Select(x => x.Probability!.Value).ToList(), manifest.EffectiveThreshold);
                 metric = scored.Select(x => x.Label).Distinct().Count() == 2 ? MetricNames.Auc : MetricNames.Accuracy;
                 if (metric != MetricNames.Auc)
@@ -46,7 +43,7 @@ public static class LivePerformanceCalculator
 
                 break;
             default:
-                var correct = labelled.Count(x => x.Row.Label == x.Actual);
+                var correct = labelled.Count(x => x.Label == x.Actual);
                 live = new Dictionary<string, double> { [MetricNames.Accuracy] = (double)correct / labelled.Count };
                 metric = MetricNames.Accuracy;
                 break;

@@ -37,6 +37,7 @@ public static class MonitoringHtml
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture,
             $"<p>Window {report.WindowStartUtc:yyyy-MM-dd HH:mm} – {report.WindowEndUtc:yyyy-MM-dd HH:mm} UTC · {report.Rows:N0} predicted rows · run {E(report.RunId)} · generated {report.GeneratedUtc:yyyy-MM-dd HH:mm:ss} UTC</p>");
+        html.Append(Sampling(report));
         html.Append("<h2>Findings</h2>");
         if (report.Findings.Count == 0)
         {
@@ -93,6 +94,48 @@ public static class MonitoringHtml
 
         html.Append("</table>");
         return html.ToString();
+    }
+
+    /// <summary>One paragraph on what the run's memory bounds sampled or pooled; empty for reports without sampling data.</summary>
+    private static string Sampling(MonitoringReport report)
+    {
+        if (report.Sampling is not { } sampling)
+        {
+            return "";
+        }
+
+        var parts = new List<string>();
+        var sampled = report.Drift?.Features.Where(f => f.CurrentSample is not null).ToList() ?? [];
+        if (sampled.Count > 0)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"drift tests ran on a uniform sample of {sampling.MaxSampleRows:N0} values for ") +
+                string.Join(", ", sampled.Select(f => string.Create(CultureInfo.InvariantCulture, $"{E(f.Name)} (of {f.NCurrent:N0})"))));
+        }
+
+        foreach (var pooled in report.DataQuality.Where(q => q.PooledValues > 0))
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{E(pooled.Name)} had more than {sampling.MaxCategories:N0} new categories: {pooled.PooledValues:N0} values counted as one other category"));
+        }
+
+        if (sampling.LatencySample < report.Service.Requests)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"latency percentiles from {sampling.LatencySample:N0} of {report.Service.Requests:N0} requests"));
+        }
+
+        if (sampling.FeedbackKept < sampling.FeedbackReceived)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{sampling.FeedbackKept:N0} of {sampling.FeedbackReceived:N0} outcomes received in the window joined"));
+        }
+
+        if (report.Performance.LabelledRows < sampling.LabelledMatched)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"performance scored on {report.Performance.LabelledRows:N0} of {sampling.LabelledMatched:N0} labelled rows"));
+        }
+
+        return parts.Count == 0
+            ? ""
+            : $"<p class=\"note\">Sampled to bound memory (seed {E(sampling.Seed)}): {string.Join("; ", parts)}.</p>";
     }
 
     private static string N(double? value) => value is { } v ? v.ToString("G4", CultureInfo.InvariantCulture) : "–";

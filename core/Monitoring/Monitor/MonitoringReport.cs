@@ -45,6 +45,9 @@ public sealed record MonitoringReport
     /// <summary>Per feature: reference vs current counts on the baseline's bins or categories (for the charts).</summary>
     public required IReadOnlyList<FeatureHistogram> Histograms { get; init; }
 
+    /// <summary>The run's memory bounds and what they sampled; null in reports written before the monitor sampled.</summary>
+    public WindowSampling? Sampling { get; init; }
+
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -55,7 +58,11 @@ public sealed record MonitoringReport
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 }
 
-/// <summary>Data quality of one feature in the window, beside the baseline's.</summary>
+/// <summary>
+/// Data quality of one feature in the window, beside the baseline's; exact over the window. <see cref="UnseenCategories"/>:
+/// up to 10 examples, most frequent first, each cut to 40 characters. <see cref="PooledValues"/>: values counted in the
+/// <c>__other__</c> bucket because the window had more new categories than <c>Monitoring:MaxCategories</c>.
+/// </summary>
 public sealed record FeatureQuality(
     string Name,
     string Type,
@@ -63,7 +70,28 @@ public sealed record FeatureQuality(
     double BaselineMissingRate,
     double OutOfRangeRate,
     double UnseenCategoryRate,
-    IReadOnlyList<string> UnseenCategories);
+    IReadOnlyList<string> UnseenCategories,
+    long PooledValues = 0);
+
+/// <summary>
+/// How a run kept its memory bounded (<see cref="WindowLimits"/>, from the <c>Monitoring</c> settings) and where that
+/// meant sampling. <see cref="Seed"/> (16 hex digits) keys the row hash that chose every sample, so the same seed over
+/// the same window gives the same report. Requests and errors are counted exactly; the latency percentiles come from
+/// <see cref="LatencySample"/> requests. Of <see cref="FeedbackReceived"/> outcomes received in the window,
+/// <see cref="FeedbackKept"/> were joined; <see cref="LabelledMatched"/> logged rows matched one, of which at most
+/// <see cref="MaxFeedbackRows"/> (<see cref="LivePerformance.LabelledRows"/>) were scored. Per feature,
+/// <see cref="Drift.FeatureDrift.CurrentSample"/> and <see cref="FeatureQuality.PooledValues"/> say what was sampled
+/// or pooled. Immutable.
+/// </summary>
+public sealed record WindowSampling(
+    string Seed,
+    int MaxSampleRows,
+    int MaxCategories,
+    int MaxFeedbackRows,
+    long LatencySample,
+    long FeedbackReceived,
+    long FeedbackKept,
+    long LabelledMatched);
 
 /// <summary>Requests, errors and latency percentiles (ms, whole request) in the window.</summary>
 public sealed record ServiceHealth(long Requests, long Errors, double ErrorRate, double? LatencyP50Ms, double? LatencyP95Ms, double? LatencyP99Ms);

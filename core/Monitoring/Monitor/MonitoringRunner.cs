@@ -14,12 +14,15 @@ public sealed record MonitoringRunResult(string RunId, DateTimeOffset WindowStar
 
 /// <summary>
 /// One monitoring run: for every model version that has a baseline (or those of one model), read the window's
-/// logged rows once per model (partition range queries), judge each version (<see cref="VersionMonitor"/>), store
-/// the JSON and HTML reports and a summary row, and for each finding log a structured warning and post an alert to
-/// the webhook when one is configured (a failing webhook never fails the run). A model that fails to evaluate is
-/// logged and skipped, so one bad model cannot stop the others. Thread-safe.
+/// logged rows once per model (partition range queries) and the outcomes received in the window, judge each version
+/// record by record within the <see cref="WindowLimits"/> (<see cref="WindowAccumulator"/>, samples keyed by a
+/// fresh random seed per run that the reports record), store the JSON and HTML reports and a summary row, and for
+/// each finding log a structured warning and post an alert to the webhook when one is configured (a failing
+/// webhook never fails the run). A model that fails to evaluate is logged and skipped, so one bad model cannot stop
+/// the others. Callers go through <see cref="MonitoringRunCoordinator"/>, which keeps runs from overlapping.
+/// Thread-safe.
 /// </summary>
-public sealed class MonitoringRunner
+public sealed class MonitoringRunner : IMonitoringRunner
 {
     private readonly IModelRegistry _registry;
     private readonly BaselineStore _baselines;
@@ -45,11 +48,17 @@ public sealed class MonitoringRunner
         _logger = logger;
     }
 
-    public async Task<MonitoringRunResult> RunAsync(string? onlyModel, CancellationToken cancellationToken)
+    /// <summary>A run id: the start time (UTC, to the second) and six random hex digits.</summary>
+    public static string NewRunId(DateTimeOffset now) => $"{now.UtcDateTime:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    public Task<MonitoringRunResult> RunAsync(string? onlyModel, CancellationToken cancellationToken) =>
+        RunAsync(onlyModel, NewRunId(_clock.GetUtcNow()), cancellationToken);
+
+    public async Task<MonitoringRunResult> RunAsync(string? onlyModel, string runId, CancellationToken cancellationToken)
     {
         var now = _clock.GetUtcNow();
         var from = now.AddHours(-_options.WindowHours);
-        var runId = $"{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+        var sampler = new RowSampler(RowSampler.NewSeed());
         var models = onlyModel is not null ? [onlyModel] : (await _registry.ListModelsAsync(cancellationToken).ConfigureAwait(false)).Select(m => m.Name).ToList();
         var summaries = new List<ReportSummary>();
         var skipped = new List<string>();
@@ -58,14 +67,14 @@ public sealed class MonitoringRunner
         {
             try
             {
-                var (reports, alerts) = await RunModelAsync(model, runId, from, now, skipped, cancellationToken).ConfigureAwait(false);
+                var (reports, alerts) = await RunModelAsync(model, runId, from, now, sampler, skipped, cancellationToken).ConfigureAwait(false);
                 summaries.AddRange(reports);
                 delivered += alerts;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                _logger.LogError(e, "Monitoring model {Model} failed; the run goes on with the other models.", model);
-                skipped.Add($"{model}: {e.Message}");
+                _logger.LogError(e, "Monitoring run {RunId}: model {Model} failed; the run goes on with the other models.", runId, model);
+                skipped.Add($"{model}: the evaluation failed (the cause is logged with run id {runId})");
             }
         }
 
@@ -73,8 +82,8 @@ public sealed class MonitoringRunner
         return new MonitoringRunResult(runId, from, now, summaries, delivered, skipped);
     }
 
-    private async Task<(List<ReportSummary> Reports, int Alerts)> RunModelAsync(string model, string runId, DateTimeOffset from, DateTimeOffset now, List<string> skipped,
-        CancellationToken cancellationToken)
+    private async Task<(List<ReportSummary> Reports, int Alerts)> RunModelAsync(string model, string runId, DateTimeOffset from, DateTimeOffset now, RowSampler sampler,
+        List<string> skipped, CancellationToken cancellationToken)
     {
         var reports = new List<ReportSummary>();
         var alerts = 0;
@@ -98,12 +107,15 @@ public sealed class MonitoringRunner
         }
 
         // The window is judged as it streams in: no run holds a window's records, however many there are.
-        var feedback = await _feedback.ReadAsync(model, cancellationToken).ConfigureAwait(false);
+        // Outcomes for the window's predictions arrive after them, so only those received in the window are read.
+        var limits = WindowLimits.From(_options);
+        var feedback = await FeedbackWindow.CollectAsync(_feedback.ReadReceivedAsync(model, from, cancellationToken), limits.MaxFeedbackRows, sampler, cancellationToken)
+            .ConfigureAwait(false);
         var windows = new Dictionary<string, (Models.ModelVersion Version, WindowAccumulator Window)>(StringComparer.Ordinal);
         foreach (var (version, baseline) in monitored)
         {
             var manifest = await _registry.GetManifestAsync(version, cancellationToken).ConfigureAwait(false);
-            windows[version.Version] = (version, new WindowAccumulator(baseline, manifest, feedback));
+            windows[version.Version] = (version, new WindowAccumulator(baseline, manifest, feedback, limits, sampler));
         }
 
         await foreach (var record in _logs.ReadUnorderedAsync(model, from, now, cancellationToken).ConfigureAwait(false))
@@ -123,7 +135,7 @@ public sealed class MonitoringRunner
                 _logger.LogWarning("Monitoring finding {Kind} for {Model} version {Version}: {Message}", finding.Kind, model, version.Version, finding.Message);
             }
 
-            if (report.Findings.Count > 0 && await _alerts.SendAsync(Alert(report), cancellationToken).ConfigureAwait(false))
+            if (report.Findings.Count > 0 && await _alerts.SendAsync(MonitoringAlert.From(report), cancellationToken).ConfigureAwait(false))
             {
                 alerts++;
             }
@@ -131,19 +143,4 @@ public sealed class MonitoringRunner
 
         return (reports, alerts);
     }
-
-    private static object Alert(MonitoringReport report) => new
-    {
-        kind = "model_monitoring",
-        model = report.Model,
-        version = report.Version,
-        run_id = report.RunId,
-        window_start_utc = report.WindowStartUtc,
-        window_end_utc = report.WindowEndUtc,
-        findings = report.Findings.Select(f => new { kind = f.Kind, message = f.Message }),
-        dataset_drift = report.Drift?.DatasetDrift,
-        drift_share = report.Drift?.DriftShare,
-        performance_decay = report.Performance.Decayed,
-        report = $"{report.Model}/{report.Version}/{report.RunId}/report.html",
-    };
 }

@@ -20,12 +20,15 @@ public static class VersionMonitor
     /// <summary>Unseen categories or out-of-range values above this share of a feature's values are a finding.</summary>
     public const double QualityAlert = 0.05;
 
-    /// <summary>Judges a window given as a list (see <see cref="WindowAccumulator"/> to judge one record by record).</summary>
+    /// <summary>
+    /// Judges a window given as a list (see <see cref="WindowAccumulator"/> to judge one record by record), within
+    /// the options' <see cref="WindowLimits"/>, sampling with <paramref name="seed"/>.
+    /// </summary>
     public static MonitoringReport Evaluate(string runId, string model, string version, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now,
         IReadOnlyList<InferenceLogRecord> records, DatasetBaseline baseline, ModelManifest? manifest,
-        IReadOnlyDictionary<(string RequestId, int Row), FeedbackRecord> feedback, MonitoringOptions options)
+        IReadOnlyDictionary<(string RequestId, int Row), FeedbackRecord> feedback, MonitoringOptions options, ulong seed = 0)
     {
-        var window = new WindowAccumulator(baseline, manifest, feedback);
+        var window = new WindowAccumulator(baseline, manifest, new FeedbackWindow(feedback), WindowLimits.From(options), new RowSampler(seed));
         foreach (var record in records)
         {
             window.Add(record);
@@ -36,8 +39,8 @@ public static class VersionMonitor
 
     /// <summary>The report from a window's accumulated columns, service figures and labelled rows.</summary>
     internal static MonitoringReport Report(string runId, string model, string version, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now,
-        int rows, IReadOnlyList<DriftColumn> current, DriftColumn? predictions, ServiceHealth service, IReadOnlyList<InferenceLogRecord> labelled,
-        DatasetBaseline baseline, ModelManifest? manifest, IReadOnlyDictionary<(string RequestId, int Row), FeedbackRecord> feedback, MonitoringOptions options)
+        long rows, IReadOnlyList<WindowColumn> current, WindowColumn? predictions, ServiceHealth service, IReadOnlyList<LabelledPrediction> labelled,
+        DatasetBaseline baseline, ModelManifest? manifest, MonitoringOptions options, WindowSampling sampling)
     {
         var driftOptions = new DriftOptions
         {
@@ -45,16 +48,17 @@ public static class VersionMonitor
             MinimumCurrentRows = options.MinimumWindowRows,
             BenjaminiHochberg = options.BenjaminiHochberg,
         };
-        var drift = rows == 0 ? null : DriftEngine.Compare(BaselineReference.Columns(baseline), current, baseline.Rows, rows, driftOptions);
+        var columns = current.Select(c => c.Column).ToList();
+        var drift = rows == 0 ? null : DriftEngine.Compare(BaselineReference.Columns(baseline), columns, baseline.Rows, rows, driftOptions);
         var predictionDrift = rows == 0 || predictions is null || baseline.Predictions is not { } reference
             ? null
-            : DriftEngine.Compare(BaselineReference.Columns(new DatasetBaseline { Rows = reference.Count, Features = [reference] }), [predictions], reference.Count, rows,
+            : DriftEngine.Compare(BaselineReference.Columns(new DatasetBaseline { Rows = reference.Count, Features = [reference] }), [predictions.Column], reference.Count, rows,
                 driftOptions with { Overrides = new Dictionary<string, FeatureDriftOverride>() }).Features[0];
         var quality = baseline.Features.Select((f, i) => WindowColumns.Quality(f, current[i], rows)).ToList();
         var performance = manifest is null
             ? new LivePerformance(0, null, new Dictionary<string, double>(), baseline.ValidationMetrics ?? new Dictionary<string, double>(), false,
                 "the version has no manifest, so outcomes cannot be matched to predictions")
-            : LivePerformanceCalculator.Compute(labelled, feedback, manifest, baseline.ValidationMetrics, options.PerformanceMargin, options.MinimumFeedbackRows);
+            : LivePerformanceCalculator.Compute(labelled, manifest, baseline.ValidationMetrics, options.PerformanceMargin, options.MinimumFeedbackRows);
 
         return new MonitoringReport
         {
@@ -71,7 +75,8 @@ public static class VersionMonitor
             Service = service,
             Performance = performance,
             Findings = Findings(drift, predictionDrift, quality, service, performance, options),
-            Histograms = DriftHistograms.FromBaseline(baseline, current),
+            Histograms = baseline.Features.Select((f, i) => DriftHistograms.FromBaseline(f, current[i].Column, current[i].BinCounts)).OfType<FeatureHistogram>().ToList(),
+            Sampling = sampling,
         };
     }
 

@@ -7,45 +7,72 @@ using Serverless.Core.Tabular;
 namespace Serverless.Core.Monitoring.Monitor;
 
 /// <summary>
-/// One model version's window, taken record by record so a monitor run never holds the window's records: per
-/// baseline feature a <see cref="ColumnAccumulator"/>, the prediction column (when the baseline has validation
-/// predictions), each request's latency and error flag, and only the rows that have feedback. Records may come in
-/// any order. <see cref="Build"/> gives the same report <see cref="VersionMonitor.Evaluate"/> gives for the same
-/// records. Not thread-safe.
+/// One model version's window, taken record by record in memory bounded by <see cref="WindowLimits"/> whatever the
+/// traffic: per baseline feature a <see cref="ColumnAccumulator"/>, the prediction column (when the baseline has
+/// validation predictions), request and error counts with a sample of request latencies, and a sample of the rows
+/// that have an outcome (reduced to <see cref="LabelledPrediction"/>). Samples are chosen by each row's
+/// <see cref="RowSampler"/> priority, so records may come in any order and give the same report. A request is
+/// counted by its first record (row 0, or row -1 for a failure). <see cref="Build"/> gives the same report
+/// <see cref="VersionMonitor.Evaluate"/> gives for the same records. Not thread-safe.
 /// </summary>
 public sealed class WindowAccumulator
 {
     private readonly DatasetBaseline _baseline;
     private readonly ModelManifest? _manifest;
-    private readonly IReadOnlyDictionary<(string RequestId, int Row), FeedbackRecord> _feedback;
+    private readonly FeedbackWindow _feedback;
+    private readonly WindowLimits _limits;
+    private readonly RowSampler _sampler;
     private readonly ColumnAccumulator[] _features;
-    private readonly bool[] _numeric;
     private readonly ColumnAccumulator? _predictions;
-    private readonly bool _predictionsNumeric;
-    private readonly Dictionary<string, (double LatencyMs, bool Error)> _requests = new(StringComparer.Ordinal);
-    private readonly List<InferenceLogRecord> _labelled = [];
+    private readonly PrioritySample<double> _latencies;
+    private readonly PrioritySample<LabelledPrediction> _labelled;
+    private long _requests;
+    private long _errors;
 
     public WindowAccumulator(DatasetBaseline baseline, ModelManifest? manifest, IReadOnlyDictionary<(string RequestId, int Row), FeedbackRecord> feedback)
+        : this(baseline, manifest, new FeedbackWindow(feedback), WindowLimits.Default, new RowSampler(0))
+    {
+    }
+
+    public WindowAccumulator(DatasetBaseline baseline, ModelManifest? manifest, FeedbackWindow feedback, WindowLimits limits, RowSampler sampler)
     {
         _baseline = baseline;
         _manifest = manifest;
         _feedback = feedback;
-        _numeric = baseline.Features.Select(f => f.Type == "numeric").ToArray();
-        _features = baseline.Features.Select((f, i) => new ColumnAccumulator(f.Name, _numeric[i])).ToArray();
+        _limits = limits;
+        _sampler = sampler;
+        _features = baseline.Features.Select(f => new ColumnAccumulator(f, limits)).ToArray();
         if (baseline.Predictions is { } reference && manifest is not null)
         {
-            _predictionsNumeric = reference.Type == "numeric";
-            _predictions = new ColumnAccumulator(reference.Name, _predictionsNumeric);
+            _predictions = new ColumnAccumulator(reference, limits);
         }
+
+        _latencies = new PrioritySample<double>(limits.MaxSampleRows);
+        _labelled = new PrioritySample<LabelledPrediction>(limits.MaxFeedbackRows);
     }
 
     /// <summary>Rows served (records that are not errors).</summary>
-    public int Rows { get; private set; }
+    public long Rows { get; private set; }
+
+    /// <summary>The feature columns being built (for tests and diagnostics).</summary>
+    internal IReadOnlyList<ColumnAccumulator> Features => _features;
+
+    /// <summary>Request latencies held for the percentiles.</summary>
+    internal int LatenciesHeld => _latencies.Count;
+
+    /// <summary>Labelled rows held for live performance.</summary>
+    internal int LabelledHeld => _labelled.Count;
 
     public void Add(InferenceLogRecord record)
     {
-        // A request's records share its latency and status.
-        _requests.TryAdd(record.RequestId, (record.LatencyMs, record.IsError));
+        var priority = _sampler.Priority(record.RequestId, record.Row, record.TimestampUtc.UtcTicks);
+        if (record.Row <= 0)
+        {
+            // A request's records share its latency and status; its first record stands for it.
+            _requests++;
+            _errors += record.IsError ? 1 : 0;
+            _latencies.Add(priority, record.LatencyMs);
+        }
 
         if (record.IsError || record.Row < 0)
         {
@@ -53,54 +80,63 @@ public sealed class WindowAccumulator
         }
 
         Rows++;
-        var features = _baseline.Features;
-        for (var f = 0; f < _features.Length; f++)
+        foreach (var feature in _features)
         {
-            var value = record.Features.TryGetValue(features[f].Name, out var logged) ? logged : default;
-            if (_numeric[f])
+            var value = record.Features.TryGetValue(feature.Name, out var logged) ? logged : default;
+            if (feature.IsNumeric)
             {
-                _features[f].AddNumber(WindowColumns.Number(value));
+                feature.AddNumber(WindowColumns.Number(value), priority);
             }
             else
             {
-                _features[f].AddCategory(WindowColumns.Text(value));
+                feature.AddCategory(WindowColumns.Text(value));
             }
+        }
+
+        if (_manifest is null)
+        {
+            return;
         }
 
         if (_predictions is not null)
         {
-            AddPrediction(record);
+            AddPrediction(record, priority);
         }
 
-        if (_feedback.Count > 0 && _feedback.ContainsKey((record.RequestId, record.Row)))
+        if (_feedback.Records.Count > 0 && _feedback.Records.TryGetValue((record.RequestId, record.Row), out var outcome))
         {
-            _labelled.Add(record);
+            var probability = _manifest.Task == TabularTask.Binary ? PredictionValues.PositiveProbability(record, _manifest) : null;
+            _labelled.Add(priority, new LabelledPrediction(outcome.Actual, record.Label, record.Value, probability));
         }
     }
 
-    public MonitoringReport Build(string runId, string model, string version, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, MonitoringOptions options) =>
-        VersionMonitor.Report(runId, model, version, from, to, now, Rows, _features.Select(c => c.Build()).ToList(), _predictions?.Build(), Service(),
-            _labelled, _baseline, _manifest, _feedback, options);
+    public MonitoringReport Build(string runId, string model, string version, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, MonitoringOptions options)
+    {
+        var sampling = new WindowSampling(_sampler.Seed.ToString("x16", CultureInfo.InvariantCulture), _limits.MaxSampleRows, _limits.MaxCategories,
+            _limits.MaxFeedbackRows, _latencies.Count, _feedback.Received, _feedback.Records.Count, _labelled.Offered);
+        return VersionMonitor.Report(runId, model, version, from, to, now, Rows, _features.Select(c => c.Build()).ToList(), _predictions?.Build(), Service(),
+            _labelled.ToArray(), _baseline, _manifest, options, sampling);
+    }
 
     /// <summary>Binary: the positive probability; regression: the value; multiclass: the label (as a category).</summary>
-    private void AddPrediction(InferenceLogRecord record)
+    private void AddPrediction(InferenceLogRecord record, ulong priority)
     {
         var number = PredictionValues.Number(record, _manifest!);
-        if (_predictionsNumeric)
+        if (_predictions!.IsNumeric)
         {
-            _predictions!.AddNumber(number);
+            _predictions.AddNumber(number, priority);
         }
         else
         {
-            _predictions!.AddCategory(_manifest!.Task == TabularTask.Multiclass ? record.Label : number?.ToString("R", CultureInfo.InvariantCulture));
+            _predictions.AddCategory(_manifest!.Task == TabularTask.Multiclass ? record.Label : number?.ToString("R", CultureInfo.InvariantCulture));
         }
     }
 
     private ServiceHealth Service()
     {
-        var errors = _requests.Values.Count(r => r.Error);
-        var latencies = _requests.Values.Select(r => r.LatencyMs).Order().ToArray();
-        return new ServiceHealth(_requests.Count, errors, _requests.Count == 0 ? 0 : (double)errors / _requests.Count,
+        var latencies = _latencies.ToArray();
+        Array.Sort(latencies);
+        return new ServiceHealth(_requests, _errors, _requests == 0 ? 0 : (double)_errors / _requests,
             Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99));
     }
 

@@ -9,27 +9,27 @@ namespace Serverless.Core.Monitoring.Monitor;
 /// <summary>
 /// How logged values become drift-column values, typed like the baseline's features: numbers (a JSON number, or a
 /// numeric string) for numeric features, text for categorical ones; null, absent, empty or non-finite is missing.
-/// Also the data-quality figures of a feature. Pure; thread-safe.
+/// Also the data-quality figures of a feature (exact over the window, whatever was sampled; unseen categories are
+/// quoted cut to <see cref="CategoryKeys.MaxShownLength"/> characters). Pure; thread-safe.
 /// </summary>
 public static class WindowColumns
 {
-    public static FeatureQuality Quality(FeatureBaseline feature, DriftColumn current, long rows)
+    public static FeatureQuality Quality(FeatureBaseline feature, WindowColumn current, long rows)
     {
-        var missingRate = rows == 0 ? 0 : (double)current.Missing / rows;
+        var missingRate = rows == 0 ? 0 : (double)current.Column.Missing / rows;
         var baselineMissing = feature.Count == 0 ? 0 : (double)feature.Missing / feature.Count;
-        if (current is NumericColumn numeric)
+        if (current.Column is not CategoricalColumn categorical)
         {
-            var outside = feature.Min is { } min && feature.Max is { } max ? numeric.Values.Count(v => v < min || v > max) : 0;
-            return new FeatureQuality(feature.Name, feature.Type, missingRate, baselineMissing, Rate(outside, numeric.Values.Count), 0, []);
+            return new FeatureQuality(feature.Name, feature.Type, missingRate, baselineMissing, Rate(current.OutOfRange, current.Present), 0, []);
         }
 
-        var categorical = (CategoricalColumn)current;
         var known = feature.Categories ?? new Dictionary<string, long>();
         var unseen = feature.OtherCount > 0
             ? []
-            : categorical.Counts.Where(c => !known.ContainsKey(c.Key)).OrderByDescending(c => c.Value).ToList();
-        return new FeatureQuality(feature.Name, feature.Type, missingRate, baselineMissing, 0, Rate(unseen.Sum(c => c.Value), categorical.ValueCount),
-            unseen.Take(10).Select(c => c.Key).ToList());
+            : categorical.Counts.Where(c => !known.ContainsKey(c.Key)).OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).ToList();
+        var examples = unseen.Where(c => current.Pooled == 0 || c.Key != CategoricalColumn.OtherCategory).Take(10).Select(c => CategoryKeys.Shown(c.Key)).ToList();
+        return new FeatureQuality(feature.Name, feature.Type, missingRate, baselineMissing, 0, Rate(unseen.Sum(c => c.Value), categorical.ValueCount), examples,
+            current.Pooled);
     }
 
     /// <summary>A logged value as a finite number (a JSON number, or a numeric string), or null (missing, other text, non-finite).</summary>

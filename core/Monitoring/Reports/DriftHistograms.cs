@@ -69,11 +69,20 @@ public static class DriftHistograms
     }
 
     /// <summary>The baseline's histogram (or categories) beside the current values on the same bins; null when the types differ or the baseline has no histogram.</summary>
-    public static FeatureHistogram? FromBaseline(FeatureBaseline feature, DriftColumn current, int maxCategories = DefaultMaxCategories)
+    public static FeatureHistogram? FromBaseline(FeatureBaseline feature, DriftColumn current, int maxCategories = DefaultMaxCategories) =>
+        FromBaseline(feature, current, null, maxCategories);
+
+    /// <summary>
+    /// As <see cref="FromBaseline(FeatureBaseline, DriftColumn, int)"/>, with the current window's counts on the
+    /// baseline's bins given (<paramref name="currentBinCounts"/>, counted over every value while the column's
+    /// values may be a sample); null counts bins the column's values.
+    /// </summary>
+    public static FeatureHistogram? FromBaseline(FeatureBaseline feature, DriftColumn current, IReadOnlyList<long>? currentBinCounts, int maxCategories = DefaultMaxCategories)
     {
         if (current is NumericColumn numeric && feature.HistogramEdges is { Count: >= 2 } edges && feature.HistogramCounts is { } counts)
         {
-            return new FeatureHistogram { Name = feature.Name, Type = "numeric", Edges = edges, Reference = counts, Current = Count(numeric.Values, edges) };
+            var binned = currentBinCounts is { } given && given.Count == edges.Count - 1 ? given : Count(numeric.Values, edges);
+            return new FeatureHistogram { Name = feature.Name, Type = "numeric", Edges = edges, Reference = counts, Current = binned };
         }
 
         if (current is CategoricalColumn categorical && feature.Categories is { } categories)

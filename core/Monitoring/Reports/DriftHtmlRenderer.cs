@@ -77,7 +77,7 @@ public static class DriftHtmlRenderer
         {
             html.Append(CultureInfo.InvariantCulture, $"<tr{(f.Drifted ? " class=\"drifted\"" : "")}><td class=\"l\">{Encode(f.Name)}</td><td class=\"l\">{f.Type}</td><td class=\"l\">{f.Method}</td>");
             html.Append(CultureInfo.InvariantCulture, $"<td>{Number(f.Statistic)}</td><td>{Number(f.PValue)}</td><td>{Number(f.AdjustedPValue)}</td><td>{Number(f.Threshold)}</td><td>{Number(f.EffectSize)}</td>");
-            html.Append(CultureInfo.InvariantCulture, $"<td>{f.NReference}</td><td>{f.NCurrent}</td><td class=\"l\"><span class=\"badge {(f.Drifted ? "yes" : "no")}\">{(f.Drifted ? "yes" : "no")}</span></td>");
+            html.Append(CultureInfo.InvariantCulture, $"<td>{f.NReference}</td><td>{f.NCurrent}{(f.CurrentSample is { } sample ? $" (sample {sample})" : "")}</td><td class=\"l\"><span class=\"badge {(f.Drifted ? "yes" : "no")}\">{(f.Drifted ? "yes" : "no")}</span></td>");
             html.Append(CultureInfo.InvariantCulture, $"<td class=\"l note\">{Encode(f.Note ?? "")}</td></tr>\n");
         }
 
