@@ -21,7 +21,7 @@ public static partial class ModelIdentifiers
         if (string.IsNullOrEmpty(value) || !pattern.IsMatch(value))
         {
             throw ServingException.BadRequest(
-                $"Invalid {what} '{value}': use 1-63 letters, digits, '.', '-' or '_', starting with {firstCharacter}.");
+                $"Invalid {what} {Storage.DataText.Quote(value)}: use 1-63 letters, digits, '.', '-' or '_', starting with {firstCharacter}.");
         }
     }
 
