@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Serverless.Core.Errors;
 
 namespace Serverless.Core.Onnx;
 
@@ -13,9 +14,7 @@ namespace Serverless.Core.Onnx;
 public static partial class OnnxErrorText
 {
     /// <summary>The longest cleaned text, in characters (longer is cut and ends with "…").</summary>
-    public const int MaxLength = 300;
-
-    private const int MaxInputLength = 4000;
+    public const int MaxLength = ErrorText.MaxLength;
 
     public static string Clean(string? message)
     {
@@ -24,18 +23,9 @@ public static partial class OnnxErrorText
             return "(no detail)";
         }
 
-        // Only the start matters, and the patterns below stay linear-ish on a bounded input.
-        var text = Prefix().Replace(message.Length > MaxInputLength ? message[..MaxInputLength] : message, " ");
-        text = RemoveSourceLocations(text);
-        text = AbsolutePath().Replace(text, "<path>");
-        text = Whitespace().Replace(text, " ").Trim();
-        if (text.Length > MaxLength)
-        {
-            var cut = text.LastIndexOf(' ', MaxLength - 1);
-            text = text[..(cut > MaxLength / 2 ? cut : MaxLength - 1)] + "…";
-        }
-
-        return text.Length == 0 ? "(no detail)" : text;
+        // ONNX Runtime's own decorations first; then what any exception text gets (paths, whitespace, length).
+        var text = Prefix().Replace(ErrorText.Bound(message), " ");
+        return ErrorText.Clean(RemoveSourceLocations(text));
     }
 
     /// <summary>Removes "file.cc:123" and the function signature ONNX Runtime prints after it.</summary>
@@ -131,11 +121,4 @@ public static partial class OnnxErrorText
 
     [GeneratedRegex(@"(?:[A-Za-z]:)?[\w.\\/-]*\.(?:cc|cpp|cxx|c|h|hpp|cu|inl):\d+ ?")]
     private static partial Regex SourceLocation();
-
-    /// <summary>"/a/b", "C:\a\b", "\\server\share" where a path may start (not "a/b" inside a word, not "1/2").</summary>
-    [GeneratedRegex(@"(?<![\w.<>/\\])(?:[A-Za-z]:[\\/]|\\\\|/)[^\s""'`()\[\],;]+")]
-    private static partial Regex AbsolutePath();
-
-    [GeneratedRegex(@"\s+")]
-    private static partial Regex Whitespace();
 }

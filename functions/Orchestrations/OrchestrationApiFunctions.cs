@@ -69,8 +69,8 @@ public sealed class OrchestrationApiFunctions
                 name = instance.Name,
                 runtime_status = instance.RuntimeStatus.ToString(),
                 custom_status = ParseJson(instance.SerializedCustomStatus),
-                output = ParseJson(instance.SerializedOutput),
-                error = instance.FailureDetails?.ErrorMessage,
+                output = instance.RuntimeStatus == OrchestrationRuntimeStatus.Failed ? null : ParseJson(instance.SerializedOutput),
+                error = OrchestrationErrors.Describe(instance.FailureDetails, instance.InstanceId),
                 created_utc = instance.CreatedAt,
                 last_updated_utc = instance.LastUpdatedAt,
             });

@@ -1,0 +1,26 @@
+using Serverless.Core.Errors;
+
+namespace Serverless.Tests.Errors;
+
+public sealed class ErrorTextTests
+{
+    [Theory]
+    [InlineData("TrainerPath '/home/site/wwwroot/trainer/Serverless.Trainer.dll' does not exist.", "TrainerPath '<path>' does not exist.")]
+    [InlineData("The trainer ended without writing model.onnx under https://acct.blob.core.windows.net/sweeps/s1/t001?sig=abc.",
+        "The trainer ended without writing model.onnx under https:<path>")]
+    [InlineData("Could not read C:\\agent\\work\\data.csv", "Could not read <path>")]
+    [InlineData("row 3, feature 'x': not a number (1/2 of rows)", "row 3, feature 'x': not a number (1/2 of rows)")]
+    [InlineData("  two\n  lines  ", "two lines")]
+    [InlineData("", "(no detail)")]
+    public void Clean_RemovesPathsAndUrlsKeepsTheMessage(string message, string expected) =>
+        Assert.Equal(expected, ErrorText.Clean(message));
+
+    [Fact]
+    public void Clean_LongMessage_IsCutAtTheLimit()
+    {
+        var cleaned = ErrorText.Clean(string.Join(" ", Enumerable.Repeat("word", 10_000)));
+
+        Assert.True(cleaned.Length <= ErrorText.MaxLength + 1);
+        Assert.EndsWith("…", cleaned);
+    }
+}
