@@ -25,15 +25,7 @@ public sealed class StackFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var root = RepositoryPaths.FindRoot(AppContext.BaseDirectory);
-        _azurite = await AzuriteProcess.StartAsync(new AzuriteOptions
-        {
-            InstallDirectory = Path.Combine(RepositoryPaths.LocalFolder(root), "azurite"),
-            DataDirectory = null,
-            BlobPort = AzuriteProcess.FreePort(),
-            QueuePort = AzuriteProcess.FreePort(),
-            TablePort = AzuriteProcess.FreePort(),
-        });
+        _azurite = await StartAzuriteAsync();
         await StartHostAsync();
     }
 
@@ -81,6 +73,16 @@ public sealed class StackFixture : IAsyncLifetime
         Client = new HttpClient { BaseAddress = new Uri(Host.BaseAddress, Host.RoutePrefix + "/") };
         await WaitUntilReadyAsync(Client);
     }
+
+    /// <summary>A fresh Azurite for one fixture: installed from npm on first use, in memory, on free ports.</summary>
+    public static Task<AzuriteProcess> StartAzuriteAsync() => AzuriteProcess.StartAsync(new AzuriteOptions
+    {
+        InstallDirectory = Path.Combine(RepositoryPaths.LocalFolder(RepositoryPaths.FindRoot(AppContext.BaseDirectory)), "azurite"),
+        DataDirectory = null,
+        BlobPort = AzuriteProcess.FreePort(),
+        QueuePort = AzuriteProcess.FreePort(),
+        TablePort = AzuriteProcess.FreePort(),
+    });
 
     public static async Task WaitUntilReadyAsync(HttpClient client)
     {

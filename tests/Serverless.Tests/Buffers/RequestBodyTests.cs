@@ -97,7 +97,7 @@ public sealed class RequestBodyTests
     [Fact]
     public async Task ReadAsync_LargeContentLengthButFewBytesSent_AllocatesForTheBytesNotTheDeclaredLength()
     {
-        var stream = new LargestReadStream(Bytes(10));
+        var stream = new TrickleStream(Bytes(10), 8_000);
 
         using var body = await RequestBody.ReadAsync(stream, 32L * 1024 * 1024, 100L * 1024 * 1024, CancellationToken.None);
 
@@ -109,7 +109,7 @@ public sealed class RequestBodyTests
     public async Task ReadAsync_BodyLargerThanTheInitialBuffer_GrowsWithTheDataThatArrives()
     {
         var bytes = Bytes(300_000);
-        var stream = new LargestReadStream(bytes);
+        var stream = new TrickleStream(bytes, 8_000);
 
         using var body = await RequestBody.ReadAsync(stream, 32L * 1024 * 1024, 100L * 1024 * 1024, CancellationToken.None);
 
@@ -145,50 +145,5 @@ public sealed class RequestBodyTests
         var bytes = new byte[count];
         new Random(count).NextBytes(bytes);
         return bytes;
-    }
-
-    /// <summary>A stream that notes the largest buffer a reader offered it (the memory the reader had rented).</summary>
-    private sealed class LargestReadStream(byte[] data) : Stream
-    {
-        private int _position;
-
-        public int LargestRead { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            LargestRead = Math.Max(LargestRead, buffer.Length);
-            var count = Math.Min(Math.Min(buffer.Length, 8_000), data.Length - _position);
-            data.AsSpan(_position, count).CopyTo(buffer);
-            _position += count;
-            return count;
-        }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

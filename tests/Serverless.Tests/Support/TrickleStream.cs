@@ -1,6 +1,9 @@
 namespace Serverless.Tests.Support;
 
-/// <summary>A read-only stream that returns at most a few bytes per read, as a network body does.</summary>
+/// <summary>
+/// A read-only stream that returns at most a few bytes per read, as a network body does, and notes the largest
+/// buffer a reader offered it (the memory the reader had rented).
+/// </summary>
 internal sealed class TrickleStream : Stream
 {
     private readonly byte[] _data;
@@ -12,6 +15,8 @@ internal sealed class TrickleStream : Stream
         _data = data;
         _maxChunk = maxChunk;
     }
+
+    public int LargestRead { get; private set; }
 
     public override bool CanRead => true;
 
@@ -31,6 +36,7 @@ internal sealed class TrickleStream : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        LargestRead = Math.Max(LargestRead, buffer.Length);
         var count = Math.Min(Math.Min(buffer.Length, _maxChunk), _data.Length - _position);
         _data.AsSpan(_position, count).CopyTo(buffer);
         _position += count;

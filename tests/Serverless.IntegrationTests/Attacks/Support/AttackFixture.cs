@@ -3,7 +3,6 @@ using System.Text;
 using Azure.Storage.Blobs;
 using Serverless.IntegrationTests.Support;
 using Serverless.Local.Azurite;
-using Serverless.Local.Hosting;
 using Serverless.TestModels;
 
 namespace Serverless.IntegrationTests.Attacks.Support;
@@ -32,15 +31,7 @@ public sealed class AttackFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var root = RepositoryPaths.FindRoot(AppContext.BaseDirectory);
-        _azurite = await AzuriteProcess.StartAsync(new AzuriteOptions
-        {
-            InstallDirectory = Path.Combine(RepositoryPaths.LocalFolder(root), "azurite"),
-            DataDirectory = null,
-            BlobPort = AzuriteProcess.FreePort(),
-            QueuePort = AzuriteProcess.FreePort(),
-            TablePort = AzuriteProcess.FreePort(),
-        });
+        _azurite = await StackFixture.StartAzuriteAsync();
         var port = AzuriteProcess.FreePort();
         Runner = RunnerProcess.Start(port, new Dictionary<string, string>
         {
