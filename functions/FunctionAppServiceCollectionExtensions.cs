@@ -5,7 +5,6 @@ using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving;
 using Serverless.Core.Storage;
-using Serverless.Core.Tabular;
 using Serverless.Orchestrations.BatchScoring;
 using Serverless.Orchestrations.Training;
 

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Serverless.Core.Models;
 using Serverless.Core.Onnx;
-using Serverless.Core.Tabular;
 using Serverless.Core.Training;
 
 namespace Serverless.Trainer;

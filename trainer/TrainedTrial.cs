@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Serverless.Core.Tabular;
+using Serverless.Core.Models;
 using Serverless.Core.Training;
 
 namespace Serverless.Trainer;

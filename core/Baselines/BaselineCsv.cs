@@ -1,6 +1,6 @@
 using CsvHelper;
 using Serverless.Core.Errors;
-using Serverless.Core.Tabular;
+using Serverless.Core.Models;
 
 namespace Serverless.Core.Baselines;
 

@@ -1,5 +1,3 @@
-using Serverless.Core.Tabular;
-
 namespace Serverless.Core.Models;
 
 /// <summary>

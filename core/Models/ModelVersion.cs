@@ -3,7 +3,7 @@ namespace Serverless.Core.Models;
 /// <summary>
 /// One registered, immutable version of a model: where its bytes live, their SHA-256 and size, and the
 /// signature ONNX Runtime read from them when the version was registered, and whether a tabular manifest
-/// (see <see cref="Tabular.ModelManifest"/>) has been registered for it.
+/// (see <see cref="ModelManifest"/>) has been registered for it.
 /// </summary>
 public sealed record ModelVersion(
     string Name,

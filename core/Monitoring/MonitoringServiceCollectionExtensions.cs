@@ -9,7 +9,7 @@ using Serverless.Core.Monitoring.Alerts;
 using Serverless.Core.Monitoring.Feedback;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Monitoring.Monitor;
-using Serverless.Core.Registry;
+using Serverless.Core.Serving;
 
 namespace Serverless.Core.Monitoring;
 
@@ -22,7 +22,7 @@ public static class MonitoringServiceCollectionExtensions
 {
     public static IServiceCollection AddModelMonitoring(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddModelRegistry(configuration);
+        services.AddServedModelRegistry(configuration);
         services.AddInferenceLogging(configuration);
         services.AddOptions<MonitoringOptions>()
             .BindConfiguration(MonitoringOptions.SectionName)

@@ -8,6 +8,12 @@ namespace Serverless.Core.Protocol;
 /// </summary>
 public sealed class InferRequest : IDisposable
 {
+    /// <summary>
+    /// The longest <c>id</c> a request may carry, in characters; longer is refused, never truncated. The same bound as
+    /// every request id a client gives (<c>RequestIds.MaxLength</c> in core/Monitoring/Logging).
+    /// </summary>
+    public const int MaxIdLength = 128;
+
     internal InferRequest()
     {
     }

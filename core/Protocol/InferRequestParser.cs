@@ -1,7 +1,5 @@
 using System.Text.Json;
 using Serverless.Core.Errors;
-using Serverless.Core.Monitoring.Logging;
-using Serverless.Core.Serving;
 
 namespace Serverless.Core.Protocol;
 
@@ -13,13 +11,13 @@ namespace Serverless.Core.Protocol;
 /// Memory is bounded by the body, never by what the body declares: a tensor is allocated only once its shape is known
 /// to fit the bytes of its <c>data</c> (every numeric element takes at least one byte and a separator; BYTES elements
 /// are counted exactly first), so a request's working memory stays within a small multiple of its size. The
-/// <c>id</c> is at most <see cref="RequestIds.MaxLength"/> characters.
+/// <c>id</c> is at most <see cref="InferRequest.MaxIdLength"/> characters.
 /// </para>
 /// Thread-safe (stateless).
 /// </summary>
 public static class InferRequestParser
 {
-    public static InferRequest Parse(ReadOnlySpan<byte> json, LoadedModel model)
+    public static InferRequest Parse(ReadOnlySpan<byte> json, IInferSignature model)
     {
         var request = new InferRequest();
         try
@@ -45,7 +43,7 @@ public static class InferRequestParser
         }
     }
 
-    private static void ParseInto(ReadOnlySpan<byte> json, LoadedModel model, InferRequest request)
+    private static void ParseInto(ReadOnlySpan<byte> json, IInferSignature model, InferRequest request)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -108,7 +106,7 @@ public static class InferRequestParser
         }
     }
 
-    private static void ParseInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, LoadedModel model, InferRequest request)
+    private static void ParseInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IInferSignature model, InferRequest request)
     {
         string? name = null;
         string? datatype = null;
@@ -272,7 +270,7 @@ public static class InferRequestParser
         return dims[..rank].ToArray();
     }
 
-    private static List<string> ParseRequestedOutputs(ref Utf8JsonReader reader, LoadedModel model)
+    private static List<string> ParseRequestedOutputs(ref Utf8JsonReader reader, IInferSignature model)
     {
         ReadArrayStart(ref reader, "'outputs'");
         var names = new List<string>(2);
@@ -354,10 +352,10 @@ public static class InferRequestParser
     private static string ReadId(ref Utf8JsonReader reader)
     {
         // An escape takes at most 6 bytes per character, so a longer token cannot be a short id: refused without decoding it.
-        var id = reader.HasValueSequence || reader.ValueSpan.Length > RequestIds.MaxLength * 6 ? null : reader.GetString()!;
-        if (id is null || id.Length > RequestIds.MaxLength)
+        var id = reader.HasValueSequence || reader.ValueSpan.Length > InferRequest.MaxIdLength * 6 ? null : reader.GetString()!;
+        if (id is null || id.Length > InferRequest.MaxIdLength)
         {
-            throw ServingException.BadRequest($"'id' is longer than {RequestIds.MaxLength} characters.");
+            throw ServingException.BadRequest($"'id' is longer than {InferRequest.MaxIdLength} characters.");
         }
 
         return id;

@@ -1,5 +1,4 @@
 using Serverless.Core.Models;
-using Serverless.Core.Tabular;
 
 namespace Serverless.Core.Registry;
 

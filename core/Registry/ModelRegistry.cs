@@ -6,7 +6,6 @@ using Serverless.Core.Errors;
 using Serverless.Core.Models;
 using Serverless.Core.Onnx;
 using Serverless.Core.Storage;
-using Serverless.Core.Tabular;
 
 namespace Serverless.Core.Registry;
 

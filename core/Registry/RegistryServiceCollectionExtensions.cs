@@ -6,14 +6,15 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Baselines;
 using Serverless.Core.Onnx;
-using Serverless.Core.Serving;
 using Serverless.Core.Storage;
 
 namespace Serverless.Core.Registry;
 
 /// <summary>
-/// Wires the model registry: options (section <c>Registry</c>, and <c>Serving</c> for the session options and budgets a
-/// model is measured with at registration), storage clients, the registry itself and version baselines.
+/// Wires the model registry: options (section <c>Registry</c>), storage clients, the registry itself and version
+/// baselines. The registry admits models with an <see cref="OnnxModelInspector"/>, which measures a model as it will
+/// be served and so is wired by serving (<c>AddServedModelRegistry</c> in core/Serving, which calls this); resolving
+/// the registry without one fails naming it.
 /// </summary>
 public static class RegistryServiceCollectionExtensions
 {
@@ -25,19 +26,14 @@ public static class RegistryServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddServingSessionOptions();
-        services.TryAddSingleton(sp => new OnnxModelInspector(
-            sp.GetRequiredService<SessionOptionsFactory>().Create,
-            new ModelBudgets(
-                sp.GetRequiredService<IOptions<RegistryOptions>>().Value.MaxSessionBytes,
-                sp.GetRequiredService<IOptions<ServingOptions>>().Value.MaxWarmupElements)));
         services.TryAddSingleton<IModelRegistry>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
             return new ModelRegistry(
                 sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(options.ContainerName),
                 sp.GetRequiredService<TableServiceClient>().GetTableClient(options.TableName),
-                sp.GetRequiredService<OnnxModelInspector>(),
+                sp.GetService<OnnxModelInspector>() ?? throw new InvalidOperationException(
+                    "The model registry needs an OnnxModelInspector to admit models: wire it with AddServedModelRegistry (or AddModelServing)."),
                 sp.GetRequiredService<TimeProvider>());
         });
         services.TryAddSingleton(sp => new BaselineStore(

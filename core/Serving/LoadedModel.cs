@@ -11,7 +11,7 @@ namespace Serverless.Core.Serving;
 /// thread-safe (InferenceSession.Run is); the session is disposed once the cache has evicted the model and the
 /// last lease is released (reference counted), so an eviction never pulls a session from under a request.
 /// </summary>
-public sealed class LoadedModel
+public sealed class LoadedModel : IInferSignature
 {
     private readonly Dictionary<string, ModelInput> _inputsByName;
     private readonly HashSet<string> _outputNames;

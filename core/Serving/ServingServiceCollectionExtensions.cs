@@ -1,17 +1,21 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Serverless.Core.Onnx;
 using Serverless.Core.Registry;
 
 namespace Serverless.Core.Serving;
 
-/// <summary>Wires online serving: options (section <c>Serving</c>), the session cache, warm-up and inference.</summary>
+/// <summary>
+/// Wires online serving: options (section <c>Serving</c>), the registry with the inspector that admits models as they
+/// will be served, the session cache, warm-up, inference and the records API.
+/// </summary>
 public static class ServingServiceCollectionExtensions
 {
     public static IServiceCollection AddModelServing(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddModelRegistry(configuration);
-        services.AddServingSessionOptions();
+        services.AddServedModelRegistry(configuration);
         services.TryAddSingleton<IModelLoader, ModelLoader>();
         services.TryAddSingleton<ModelSessionCache>();
         services.TryAddSingleton<ModelResolver>();
@@ -21,12 +25,24 @@ public static class ServingServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>
-    /// Options (section <c>Serving</c>) and the <see cref="SessionOptionsFactory"/> sessions are created with;
-    /// registration needs them too, to measure a model as it will be served. Idempotent.
-    /// </summary>
-    public static IServiceCollection AddServingSessionOptions(this IServiceCollection services)
+    /// <summary>The records API for tabular models on top of online serving: the tabular model leaser and the prediction service.</summary>
+    public static IServiceCollection AddTabularServing(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddModelServing(configuration);
+        services.TryAddSingleton<TabularModelLeaser>();
+        services.TryAddSingleton<TabularPredictionService>();
+        return services;
+    }
+
+    /// <summary>
+    /// The model registry (<see cref="RegistryServiceCollectionExtensions.AddModelRegistry"/>) with what registration
+    /// measures a model by, so a model is admitted as it will be served: options (section <c>Serving</c>), the
+    /// <see cref="SessionOptionsFactory"/> sessions are created with, and the <see cref="OnnxModelInspector"/> within
+    /// <see cref="RegistryOptions.MaxSessionBytes"/> and <see cref="ServingOptions.MaxWarmupElements"/>. Idempotent.
+    /// </summary>
+    public static IServiceCollection AddServedModelRegistry(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddModelRegistry(configuration);
         if (services.Any(d => d.ServiceType == typeof(SessionOptionsFactory)))
         {
             return services;
@@ -37,6 +53,11 @@ public static class ServingServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<SessionOptionsFactory>();
+        services.TryAddSingleton(sp => new OnnxModelInspector(
+            sp.GetRequiredService<SessionOptionsFactory>().Create,
+            new ModelBudgets(
+                sp.GetRequiredService<IOptions<RegistryOptions>>().Value.MaxSessionBytes,
+                sp.GetRequiredService<IOptions<ServingOptions>>().Value.MaxWarmupElements)));
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Serverless.Core.Models;
 
 namespace Serverless.Core.Tabular;
 

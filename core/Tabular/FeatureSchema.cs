@@ -1,4 +1,5 @@
 using Serverless.Core.Errors;
+using Serverless.Core.Models;
 
 namespace Serverless.Core.Tabular;
 

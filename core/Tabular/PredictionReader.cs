@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Serverless.Core.Errors;
+using Serverless.Core.Models;
 
 namespace Serverless.Core.Tabular;
 

@@ -4,7 +4,7 @@ namespace Serverless.Core.Tabular;
 
 /// <summary>
 /// A model's input values for one <see cref="FeatureBatch"/>, in native ONNX Runtime memory, with their names
-/// (pass both to <see cref="Serving.LoadedModel.Run(IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyList{string})"/>).
+/// (pass both to the session's Run).
 /// Owns the values; not thread-safe; dispose once.
 /// </summary>
 public sealed class TabularInputs : IDisposable

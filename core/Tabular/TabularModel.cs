@@ -2,7 +2,6 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Serverless.Core.Models;
 using Serverless.Core.Onnx;
-using Serverless.Core.Serving;
 
 namespace Serverless.Core.Tabular;
 
@@ -14,7 +13,7 @@ namespace Serverless.Core.Tabular;
 /// <item><see cref="ToInputs"/> → the model's inputs per the layout (tensor: one [N, F] FP32/FP64 tensor in feature
 /// order; per_feature: one [N, 1] or [N] FP32/FP64/INT64/BYTES input per feature);</item>
 /// <item>run, then <see cref="ReadPredictions"/> → one <see cref="TabularPrediction"/> per row
-/// (or <see cref="Predict"/> for all three on a leased <see cref="LoadedModel"/>).</item>
+/// (core/Serving's tabular lease does all three on a leased session).</item>
 /// </list>
 /// Immutable and thread-safe; holds no session, so one instance serves every lease of the version.
 /// </summary>
@@ -129,14 +128,6 @@ public sealed class TabularModel
             : manifest.Outputs.Probability is { } probability
                 ? PredictionReader.ReadClassification(manifest, Find(probability) ?? throw MissingOutput(probability), probability, rowCount)
                 : PredictionReader.ReadLabels(manifest, Find(manifest.Outputs.Label) ?? throw MissingOutput(manifest.Outputs.Label!), manifest.Outputs.Label!, rowCount);
-    }
-
-    /// <summary>Runs the leased model on the batch's accepted rows and reads one prediction per row.</summary>
-    public TabularPrediction[] Predict(LoadedModel model, FeatureBatch batch)
-    {
-        using var inputs = ToInputs(batch);
-        using var outputs = model.Run(inputs.Names, inputs.Values, OutputNames);
-        return ReadPredictions(OutputNames, outputs, batch.RowCount);
     }
 
     /// <summary>Classification reads the probability output when there is one (so the threshold applies), else the label.</summary>

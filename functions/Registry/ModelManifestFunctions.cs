@@ -7,7 +7,6 @@ using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
 using Serverless.Core.Models;
 using Serverless.Core.Registry;
-using Serverless.Core.Tabular;
 using Serverless.Functions.Http;
 
 namespace Serverless.Functions.Registry;

@@ -11,7 +11,7 @@ public static class BatchScoringServiceCollectionExtensions
 {
     public static IServiceCollection AddBatchScoring(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddModelServing(configuration);
+        services.AddTabularServing(configuration);
         services.AddDataContainers(configuration);
         services.TryAddSingleton<InputBlobReader>();
         services.TryAddTransient<PlanBatchActivity>();

@@ -12,20 +12,18 @@ internal sealed class ChunkScorer
 {
     private const int BatchRows = 2048;
 
-    private readonly TabularModel _tabular;
-    private readonly LoadedModel _model;
+    private readonly TabularModelLease _model;
     private readonly PredictionCsv _output;
     private readonly List<RowError> _errors;
     private readonly Utf8Ids _ids = new(BatchRows);
     private byte[] _idScratch = new byte[256];
 
-    public ChunkScorer(TabularModel tabular, LoadedModel model, PredictionCsv output, List<RowError> errors)
+    public ChunkScorer(TabularModelLease model, PredictionCsv output, List<RowError> errors)
     {
-        _tabular = tabular;
         _model = model;
         _output = output;
         _errors = errors;
-        Batch = tabular.CreateBatch(BatchRows, UnknownFeatures.Ignore);
+        Batch = model.Tabular.CreateBatch(BatchRows, UnknownFeatures.Ignore);
     }
 
     public FeatureBatch Batch { get; }
@@ -68,7 +66,7 @@ internal sealed class ChunkScorer
     {
         if (Batch.RowCount > 0)
         {
-            var predictions = _tabular.Predict(_model, Batch);
+            var predictions = _model.Predict(Batch);
             for (var i = 0; i < predictions.Length; i++)
             {
                 _output.WriteRow(_ids[i], predictions[i]);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CsvHelper;
+using Serverless.Core.Models;
 using Serverless.Core.Tabular;
 
 namespace Serverless.Orchestrations.BatchScoring;

@@ -37,33 +37,27 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
     };
 
     private readonly InputBlobReader _blobs;
-    private readonly ModelResolver _resolver;
-    private readonly ModelSessionCache _sessions;
-    private readonly TabularModelCache _tabularModels;
+    private readonly TabularModelLeaser _models;
 
-    public ScoreChunkActivity(InputBlobReader blobs, ModelResolver resolver, ModelSessionCache sessions, TabularModelCache tabularModels)
+    public ScoreChunkActivity(InputBlobReader blobs, TabularModelLeaser models)
     {
         _blobs = blobs;
-        _resolver = resolver;
-        _sessions = sessions;
-        _tabularModels = tabularModels;
+        _models = models;
     }
 
     public override async Task<ChunkResult> RunAsync(TaskActivityContext context, ChunkWork work)
     {
         var started = Stopwatch.GetTimestamp();
-        var version = await _resolver.ResolveAsync(work.Plan.Model, work.Plan.ModelVersion, CancellationToken.None).ConfigureAwait(false);
-        using var lease = await _sessions.AcquireAsync(version, CancellationToken.None).ConfigureAwait(false);
-        var tabular = await _tabularModels.GetAsync(lease.Model, version, CancellationToken.None).ConfigureAwait(false);
+        using var model = await _models.LeaseAsync(work.Plan.Model, work.Plan.ModelVersion, CancellationToken.None).ConfigureAwait(false);
 
         var errors = new List<RowError>();
         long accepted = 0;
         await using (var part = await (await _blobs.OutputBlobAsync(work.PartBlob).ConfigureAwait(false)).OpenWriteAsync(overwrite: true).ConfigureAwait(false))
         await using (var csv = CsvWriter.Create(part, PredictionCsv.Options, leaveOpen: true))
         {
-            var output = new PredictionCsv(csv, tabular.Manifest, work.Request.IdColumn ?? "row");
+            var output = new PredictionCsv(csv, model.Manifest, work.Request.IdColumn ?? "row");
             output.WriteHeader();
-            var scorer = new ChunkScorer(tabular, lease.Model, output, errors);
+            var scorer = new ChunkScorer(model, output, errors);
             await using var input = await _blobs.OpenRangeAsync(work.Request.Input, work.Chunk.Start, work.Chunk.End, CancellationToken.None).ConfigureAwait(false);
             if (work.Plan.Format == BatchFormats.Csv)
             {

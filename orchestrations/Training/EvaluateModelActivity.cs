@@ -2,6 +2,7 @@ using CsvHelper;
 using Microsoft.DurableTask;
 using Serverless.Core.Baselines;
 using Serverless.Core.Errors;
+using Serverless.Core.Models;
 using Serverless.Core.Serving;
 using Serverless.Core.Tabular;
 using Serverless.Core.Training;
@@ -22,7 +23,7 @@ public sealed record EvaluationResult(string Version, IReadOnlyDictionary<string
 
 /// <summary>
 /// Scores a registered version on validation rows through the serving path itself (warm session, the version's
-/// manifest, <see cref="FeatureBatch"/>, <see cref="TabularModel.Predict"/>), then computes the task's metrics
+/// manifest, <see cref="FeatureBatch"/>, through <see cref="TabularModelLeaser"/> as the records API), then computes the task's metrics
 /// with <see cref="ModelMetrics"/>, the same code trainers report with. Promotion compares candidate and
 /// incumbent with this, on the same rows. Idempotent.
 /// </summary>
@@ -36,30 +37,25 @@ public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, Evalua
     private static readonly CsvReaderOptions Options = new() { HasHeader = false, Separator = ',', DetectSeparatorHint = false, IncludeValuesInExceptions = false };
 
     private readonly TrialStorage _storage;
-    private readonly ModelResolver _resolver;
-    private readonly ModelSessionCache _sessions;
-    private readonly TabularModelCache _tabularModels;
+    private readonly TabularModelLeaser _models;
     private readonly BaselineStore _baselines;
 
-    public EvaluateModelActivity(TrialStorage storage, ModelResolver resolver, ModelSessionCache sessions, TabularModelCache tabularModels, BaselineStore baselines)
+    public EvaluateModelActivity(TrialStorage storage, TabularModelLeaser models, BaselineStore baselines)
     {
-        _baselines = baselines;
         _storage = storage;
-        _resolver = resolver;
-        _sessions = sessions;
-        _tabularModels = tabularModels;
+        _models = models;
+        _baselines = baselines;
     }
 
     public override async Task<EvaluationResult> RunAsync(TaskActivityContext context, EvaluationInput input)
     {
-        var version = await _resolver.ResolveAsync(input.Model, input.Version, CancellationToken.None).ConfigureAwait(false);
-        using var lease = await _sessions.AcquireAsync(version, CancellationToken.None).ConfigureAwait(false);
-        var tabular = await _tabularModels.GetAsync(lease.Model, version, CancellationToken.None).ConfigureAwait(false);
+        using var model = await _models.LeaseAsync(input.Model, input.Version, CancellationToken.None).ConfigureAwait(false);
+        var version = model.Version;
         var csv = await _storage.ReadAsync(input.ValidationUri, CancellationToken.None).ConfigureAwait(false);
 
         var targets = new List<string>();
         var predictions = new List<TabularPrediction>();
-        var batch = tabular.CreateBatch(BatchRows, UnknownFeatures.Ignore);
+        var batch = model.Tabular.CreateBatch(BatchRows, UnknownFeatures.Ignore);
         var batchTargets = new List<string>();
         long refused = 0;
         string? firstRefusal = null;
@@ -94,30 +90,30 @@ public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, Evalua
 
                 if (batch.RowCount + batch.RejectedRowCount >= BatchRows)
                 {
-                    (refused, firstRefusal) = Flush(tabular, lease.Model, batch, batchTargets, targets, predictions, refused, firstRefusal);
+                    (refused, firstRefusal) = Flush(model, batch, batchTargets, targets, predictions, refused, firstRefusal);
                 }
             }
 
-            (refused, firstRefusal) = Flush(tabular, lease.Model, batch, batchTargets, targets, predictions, refused, firstRefusal);
+            (refused, firstRefusal) = Flush(model, batch, batchTargets, targets, predictions, refused, firstRefusal);
         }
 
-        var metrics = predictions.Count == 0 ? new Dictionary<string, double>() : Compute(input, tabular.Manifest, targets, predictions);
+        var metrics = predictions.Count == 0 ? new Dictionary<string, double>() : Compute(input, model.Manifest, targets, predictions);
         if (input.RecordPredictionBaseline && predictions.Count > 0
             && await _baselines.GetAsync(input.Model, version.Version, CancellationToken.None).ConfigureAwait(false) is { } baseline)
         {
-            await _baselines.SaveAsync(input.Model, version.Version, baseline with { Predictions = PredictionBaseline(input, tabular.Manifest, predictions) },
+            await _baselines.SaveAsync(input.Model, version.Version, baseline with { Predictions = PredictionBaseline(input, model.Manifest, predictions) },
                 CancellationToken.None).ConfigureAwait(false);
         }
 
         return new EvaluationResult(version.Version, metrics, predictions.Count, refused, firstRefusal);
     }
 
-    private static (long Refused, string? First) Flush(TabularModel tabular, LoadedModel model, FeatureBatch batch, List<string> batchTargets,
+    private static (long Refused, string? First) Flush(TabularModelLease model, FeatureBatch batch, List<string> batchTargets,
         List<string> targets, List<TabularPrediction> predictions, long refused, string? first)
     {
         if (batch.RowCount > 0)
         {
-            predictions.AddRange(tabular.Predict(model, batch));
+            predictions.AddRange(model.Predict(batch));
             targets.AddRange(batchTargets);
         }
 

@@ -1,8 +1,8 @@
 using Microsoft.DurableTask;
 using Serverless.Core.Baselines;
 using Serverless.Core.Errors;
+using Serverless.Core.Models;
 using Serverless.Core.Registry;
-using Serverless.Core.Tabular;
 using Serverless.Core.Training;
 
 namespace Serverless.Orchestrations.Training;

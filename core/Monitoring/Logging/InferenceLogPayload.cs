@@ -1,3 +1,4 @@
+using Serverless.Core.Models;
 using Serverless.Core.Tabular;
 
 namespace Serverless.Core.Monitoring.Logging;

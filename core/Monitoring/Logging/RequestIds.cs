@@ -1,5 +1,6 @@
 using System.Globalization;
 using Serverless.Core.Errors;
+using Serverless.Core.Protocol;
 
 namespace Serverless.Core.Monitoring.Logging;
 
@@ -25,7 +26,7 @@ public static class RequestIds
     /// The longest request id a client may give (header, OIP body <c>id</c>, feedback <c>id</c>), in characters: room for a
     /// GUID, a W3C trace id or a composite key of the client's, while an id stays cheap to keep with every logged row.
     /// </summary>
-    public const int MaxLength = 128;
+    public const int MaxLength = InferRequest.MaxIdLength;
 
     /// <summary>
     /// A new id: 32 lowercase hex digits, 128 random bits from <see cref="Random.Shared"/> (randomly seeded per process and

@@ -1,4 +1,4 @@
-using Serverless.Core.Tabular;
+using Serverless.Core.Models;
 using Serverless.Core.Training;
 
 namespace Serverless.Core.Monitoring.Monitor;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Serverless.Core.Models;
 using Serverless.Core.Monitoring.Logging;
-using Serverless.Core.Tabular;
 
 namespace Serverless.Core.Monitoring.Monitor;
 

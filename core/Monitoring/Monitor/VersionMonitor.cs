@@ -1,9 +1,9 @@
 using Serverless.Core.Baselines;
+using Serverless.Core.Models;
 using Serverless.Core.Monitoring.Drift;
 using Serverless.Core.Monitoring.Feedback;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Monitoring.Reports;
-using Serverless.Core.Tabular;
 
 namespace Serverless.Core.Monitoring.Monitor;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Serverless.Core.Baselines;
+using Serverless.Core.Models;
 using Serverless.Core.Monitoring.Feedback;
 using Serverless.Core.Monitoring.Logging;
-using Serverless.Core.Tabular;
 
 namespace Serverless.Core.Monitoring.Monitor;
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
+using Serverless.Core.Serving;
 using Serverless.Core.Tabular;
 using Serverless.Tests.Tabular;
 using Serverless.TestModels;

@@ -1,5 +1,6 @@
 using System.Text;
 using CsvHelper;
+using Serverless.Core.Models;
 using Serverless.Core.Tabular;
 using Serverless.Orchestrations.BatchScoring;
 

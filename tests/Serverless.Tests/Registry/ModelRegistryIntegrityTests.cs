@@ -9,7 +9,6 @@ using Serverless.Core.Errors;
 using Serverless.Core.Models;
 using Serverless.Core.Onnx;
 using Serverless.Core.Registry;
-using Serverless.Core.Tabular;
 using Serverless.TestModels;
 
 namespace Serverless.Tests.Registry;

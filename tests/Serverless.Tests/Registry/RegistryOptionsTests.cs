@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Serverless.Core.Errors;
 using Serverless.Core.Onnx;
 using Serverless.Core.Registry;
+using Serverless.Core.Serving;
 using Serverless.TestModels;
 
 namespace Serverless.Tests.Registry;
@@ -31,7 +32,7 @@ public sealed class RegistryOptionsTests
     }
 
     [Fact]
-    public void AddModelRegistry_InspectorUsesTheConfiguredBudgets()
+    public void AddServedModelRegistry_InspectorUsesTheConfiguredBudgets()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -40,7 +41,7 @@ public sealed class RegistryOptionsTests
             ["Serving:MaxWarmupElements"] = "4",
         }).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddModelRegistry(configuration);
+        services.AddServedModelRegistry(configuration);
         using var provider = services.BuildServiceProvider();
         var inspector = provider.GetRequiredService<OnnxModelInspector>();
 
@@ -52,5 +53,21 @@ public sealed class RegistryOptionsTests
         Assert.Contains("6 input elements", tooWide.Message);
         Assert.Contains("Serving:MaxWarmupElements (4)", tooWide.Message);
         Assert.Equal(4, fits.WarmupElements);
+    }
+
+    [Fact]
+    public void AddModelRegistry_WithoutServingsInspector_FailsNamingWhereItIsWired()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+        }).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
+        services.AddModelRegistry(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IModelRegistry>());
+
+        Assert.Contains("AddServedModelRegistry", error.Message);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Serverless.Core.Errors;
+using Serverless.Core.Serving;
 using Serverless.Core.Tabular;
 using Serverless.TestModels;
 

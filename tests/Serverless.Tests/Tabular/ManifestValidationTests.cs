@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Serverless.Core.Errors;
 using Serverless.Core.Models;
-using Serverless.Core.Tabular;
 using Serverless.TestModels;
 
 namespace Serverless.Tests.Tabular;

@@ -1,6 +1,8 @@
 using System.Text;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Serverless.Core.Models;
+using Serverless.Core.Serving;
 using Serverless.Core.Tabular;
 using Serverless.Tests.Support;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using Serverless.Core.Tabular;
+using Serverless.Core.Models;
 using Serverless.Core.Training;
 using Serverless.Trainer;
 using TrainerProgram = Serverless.Trainer.Program;

@@ -11,7 +11,7 @@ namespace Serverless.Tests.Training;
 /// <summary>
 /// Serves a trained trial the way the platform does: the ONNX bytes in a session built with core's
 /// <see cref="SessionOptionsFactory"/>, the manifest parsed back from its canonical JSON and bound to the
-/// signature, validation CSV rows through a <see cref="FeatureBatch"/> and <see cref="TabularModel.Predict"/>.
+/// signature, validation CSV rows through a <see cref="FeatureBatch"/> and <see cref="TabularModelExtensions.Predict"/>.
 /// </summary>
 internal sealed class TrainerServing : IDisposable
 {

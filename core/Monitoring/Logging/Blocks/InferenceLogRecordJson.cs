@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Serverless.Core.Tabular;
+using Serverless.Core.Models;
 
 namespace Serverless.Core.Monitoring.Logging.Blocks;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Serverless.Core.Buffers;
+using Serverless.Core.Models;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Monitoring.Logging.Blocks;
 using Serverless.Core.Serving;

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using Serverless.Core.Baselines;
+using Serverless.Core.Models;
 using Serverless.Core.Monitoring;
 using Serverless.Core.Monitoring.Feedback;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Monitoring.Monitor;
-using Serverless.Core.Tabular;
 using Serverless.Core.Training;
 
 namespace Serverless.Tests.Monitoring.Monitor;

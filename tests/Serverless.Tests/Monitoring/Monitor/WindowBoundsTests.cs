@@ -1,12 +1,12 @@
 using System.Text.Json;
 using Serverless.Core.Baselines;
+using Serverless.Core.Models;
 using Serverless.Core.Monitoring;
 using Serverless.Core.Monitoring.Alerts;
 using Serverless.Core.Monitoring.Drift;
 using Serverless.Core.Monitoring.Feedback;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Monitoring.Monitor;
-using Serverless.Core.Tabular;
 
 namespace Serverless.Tests.Monitoring.Monitor;
 

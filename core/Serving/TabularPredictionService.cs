@@ -1,26 +1,22 @@
 using System.Buffers;
 using Serverless.Core.Monitoring.Logging;
-using Serverless.Core.Serving;
+using Serverless.Core.Tabular;
 
-namespace Serverless.Core.Tabular;
+namespace Serverless.Core.Serving;
 
 /// <summary>
-/// The records API: resolve the version (an explicit version, else the default alias, else the latest, as for
-/// infer), lease its warm session, take its bound manifest from <see cref="TabularModelCache"/>, read the rows,
-/// run once for the whole batch and write one prediction per row. All or nothing: any bad row refuses the
-/// request (BadRequest naming row and feature). Thread-safe; one instance per process.
+/// The records API: lease the version's tabular model from <see cref="TabularModelLeaser"/> (an explicit version, else
+/// the default alias, else the latest, as for infer), read the rows, run once for the whole batch and write one
+/// prediction per row. All or nothing: any bad row refuses the request (BadRequest naming row and feature).
+/// Thread-safe; one instance per process.
 /// </summary>
 public sealed class TabularPredictionService
 {
-    private readonly ModelResolver _resolver;
-    private readonly ModelSessionCache _sessions;
-    private readonly TabularModelCache _tabularModels;
+    private readonly TabularModelLeaser _models;
 
-    public TabularPredictionService(ModelResolver resolver, ModelSessionCache sessions, TabularModelCache tabularModels)
+    public TabularPredictionService(TabularModelLeaser models)
     {
-        _resolver = resolver;
-        _sessions = sessions;
-        _tabularModels = tabularModels;
+        _models = models;
     }
 
     /// <summary>Predicts the rows of a records request body and writes the response to <paramref name="output"/>.</summary>
@@ -31,16 +27,10 @@ public sealed class TabularPredictionService
     public async ValueTask PredictAsync(string name, string? version, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log,
         CancellationToken cancellationToken)
     {
-        var resolved = await _resolver.ResolveAsync(name, version, cancellationToken).ConfigureAwait(false);
+        var resolved = await _models.ResolveAsync(name, version, cancellationToken).ConfigureAwait(false);
         log?.SetVersion(resolved);
-        if (resolved.ManifestSha256 is null)
-        {
-            throw TabularModelCache.NoManifest(resolved);
-        }
-
-        using var lease = await _sessions.AcquireAsync(resolved, cancellationToken).ConfigureAwait(false);
-        var tabular = await _tabularModels.GetAsync(lease.Model, resolved, cancellationToken).ConfigureAwait(false);
-        Predict(tabular, lease.Model, body.Span, output, log);
+        using var lease = await _models.LeaseAsync(resolved, cancellationToken).ConfigureAwait(false);
+        Predict(lease.Tabular, lease.Model, body.Span, output, log);
     }
 
     /// <summary>

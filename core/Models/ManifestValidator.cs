@@ -1,7 +1,6 @@
 using Serverless.Core.Errors;
-using Serverless.Core.Models;
 
-namespace Serverless.Core.Tabular;
+namespace Serverless.Core.Models;
 
 /// <summary>
 /// Checks a manifest: on its own (<see cref="ValidateStructure"/>) and against a model's signature

@@ -1,4 +1,4 @@
-namespace Serverless.Core.Tabular;
+namespace Serverless.Core.Models;
 
 /// <summary>
 /// The manifest's <c>outputs</c>: which model outputs hold the label, the class probabilities and (regression)

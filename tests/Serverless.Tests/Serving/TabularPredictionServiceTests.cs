@@ -10,9 +10,10 @@ using Serverless.Core.Registry;
 using Serverless.Core.Serving;
 using Serverless.Core.Tabular;
 using Serverless.Tests.Support;
+using Serverless.Tests.Tabular;
 using Serverless.TestModels;
 
-namespace Serverless.Tests.Tabular;
+namespace Serverless.Tests.Serving;
 
 public sealed class TabularPredictionServiceTests
 {
@@ -129,7 +130,7 @@ public sealed class TabularPredictionServiceTests
             Replace(manifestSha256, manifest);
             var options = Options.Create(new ServingOptions { ResolutionCacheSeconds = 0 });
             var sessions = new ModelSessionCache(Loader.Object, options, TimeProvider.System, NullLogger<ModelSessionCache>.Instance);
-            _service = new TabularPredictionService(new ModelResolver(Registry.Object, options, TimeProvider.System), sessions, new TabularModelCache(Registry.Object));
+            _service = new TabularPredictionService(new TabularModelLeaser(new ModelResolver(Registry.Object, options, TimeProvider.System), sessions, Registry.Object));
         }
 
         public Mock<IModelRegistry> Registry { get; } = new();

@@ -1,4 +1,4 @@
-namespace Serverless.Core.Tabular;
+namespace Serverless.Core.Models;
 
 /// <summary>The kind of value a feature holds.</summary>
 public enum FeatureType

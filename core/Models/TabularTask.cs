@@ -1,4 +1,4 @@
-namespace Serverless.Core.Tabular;
+namespace Serverless.Core.Models;
 
 /// <summary>What a tabular model predicts; decides how its outputs become per-row predictions.</summary>
 public enum TabularTask

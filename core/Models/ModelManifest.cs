@@ -1,13 +1,13 @@
 using System.Security.Cryptography;
 
-namespace Serverless.Core.Tabular;
+namespace Serverless.Core.Models;
 
 /// <summary>
 /// What a tabular model's rows look like and how to read its outputs: the task, the features in order, the
 /// input layout, which outputs hold label, probabilities or value, the class labels and the binary threshold.
 /// Stored beside a model version as snake_case JSON (see <see cref="ManifestJson"/>). Immutable; thread-safe.
 /// Build one with <see cref="Parse"/>, which also checks everything that does not depend on the model;
-/// <see cref="ManifestValidator.Validate(ModelManifest, Models.ModelVersion)"/> checks it against a model.
+/// <see cref="ManifestValidator.Validate(ModelManifest, ModelVersion)"/> checks it against a model.
 /// </summary>
 public sealed record ModelManifest
 {

@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace Serverless.Core.Serving;
+namespace Serverless.Core.Protocol;
 
 /// <summary>
 /// What a loaded model expects of one input: its element type, OIP datatype and dimensions (-1 where the

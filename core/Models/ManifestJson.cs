@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
 
-namespace Serverless.Core.Tabular;
+namespace Serverless.Core.Models;
 
 /// <summary>
 /// The manifest's JSON form (snake_case): reads it with System.Text.Json (unknown members refused, so a typo

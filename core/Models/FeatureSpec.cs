@@ -1,4 +1,4 @@
-namespace Serverless.Core.Tabular;
+namespace Serverless.Core.Models;
 
 /// <summary>
 /// One feature of a tabular model. Numeric features may bound their values (<see cref="Min"/>, <see cref="Max"/>,

@@ -1,4 +1,4 @@
-namespace Serverless.Core.Tabular;
+namespace Serverless.Core.Models;
 
 /// <summary>How a row's features reach the model's inputs.</summary>
 public enum InputLayout
