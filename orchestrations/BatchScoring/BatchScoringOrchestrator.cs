@@ -115,7 +115,7 @@ public sealed class BatchScoringOrchestrator : TaskOrchestrator<BatchScoringRequ
         foreach (var group in work.Chunk(request.ChunksPerOrchestration))
         {
             var groupResults = await context.CallSubOrchestratorAsync<ChunkResult[]>(ScoreChunkGroupOrchestrator.Name,
-                new ScoreGroup(group, request.MaxParallelism));
+                ScoreGroup.Of(group, request.MaxParallelism));
             results.AddRange(groupResults);
             rows += groupResults.Sum(r => r.RowsOut);
             bad += groupResults.Sum(r => r.BadRows);

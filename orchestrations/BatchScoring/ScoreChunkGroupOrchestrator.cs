@@ -9,7 +9,7 @@ public sealed class ScoreChunkGroupOrchestrator : TaskOrchestrator<ScoreGroup, C
     public const string Name = "BatchScoringScoreGroup";
 
     public override Task<ChunkResult[]> RunAsync(TaskOrchestrationContext context, ScoreGroup input) =>
-        BoundedFanOut.RunAsync(input.Work, input.MaxParallelism,
+        BoundedFanOut.RunAsync(input.Work(), input.MaxParallelism,
             work => context.CallActivityAsync<ChunkResult>(ScoreChunkActivity.Name, work, BatchScoringRetry.Options),
-            (done, _) => context.SetCustomStatus(new { chunks_done = done, chunks_total = input.Work.Count }));
+            (done, _) => context.SetCustomStatus(new { chunks_done = done, chunks_total = input.Chunks.Count }));
 }
