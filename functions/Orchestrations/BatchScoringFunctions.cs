@@ -7,7 +7,9 @@ namespace Serverless.Functions.Orchestrations;
 
 /// <summary>
 /// Batch scoring's orchestrators and activities as Durable functions: thin wrappers over the classes in
-/// orchestrations/, which hold all the logic (and are tested on the in-process Durable test host).
+/// orchestrations/, which hold all the logic (and are tested on the in-process Durable test host). As every Durable
+/// wrapper: activities come by constructor injection (transient, over singleton services); orchestrators are static
+/// and need none.
 /// </summary>
 public sealed class BatchScoringFunctions
 {

@@ -24,7 +24,7 @@ public sealed class BatchScoringOrchestrator : TaskOrchestrator<BatchScoringRequ
     public override async Task<BatchScoringResult> RunAsync(TaskOrchestrationContext context, BatchScoringRequest request)
     {
         var started = context.CurrentUtcDateTime;
-        context.SetCustomStatus(new BatchScoringProgress("planning", 0, 0, 0, 0));
+        context.SetCustomStatus(new BatchScoringProgress(BatchScoringStages.Planning, 0, 0, 0, 0));
         var plan = await context.CallActivityAsync<BatchPlan>(PlanBatchActivity.Name, request, BatchScoringRetry.Options);
         var total = plan.Chunks.Count;
 
@@ -33,7 +33,7 @@ public sealed class BatchScoringOrchestrator : TaskOrchestrator<BatchScoringRequ
         var work = new List<ChunkWork>(total);
         if (request.IdColumn is null)
         {
-            context.SetCustomStatus(new BatchScoringProgress("counting rows", total, 0, 0, 0));
+            context.SetCustomStatus(new BatchScoringProgress(BatchScoringStages.CountingRows, total, 0, 0, 0));
             var counts = await CountAsync(context, request, plan);
             var firstRow = 1L;
             for (var i = 0; i < total; i++)
@@ -52,12 +52,12 @@ public sealed class BatchScoringOrchestrator : TaskOrchestrator<BatchScoringRequ
         var rowsOut = results.Sum(r => r.RowsOut);
         var badRows = results.Sum(r => r.BadRows);
 
-        context.SetCustomStatus(new BatchScoringProgress("writing manifest", total, total, rowsOut, badRows));
+        context.SetCustomStatus(new BatchScoringProgress(BatchScoringStages.WritingManifest, total, total, rowsOut, badRows));
         var manifest = await context.CallActivityAsync<string>(WriteManifestActivity.Name,
             new ManifestInput(request, facts, results, started, context.CurrentUtcDateTime), BatchScoringRetry.Options);
         if (badRows > request.MaxBadRows)
         {
-            context.SetCustomStatus(new BatchScoringProgress("failed: too many bad rows", total, total, rowsOut, badRows));
+            context.SetCustomStatus(new BatchScoringProgress(BatchScoringStages.FailedTooManyBadRows, total, total, rowsOut, badRows));
             throw new InvalidOperationException(
                 $"Batch scoring failed: {badRows} malformed row(s) exceed the limit of {request.MaxBadRows}. " +
                 $"Each is listed with its row number and reason under {BlobPaths.Combine(request.Output, "errors/")}; the manifest is {manifest}.");
@@ -66,12 +66,12 @@ public sealed class BatchScoringOrchestrator : TaskOrchestrator<BatchScoringRequ
         string? merged = null;
         if (request.Merge)
         {
-            context.SetCustomStatus(new BatchScoringProgress("merging", total, total, rowsOut, badRows));
+            context.SetCustomStatus(new BatchScoringProgress(BatchScoringStages.Merging, total, total, rowsOut, badRows));
             merged = await context.CallActivityAsync<string>(MergeOutputsActivity.Name,
                 new MergeInput(request.Output, results.Select(r => r.PartBlob).ToList()), BatchScoringRetry.Options);
         }
 
-        context.SetCustomStatus(new BatchScoringProgress("completed", total, total, rowsOut, badRows));
+        context.SetCustomStatus(new BatchScoringProgress(BatchScoringStages.Completed, total, total, rowsOut, badRows));
         return new BatchScoringResult(plan.Model, plan.ModelVersion, total, rowsIn, rowsOut, badRows, manifest, merged, started, context.CurrentUtcDateTime);
     }
 
@@ -98,7 +98,7 @@ public sealed class BatchScoringOrchestrator : TaskOrchestrator<BatchScoringRequ
         var total = work.Count;
         var results = new List<ChunkResult>(total);
         long rows = 0, bad = 0;
-        context.SetCustomStatus(new BatchScoringProgress("scoring", total, 0, 0, 0));
+        context.SetCustomStatus(new BatchScoringProgress(BatchScoringStages.Scoring, total, 0, 0, 0));
         if (total <= request.ChunksPerOrchestration)
         {
             results.AddRange(await BoundedFanOut.RunAsync(work, request.MaxParallelism,
@@ -107,7 +107,7 @@ public sealed class BatchScoringOrchestrator : TaskOrchestrator<BatchScoringRequ
                 {
                     rows += result.RowsOut;
                     bad += result.BadRows;
-                    context.SetCustomStatus(new BatchScoringProgress("scoring", total, done, rows, bad));
+                    context.SetCustomStatus(new BatchScoringProgress(BatchScoringStages.Scoring, total, done, rows, bad));
                 }));
             return results;
         }
@@ -119,7 +119,7 @@ public sealed class BatchScoringOrchestrator : TaskOrchestrator<BatchScoringRequ
             results.AddRange(groupResults);
             rows += groupResults.Sum(r => r.RowsOut);
             bad += groupResults.Sum(r => r.BadRows);
-            context.SetCustomStatus(new BatchScoringProgress("scoring", total, results.Count, rows, bad));
+            context.SetCustomStatus(new BatchScoringProgress(BatchScoringStages.Scoring, total, results.Count, rows, bad));
         }
 
         return results;

@@ -49,7 +49,7 @@ public sealed class RunTrialOrchestrator : TaskOrchestrator<TrialWork, TrialResu
             {
                 case TrialState.Succeeded:
                     var metrics = await context.CallActivityAsync<TrialMetrics>(CollectTrialActivity.Name, work, TrainingRetry.Options);
-                    return new TrialResult(work.Trial.TrialId, work.Trial.Algorithm, work.Trial.Hyperparameters, TrialResult.Succeeded, metrics.Metrics,
+                    return new TrialResult(work.Trial.TrialId, work.Trial.Algorithm, work.Trial.Hyperparameters, TrialStatuses.Succeeded, metrics.Metrics,
                         null, work.OutputUri, metrics.TrainSeconds, started, context.CurrentUtcDateTime);
                 case TrialState.Failed:
                     return Failed(work, started, context.CurrentUtcDateTime, status.Message ?? "the trial failed");
@@ -65,6 +65,6 @@ public sealed class RunTrialOrchestrator : TaskOrchestrator<TrialWork, TrialResu
     }
 
     private static TrialResult Failed(TrialWork work, DateTime started, DateTime ended, string error) =>
-        new(work.Trial.TrialId, work.Trial.Algorithm, work.Trial.Hyperparameters, TrialResult.Failed, new Dictionary<string, double>(), error,
+        new(work.Trial.TrialId, work.Trial.Algorithm, work.Trial.Hyperparameters, TrialStatuses.Failed, new Dictionary<string, double>(), error,
             work.OutputUri, null, started, ended);
 }

@@ -36,7 +36,7 @@ public sealed class StartTrialActivity : TaskActivity<TrialWork, TrialExecution>
             TrialId = work.Trial.TrialId,
             Algorithm = work.Trial.Algorithm,
             HyperparametersJson = TrialRecords.Json(work.Trial.Hyperparameters),
-            Status = "running",
+            Status = TrialStatuses.Running,
             Runner = execution.Runner,
             ExecutionId = execution.ExecutionId,
             OutputUri = work.OutputUri,

@@ -46,7 +46,7 @@ public sealed record TrialWork(string SweepId, TrialPlan Trial, TrainingSweepReq
     };
 }
 
-/// <summary>How one trial ended: status (<c>succeeded</c> or <c>failed</c>), its metrics or error, and timings.</summary>
+/// <summary>How one trial ended: status (<see cref="TrialStatuses.Succeeded"/> or <see cref="TrialStatuses.Failed"/>), its metrics or error, and timings.</summary>
 public sealed record TrialResult(
     string TrialId,
     string Algorithm,
@@ -59,8 +59,8 @@ public sealed record TrialResult(
     DateTime StartedUtc,
     DateTime EndedUtc)
 {
-    public const string Succeeded = "succeeded";
-    public const string Failed = "failed";
+    public const string Succeeded = TrialStatuses.Succeeded;
+    public const string Failed = TrialStatuses.Failed;
 
     public bool IsSuccess => Status == Succeeded;
 }

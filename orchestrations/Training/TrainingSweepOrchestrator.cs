@@ -25,7 +25,7 @@ public sealed class TrainingSweepOrchestrator : TaskOrchestrator<SweepInput, Swe
         var record = new SweepRecord
         {
             SweepId = input.SweepId,
-            Status = "running",
+            Status = SweepRecord.Running,
             ModelName = request.ModelName,
             Dataset = request.Dataset,
             Target = request.Target,
@@ -35,7 +35,7 @@ public sealed class TrainingSweepOrchestrator : TaskOrchestrator<SweepInput, Swe
             TrialsTotal = trials.Count,
             CreatedUtc = context.CurrentUtcDateTime,
         };
-        var progress = new SweepProgress("preparing data", trials.Count, 0, 0, request.Metric, null, null);
+        var progress = new SweepProgress(SweepStages.PreparingData, trials.Count, 0, 0, request.Metric, null, null);
         context.SetCustomStatus(progress);
         await context.CallActivityAsync<bool>(RecordSweepActivity.Name, record, TrainingRetry.Options);
 
@@ -58,7 +58,7 @@ public sealed class TrainingSweepOrchestrator : TaskOrchestrator<SweepInput, Swe
         record = record with { DataFingerprint = data.Fingerprint, TrainRows = data.TrainRows, ValidationRows = data.ValidationRows };
         await context.CallActivityAsync<bool>(RecordSweepActivity.Name, record, TrainingRetry.Options);
 
-        progress = progress with { Stage = "training" };
+        progress = progress with { Stage = SweepStages.Training };
         context.SetCustomStatus(progress);
         var results = await BoundedFanOut.RunAsync(trials, request.MaxParallelTrials,
             trial => context.CallSubOrchestratorAsync<TrialResult>(RunTrialOrchestrator.Name,
@@ -89,17 +89,17 @@ public sealed class TrainingSweepOrchestrator : TaskOrchestrator<SweepInput, Swe
 
         var winner = leaderboard[0];
         var bestValue = winner.Metrics[request.Metric];
-        context.SetCustomStatus(progress with { Stage = "registering" });
+        context.SetCustomStatus(progress with { Stage = SweepStages.Registering });
         var version = await context.CallActivityAsync<string>(RegisterBestModelActivity.Name,
             new RegistrationInput(request.ModelName, input.SweepId, winner, request.Metric, data.BaselineUri), TrainingRetry.Options);
 
-        context.SetCustomStatus(progress with { Stage = "evaluating" });
+        context.SetCustomStatus(progress with { Stage = SweepStages.Evaluating });
         var served = await EvaluateAsync(context, request, data, version, recordPredictionBaseline: true);
         var (promoted, reason) = await PromoteAsync(context, request, data, version, served);
 
         record = record with
         {
-            Status = "completed",
+            Status = SweepRecord.Completed,
             BestTrialId = winner.TrialId,
             BestValue = bestValue,
             RegisteredVersion = version,
@@ -108,7 +108,7 @@ public sealed class TrainingSweepOrchestrator : TaskOrchestrator<SweepInput, Swe
             CompletedUtc = context.CurrentUtcDateTime,
         };
         await context.CallActivityAsync<bool>(RecordSweepActivity.Name, record, TrainingRetry.Options);
-        context.SetCustomStatus(progress with { Stage = "completed" });
+        context.SetCustomStatus(progress with { Stage = SweepStages.Completed });
         return new SweepResult(input.SweepId, request.Metric, winner.TrialId, bestValue, request.ModelName, version,
             served.Metrics.TryGetValue(request.Metric, out var s) ? s : null, promoted, reason, leaderboard, failed);
     }
@@ -180,7 +180,7 @@ public sealed class TrainingSweepOrchestrator : TaskOrchestrator<SweepInput, Swe
 
     private static Task FailAsync(TaskOrchestrationContext context, SweepRecord record, string error) =>
         context.CallActivityAsync<bool>(RecordSweepActivity.Name,
-            record with { Status = "failed", Error = error, CompletedUtc = context.CurrentUtcDateTime }, TrainingRetry.Options);
+            record with { Status = SweepRecord.Failed, Error = error, CompletedUtc = context.CurrentUtcDateTime }, TrainingRetry.Options);
 
     private static string TrialFolder(SweepData data, TrialPlan trial) =>
         data.TrainUri[..data.TrainUri.LastIndexOf("/data/", StringComparison.Ordinal)] + $"/trials/{trial.TrialId}";
