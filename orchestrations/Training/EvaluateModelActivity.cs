@@ -22,9 +22,9 @@ public sealed record EvaluationInput(string Model, string Version, string Valida
 public sealed record EvaluationResult(string Version, IReadOnlyDictionary<string, double> Metrics, long RowsScored, long RowsRefused, string? FirstRefusal);
 
 /// <summary>
-/// Scores a registered version on validation rows through the serving path itself (warm session, the version's
-/// manifest, <see cref="FeatureBatch"/>, through <see cref="TabularModelLeaser"/> as the records API), then computes the task's metrics
-/// with <see cref="ModelMetrics"/>, the same code trainers report with. Promotion compares candidate and
+/// Scores a registered version on validation rows through the serving path itself (the version leased from
+/// <see cref="TabularModelLeaser"/> as the records API leases it: warm session, bound manifest; rows through a
+/// <see cref="FeatureBatch"/>), then computes the task's metrics with <see cref="ModelMetrics"/>, the same code trainers report with. Promotion compares candidate and
 /// incumbent with this, on the same rows. Idempotent.
 /// </summary>
 [DurableTask(Name)]
