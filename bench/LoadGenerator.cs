@@ -61,13 +61,13 @@ public static class LoadGenerator
             }
         }
 
-        return targets.Select((target, t) => Measurement.FromTicks($"{target.Label} c={concurrency}",
-                    rounds[t].SelectMany(p => p.Durations.Take(p.Completed)).ToArray(),
-                    TimeSpan.FromTicks(rounds[t].Sum(p => p.Elapsed.Ticks))) with
-                {
-                    AllocatedBytesPerRequest = (double)rounds[t].Sum(p => p.AllocatedBytes) / rounds[t].Sum(p => p.Completed),
-                })
-            .ToList();
+        return targets.Select((target, t) =>
+        {
+            var measurement = Measurement.FromTicks($"{target.Label} c={concurrency}",
+                rounds[t].SelectMany(p => p.Durations.Take(p.Completed)).ToArray(),
+                TimeSpan.FromTicks(rounds[t].Sum(p => p.Elapsed.Ticks)));
+            return measurement with { AllocatedBytesPerRequest = (double)rounds[t].Sum(p => p.AllocatedBytes) / rounds[t].Sum(p => p.Completed) };
+        }).ToList();
     }
 
     /// <summary>Sends one request and returns its latency in milliseconds; throws unless it is 200 with the expected body.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.DurableTask;
-
 namespace Serverless.Orchestrations;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Bench.Tabular;
 using Serverless.Core.Monitoring.Logging;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text;
 using Azure.Storage.Blobs;
 using Microsoft.ML.OnnxRuntime;

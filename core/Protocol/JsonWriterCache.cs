@@ -9,8 +9,10 @@ internal static class JsonWriterCache
 {
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+#pragma warning disable IDE1006 // [ThreadStatic] fields are t_camelCase; the naming rules cannot tell them from s_ fields.
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
+#pragma warning restore IDE1006
 
     /// <summary>Returns this thread's writer reset onto <paramref name="output"/>; use it synchronously and flush it.</summary>
     public static Utf8JsonWriter Rent(IBufferWriter<byte> output)

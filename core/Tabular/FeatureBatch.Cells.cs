@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Serverless.Core.Errors;
 
 namespace Serverless.Core.Tabular;
 
@@ -89,7 +88,7 @@ public sealed partial class FeatureBatch
 
         if (Claim(feature))
         {
-            Span<char> chars = utf8Text.Length <= 128 ? stackalloc char[128] : new char[utf8Text.Length];
+            var chars = utf8Text.Length <= 128 ? stackalloc char[128] : new char[utf8Text.Length];
             var length = Encoding.UTF8.GetChars(utf8Text, chars);
             SetCategoryClaimed(feature, chars[..length]);
         }
@@ -159,7 +158,7 @@ public sealed partial class FeatureBatch
 
         if (Claim(feature))
         {
-            Span<char> chars = utf8.Length <= 256 ? stackalloc char[256] : new char[Encoding.UTF8.GetMaxCharCount(utf8.Length)];
+            var chars = utf8.Length <= 256 ? stackalloc char[256] : new char[Encoding.UTF8.GetMaxCharCount(utf8.Length)];
             var length = Encoding.UTF8.GetChars(utf8, chars);
             SetCategoryClaimed(feature, chars[..length]);
         }

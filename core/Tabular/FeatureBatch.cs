@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Serverless.Core.Errors;
 
 namespace Serverless.Core.Tabular;

@@ -109,7 +109,7 @@ public static class ModelMetrics
         Check(labels.Count, scores.Count);
         var order = Enumerable.Range(0, labels.Count).OrderBy(i => scores[i]).ToArray();
         long positives = labels.Count(l => l == 1);
-        long negatives = labels.Count - positives;
+        var negatives = labels.Count - positives;
         if (positives == 0 || negatives == 0)
         {
             return 0.5;

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace Serverless.Local.Catalog;
 
 /// <summary>What one invocation has to bind from: its scope's services, the HTTP context or trigger value, cancellation.</summary>

@@ -1,6 +1,4 @@
 using DurableTask.AzureStorage;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 using Serverless.Core.Storage;
 
 namespace Serverless.Local.Durable;

@@ -1,5 +1,4 @@
 using Microsoft.DurableTask;
-using Microsoft.Extensions.DependencyInjection;
 using Serverless.Local.Catalog;
 
 namespace Serverless.Local.Durable;

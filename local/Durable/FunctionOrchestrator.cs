@@ -1,6 +1,4 @@
 using Microsoft.DurableTask;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Serverless.Local.Catalog;
 
 namespace Serverless.Local.Durable;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
 using NCrontab;
 
 namespace Serverless.Local.Timers;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Serverless.Core.Baselines;
 using Serverless.Core.Monitoring.Drift;
-using Serverless.Core.Monitoring.Logging;
 
 namespace Serverless.Core.Monitoring.Monitor;
 

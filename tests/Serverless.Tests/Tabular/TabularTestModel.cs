@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Serverless.Core.Models;
 using Serverless.Core.Serving;

@@ -496,7 +496,7 @@ public static class KolmogorovDistribution
         double k2extra = 0, k3extra = 0;
         for (var k = maxk; k > 0; k--)
         {
-            double ksquared = (double)k * k;
+            var ksquared = (double)k * k;
             var kspi = Math.PI * k;
             var qpower = Math.Pow(q, ksquared);
             k2extra += ksquared * qpower;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Monitoring.Logging.Blocks;
 
