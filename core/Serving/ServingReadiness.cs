@@ -14,6 +14,8 @@ public sealed class ServingReadiness
     public const string ModelsGate = "models";
 
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _gates = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _completed = new(StringComparer.Ordinal);
+    private readonly Lock _completing = new();
     private readonly long _created = Stopwatch.GetTimestamp();
     private volatile string _status = "starting";
     private volatile bool _ready;
@@ -34,19 +36,33 @@ public sealed class ServingReadiness
     public void Register(string gate) =>
         _gates.TryAdd(gate, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
+    /// <summary>
+    /// Completes a gate. Readiness is settled before the gate's waiters run, so a waiter that wakes on the last gate
+    /// already sees <see cref="IsReady"/>.
+    /// </summary>
     public void Complete(string gate)
     {
-        if (!_gates.TryGetValue(gate, out var completion) || !completion.TrySetResult())
+        if (!_gates.TryGetValue(gate, out var completion))
         {
             return;
         }
 
-        if (_gates.Values.All(g => g.Task.IsCompleted))
+        lock (_completing)
         {
-            StartupMs = Stopwatch.GetElapsedTime(_created).TotalMilliseconds;
-            _status = "ready";
-            _ready = true;
+            if (!_completed.Add(gate))
+            {
+                return;
+            }
+
+            if (_gates.Keys.All(_completed.Contains))
+            {
+                StartupMs = Stopwatch.GetElapsedTime(_created).TotalMilliseconds;
+                _status = "ready";
+                _ready = true;
+            }
         }
+
+        completion.TrySetResult();
     }
 
     /// <summary>Completes when <paramref name="gate"/> does (at once for a gate never registered).</summary>
