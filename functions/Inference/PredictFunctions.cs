@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Serving;
-using Serverless.Core.Tabular;
 using Serverless.Functions.Http;
 
 namespace Serverless.Functions.Inference;

@@ -4,7 +4,6 @@ using Moq;
 using Serverless.Core.Models;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving;
-using Serverless.Core.Tabular;
 using Serverless.Tests.Support;
 using Serverless.Tests.Tabular;
 using Serverless.TestModels;

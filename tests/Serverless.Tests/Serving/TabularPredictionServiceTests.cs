@@ -8,7 +8,6 @@ using Serverless.Core.Errors;
 using Serverless.Core.Models;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving;
-using Serverless.Core.Tabular;
 using Serverless.Tests.Support;
 using Serverless.Tests.Tabular;
 using Serverless.TestModels;
