@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Serverless.Core.Errors;
 using Serverless.Core.Storage;
-using Serverless.Functions.Http;
 using Serverless.Core.Training.Runners;
+using Serverless.Functions.Http;
 using Serverless.Orchestrations.Training;
 
 namespace Serverless.Functions.Training;
