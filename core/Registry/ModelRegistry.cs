@@ -142,7 +142,7 @@ public sealed class ModelRegistry : IModelRegistry
         ModelIdentifiers.ValidateName(name);
         ModelIdentifiers.ValidateVersion(version);
         var entity = await GetEntityAsync(name, RegistryEntities.VersionRowKey(version), cancellationToken).ConfigureAwait(false)
-            ?? throw ServingException.NotFound($"Model '{name}' has no version '{version}'.");
+            ?? throw await this.VersionNotFoundAsync(name, $"Model '{name}' has no version '{version}'.", cancellationToken).ConfigureAwait(false);
         var pointing = (await ListAliasesAsync(name, cancellationToken).ConfigureAwait(false))
             .Where(a => a.Version == version).Select(a => a.Alias).ToList();
         if (pointing.Count > 0)
@@ -167,7 +167,7 @@ public sealed class ModelRegistry : IModelRegistry
         ModelIdentifiers.ValidateAlias(alias);
         ModelIdentifiers.ValidateVersion(version);
         _ = await GetVersionAsync(name, version, cancellationToken).ConfigureAwait(false)
-            ?? throw ServingException.NotFound($"Model '{name}' has no version '{version}' for alias '{alias}' to point at.");
+            ?? throw await this.VersionNotFoundAsync(name, $"Model '{name}' has no version '{version}' for alias '{alias}' to point at.", cancellationToken).ConfigureAwait(false);
         var existing = await GetEntityAsync(name, RegistryEntities.AliasRowKey(alias), cancellationToken).ConfigureAwait(false);
         var entity = RegistryEntities.ToEntity(name, alias, version, _clock.GetUtcNow());
         try
@@ -234,7 +234,7 @@ public sealed class ModelRegistry : IModelRegistry
     public async Task DeleteAliasAsync(string name, string alias, string? ifMatch, CancellationToken cancellationToken)
     {
         var existing = await GetAliasAsync(name, alias, cancellationToken).ConfigureAwait(false)
-            ?? throw ServingException.NotFound($"Model '{name}' has no alias '{alias}'.");
+            ?? throw ServingException.AliasNotFound($"Model '{name}' has no alias '{alias}'.");
         try
         {
             var expected = ifMatch is null || ifMatch == "*" ? new ETag(existing.ETag) : new ETag(ifMatch);
@@ -255,7 +255,7 @@ public sealed class ModelRegistry : IModelRegistry
         ModelIdentifiers.ValidateName(name);
         ModelIdentifiers.ValidateVersion(version);
         var entity = await GetEntityAsync(name, RegistryEntities.VersionRowKey(version), cancellationToken).ConfigureAwait(false)
-            ?? throw ServingException.NotFound($"Model '{name}' has no version '{version}'; register the model before its manifest.");
+            ?? throw await this.VersionNotFoundAsync(name, $"Model '{name}' has no version '{version}'; register the model before its manifest.", cancellationToken).ConfigureAwait(false);
         var stored = RegistryEntities.ToVersion(entity);
         ManifestValidator.Validate(manifest, stored);
         var canonical = manifest.ToCanonicalJson();
@@ -275,7 +275,7 @@ public sealed class ModelRegistry : IModelRegistry
         catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
         {
             var current = await GetVersionAsync(name, version, cancellationToken).ConfigureAwait(false)
-                ?? throw ServingException.NotFound($"Model '{name}' has no version '{version}': it was deleted concurrently.");
+                ?? throw ServingException.VersionNotFound($"Model '{name}' has no version '{version}': it was deleted concurrently.");
             if (current.ManifestSha256 is null)
             {
                 throw ServingException.Conflict($"Model '{name}' version '{version}' changed while its manifest was being registered; retry.");

@@ -143,7 +143,7 @@ public sealed class ModelResolver
         }
 
         var versions = await _registry.ListVersionsAsync(name, cancellationToken).ConfigureAwait(false);
-        return versions.Count > 0 ? versions[^1] : throw ServingException.NotFound($"Model '{name}' not found.");
+        return versions.Count > 0 ? versions[^1] : throw ServingException.ModelNotFound($"Model '{name}' not found.");
     }
 
     private readonly record struct Entry(ModelVersion Version, long Stored);

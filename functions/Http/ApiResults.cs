@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Serialization;
 using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -9,15 +8,16 @@ using Serverless.Core.Errors;
 namespace Serverless.Functions.Http;
 
 /// <summary>
-/// The one place a function's failure becomes an HTTP answer: a client's mistake is a 4xx with
-/// <c>{"error": "..."}</c>; a storage outage is a 503 and any other fault a 500, each with a stable message and a
-/// <c>correlation_id</c> under which the detail is logged (exception text of storage or ONNX Runtime internals can
-/// name hosts and paths, so it never reaches the caller).
+/// The one place a function's failure becomes an HTTP answer, always <see cref="ApiError"/>
+/// (<c>{"error": "...", "code": "..."}</c>): a client's mistake is a 4xx with the <see cref="ServingException"/>'s message
+/// and code; a storage outage is a 503 (<c>storage_unavailable</c>) and any other fault a 500 (<c>internal_error</c>),
+/// each with a stable message and a <c>correlation_id</c> under which the detail is logged (exception text of storage or
+/// ONNX Runtime internals can name hosts and paths, so it never reaches the caller).
 /// </summary>
 public static class ApiResults
 {
-    public static IActionResult Error(int statusCode, string message) =>
-        new JsonBodyResult(new ErrorBody(message), statusCode);
+    public static IActionResult Error(ServingException error) =>
+        new JsonBodyResult(new ApiError(error.Message, error.Code), error.StatusCode);
 
     /// <summary>An idempotent PUT's answer: 201 with a Location (the request's own path) when it created, else 200.</summary>
     public static IActionResult CreatedOrOk(HttpRequest request, object value, bool created) =>
@@ -33,13 +33,13 @@ public static class ApiResults
         }
         catch (ServingException e)
         {
-            return Error(e.StatusCode, e.Message);
+            return Error(e);
         }
         catch (RequestFailedException e) when (e.Status is 0 or >= 500)
         {
             var id = NewCorrelationId();
             logger.LogWarning(e, "Storage request failed (correlation id {CorrelationId})", id);
-            return Fault(StatusCodes.Status503ServiceUnavailable, "Storage is unavailable; retry later.", id);
+            return Fault(StatusCodes.Status503ServiceUnavailable, ErrorCodes.StorageUnavailable, "Storage is unavailable; retry later.", id);
         }
         catch (OperationCanceledException)
         {
@@ -50,20 +50,16 @@ public static class ApiResults
         {
             var id = NewCorrelationId();
             logger.LogError(e, "Request failed (correlation id {CorrelationId})", id);
-            return Fault(StatusCodes.Status500InternalServerError, "The server failed to answer this request.", id);
+            return Fault(StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "The server failed to answer this request.", id);
         }
     }
 
     /// <summary>A server-side failure: a stable message and the id the detail was logged under, nothing of the exception.</summary>
-    public static IActionResult Fault(int statusCode, string message, string correlationId) =>
-        new JsonBodyResult(new ErrorBody($"{message} The operator can find the cause in the logs under correlation id {correlationId}.", correlationId),
+    public static IActionResult Fault(int statusCode, string code, string message, string correlationId) =>
+        new JsonBodyResult(new ApiError($"{message} The operator can find the cause in the logs under correlation id {correlationId}.", code, correlationId),
             statusCode);
 
     /// <summary>The trace id when a trace is active (so the id finds the request in Application Insights), else a new one.</summary>
     public static string NewCorrelationId() =>
         Activity.Current is { } activity && activity.TraceId != default ? activity.TraceId.ToHexString() : Guid.NewGuid().ToString("N");
-
-    private sealed record ErrorBody(
-        string Error,
-        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CorrelationId = null);
 }

@@ -4,15 +4,9 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Serverless.Functions.Http;
 
-/// <summary>Writes a value as JSON (snake_case) with a status code and optional headers, without MVC formatters.</summary>
+/// <summary>Writes a value as JSON (<see cref="ApiJson.Options"/>) with a status code and optional headers, without MVC formatters.</summary>
 public sealed class JsonBodyResult : IActionResult
 {
-    public static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DictionaryKeyPolicy = null,
-    };
-
     private readonly object _value;
     private readonly int _statusCode;
     private readonly IReadOnlyDictionary<string, string>? _headers;
@@ -37,6 +31,6 @@ public sealed class JsonBodyResult : IActionResult
             }
         }
 
-        await JsonSerializer.SerializeAsync(response.Body, _value, _value.GetType(), SerializerOptions, context.HttpContext.RequestAborted);
+        await JsonSerializer.SerializeAsync(response.Body, _value, _value.GetType(), ApiJson.Options, context.HttpContext.RequestAborted);
     }
 }

@@ -3,9 +3,11 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Serverless.Core.Errors;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Serving;
 using Serverless.Functions.Http;
+using Serverless.Functions.OpenApi;
 
 namespace Serverless.Functions.Inference;
 
@@ -30,11 +32,20 @@ public sealed class InferenceFunctions
     }
 
     [Function("Infer")]
+    [ApiOperation("OIP v2 inference on the default version", Request = typeof(InferRequestBody),
+        Description = "Serves the version the default alias (Serving:DefaultAlias) points at, else the latest. Every request is offered to the inference log.",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
+    [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id when the body has no id: at most 128 printable ASCII characters.")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(InferResponseBody), "The output tensors.", Headers = [RequestIds.HeaderName])]
     public Task<IActionResult> Infer(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/models/{name}/infer")] HttpRequest request, string name) =>
         ApiResults.GuardAsync(() => InferAsync(request, name, null), _logger);
 
     [Function("InferVersion")]
+    [ApiOperation("OIP v2 inference on a version", Request = typeof(InferRequestBody), Description = "Every request is offered to the inference log.",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
+    [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id when the body has no id: at most 128 printable ASCII characters.")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(InferResponseBody), "The output tensors.", Headers = [RequestIds.HeaderName])]
     public Task<IActionResult> InferVersion(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/models/{name}/versions/{version}/infer")] HttpRequest request,
         string name, string version) =>

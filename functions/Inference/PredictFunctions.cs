@@ -3,9 +3,11 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Serverless.Core.Errors;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Serving;
 using Serverless.Functions.Http;
+using Serverless.Functions.OpenApi;
 
 namespace Serverless.Functions.Inference;
 
@@ -31,11 +33,21 @@ public sealed class PredictFunctions
     }
 
     [Function("Predict")]
+    [ApiOperation("Predict rows with the default version (records API)", Request = typeof(PredictRequestBody),
+        Description = "For versions with a manifest. Serves the version the default alias points at, else the latest. Every request is offered to the inference log.",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
+    [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id: at most 128 printable ASCII characters; a new one when absent.")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(PredictResponseBody), "One prediction per row, in order.", Headers = [RequestIds.HeaderName])]
     public Task<IActionResult> Predict(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{name}/predict")] HttpRequest request, string name) =>
         ApiResults.GuardAsync(() => PredictAsync(request, name, null), _logger);
 
     [Function("PredictVersion")]
+    [ApiOperation("Predict rows with a version (records API)", Request = typeof(PredictRequestBody),
+        Description = "For versions with a manifest. Every request is offered to the inference log.",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
+    [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id: at most 128 printable ASCII characters; a new one when absent.")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(PredictResponseBody), "One prediction per row, in order.", Headers = [RequestIds.HeaderName])]
     public Task<IActionResult> PredictVersion(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{name}/versions/{version}/predict")] HttpRequest request,
         string name, string version) =>

@@ -7,6 +7,7 @@ using Serverless.Core.Errors;
 using Serverless.Core.Monitoring.Feedback;
 using Serverless.Core.Registry;
 using Serverless.Functions.Http;
+using Serverless.Functions.OpenApi;
 
 namespace Serverless.Functions.Monitoring;
 
@@ -29,6 +30,10 @@ public sealed class FeedbackFunctions
     }
 
     [Function("PostFeedback")]
+    [ApiOperation("Post ground truth for logged predictions", Request = typeof(IReadOnlyList<FeedbackItem>),
+        Description = "1 to 10,000 items; id is the request id a prediction was answered with (its x-request-id), actual the outcome (number, string or boolean, at most 256 characters).",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.PayloadTooLarge])]
+    [ApiResponse(StatusCodes.Status202Accepted, typeof(FeedbackAcceptedResponse), "Stored for the next monitoring run.")]
     public Task<IActionResult> Post(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "models/{name}/feedback")] HttpRequest request, string name) =>
         ApiResults.GuardAsync(async () =>
@@ -39,10 +44,10 @@ public sealed class FeedbackFunctions
             var records = FeedbackRequestReader.Read(body.Span, _clock.GetUtcNow());
             if ((await _registry.ListVersionsAsync(name, cancellationToken)).Count == 0)
             {
-                throw ServingException.NotFound($"Model '{name}' has no versions.");
+                throw ServingException.ModelNotFound($"Model '{name}' has no versions.");
             }
 
             await _feedback.SaveAsync(name, records, cancellationToken);
-            return new JsonBodyResult(new { model_name = name, accepted = records.Count }, StatusCodes.Status202Accepted);
+            return new JsonBodyResult(new FeedbackAcceptedResponse(name, records.Count), StatusCodes.Status202Accepted);
         }, _logger);
 }

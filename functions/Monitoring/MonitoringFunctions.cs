@@ -10,6 +10,7 @@ using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Monitoring.Monitor;
 using Serverless.Core.Registry;
 using Serverless.Functions.Http;
+using Serverless.Functions.OpenApi;
 
 namespace Serverless.Functions.Monitoring;
 
@@ -49,6 +50,10 @@ public sealed class MonitoringFunctions
     }
 
     [Function("RunMonitoring")]
+    [ApiOperation("Run the monitor now", Request = typeof(MonitoringRunRequest), RequestRequired = false,
+        Description = "An empty body runs every monitored model, {\"model\": \"name\"} one. A request for the scope of the run under way joins it; one for another scope is a 409.",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.Conflict, ErrorCodes.PayloadTooLarge])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(MonitoringRunResponse), "The run's reports.")]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "monitoring/runs")] HttpRequest request) =>
         ApiResults.GuardAsync(async () =>
@@ -58,33 +63,29 @@ public sealed class MonitoringFunctions
             var model = ReadModel(body.Memory);
             if (model is not null && (await _registry.ListVersionsAsync(model, cancellationToken)).Count == 0)
             {
-                throw ServingException.NotFound($"Model '{model}' has no versions.");
+                throw ServingException.ModelNotFound($"Model '{model}' has no versions.");
             }
 
             var (result, joined) = await _runs.RunAsync(model, cancellationToken);
-            return new JsonBodyResult(new
-            {
-                run_id = result.RunId,
-                joined,
-                window_start_utc = result.WindowStartUtc,
-                window_end_utc = result.WindowEndUtc,
-                reports = result.Reports.Select(Dto),
-                alerts_delivered = result.AlertsDelivered,
-                skipped = result.Skipped,
-            });
+            return new JsonBodyResult(new MonitoringRunResponse(result.RunId, joined, result.WindowStartUtc, result.WindowEndUtc,
+                [.. result.Reports.Select(ReportSummaryResponse.From)], result.AlertsDelivered, result.Skipped));
         }, _logger);
 
     [Function("ListMonitoringReports")]
+    [ApiOperation("A model's monitoring report summaries, newest first", Errors = [ErrorCodes.InvalidInput])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(ReportListResponse), "At most 100 summaries.")]
     public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/monitoring/reports")] HttpRequest request, string name) =>
         ApiResults.GuardAsync(async () =>
         {
             ModelIdentifiers.ValidateName(name);
             var reports = await _reports.ListAsync(name, 100, request.HttpContext.RequestAborted);
-            return new JsonBodyResult(new { model_name = name, reports = reports.Select(Dto) });
+            return new JsonBodyResult(new ReportListResponse(name, [.. reports.Select(ReportSummaryResponse.From)]));
         }, _logger);
 
     [Function("GetLatestMonitoringReport")]
+    [ApiOperation("A model's latest monitoring report", Errors = [ErrorCodes.InvalidInput, ErrorCodes.NotFound])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(MonitoringReport), "The report: drift per feature and of predictions, data quality, service health, live performance, findings.")]
     public Task<IActionResult> Latest(
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/monitoring/reports/latest")] HttpRequest request, string name) =>
         ApiResults.GuardAsync(async () =>
@@ -95,6 +96,8 @@ public sealed class MonitoringFunctions
         }, _logger);
 
     [Function("GetLatestMonitoringReportPage")]
+    [ApiOperation("A model's latest monitoring report as a page", Errors = [ErrorCodes.InvalidInput, ErrorCodes.NotFound])]
+    [ApiResponse(StatusCodes.Status200OK, null, "The report as HTML.", ContentType = "text/html")]
     public Task<IActionResult> LatestPage(
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/monitoring/reports/latest.html")] HttpRequest request, string name) =>
         ApiResults.GuardAsync(async () => (IActionResult)new ContentResult
@@ -146,20 +149,4 @@ public sealed class MonitoringFunctions
             throw ServingException.BadRequest($"Malformed body: {e.Message}", e);
         }
     }
-
-    private static object Dto(ReportSummary r) => new
-    {
-        model_name = r.Model,
-        version = r.Version,
-        run_id = r.RunId,
-        generated_utc = r.GeneratedUtc,
-        rows = r.Rows,
-        dataset_drift = r.DatasetDrift,
-        drift_share = r.DriftShare,
-        prediction_drift = r.PredictionDrift,
-        performance_decay = r.PerformanceDecay,
-        findings = r.Findings,
-        report_blob = r.JsonBlob,
-        page_blob = r.HtmlBlob,
-    };
 }

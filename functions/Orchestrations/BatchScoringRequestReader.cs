@@ -2,6 +2,7 @@ using System.Text.Json;
 using Serverless.Core.Errors;
 using Serverless.Core.Registry;
 using Serverless.Core.Storage;
+using Serverless.Functions.Http;
 using Serverless.Orchestrations.BatchScoring;
 
 namespace Serverless.Functions.Orchestrations;
@@ -12,18 +13,12 @@ namespace Serverless.Functions.Orchestrations;
 /// </summary>
 internal static class BatchScoringRequestReader
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
-    };
-
     public static BatchScoringRequest Read(ReadOnlyMemory<byte> body, DataContainers containers)
     {
-        Body? parsed;
+        StartBatchScoringRequest? parsed;
         try
         {
-            parsed = JsonSerializer.Deserialize<Body>(body.Span, Json);
+            parsed = JsonSerializer.Deserialize<StartBatchScoringRequest>(body.Span, ApiJson.ReadOptions);
         }
         catch (JsonException e)
         {
@@ -101,17 +96,4 @@ internal static class BatchScoringRequestReader
         }
     }
 
-    private sealed record Body(
-        string? Input,
-        string? Model,
-        string? Version,
-        string? Alias,
-        string? Output,
-        string? Format,
-        string? IdColumn,
-        int? ChunkRows,
-        int? MaxParallelism,
-        long? MaxBadRows,
-        bool? Merge,
-        int? ChunksPerOrchestration);
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -9,6 +8,7 @@ using Serverless.Core.Errors;
 using Serverless.Core.Serving;
 using Serverless.Core.Storage;
 using Serverless.Functions.Http;
+using Serverless.Functions.OpenApi;
 using Serverless.Orchestrations.BatchScoring;
 
 namespace Serverless.Functions.Orchestrations;
@@ -35,6 +35,10 @@ public sealed class OrchestrationApiFunctions
     }
 
     [Function("StartBatchScoring")]
+    [ApiOperation("Start batch scoring", Request = typeof(StartBatchScoringRequest),
+        Description = "Scores a CSV or JSON Lines blob of a data container with a model that has a manifest; poll the status route.",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.NotFound, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge])]
+    [ApiResponse(StatusCodes.Status202Accepted, typeof(OrchestrationAcceptedResponse), "Started.", Headers = ["Location"])]
     public Task<IActionResult> StartBatchScoring(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "orchestrations/batch-scoring")] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
@@ -56,6 +60,9 @@ public sealed class OrchestrationApiFunctions
         }, _logger);
 
     [Function("GetOrchestration")]
+    [ApiOperation("An orchestration's status", Description = "Progress in custom_status, the result in output once completed, why it failed in error.",
+        Errors = [ErrorCodes.NotFound])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(OrchestrationStatusResponse), "The instance's status.")]
     public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "orchestrations/{instanceId}")] HttpRequest request,
         string instanceId, [DurableClient] DurableTaskClient client) =>
@@ -63,20 +70,23 @@ public sealed class OrchestrationApiFunctions
         {
             var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, request.HttpContext.RequestAborted)
                 ?? throw ServingException.NotFound($"No orchestration instance '{instanceId}'.");
-            return new JsonBodyResult(new
-            {
-                instance_id = instance.InstanceId,
-                name = instance.Name,
-                runtime_status = instance.RuntimeStatus.ToString(),
-                custom_status = ParseJson(instance.SerializedCustomStatus),
-                output = instance.RuntimeStatus == OrchestrationRuntimeStatus.Failed ? null : ParseJson(instance.SerializedOutput),
-                error = OrchestrationErrors.Describe(instance.FailureDetails, instance.InstanceId),
-                created_utc = instance.CreatedAt,
-                last_updated_utc = instance.LastUpdatedAt,
-            });
+            var completed = instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed;
+            return new JsonBodyResult(new OrchestrationStatusResponse(
+                instance.InstanceId,
+                instance.Name,
+                instance.RuntimeStatus.ToString(),
+                OrchestrationShapes.Read(instance.SerializedCustomStatus, OrchestrationShapes.CustomStatusOf(instance.Name)),
+                instance.RuntimeStatus == OrchestrationRuntimeStatus.Failed
+                    ? null
+                    : OrchestrationShapes.Read(instance.SerializedOutput, completed ? OrchestrationShapes.OutputOf(instance.Name) : null),
+                OrchestrationErrors.Describe(instance.FailureDetails, instance.InstanceId),
+                instance.CreatedAt,
+                instance.LastUpdatedAt));
         }, _logger);
 
     [Function("TerminateOrchestration")]
+    [ApiOperation("Terminate an orchestration", Errors = [ErrorCodes.NotFound, ErrorCodes.Conflict])]
+    [ApiResponse(StatusCodes.Status202Accepted, typeof(OrchestrationAcceptedResponse), "Terminating.", Headers = ["Location"])]
     public Task<IActionResult> Terminate(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "orchestrations/{instanceId}/terminate")] HttpRequest request,
         string instanceId, [DurableClient] DurableTaskClient client) =>
@@ -102,7 +112,7 @@ public sealed class OrchestrationApiFunctions
     internal static IActionResult Accepted(HttpRequest request, string instanceId)
     {
         var statusUri = $"{FunctionsPathBase(request)}/orchestrations/{Uri.EscapeDataString(instanceId)}";
-        return new JsonBodyResult(new { id = instanceId, status_uri = statusUri, terminate_uri = statusUri + "/terminate" },
+        return new JsonBodyResult(new OrchestrationAcceptedResponse(instanceId, statusUri, statusUri + "/terminate"),
             StatusCodes.Status202Accepted, new Dictionary<string, string> { ["Location"] = statusUri });
     }
 
@@ -112,23 +122,5 @@ public sealed class OrchestrationApiFunctions
         var path = request.Path.Value ?? string.Empty;
         var marker = path.IndexOf("/orchestrations/", StringComparison.Ordinal);
         return request.PathBase + (marker > 0 ? path[..marker] : string.Empty);
-    }
-
-    private static JsonElement? ParseJson(string? serialized)
-    {
-        if (string.IsNullOrEmpty(serialized))
-        {
-            return null;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(serialized);
-            return document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return JsonDocument.Parse(JsonSerializer.Serialize(serialized)).RootElement.Clone();
-        }
     }
 }

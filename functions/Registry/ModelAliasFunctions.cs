@@ -8,6 +8,7 @@ using Serverless.Core.Errors;
 using Serverless.Core.Models;
 using Serverless.Core.Registry;
 using Serverless.Functions.Http;
+using Serverless.Functions.OpenApi;
 
 namespace Serverless.Functions.Registry;
 
@@ -29,6 +30,11 @@ public sealed class ModelAliasFunctions
     }
 
     [Function("SetModelAlias")]
+    [ApiOperation("Point an alias at a version", Request = typeof(SetAliasRequest),
+        Description = "With If-Match, only if the alias is still in the state read (412 otherwise); without, a concurrent change is a 409.",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.Conflict, ErrorCodes.PreconditionFailed, ErrorCodes.PayloadTooLarge])]
+    [ApiParameter("If-Match", ApiParameterLocation.Header, "The alias's ETag as read (or * for any existing alias).")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(ModelAliasResponse), "The alias as now stored.", Headers = ["ETag"])]
     public Task<IActionResult> Set(
         [HttpTrigger(AuthorizationLevel.Admin, "put", Route = "models/{name}/aliases/{alias}")] HttpRequest request,
         string name, string alias) =>
@@ -44,17 +50,22 @@ public sealed class ModelAliasFunctions
         }, _logger);
 
     [Function("GetModelAlias")]
+    [ApiOperation("An alias", Errors = [ErrorCodes.InvalidInput, ErrorCodes.AliasNotFound])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(ModelAliasResponse), "The alias.", Headers = ["ETag"])]
     public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/aliases/{alias}")] HttpRequest request,
         string name, string alias) =>
         ApiResults.GuardAsync(async () =>
         {
             var found = await _registry.GetAliasAsync(name, alias, request.HttpContext.RequestAborted)
-                ?? throw ServingException.NotFound($"Model '{name}' has no alias '{alias}'.");
+                ?? throw ServingException.AliasNotFound($"Model '{name}' has no alias '{alias}'.");
             return AliasResult(found);
         }, _logger);
 
     [Function("DeleteModelAlias")]
+    [ApiOperation("Delete an alias", Errors = [ErrorCodes.InvalidInput, ErrorCodes.AliasNotFound, ErrorCodes.Conflict, ErrorCodes.PreconditionFailed])]
+    [ApiParameter("If-Match", ApiParameterLocation.Header, "The alias's ETag as read (or * for any).")]
+    [ApiResponse(StatusCodes.Status204NoContent, null, "Deleted.")]
     public Task<IActionResult> Delete(
         [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "models/{name}/aliases/{alias}")] HttpRequest request,
         string name, string alias) =>
@@ -65,7 +76,7 @@ public sealed class ModelAliasFunctions
         }, _logger);
 
     private static IActionResult AliasResult(ModelAlias alias) =>
-        new JsonBodyResult(RegistryDtos.Alias(alias), headers: new Dictionary<string, string> { ["ETag"] = alias.ETag });
+        new JsonBodyResult(ModelAliasResponse.From(alias), headers: new Dictionary<string, string> { ["ETag"] = alias.ETag });
 
     private static string? IfMatch(HttpRequest request)
     {

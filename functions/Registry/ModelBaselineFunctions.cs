@@ -8,6 +8,7 @@ using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
 using Serverless.Core.Registry;
 using Serverless.Functions.Http;
+using Serverless.Functions.OpenApi;
 
 namespace Serverless.Functions.Registry;
 
@@ -34,6 +35,11 @@ public sealed class ModelBaselineFunctions
     }
 
     [Function("SetModelBaseline")]
+    [ApiOperation("Upload a version's baseline as CSV", RequestContentType = "text/csv",
+        Description = "Reference rows with a header, typed by the version's manifest; replaces any baseline.",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure,
+            ErrorCodes.Unavailable])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(DatasetBaseline), "The baseline as stored.")]
     public Task<IActionResult> Set(
         [HttpTrigger(AuthorizationLevel.Admin, "put", Route = "models/{name}/versions/{version}/baseline")] HttpRequest request,
         string name, string version) =>
@@ -52,6 +58,9 @@ public sealed class ModelBaselineFunctions
         }, _logger);
 
     [Function("GetModelBaseline")]
+    [ApiOperation("A version's baseline", Description = "The training data's per-feature distribution (written by the sweep that registered the version, or uploaded).",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.NotFound])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(DatasetBaseline), "The baseline.")]
     public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/versions/{version}/baseline")] HttpRequest request,
         string name, string version) =>

@@ -8,6 +8,7 @@ using Serverless.Core.Errors;
 using Serverless.Core.Models;
 using Serverless.Core.Registry;
 using Serverless.Functions.Http;
+using Serverless.Functions.OpenApi;
 
 namespace Serverless.Functions.Registry;
 
@@ -29,6 +30,11 @@ public sealed class ModelManifestFunctions
     }
 
     [Function("SetModelManifest")]
+    [ApiOperation("Register a version's tabular manifest", Request = typeof(ManifestDocument),
+        Description = "After the model itself. The same manifest again answers 200; a different one 409; one that does not fit the model 400. Unknown fields are refused.",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.Conflict, ErrorCodes.PayloadTooLarge])]
+    [ApiResponse(StatusCodes.Status201Created, typeof(ManifestDocument), "Registered; the canonical manifest.", Headers = ["Location"])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(ManifestDocument), "The same manifest was registered before; the canonical manifest.")]
     public Task<IActionResult> Set(
         [HttpTrigger(AuthorizationLevel.Admin, "put", Route = "models/{name}/versions/{version}/manifest")] HttpRequest request,
         string name, string version) =>
@@ -44,6 +50,9 @@ public sealed class ModelManifestFunctions
         }, _logger);
 
     [Function("GetModelManifest")]
+    [ApiOperation("A version's manifest", Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.NotFound,
+        ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(ManifestDocument), "The canonical manifest.")]
     public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/versions/{version}/manifest")] HttpRequest request,
         string name, string version) =>

@@ -9,6 +9,7 @@ using Serverless.Core.Models;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving;
 using Serverless.Functions.Http;
+using Serverless.Functions.OpenApi;
 
 namespace Serverless.Functions.Registry;
 
@@ -29,14 +30,19 @@ public sealed class ModelVersionFunctions
     }
 
     [Function("ListModels")]
+    [ApiOperation("Every model with its versions, aliases and latest version")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(ModelListResponse), "The models.")]
     public Task<IActionResult> ListModels([HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models")] HttpRequest request) =>
         ApiResults.GuardAsync(async () =>
         {
             var models = await _registry.ListModelsAsync(request.HttpContext.RequestAborted);
-            return new JsonBodyResult(new { models = models.Select(RegistryDtos.Summary) });
+            return new JsonBodyResult(new ModelListResponse(models));
         }, _logger);
 
     [Function("ListModelVersions")]
+    [ApiOperation("A model's versions", Description = "Signatures, hashes, measured session bytes and, where loaded here, cold-start timings.",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(ModelVersionListResponse), "The versions, oldest first.")]
     public Task<IActionResult> ListVersions(
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/versions")] HttpRequest request, string name) =>
         ApiResults.GuardAsync(async () =>
@@ -44,13 +50,20 @@ public sealed class ModelVersionFunctions
             var versions = await _registry.ListVersionsAsync(name, request.HttpContext.RequestAborted);
             if (versions.Count == 0)
             {
-                throw ServingException.NotFound($"Model '{name}' not found.");
+                throw ServingException.ModelNotFound($"Model '{name}' not found.");
             }
 
-            return new JsonBodyResult(new { name, versions = versions.Select(v => RegistryDtos.Version(v, _inference.GetColdStart(v))) });
+            return new JsonBodyResult(new ModelVersionListResponse(name, [.. versions.Select(v => ModelVersionResponse.From(v, _inference.GetColdStart(v)))]));
         }, _logger);
 
     [Function("RegisterModelVersion")]
+    [ApiOperation("Register a version (raw ONNX bytes)", RequestContentType = "application/octet-stream",
+        Description = "Idempotent: the same bytes again answer 200. Refused (400, nothing stored): bytes that are not a well-formed ONNX model, " +
+                      "external data, a session over Registry:MaxSessionBytes, a warm-up input over Serving:MaxWarmupElements.",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.Conflict, ErrorCodes.PayloadTooLarge])]
+    [ApiParameter("description", ApiParameterLocation.Query, "A description stored with the version.")]
+    [ApiResponse(StatusCodes.Status201Created, typeof(ModelVersionResponse), "Registered.", Headers = ["Location"])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(ModelVersionResponse), "The same bytes were registered before.")]
     public Task<IActionResult> Register(
         [HttpTrigger(AuthorizationLevel.Admin, "put", Route = "models/{name}/versions/{version}")] HttpRequest request,
         string name, string version) =>
@@ -62,21 +75,26 @@ public sealed class ModelVersionFunctions
             using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, _options.MaxModelBytes, cancellationToken);
             var description = request.Query["description"].FirstOrDefault();
             var result = await _registry.RegisterAsync(name, version, body.ToArray(), description, cancellationToken);
-            return ApiResults.CreatedOrOk(request, RegistryDtos.Version(result.Version, _inference.GetColdStart(result.Version)),
+            return ApiResults.CreatedOrOk(request, ModelVersionResponse.From(result.Version, _inference.GetColdStart(result.Version)),
                 result.Outcome == RegistrationOutcome.Created);
         }, _logger);
 
     [Function("GetModelVersion")]
+    [ApiOperation("A version", Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(ModelVersionResponse), "The version.")]
     public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/versions/{version}")] HttpRequest request,
         string name, string version) =>
         ApiResults.GuardAsync(async () =>
         {
             var found = await _registry.GetExistingVersionAsync(name, version, request.HttpContext.RequestAborted);
-            return new JsonBodyResult(RegistryDtos.Version(found, _inference.GetColdStart(found)));
+            return new JsonBodyResult(ModelVersionResponse.From(found, _inference.GetColdStart(found)));
         }, _logger);
 
     [Function("DeleteModelVersion")]
+    [ApiOperation("Delete a version", Description = "Refused (409) while an alias points at it.",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.Conflict])]
+    [ApiResponse(StatusCodes.Status204NoContent, null, "Deleted, with its bytes and manifest.")]
     public Task<IActionResult> Delete(
         [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "models/{name}/versions/{version}")] HttpRequest request,
         string name, string version) =>

@@ -3,51 +3,78 @@ using Serverless.Core.Serving;
 
 namespace Serverless.Functions.Registry;
 
-/// <summary>The registry's JSON shapes (serialised snake_case by <see cref="Http.JsonBodyResult"/>).</summary>
-internal static class RegistryDtos
+/// <summary>A registered version as the registry routes answer it: what is stored, its signature, and whether (and how fast) it is loaded here.</summary>
+public sealed record ModelVersionResponse(
+    string Name,
+    string Version,
+    string Sha256,
+    long SizeBytes,
+    long? SessionBytes,
+    DateTimeOffset CreatedUtc,
+    string? Description,
+    string Platform,
+    IReadOnlyList<TensorSpec> Inputs,
+    IReadOnlyList<TensorSpec> Outputs,
+    bool HasManifest,
+    string? ManifestSha256,
+    ServingState Serving)
 {
-    public static object Version(ModelVersion v, ColdStartTimings? coldStart) => new
-    {
-        name = v.Name,
-        version = v.Version,
-        sha256 = v.Sha256,
-        size_bytes = v.SizeBytes,
-        session_bytes = v.SessionBytes,
-        created_utc = v.CreatedUtc,
-        description = v.Description,
-        platform = ModelMetadata.OnnxPlatform,
-        inputs = v.Inputs,
-        outputs = v.Outputs,
-        has_manifest = v.ManifestSha256 is not null,
-        manifest_sha256 = v.ManifestSha256,
-        serving = new
-        {
-            loaded = coldStart is not null,
-            cold_start_ms = coldStart is null ? null : new
-            {
-                blob_fetch = Math.Round(coldStart.BlobFetchMs, 2),
-                session_create = Math.Round(coldStart.SessionCreateMs, 2),
-                warmup = Math.Round(coldStart.WarmupMs, 2),
-                total = Math.Round(coldStart.TotalMs, 2),
-            },
-            loaded_utc = coldStart?.LoadedUtc,
-        },
-    };
-
-    public static object Alias(ModelAlias a) => new
-    {
-        name = a.ModelName,
-        alias = a.Alias,
-        version = a.Version,
-        updated_utc = a.UpdatedUtc,
-        etag = a.ETag,
-    };
-
-    public static object Summary(ModelSummary s) => new
-    {
-        name = s.Name,
-        versions = s.Versions,
-        aliases = s.Aliases,
-        latest_version = s.LatestVersion,
-    };
+    public static ModelVersionResponse From(ModelVersion v, ColdStartTimings? coldStart) => new(
+        v.Name, v.Version, v.Sha256, v.SizeBytes, v.SessionBytes, v.CreatedUtc, v.Description, ModelMetadata.OnnxPlatform, v.Inputs, v.Outputs,
+        v.ManifestSha256 is not null, v.ManifestSha256,
+        new ServingState(coldStart is not null, coldStart is null ? null : ColdStartMs.From(coldStart), coldStart?.LoadedUtc));
 }
+
+/// <summary>Whether this instance has the version loaded, and how long its load took.</summary>
+public sealed record ServingState(bool Loaded, ColdStartMs? ColdStartMs, DateTimeOffset? LoadedUtc);
+
+/// <summary>Milliseconds each stage of the load took (rounded to 0.01 ms).</summary>
+public sealed record ColdStartMs(double BlobFetch, double SessionCreate, double Warmup, double Total)
+{
+    public static ColdStartMs From(ColdStartTimings t) =>
+        new(Math.Round(t.BlobFetchMs, 2), Math.Round(t.SessionCreateMs, 2), Math.Round(t.WarmupMs, 2), Math.Round(t.TotalMs, 2));
+}
+
+/// <summary>A model's versions, oldest first.</summary>
+public sealed record ModelVersionListResponse(string Name, IReadOnlyList<ModelVersionResponse> Versions);
+
+/// <summary>Every model with its versions, aliases (alias → version) and latest version.</summary>
+public sealed record ModelListResponse(IReadOnlyList<ModelSummary> Models);
+
+/// <summary>An alias and the version it points at; <c>etag</c> is what If-Match takes to move it safely (also the ETag header).</summary>
+public sealed record ModelAliasResponse(string Name, string Alias, string Version, DateTimeOffset UpdatedUtc, string Etag)
+{
+    public static ModelAliasResponse From(ModelAlias a) => new(a.ModelName, a.Alias, a.Version, a.UpdatedUtc, a.ETag);
+}
+
+/// <summary>The body of <c>PUT models/{name}/aliases/{alias}</c>: the version to point at (a string, or a number taken as its text).</summary>
+public sealed record SetAliasRequest(string Version);
+
+// The manifest is read and written by core (Tabular.ManifestJson, which refuses unknown fields and writes the canonical
+// form, leaving out what is not set); these records are its shape for the OpenAPI document, and a test holds their
+// field names equal to the ones the reader accepts.
+
+/// <summary>
+/// A tabular manifest: <c>task</c> (binary, multiclass or regression), the features in model order, how they reach the
+/// model's inputs (<c>layout</c> tensor or per_feature), which outputs hold label, probability or score/value, the class
+/// labels in probability-column order and the binary threshold (0 to 1, default 0.5).
+/// </summary>
+public sealed record ManifestDocument(
+    string Task,
+    IReadOnlyList<ManifestFeatureDocument> Features,
+    ManifestInputsDocument? Inputs,
+    ManifestOutputsDocument Outputs,
+    IReadOnlyList<string>? ClassLabels,
+    double? Threshold);
+
+/// <summary>
+/// One feature: <c>type</c> numeric (optional inclusive <c>min</c>/<c>max</c>) or categorical (<c>values</c>, any other
+/// category refused); <c>allow_missing</c> passes a null, empty or absent value to the model as NaN or an empty string.
+/// </summary>
+public sealed record ManifestFeatureDocument(string Name, string Type, double? Min, double? Max, IReadOnlyList<string>? Values, bool? AllowMissing);
+
+/// <summary><c>tensor</c>: one [N, F] input named <c>name</c>; <c>per_feature</c>: one input per feature, named like it.</summary>
+public sealed record ManifestInputsDocument(string Layout, string? Name);
+
+/// <summary>The model outputs holding the label, the probabilities, or the score (or value) of a regression.</summary>
+public sealed record ManifestOutputsDocument(string? Label, string? Probability, string? Score, string? Value);

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -13,6 +12,7 @@ using Serverless.Core.Training;
 using Serverless.Core.Training.Runners;
 using Serverless.Core.Training.Tracking;
 using Serverless.Functions.Http;
+using Serverless.Functions.OpenApi;
 using Serverless.Functions.Orchestrations;
 using Serverless.Orchestrations.Training;
 
@@ -43,6 +43,10 @@ public sealed class TrainingSweepApiFunctions
     }
 
     [Function("StartTrainingSweep")]
+    [ApiOperation("Start a training sweep", Request = typeof(TrainingSweepRequest),
+        Description = "The instance id is the sweep id. Refused with 409 beyond Training:MaxConcurrentSweeps running sweeps. Unknown fields are refused.",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.NotFound, ErrorCodes.Conflict, ErrorCodes.PayloadTooLarge])]
+    [ApiResponse(StatusCodes.Status202Accepted, typeof(OrchestrationAcceptedResponse), "Started.", Headers = ["Location"])]
     public Task<IActionResult> Start(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "orchestrations/training-sweeps")] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
@@ -56,15 +60,19 @@ public sealed class TrainingSweepApiFunctions
         }, _logger);
 
     [Function("ListSweeps")]
+    [ApiOperation("Tracked sweeps, newest first")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(SweepListResponse), "At most 100 sweeps.")]
     public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "sweeps")] HttpRequest request) =>
         ApiResults.GuardAsync(async () =>
         {
             var sweeps = await _experiments.ListSweepsAsync(100, request.HttpContext.RequestAborted);
-            return new JsonBodyResult(new { sweeps = sweeps.Select(SweepDto) });
+            return new JsonBodyResult(new SweepListResponse([.. sweeps.Select(SweepSummary.From)]));
         }, _logger);
 
     [Function("GetSweep")]
+    [ApiOperation("A tracked sweep with its request, leaderboard and trials", Errors = [ErrorCodes.NotFound])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(SweepDetailResponse), "The sweep.")]
     public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "sweeps/{sweepId}")] HttpRequest request, string sweepId) =>
         ApiResults.GuardAsync(async () =>
@@ -72,68 +80,9 @@ public sealed class TrainingSweepApiFunctions
             var cancellationToken = request.HttpContext.RequestAborted;
             var sweep = await _experiments.GetSweepAsync(sweepId, cancellationToken) ?? throw ServingException.NotFound($"No sweep '{sweepId}'.");
             var trials = await _experiments.ListTrialsAsync(sweepId, cancellationToken);
-            var succeeded = trials.Where(t => t.Status == TrialResult.Succeeded && t.Metrics.ContainsKey(sweep.Metric));
-            var leaderboard = (MetricNames.HigherIsBetter(sweep.Metric)
-                    ? succeeded.OrderByDescending(t => t.Metrics[sweep.Metric])
-                    : succeeded.OrderBy(t => t.Metrics[sweep.Metric]))
-                .ThenBy(t => t.TrialId, StringComparer.Ordinal)
-                .Select((t, i) => new { rank = i + 1, trial_id = t.TrialId, algorithm = t.Algorithm, value = t.Metrics[sweep.Metric] });
-            return new JsonBodyResult(new
-            {
-                sweep = SweepDto(sweep),
-                request = Parse(sweep.RequestJson),
-                leaderboard,
-                trials = trials.Select(t => new
-                {
-                    trial_id = t.TrialId,
-                    algorithm = t.Algorithm,
-                    hyperparameters = Parse(t.HyperparametersJson),
-                    status = t.Status,
-                    metrics = t.Metrics,
-                    error = t.Error,
-                    runner = t.Runner,
-                    execution_id = t.ExecutionId,
-                    artifacts = t.OutputUri,
-                    train_seconds = t.TrainSeconds,
-                    started_utc = t.StartedUtc,
-                    ended_utc = t.EndedUtc,
-                }),
-            });
+            var leaderboard = Leaderboard.Rank(trials, sweep.Metric, t => t.Status == TrialResult.Succeeded, t => t.TrialId, t => t.Metrics)
+                .Select((t, i) => new LeaderboardEntry(i + 1, t.TrialId, t.Algorithm, t.Metrics[sweep.Metric]));
+            return new JsonBodyResult(new SweepDetailResponse(SweepSummary.From(sweep), TrackedJson.Parse(sweep.RequestJson), [.. leaderboard],
+                [.. trials.Select(TrialSummary.From)]));
         }, _logger);
-
-    private static object SweepDto(SweepRecord s) => new
-    {
-        sweep_id = s.SweepId,
-        status = s.Status,
-        model_name = s.ModelName,
-        dataset = s.Dataset,
-        target = s.Target,
-        task = s.Task,
-        metric = s.Metric,
-        data_fingerprint = s.DataFingerprint,
-        train_rows = s.TrainRows,
-        validation_rows = s.ValidationRows,
-        trials_total = s.TrialsTotal,
-        trials_succeeded = s.TrialsSucceeded,
-        trials_failed = s.TrialsFailed,
-        best_trial_id = s.BestTrialId,
-        best_value = s.BestValue,
-        registered_version = s.RegisteredVersion,
-        promoted = s.Promoted,
-        promotion_reason = s.PromotionReason,
-        error = s.Error,
-        created_utc = s.CreatedUtc,
-        completed_utc = s.CompletedUtc,
-    };
-
-    private static JsonElement? Parse(string? json)
-    {
-        if (string.IsNullOrEmpty(json))
-        {
-            return null;
-        }
-
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Serverless.Core.Errors;
 using Serverless.Core.Storage;
 using Serverless.Core.Training.Runners;
+using Serverless.Functions.Http;
 using Serverless.Orchestrations.Training;
 
 namespace Serverless.Functions.Training;
@@ -9,18 +10,12 @@ namespace Serverless.Functions.Training;
 /// <summary>Reads the JSON body that starts a training sweep (snake_case fields) and validates it (<see cref="TrainingSweepRequestValidator"/>).</summary>
 internal static class TrainingSweepRequestReader
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
-    };
-
     public static TrainingSweepRequest Read(ReadOnlyMemory<byte> body, TrainingOptions options, DataContainers containers)
     {
         TrainingSweepRequest? request;
         try
         {
-            request = JsonSerializer.Deserialize<TrainingSweepRequest>(body.Span, Json);
+            request = JsonSerializer.Deserialize<TrainingSweepRequest>(body.Span, ApiJson.ReadOptions);
         }
         catch (JsonException e)
         {

@@ -1,11 +1,14 @@
 using System.Net;
+using Serverless.Core.Errors;
+using Serverless.Functions.Http;
 
 namespace Serverless.Local.Http;
 
 /// <summary>
 /// With keys off, the runner trusts whoever can reach it, so it accepts only what can come from this machine:
 /// a <c>Host</c> that is a loopback name (a page on another site that rebinds its DNS name to 127.0.0.1 still
-/// sends its own name), and, for writes, no browser <c>Origin</c> other than the runner's own. Answers 403 otherwise.
+/// sends its own name), and, for writes, no browser <c>Origin</c> other than the runner's own. Answers 403 otherwise, in the
+/// API's error shape (code <c>forbidden</c>).
 /// </summary>
 internal sealed class LoopbackOnlyMiddleware
 {
@@ -61,7 +64,7 @@ internal sealed class LoopbackOnlyMiddleware
     private static async Task RefuseAsync(HttpContext context, string message)
     {
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        await context.Response.WriteAsJsonAsync(new { error = message }, context.RequestAborted);
+        await context.Response.WriteAsJsonAsync(new ApiError(message, ErrorCodes.Forbidden), ApiJson.Options, context.RequestAborted);
     }
 
     private static string Shorten(string? text) => text is null ? "" : text.Length <= 80 ? text : text[..80] + "...";

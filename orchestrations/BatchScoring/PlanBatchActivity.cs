@@ -92,7 +92,7 @@ public sealed class PlanBatchActivity : TaskActivity<BatchScoringRequest, BatchP
         if (request.Version is null && request.Alias is not null)
         {
             var alias = await _registry.GetAliasAsync(request.Model, request.Alias, CancellationToken.None).ConfigureAwait(false)
-                ?? throw ServingException.NotFound($"Model '{request.Model}' has no alias '{request.Alias}'.");
+                ?? throw ServingException.AliasNotFound($"Model '{request.Model}' has no alias '{request.Alias}'.");
             return alias.Version;
         }
 

@@ -113,16 +113,9 @@ public sealed class TrainingSweepOrchestrator : TaskOrchestrator<SweepInput, Swe
             served.Metrics.TryGetValue(request.Metric, out var s) ? s : null, promoted, reason, leaderboard, failed);
     }
 
-    /// <summary>Successful trials, best first on the metric; ties keep trial order.</summary>
-    public static IReadOnlyList<TrialResult> Leaderboard(IEnumerable<TrialResult> results, string metric)
-    {
-        var succeeded = results.Where(r => r.IsSuccess && r.Metrics.ContainsKey(metric));
-        return (MetricNames.HigherIsBetter(metric)
-                ? succeeded.OrderByDescending(r => r.Metrics[metric])
-                : succeeded.OrderBy(r => r.Metrics[metric]))
-            .ThenBy(r => r.TrialId, StringComparer.Ordinal)
-            .ToList();
-    }
+    /// <summary>Successful trials, best first on the metric (<see cref="Core.Training.Leaderboard"/>).</summary>
+    public static IReadOnlyList<TrialResult> Leaderboard(IEnumerable<TrialResult> results, string metric) =>
+        Core.Training.Leaderboard.Rank(results, metric, r => r.IsSuccess, r => r.TrialId, r => r.Metrics);
 
     private static Task<EvaluationResult> EvaluateAsync(TaskOrchestrationContext context, TrainingSweepRequest request, SweepData data, string version,
         bool recordPredictionBaseline = false) =>

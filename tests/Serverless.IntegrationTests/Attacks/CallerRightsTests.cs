@@ -22,7 +22,7 @@ public sealed class CallerRightsTests
     private static readonly string[] ClientFunctions =
         ["Infer", "InferVersion", "Predict", "PredictVersion", "ModelMetadata", "ModelVersionMetadata", "ModelReady", "ModelVersionReady"];
 
-    private static readonly string[] AnonymousFunctions = ["ServerMetadata", "ServerLive", "ServerReady"];
+    private static readonly string[] AnonymousFunctions = ["ServerMetadata", "ServerLive", "ServerReady", "GetOpenApiDocument"];
 
     private readonly StackFixture _stack;
 

@@ -38,9 +38,9 @@ public sealed class BatchScoringEndToEndTests
 
         Assert.True(status.GetProperty("runtime_status").GetString() == "Completed", status.ToString());
         var output = status.GetProperty("output");
-        Assert.Equal(rows, output.GetProperty("RowsIn").GetInt64());
-        Assert.Equal(rows - badRows.Count, output.GetProperty("RowsOut").GetInt64());
-        Assert.Equal(badRows.Count, output.GetProperty("BadRows").GetInt64());
+        Assert.Equal(rows, output.GetProperty("rows_in").GetInt64());
+        Assert.Equal(rows - badRows.Count, output.GetProperty("rows_out").GetInt64());
+        Assert.Equal(badRows.Count, output.GetProperty("bad_rows").GetInt64());
 
         var merged = (await Container("scores").GetBlobClient("batch/run-100k/predictions.csv").DownloadContentAsync()).Value.Content.ToString();
         var batch = merged.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
@@ -75,7 +75,7 @@ public sealed class BatchScoringEndToEndTests
         var status = await WaitAsync(start.Json.GetProperty("id").GetString()!);
 
         Assert.True(status.GetProperty("runtime_status").GetString() == "Completed", status.ToString());
-        Assert.Equal(3_000, status.GetProperty("output").GetProperty("RowsOut").GetInt64());
+        Assert.Equal(3_000, status.GetProperty("output").GetProperty("rows_out").GetInt64());
     }
 
     [Fact]

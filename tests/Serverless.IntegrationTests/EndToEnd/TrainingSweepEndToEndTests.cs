@@ -41,13 +41,13 @@ public sealed class TrainingSweepEndToEndTests
             """);
         Assert.True(good.GetProperty("runtime_status").GetString() == "Completed", good.ToString());
         var output = good.GetProperty("output");
-        Assert.Equal("1", output.GetProperty("RegisteredVersion").GetString());
-        Assert.True(output.GetProperty("Promoted").GetBoolean(), output.ToString());
-        var bestAuc = output.GetProperty("BestValue").GetDouble();
+        Assert.Equal("1", output.GetProperty("registered_version").GetString());
+        Assert.True(output.GetProperty("promoted").GetBoolean(), output.ToString());
+        var bestAuc = output.GetProperty("best_value").GetDouble();
         var oracleAuc = await OracleAucAsync(good.GetProperty("instance_id").GetString()!);
         Assert.True(bestAuc >= oracleAuc - 0.03, $"validation AUC {bestAuc}, the generator's own probabilities reach {oracleAuc}");
-        Assert.Equal(bestAuc, output.GetProperty("ServedValue").GetDouble(), 4);
-        Assert.Equal(3, output.GetProperty("Leaderboard").GetArrayLength());
+        Assert.Equal(bestAuc, output.GetProperty("served_value").GetDouble(), 4);
+        Assert.Equal(3, output.GetProperty("leaderboard").GetArrayLength());
 
         var weak = await RunSweepAsync($$$"""
             {"dataset":"training/{{{model}}}.csv","target":"churned","task":"binary",
@@ -58,9 +58,9 @@ public sealed class TrainingSweepEndToEndTests
             """);
         Assert.True(weak.GetProperty("runtime_status").GetString() == "Completed", weak.ToString());
         var weakOutput = weak.GetProperty("output");
-        Assert.Equal("2", weakOutput.GetProperty("RegisteredVersion").GetString());
-        Assert.False(weakOutput.GetProperty("Promoted").GetBoolean(), weakOutput.ToString());
-        Assert.Contains("does not beat version 1", weakOutput.GetProperty("PromotionReason").GetString());
+        Assert.Equal("2", weakOutput.GetProperty("registered_version").GetString());
+        Assert.False(weakOutput.GetProperty("promoted").GetBoolean(), weakOutput.ToString());
+        Assert.Contains("does not beat version 1", weakOutput.GetProperty("promotion_reason").GetString());
 
         var baseline = await Client.GetJsonAsync($"models/{model}/versions/1/baseline");
         Assert.Equal(HttpStatusCode.OK, baseline.Status);
@@ -78,11 +78,11 @@ public sealed class TrainingSweepEndToEndTests
         Assert.Equal(64, tracked.Json.GetProperty("sweep").GetProperty("data_fingerprint").GetString()!.Length);
         Assert.Equal(3, tracked.Json.GetProperty("trials").GetArrayLength());
         Assert.All(tracked.Json.GetProperty("trials").EnumerateArray(), t => Assert.Equal("succeeded", t.GetProperty("status").GetString()));
-        Assert.Equal(output.GetProperty("BestTrialId").GetString(), tracked.Json.GetProperty("leaderboard")[0].GetProperty("trial_id").GetString());
+        Assert.Equal(output.GetProperty("best_trial_id").GetString(), tracked.Json.GetProperty("leaderboard")[0].GetProperty("trial_id").GetString());
         var list = await Client.GetJsonAsync("sweeps");
         Assert.Contains(list.Json.GetProperty("sweeps").EnumerateArray(), s => s.GetProperty("sweep_id").GetString() == sweepId);
 
-        await AssertServesMlNetPredictionsAsync(model, sweepId, output.GetProperty("BestTrialId").GetString()!);
+        await AssertServesMlNetPredictionsAsync(model, sweepId, output.GetProperty("best_trial_id").GetString()!);
     }
 
     [Fact]

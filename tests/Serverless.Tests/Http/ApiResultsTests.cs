@@ -20,7 +20,18 @@ public sealed class ApiResultsTests
 
         Assert.Equal(400, status);
         Assert.Equal("Input 'x' has no 'shape'.", body.GetProperty("error").GetString());
+        Assert.Equal("invalid_input", body.GetProperty("code").GetString());
         Assert.False(body.TryGetProperty("correlation_id", out _));
+    }
+
+    [Fact]
+    public async Task Guard_SpecificNotFound_AnswersItsCode()
+    {
+        var (status, body) = await RunAsync(() => throw ServingException.VersionNotFound("Model 'churn' has no version '7'."));
+
+        Assert.Equal(404, status);
+        Assert.Equal("version_not_found", body.GetProperty("code").GetString());
+        Assert.Equal(["error", "code"], body.EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]
@@ -30,6 +41,7 @@ public sealed class ApiResultsTests
         var (status, body) = await RunAsync(() => throw new InvalidOperationException("secret at /home/site/wwwroot/app.dll line 42"), logger.Object);
 
         Assert.Equal(500, status);
+        Assert.Equal("internal_error", body.GetProperty("code").GetString());
         var id = body.GetProperty("correlation_id").GetString()!;
         Assert.Matches("^[0-9a-f]{32}$", id);
         var error = body.GetProperty("error").GetString()!;
@@ -46,6 +58,7 @@ public sealed class ApiResultsTests
         var (status, body) = await RunAsync(() => throw new RequestFailedException(500, "Server failed at https://account.blob.core.windows.net/models?sig=abc"));
 
         Assert.Equal(503, status);
+        Assert.Equal("storage_unavailable", body.GetProperty("code").GetString());
         var error = body.GetProperty("error").GetString()!;
         Assert.StartsWith("Storage is unavailable", error);
         Assert.DoesNotContain("core.windows.net", error);

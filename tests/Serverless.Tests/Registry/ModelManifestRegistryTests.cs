@@ -30,13 +30,27 @@ public sealed class ModelManifestRegistryTests
     }
 
     [Fact]
-    public async Task SetManifestAsync_UnknownVersion_ThrowsNotFoundAndWritesNothing()
+    public async Task SetManifestAsync_UnknownModel_ThrowsModelNotFoundAndWritesNothing()
     {
         ReturnsForGet((TableEntity?)null);
+        ReturnsForQuery();
 
         var error = await Assert.ThrowsAsync<ServingException>(() => CreateRegistry().SetManifestAsync("churn", "1", Manifest, default));
 
         Assert.Equal(ServingErrorKind.NotFound, error.Kind);
+        Assert.Equal(ErrorCodes.ModelNotFound, error.Code);
+        VerifyNothingWritten();
+    }
+
+    [Fact]
+    public async Task SetManifestAsync_UnknownVersionOfAKnownModel_ThrowsVersionNotFound()
+    {
+        ReturnsForGet((TableEntity?)null);
+        ReturnsForQuery(RegistryEntities.ToEntity(Stored(manifestSha256: null) with { Version = "2" }));
+
+        var error = await Assert.ThrowsAsync<ServingException>(() => CreateRegistry().SetManifestAsync("churn", "1", Manifest, default));
+
+        Assert.Equal(ErrorCodes.VersionNotFound, error.Code);
         VerifyNothingWritten();
     }
 
@@ -141,6 +155,10 @@ public sealed class ModelManifestRegistryTests
     private void ReturnsForGet(TableEntity? entity) =>
         _table.Setup(t => t.GetEntityIfExistsAsync<TableEntity>("churn", "v_1", It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(entity is null ? Missing() : Response.FromValue(entity, Mock.Of<Response>()));
+
+    private void ReturnsForQuery(params TableEntity[] entities) =>
+        _table.Setup(t => t.QueryAsync<TableEntity>(It.IsAny<string>(), It.IsAny<int?>(), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
+            .Returns(AsyncPageable<TableEntity>.FromPages([Page<TableEntity>.FromValues(entities, null, Mock.Of<Response>())]));
 
     private void VerifyNothingWritten()
     {

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using Serverless.Local.Http;
 
 namespace Serverless.Tests.Security;
@@ -30,4 +32,21 @@ public sealed class LoopbackOnlyMiddlewareTests
     [InlineData("null", false)]
     public void IsOwnOrigin_IsTheRunnersSchemeLoopbackHostAndPort(string origin, bool expected) =>
         Assert.Equal(expected, LoopbackOnlyMiddleware.IsOwnOrigin(origin, 7071));
+
+    [Fact]
+    public async Task ForeignHost_Is403_InTheApisErrorShapeWithCodeForbidden()
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Host = new HostString("attacker.example");
+        context.Response.Body = new MemoryStream();
+        var middleware = new LoopbackOnlyMiddleware(_ => throw new InvalidOperationException("must not be reached"));
+
+        await middleware.InvokeAsync(context);
+
+        Assert.Equal(403, context.Response.StatusCode);
+        context.Response.Body.Position = 0;
+        var body = JsonDocument.Parse(context.Response.Body).RootElement;
+        Assert.Equal("forbidden", body.GetProperty("code").GetString());
+        Assert.Contains("attacker.example", body.GetProperty("error").GetString());
+    }
 }

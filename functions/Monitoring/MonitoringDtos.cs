@@ -1,0 +1,47 @@
+using Serverless.Core.Monitoring.Monitor;
+
+namespace Serverless.Functions.Monitoring;
+
+/// <summary>Feedback stored for the next monitoring run: how many outcomes were accepted.</summary>
+public sealed record FeedbackAcceptedResponse(string ModelName, int Accepted);
+
+/// <summary>
+/// A finished monitoring run: its window, a summary per report written, alerts delivered and the model versions skipped
+/// (with why); <c>joined</c> when the request joined a run of the same scope that was already under way.
+/// </summary>
+public sealed record MonitoringRunResponse(
+    string RunId,
+    bool Joined,
+    DateTimeOffset WindowStartUtc,
+    DateTimeOffset WindowEndUtc,
+    IReadOnlyList<ReportSummaryResponse> Reports,
+    int AlertsDelivered,
+    IReadOnlyList<string> Skipped);
+
+/// <summary>A model's report summaries, newest first.</summary>
+public sealed record ReportListResponse(string ModelName, IReadOnlyList<ReportSummaryResponse> Reports);
+
+/// <summary>One report's summary and where its JSON and HTML are stored.</summary>
+public sealed record ReportSummaryResponse(
+    string ModelName,
+    string Version,
+    string RunId,
+    DateTimeOffset GeneratedUtc,
+    long Rows,
+    bool DatasetDrift,
+    double DriftShare,
+    bool PredictionDrift,
+    bool PerformanceDecay,
+    int Findings,
+    string ReportBlob,
+    string PageBlob)
+{
+    public static ReportSummaryResponse From(ReportSummary r) =>
+        new(r.Model, r.Version, r.RunId, r.GeneratedUtc, r.Rows, r.DatasetDrift, r.DriftShare, r.PredictionDrift, r.PerformanceDecay, r.Findings, r.JsonBlob, r.HtmlBlob);
+}
+
+/// <summary>The body of <c>POST monitoring/runs</c>: empty (every monitored model) or one model.</summary>
+public sealed record MonitoringRunRequest(string? Model);
+
+/// <summary>One outcome for a logged prediction: the request id it was answered with, the outcome, and the row of a multi-row request (0 by default).</summary>
+public sealed record FeedbackItem(string Id, System.Text.Json.JsonElement Actual, int? Row);

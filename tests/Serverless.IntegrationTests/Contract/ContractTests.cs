@@ -1,0 +1,208 @@
+using System.Net;
+using System.Text.Json;
+using Serverless.Functions;
+using Serverless.IntegrationTests.Support;
+using Serverless.Local.Catalog;
+using Serverless.TestModels;
+
+namespace Serverless.IntegrationTests.Contract;
+
+/// <summary>
+/// Pins a representative answer of every route, recorded from the runner over HTTP, in golden/*.json: status,
+/// content type, headers and the JSON body with volatile fields masked (<see cref="Golden"/>), so an accidental rename
+/// of a field, a changed status or a changed error code fails here. One scenario builds the state the routes need
+/// (a model with a manifest, alias and baseline; traffic, feedback and a monitoring run; a batch scoring run; a
+/// one-trial sweep) and checks each answer on the way. After an intended change to the contract, re-record:
+/// <c>SERVERLESS_RECORD_GOLDEN=1 dotnet test tests/Serverless.IntegrationTests --filter FullyQualifiedName~Contract</c>,
+/// then review the diff of golden/.
+/// </summary>
+public sealed class ContractTests : IClassFixture<ContractFixture>
+{
+    private const string Model = "contract";
+    private const string SweepModel = "contract-sweep";
+
+    private readonly ContractFixture _fixture;
+    private readonly Golden _golden = new();
+
+    public ContractTests(ContractFixture fixture)
+    {
+        _fixture = fixture;
+        _golden.Replace(fixture.BlobEndpoint, "<blob>");
+    }
+
+    private HttpClient Client => _fixture.Client;
+
+    [Fact]
+    public async Task EveryRoute_AnswersAsItsGoldenFileSays()
+    {
+        await HealthAndDocumentAsync();
+        await RegistryAsync();
+        await ServingAsync();
+        await MonitoringAsync();
+        await BatchScoringAsync();
+        await SweepAsync();
+
+        var routes = FunctionCatalog.FromAssembly(typeof(FunctionAppServiceCollectionExtensions).Assembly).HttpRoutes().Select(r => r.FunctionName);
+        var uncovered = routes.Where(f => !_golden.Names.Any(n => n == f || n.StartsWith(f + ".", StringComparison.Ordinal))).ToList();
+        var stale = Directory.GetFiles(_golden.Directory, "*.json").Select(Path.GetFileNameWithoutExtension).Where(n => !_golden.Names.Contains(n!)).ToList();
+        Assert.True(uncovered.Count == 0, $"Routes without a golden answer (add one to this scenario): {string.Join(", ", uncovered)}");
+        Assert.True(stale.Count == 0, $"Golden files no check reads (delete them): {string.Join(", ", stale)}");
+        Assert.True(_golden.Failures.Count == 0, string.Join($"{Environment.NewLine}{Environment.NewLine}", _golden.Failures));
+    }
+
+    private async Task HealthAndDocumentAsync()
+    {
+        await _golden.GetAsync("ServerMetadata", Client, "v2");
+        await _golden.GetAsync("ServerLive", Client, "v2/health/live");
+        await _golden.GetAsync("ServerReady", Client, "v2/health/ready");
+        await _golden.GetAsync("GetOpenApiDocument", Client, "openapi.json", GoldenMode.Verbatim);
+    }
+
+    private async Task RegistryAsync()
+    {
+        var model = ReferenceModels.LogisticRegression(features: 3);
+        var manifest = ReferenceManifests.LogisticRegression(features: 3);
+        await _golden.CheckAsync("RegisterModelVersion", Client, HttpMethod.Put, $"models/{Model}/versions/1?description=contract", Golden.Bytes(model));
+        await _golden.CheckAsync("RegisterModelVersion.200", Client, HttpMethod.Put, $"models/{Model}/versions/1?description=contract", Golden.Bytes(model));
+        await _golden.CheckAsync("RegisterModelVersion.400", Client, HttpMethod.Put, $"models/{Model}/versions/9", Golden.Bytes("not a model"u8.ToArray()));
+        await _golden.CheckAsync("SetModelManifest", Client, HttpMethod.Put, $"models/{Model}/versions/1/manifest", Golden.Json(manifest));
+        await _golden.CheckAsync("SetModelManifest.200", Client, HttpMethod.Put, $"models/{Model}/versions/1/manifest", Golden.Json(manifest));
+        await _golden.GetAsync("GetModelManifest", Client, $"models/{Model}/versions/1/manifest");
+        await _golden.CheckAsync("SetModelAlias", Client, HttpMethod.Put, $"models/{Model}/aliases/production", Golden.Json("""{"version": "1"}"""));
+        await _golden.CheckAsync("SetModelAlias.412", Client, HttpMethod.Put, $"models/{Model}/aliases/production", Golden.Json("""{"version": "1"}"""),
+            new Dictionary<string, string> { ["If-Match"] = "W/\"datetime'2001-01-01T00%3A00%3A00.0000000Z'\"" });
+        await _golden.GetAsync("GetModelAlias", Client, $"models/{Model}/aliases/production");
+        await _golden.GetAsync("GetModelAlias.404", Client, $"models/{Model}/aliases/staging");
+        await _golden.GetAsync("ListModels", Client, "models");
+        await _golden.GetAsync("ListModelVersions", Client, $"models/{Model}/versions");
+        await _golden.GetAsync("ListModelVersions.404", Client, "models/nobody/versions");
+        await _golden.GetAsync("GetModelVersion.404", Client, $"models/{Model}/versions/9");
+        await _golden.CheckAsync("DeleteModelVersion.409", Client, HttpMethod.Delete, $"models/{Model}/versions/1");
+
+        var other = ReferenceModels.LogisticRegression(features: 3, seed: 2);
+        Expect(HttpStatusCode.Created, await Client.PutAsync($"models/{Model}/versions/2", Golden.Bytes(other)));
+        Expect(HttpStatusCode.OK, await Client.PutAsync($"models/{Model}/aliases/staging", Golden.Json("""{"version": "2"}""")));
+        await _golden.CheckAsync("DeleteModelAlias", Client, HttpMethod.Delete, $"models/{Model}/aliases/staging");
+        await _golden.CheckAsync("DeleteModelVersion", Client, HttpMethod.Delete, $"models/{Model}/versions/2");
+    }
+
+    private async Task ServingAsync()
+    {
+        await _golden.GetAsync("ModelMetadata", Client, $"v2/models/{Model}");
+        await _golden.GetAsync("ModelVersionMetadata", Client, $"v2/models/{Model}/versions/1");
+        await _golden.GetAsync("ModelReady", Client, $"v2/models/{Model}/ready");
+        await _golden.GetAsync("ModelVersionReady", Client, $"v2/models/{Model}/versions/1/ready");
+        const string infer = """{"id": "contract-infer", "inputs": [{"name": "input", "datatype": "FP32", "shape": [2, 3], "data": [[0.5, 1, 2], [1.5, 0, 2]]}]}""";
+        await _golden.CheckAsync("Infer", Client, HttpMethod.Post, $"v2/models/{Model}/infer", Golden.Json(infer));
+        await _golden.CheckAsync("InferVersion", Client, HttpMethod.Post, $"v2/models/{Model}/versions/1/infer", Golden.Json(infer.Replace("contract-infer", "contract-infer-v1")));
+        await _golden.CheckAsync("Infer.400", Client, HttpMethod.Post, $"v2/models/{Model}/infer", Golden.Json("""{"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 2], "data": [1]}]}"""),
+            new Dictionary<string, string> { ["x-request-id"] = "contract-bad-infer" });
+        const string rows = """{"instances": [{"f0": 0.5, "f1": 1, "f2": 2}, {"f0": 1.5, "f1": 0, "f2": 2}]}""";
+        await _golden.CheckAsync("Predict", Client, HttpMethod.Post, $"models/{Model}/predict", Golden.Json(rows),
+            new Dictionary<string, string> { ["x-request-id"] = "contract-rows" });
+        await _golden.CheckAsync("PredictVersion", Client, HttpMethod.Post, $"models/{Model}/versions/1/predict",
+            Golden.Json("""{"dataframe_split": {"columns": ["f0", "f1", "f2"], "data": [[0.5, 1, 2]]}}"""), new Dictionary<string, string> { ["x-request-id"] = "contract-split" });
+        await _golden.CheckAsync("Predict.400", Client, HttpMethod.Post, $"models/{Model}/predict", Golden.Json("""{"instances": [{"f0": "x", "f1": 1, "f2": 2}]}"""),
+            new Dictionary<string, string> { ["x-request-id"] = "contract-bad" });
+        await _golden.GetAsync("GetModelVersion", Client, $"models/{Model}/versions/1");
+    }
+
+    private async Task MonitoringAsync()
+    {
+        var csv = "f0,f1,f2\n" + string.Join("\n", Enumerable.Range(0, 40).Select(i => $"{i % 7 * 0.5},{i % 3},{i % 5}")) + "\n";
+        await _golden.CheckAsync("SetModelBaseline", Client, HttpMethod.Put, $"models/{Model}/versions/1/baseline", Golden.Bytes(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv"));
+        await _golden.GetAsync("GetModelBaseline", Client, $"models/{Model}/versions/1/baseline");
+        await _golden.CheckAsync("PostFeedback", Client, HttpMethod.Post, $"models/{Model}/feedback",
+            Golden.Json("""[{"id": "contract-rows", "actual": 1}, {"id": "contract-rows", "row": 1, "actual": 0}]"""));
+        await _golden.GetAsync("GetLatestMonitoringReport.404", Client, $"models/{Model}/monitoring/reports/latest");
+
+        // The inference log is written in the background: run until the window holds the logged rows (infer and predict: 7).
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            using var run = await Client.PostAsync("monitoring/runs", Golden.Json($$"""{"model": "{{Model}}"}"""));
+            using var body = JsonDocument.Parse(await run.Content.ReadAsStringAsync());
+            Assert.True(run.StatusCode == HttpStatusCode.OK, body.RootElement.ToString());
+            if (body.RootElement.GetProperty("reports").EnumerateArray().Any(r => r.GetProperty("rows").GetInt64() >= 7))
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the logged rows never reached the monitor: {body.RootElement}");
+            await Task.Delay(200);
+        }
+
+        await _golden.CheckAsync("RunMonitoring", Client, HttpMethod.Post, "monitoring/runs", Golden.Json($$"""{"model": "{{Model}}"}"""), mode: GoldenMode.Shape);
+        await _golden.CheckAsync("RunMonitoring.400", Client, HttpMethod.Post, "monitoring/runs", Golden.Json("""{"colour": "red"}"""));
+        await _golden.GetAsync("ListMonitoringReports", Client, $"models/{Model}/monitoring/reports", GoldenMode.Shape);
+        await _golden.GetAsync("GetLatestMonitoringReport", Client, $"models/{Model}/monitoring/reports/latest", GoldenMode.Shape);
+        await _golden.GetAsync("GetLatestMonitoringReportPage", Client, $"models/{Model}/monitoring/reports/latest.html");
+    }
+
+    private async Task BatchScoringAsync()
+    {
+        await _fixture.UploadAsync("data", "contract/in.csv", "id,f0,f1,f2\n1,0.5,1,2\n2,1.5,0,2\n3,x,0,2\n");
+        var start = await _golden.CheckAsync("StartBatchScoring", Client, HttpMethod.Post, "orchestrations/batch-scoring", Golden.Json("""
+            {"input": "data/contract/in.csv", "model": "contract", "alias": "production", "output": "scores/contract-run", "id_column": "id", "merge": true}
+            """), idPlaceholder: "<batch_id>");
+        await _golden.CheckAsync("StartBatchScoring.400", Client, HttpMethod.Post, "orchestrations/batch-scoring",
+            Golden.Json("""{"input": "models/x.csv", "model": "contract", "output": "scores/x"}"""));
+        var id = await InstanceIdAsync(start);
+        await WaitAsync(id);
+        await _golden.GetAsync("GetOrchestration", Client, $"orchestrations/{id}");
+        await _golden.GetAsync("GetOrchestration.404", Client, "orchestrations/no-such-instance");
+        await _golden.CheckAsync("TerminateOrchestration.409", Client, HttpMethod.Post, $"orchestrations/{id}/terminate");
+        await _golden.CheckAsync("TerminateOrchestration.404", Client, HttpMethod.Post, "orchestrations/no-such-instance/terminate");
+    }
+
+    private async Task SweepAsync()
+    {
+        await _fixture.UploadAsync("training", "contract/churn.csv", ReferenceDatasets.ChurnCsv(300, seed: 3));
+        var start = await _golden.CheckAsync("StartTrainingSweep", Client, HttpMethod.Post, "orchestrations/training-sweeps", Golden.Json($$$"""
+            {"dataset": "training/contract/churn.csv", "target": "churned", "task": "binary", "exclude_columns": ["customer_id"],
+             "algorithms": [{"name": "sdca", "grid": {"max_iterations": [5]}}], "metric": "auc", "model_name": "{{{SweepModel}}}", "seed": 7,
+             "promotion": {"policy": "promote-if-better"}}
+            """), idPlaceholder: "<sweep_id>");
+        await _golden.CheckAsync("StartTrainingSweep.400", Client, HttpMethod.Post, "orchestrations/training-sweeps",
+            Golden.Json("""{"dataset": "training/x.csv", "target": "y", "task": "binary", "algorithms": [{"name": "xgboost"}], "metric": "auc", "model_name": "m"}"""));
+        var id = await InstanceIdAsync(start);
+        await WaitAsync(id);
+        await _golden.GetAsync("GetOrchestration.sweep", Client, $"orchestrations/{id}");
+        await _golden.GetAsync("ListSweeps", Client, "sweeps");
+        await _golden.GetAsync("GetSweep", Client, $"sweeps/{id}");
+        await _golden.GetAsync("GetSweep.404", Client, "sweeps/no-such-sweep");
+    }
+
+    private static async Task<string> InstanceIdAsync(HttpResponseMessage start)
+    {
+        var text = await start.Content.ReadAsStringAsync();
+        Assert.True(start.StatusCode == HttpStatusCode.Accepted, text);
+        using var body = JsonDocument.Parse(text);
+        return body.RootElement.GetProperty("id").GetString()!;
+    }
+
+    private async Task WaitAsync(string instanceId)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            var status = (await Client.GetJsonAsync($"orchestrations/{instanceId}")).Json;
+            var runtime = status.GetProperty("runtime_status").GetString();
+            if (runtime == "Completed")
+            {
+                return;
+            }
+
+            Assert.True(runtime is "Running" or "Pending" && DateTime.UtcNow < deadline, status.ToString());
+            await Task.Delay(250);
+        }
+    }
+
+    private static void Expect(HttpStatusCode expected, HttpResponseMessage response)
+    {
+        using (response)
+        {
+            Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode} {response.RequestMessage?.RequestUri}");
+        }
+    }
+}
