@@ -110,7 +110,7 @@ public sealed partial class OpenApiDocumentTests
                      (typeof(ManifestInputsDocument), "InputsDocument"), (typeof(ManifestOutputsDocument), "OutputsDocument"),
                  })
         {
-            var readerType = reader.GetType($"Serverless.Core.Tabular.ManifestJson+{read}", throwOnError: true)!;
+            var readerType = reader.GetType($"{typeof(Serverless.Core.Models.ModelManifest).Namespace}.ManifestJson+{read}", throwOnError: true)!;
             var accepted = readerType.GetProperties().Select(p => p.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), false)
                 .Cast<System.Text.Json.Serialization.JsonPropertyNameAttribute>().Single().Name).Order();
             var schema = Document["components"]!["schemas"]![documented.Name]!["properties"]!.AsObject().Select(p => p.Key).Order();
