@@ -20,9 +20,6 @@ public sealed record OrchestrationStatusResponse(
     DateTimeOffset CreatedUtc,
     DateTimeOffset LastUpdatedUtc);
 
-/// <summary>The progress of a sub-orchestration that scores one group of a batch's chunks.</summary>
-public sealed record ChunkGroupProgress(int ChunksDone, int ChunksTotal);
-
 /// <summary>
 /// The body that starts batch scoring: <c>input</c> and <c>output</c> as <c>container/path</c> in a data container, the model
 /// (with a version or an alias, else the default alias, else the latest) and the job's knobs (defaults: 10,000 chunk rows,

@@ -15,3 +15,6 @@ public sealed record BatchScoringResult(
 
 /// <summary>The custom status shown while the job runs.</summary>
 public sealed record BatchScoringProgress(string Stage, int ChunksTotal, int ChunksDone, long RowsScored, long BadRows);
+
+/// <summary>The custom status of <see cref="ScoreChunkGroupOrchestrator"/>: chunks of its group scored so far.</summary>
+public sealed record ChunkGroupProgress(int ChunksDone, int ChunksTotal);

@@ -23,6 +23,9 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
+    /// <summary>One refused row per line of the errors blob: <c>{"row", "feature", "reason"}</c>.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions ErrorLineJson = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
+
     /// <summary>Data rows as the planner cut them: comma separated, no header, one row per line, nothing thrown for odd rows.</summary>
     private static readonly CsvReaderOptions DataOptions = new()
     {
@@ -171,7 +174,7 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
         var lines = new StringBuilder();
         foreach (var error in errors)
         {
-            lines.AppendLine(System.Text.Json.JsonSerializer.Serialize(new { row = error.Row, feature = error.Feature, reason = error.Reason }));
+            lines.AppendLine(System.Text.Json.JsonSerializer.Serialize(error, ErrorLineJson));
         }
 
         await blob.UploadAsync(BinaryData.FromString(lines.ToString()), overwrite: true).ConfigureAwait(false);

@@ -11,5 +11,5 @@ public sealed class ScoreChunkGroupOrchestrator : TaskOrchestrator<ScoreGroup, C
     public override Task<ChunkResult[]> RunAsync(TaskOrchestrationContext context, ScoreGroup input) =>
         BoundedFanOut.RunAsync(input.Work(), input.MaxParallelism,
             work => context.CallActivityAsync<ChunkResult>(ScoreChunkActivity.Name, work, BatchScoringRetry.Options),
-            (done, _) => context.SetCustomStatus(new { chunks_done = done, chunks_total = input.Chunks.Count }));
+            (done, _) => context.SetCustomStatus(new ChunkGroupProgress(done, input.Chunks.Count)));
 }

@@ -3,33 +3,42 @@ using Serverless.Core.Monitoring.Monitor;
 namespace Serverless.Core.Monitoring.Alerts;
 
 /// <summary>
-/// The JSON body posted to the webhook for a report with findings: which model version and run, the window, the
-/// findings (kind and message; values from traffic in messages are already cut to
-/// <see cref="CategoryKeys.MaxShownLength"/> characters), the headline flags and the report's blob path relative to
-/// the reports container. Nothing else: no storage URLs, connection strings, keys or the webhook's own URL. Pure;
-/// thread-safe.
+/// The JSON body posted to the webhook for a report with findings (snake_case, <see cref="MonitoringReport.Json"/>):
+/// which model version and run, the window, the findings (kind and message; values from traffic in messages are
+/// already cut to <see cref="CategoryKeys.MaxShownLength"/> characters), the headline flags and the report's blob
+/// path relative to the reports container. Nothing else: no storage URLs, connection strings, keys or the webhook's
+/// own URL. Immutable.
 /// </summary>
-public static class MonitoringAlert
+public sealed record MonitoringAlert(
+    string Kind,
+    string Model,
+    string Version,
+    string RunId,
+    DateTimeOffset WindowStartUtc,
+    DateTimeOffset WindowEndUtc,
+    IReadOnlyList<Finding> Findings,
+    bool? DatasetDrift,
+    double? DriftShare,
+    bool PerformanceDecay,
+    string Report)
 {
     /// <summary>Longest finding message an alert carries.</summary>
     public const int MaxMessageLength = 1_000;
 
-    public static object From(MonitoringReport report)
+    public static MonitoringAlert From(MonitoringReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return new
-        {
-            kind = "model_monitoring",
-            model = report.Model,
-            version = report.Version,
-            run_id = report.RunId,
-            window_start_utc = report.WindowStartUtc,
-            window_end_utc = report.WindowEndUtc,
-            findings = report.Findings.Select(f => new { kind = f.Kind, message = f.Message.Length <= MaxMessageLength ? f.Message : f.Message[..(MaxMessageLength - 1)] + "…" }),
-            dataset_drift = report.Drift?.DatasetDrift,
-            drift_share = report.Drift?.DriftShare,
-            performance_decay = report.Performance.Decayed,
-            report = $"{report.Model}/{report.Version}/{report.RunId}/report.html",
-        };
+        return new MonitoringAlert(
+            "model_monitoring",
+            report.Model,
+            report.Version,
+            report.RunId,
+            report.WindowStartUtc,
+            report.WindowEndUtc,
+            report.Findings.Select(f => f with { Message = f.Message.Length <= MaxMessageLength ? f.Message : f.Message[..(MaxMessageLength - 1)] + "…" }).ToList(),
+            report.Drift?.DatasetDrift,
+            report.Drift?.DriftShare,
+            report.Performance.Decayed,
+            $"{report.Model}/{report.Version}/{report.RunId}/report.html");
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Serverless.Core.Monitoring.Monitor;
 
 namespace Serverless.Core.Monitoring.Alerts;
 
@@ -61,7 +62,7 @@ public sealed class WebhookAlertSender
             string failure;
             try
             {
-                using var response = await _http.PostAsJsonAsync(url, alert, cancellationToken).ConfigureAwait(false);
+                using var response = await _http.PostAsJsonAsync(url, alert, MonitoringReport.Json, cancellationToken).ConfigureAwait(false);
                 var status = (int)response.StatusCode;
                 if (response.IsSuccessStatusCode)
                 {

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Monitoring;
 using Serverless.Core.Monitoring.Alerts;
+using Serverless.Core.Monitoring.Monitor;
 
 namespace Serverless.Tests.Monitoring.Alerts;
 
@@ -116,6 +117,23 @@ public sealed class WebhookTests
     }
 
     [Fact]
+    public async Task SendAsync_Alert_IsPostedAsSnakeCaseJson()
+    {
+        var handler = new CountingHandler();
+        var sender = new WebhookAlertSender(new HttpClient(handler),
+            Options.Create(new MonitoringOptions { WebhookUrl = "https://alerts.example/hook" }), NullLogger<WebhookAlertSender>.Instance);
+        var alert = new MonitoringAlert("model_monitoring", "churn", "3", "run-1", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddHours(24),
+            [new Finding("data_drift", "2 of 4 features drifted")], true, 0.5, false, "churn/3/run-1/report.html");
+
+        Assert.True(await sender.SendAsync(alert, CancellationToken.None));
+
+        using var body = System.Text.Json.JsonDocument.Parse(handler.LastBody!);
+        Assert.Equal(["kind", "model", "version", "run_id", "window_start_utc", "window_end_utc", "findings", "dataset_drift", "drift_share", "performance_decay", "report"],
+            body.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("data_drift", body.RootElement.GetProperty("findings")[0].GetProperty("kind").GetString());
+    }
+
+    [Fact]
     public void CreateHttpClient_HasTheTimeoutPerAttempt()
     {
         using var client = WebhookAlertSender.CreateHttpClient(TimeSpan.FromSeconds(7));
@@ -136,10 +154,13 @@ public sealed class WebhookTests
     {
         public int Calls { get; private set; }
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        public string? LastBody { get; private set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             Calls++;
-            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
+            LastBody = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
+            return new HttpResponseMessage(HttpStatusCode.OK);
         }
     }
 
