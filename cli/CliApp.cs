@@ -1,7 +1,10 @@
+using Serverless.Cli.Data;
+using Serverless.Cli.Samples;
+
 namespace Serverless.Cli;
 
 /// <summary>
-/// The CLI: dispatches the command (<c>drift</c>) and turns failures into a message on stderr and an exit code
+/// The CLI: dispatches the command (<c>drift</c>, <c>data</c>, <c>samples</c>) and turns failures into a message on stderr and an exit code
 /// (<see cref="ExitCodes"/>). Writes only to the given writers, so tests run it in process. Stateless; thread-safe.
 /// </summary>
 public static class CliApp
@@ -11,6 +14,8 @@ public static class CliApp
 
         Commands:
           drift     compare a current CSV with a reference CSV for data drift (drift --help for options)
+          data      upload, download and list files in the app's data containers (data --help)
+          samples   write the example datasets the README uses into a folder (samples --help)
 
         Options:
           --help    show this help
@@ -34,6 +39,10 @@ public static class CliApp
                     return ExitCodes.Success;
                 case "drift":
                     return await DriftCommand.RunAsync(args[1..], stdout, stderr).ConfigureAwait(false);
+                case "data":
+                    return await DataCommand.RunAsync(args[1..], stdout, Environment.GetEnvironmentVariable).ConfigureAwait(false);
+                case "samples":
+                    return await SamplesCommand.RunAsync(args[1..], stdout).ConfigureAwait(false);
                 default:
                     await stderr.WriteLineAsync($"error: unknown command '{args[0]}'.\n\n{Usage}").ConfigureAwait(false);
                     return ExitCodes.UsageError;
@@ -44,7 +53,7 @@ public static class CliApp
             await stderr.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             if (e.ExitCode == ExitCodes.UsageError)
             {
-                await stderr.WriteLineAsync("Run 'Serverless.Cli drift --help' for the options.").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"Run 'Serverless.Cli {args[0]} --help' for the options.").ConfigureAwait(false);
             }
 
             return e.ExitCode;

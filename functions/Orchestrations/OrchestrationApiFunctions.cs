@@ -61,15 +61,22 @@ public sealed class OrchestrationApiFunctions
 
     [Function("GetOrchestration")]
     [ApiOperation("An orchestration's status", Description = "Progress in custom_status, the result in output once completed, why it failed in error.",
-        Errors = [ErrorCodes.NotFound])]
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.NotFound])]
+    [ApiParameter(OrchestrationWait.QueryName, ApiParameterLocation.Query,
+        "Seconds (1–120) to wait for the instance to end before answering; the answer is the status at the end or when the wait runs out.")]
     [ApiResponse(StatusCodes.Status200OK, typeof(OrchestrationStatusResponse), "The instance's status.")]
     public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "orchestrations/{instanceId}")] HttpRequest request,
         string instanceId, [DurableClient] DurableTaskClient client) =>
         ApiResults.GuardAsync(async () =>
         {
+            var wait = OrchestrationWait.Parse(request.Query[OrchestrationWait.QueryName]);
             var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, request.HttpContext.RequestAborted)
                 ?? throw ServingException.NotFound($"No orchestration instance '{instanceId}'.");
+            if (wait is { } duration && !instance.IsCompleted)
+            {
+                instance = await OrchestrationWait.UntilEndedAsync(client, instanceId, duration, request.HttpContext.RequestAborted);
+            }
             var completed = instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed;
             return new JsonBodyResult(new OrchestrationStatusResponse(
                 instance.InstanceId,

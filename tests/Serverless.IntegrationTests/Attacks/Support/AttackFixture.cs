@@ -43,7 +43,7 @@ public sealed class AttackFixture : IAsyncLifetime
         }, "--quiet", "--function-key", ClientKey, "--master-key", OperatorKey);
         Client = NewClient(port, ClientKey);
         Operator = NewClient(port, OperatorKey);
-        await WaitUntilReadyAsync();
+        await Runner.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
 
         Expect(await Operator.PutBytesAsync($"models/{Model}/versions/1", ReferenceModels.LogisticRegression(features: 3)), HttpStatusCode.Created);
         Expect(await Operator.PutJsonAsync($"models/{Model}/versions/1/manifest", ReferenceManifests.LogisticRegression(features: 3)), HttpStatusCode.Created);
@@ -90,33 +90,6 @@ public sealed class AttackFixture : IAsyncLifetime
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/api/"), Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Add("x-functions-key", key);
         return client;
-    }
-
-    private async Task WaitUntilReadyAsync()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            try
-            {
-                using var response = await Client.GetAsync("v2/health/ready");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            if (Runner.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("The runner did not become ready:\n" + Runner.Output);
-            }
-
-            await Task.Delay(200);
-        }
     }
 
     private static void Expect(JsonAnswer answer, HttpStatusCode status) =>

@@ -77,6 +77,35 @@ public sealed class RunnerProcess : IAsyncDisposable
         return runner;
     }
 
+    /// <summary>Waits until <c>GET api/v2/health/ready</c> answers 200; throws with the runner's output when it exits or <paramref name="limit"/> passes.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan limit)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}/api/"), Timeout = TimeSpan.FromSeconds(30) };
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            try
+            {
+                using var response = await client.GetAsync("v2/health/ready");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            if (HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The runner did not become ready:\n" + Output);
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
