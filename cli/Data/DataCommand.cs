@@ -34,10 +34,15 @@ public static class DataCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, Func<string, string?> environment, CancellationToken cancellationToken = default)
     {
-        if (args.Count == 0 || args[0] is "--help" or "help")
+        if (args.Count == 0)
+        {
+            throw CliException.ForUsage("data needs a command: upload, download or list.");
+        }
+
+        if (args[0] is "--help" or "help")
         {
             await stdout.WriteAsync(Usage).ConfigureAwait(false);
-            return args.Count == 0 ? ExitCodes.UsageError : ExitCodes.Success;
+            return ExitCodes.Success;
         }
 
         var verb = args[0];

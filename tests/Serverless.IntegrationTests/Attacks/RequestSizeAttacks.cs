@@ -108,4 +108,26 @@ public sealed class RequestSizeAttacks
         await Attack.RefusedAsync(_target, () => _target.Operator.PostJsonAsync("orchestrations/training-sweeps", body),
             HttpStatusCode.BadRequest, "num_trees", SmallGrowth);
     }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("121")]
+    [InlineData("99999999999999999999")]
+    [InlineData("-5")]
+    [InlineData("1e3")]
+    [InlineData("ten")]
+    public async Task OrchestrationStatus_WaitOutOfRange_Is400NamingIt(string wait)
+    {
+        await Attack.RefusedAsync(_target, () => _target.Operator.GetJsonAsync($"orchestrations/any-instance?wait={Uri.EscapeDataString(wait)}"),
+            HttpStatusCode.BadRequest, "'wait'", SmallGrowth);
+    }
+
+    [Fact]
+    public async Task OrchestrationStatus_WaitOnAnUnknownInstance_Is404AtOnce()
+    {
+        var answer = await Attack.RefusedAsync(_target, () => _target.Operator.GetJsonAsync("orchestrations/no-such-instance?wait=120"),
+            HttpStatusCode.NotFound, "no-such-instance", SmallGrowth);
+
+        Assert.Equal("not_found", answer.Json.GetProperty("code").GetString());
+    }
 }
