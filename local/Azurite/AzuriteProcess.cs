@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,6 +14,9 @@ namespace Serverless.Local.Azurite;
 public sealed class AzuriteProcess : IAsyncDisposable
 {
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private const string SetSid = "/usr/bin/setsid";
+    private static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(5);
 
     private readonly Process _process;
     private readonly AzuriteOptions _options;
@@ -58,23 +62,45 @@ public sealed class AzuriteProcess : IAsyncDisposable
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>The emulator's process id (its own process group's leader where <c>setsid</c> exists).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>
+    /// Starts Azurite in its own process group (so a terminal's Ctrl+C reaches only the runner, which then stops it in
+    /// order), through a small Node.js wrapper that ends Azurite when the pipe on its stdin closes: when this process
+    /// exits, even killed, Azurite follows.
+    /// </summary>
     public static async Task<AzuriteProcess> StartAsync(AzuriteOptions options, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         logger ??= NullLogger.Instance;
         var script = await EnsureInstalledAsync(options.InstallDirectory, logger, cancellationToken).ConfigureAwait(false);
-        var start = new ProcessStartInfo("node")
+        var busy = new[] { options.BlobPort, options.QueuePort, options.TablePort }.Where(IsListening).ToList();
+        if (busy.Count > 0)
         {
+            throw new InvalidOperationException(
+                $"Azurite cannot start: port{(busy.Count > 1 ? "s" : "")} {string.Join(", ", busy)} {(busy.Count > 1 ? "are" : "is")} already in use by another process. " +
+                "Stop that process, or start the runner with --azurite-port N (N, N+1 and N+2 must be free).");
+        }
+
+        var start = new ProcessStartInfo(File.Exists(SetSid) ? SetSid : "node")
+        {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (start.FileName == SetSid)
+        {
+            start.ArgumentList.Add("node");
+        }
+
         foreach (var argument in new[]
         {
-            script,
-            "--blobHost", "127.0.0.1", "--blobPort", options.BlobPort.ToString(),
-            "--queueHost", "127.0.0.1", "--queuePort", options.QueuePort.ToString(),
-            "--tableHost", "127.0.0.1", "--tablePort", options.TablePort.ToString(),
-            "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
+            AzuriteWrapper.Write(options.InstallDirectory), script,
+            "--blobHost", "127.0.0.1", "--blobPort", options.BlobPort.ToString(CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", options.QueuePort.ToString(CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", options.TablePort.ToString(CultureInfo.InvariantCulture),
+            "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl", "--disableTelemetry",
         })
         {
             start.ArgumentList.Add(argument);
@@ -92,7 +118,16 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
 
         var output = new StringBuilder();
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start 'node' for Azurite; is Node.js installed?");
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException("Could not start 'node' for Azurite; is Node.js installed?");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"Could not start 'node' for Azurite ({e.Message}); is Node.js installed and on PATH?", e);
+        }
+
         process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
@@ -113,25 +148,34 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
                 throw new InvalidOperationException(
                     $"Azurite did not start listening on ports {options.BlobPort}/{options.QueuePort}/{options.TablePort} " +
-                    $"({(process.HasExited ? $"it exited with code {process.ExitCode}" : "timed out")}). Its output:\n{log}");
+                    $"({(process.HasExited ? $"it exited with code {process.ExitCode}" : "timed out")}). Its output:\n{log.Trim()}");
             }
 
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
 
-        logger.LogInformation("Azurite {Version} listening: blob {Blob}, queue {Queue}, table {Table} ({Persistence})",
-            AzuriteOptions.PackageVersion, options.BlobPort, options.QueuePort, options.TablePort, options.DataDirectory ?? "in memory");
+        logger.LogInformation("Azurite {Version} listening: blob {Blob}, queue {Queue}, table {Table} ({Persistence}; process {ProcessId})",
+            AzuriteOptions.PackageVersion, options.BlobPort, options.QueuePort, options.TablePort, options.DataDirectory ?? "in memory", process.Id);
         return azurite;
     }
 
+    /// <summary>Stops Azurite: closes its stdin (it shuts its servers down and exits), and kills it if it has not exited within a few seconds.</summary>
     public async ValueTask DisposeAsync()
     {
         try
         {
             if (!_process.HasExited)
             {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                try
+                {
+                    _process.StandardInput.Close();
+                    await _process.WaitForExitAsync().WaitAsync(GracefulStop).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is TimeoutException or IOException)
+                {
+                    _process.Kill(entireProcessTree: true);
+                    await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                }
             }
         }
         catch (InvalidOperationException)

@@ -2,6 +2,7 @@ using DurableTask.Core;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Worker.Shims;
 using Serverless.Local.Catalog;
+using Serverless.Local.Console;
 
 namespace Serverless.Local.Durable;
 
@@ -57,12 +58,32 @@ internal sealed class DurableTaskWorkerHost : IHostedService, IAsyncDisposable
             hub.HubName, orchestrators.Count, activities.Count);
     }
 
+    /// <summary>
+    /// Stops the worker, releasing its partition leases. Bounded by <paramref name="cancellationToken"/> (the host's
+    /// shutdown grace): with storage gone the engine would retry the releases for a minute, and the leases expire anyway.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_worker is not null)
+        var worker = Interlocked.Exchange(ref _worker, null);
+        if (worker is null)
         {
-            await _worker.StopAsync(isForced: true).ConfigureAwait(false);
-            _worker = null;
+            return;
+        }
+
+        // With storage known to be gone there is nothing to release: do not wait the whole grace for the engine's retries.
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (_services.GetService<StorageReachability>()?.IsDown == true)
+        {
+            bound.CancelAfter(TimeSpan.FromMilliseconds(500));
+        }
+
+        try
+        {
+            await worker.StopAsync(isForced: true).WaitAsync(bound.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (bound.IsCancellationRequested)
+        {
+            _logger.LogDebug("The Durable Task worker did not stop within the shutdown grace; its partition leases expire on their own.");
         }
     }
 

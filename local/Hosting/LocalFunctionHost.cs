@@ -8,6 +8,7 @@ using Serverless.Core.Storage;
 using Serverless.Functions;
 using Serverless.Local.Azurite;
 using Serverless.Local.Catalog;
+using Serverless.Local.Console;
 using Serverless.Local.Durable;
 using Serverless.Local.Http;
 using Serverless.Local.Timers;
@@ -71,16 +72,24 @@ public sealed class LocalFunctionHost : IAsyncDisposable
             .AddInMemoryCollection(LocalSettings.Load(root))
             .AddEnvironmentVariables()
             .AddInMemoryCollection(options.Settings);
-        builder.Logging.ClearProviders()
-            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
-            .AddFilter("Microsoft", LogLevel.Warning)
-            .AddFilter("System.Net.Http", LogLevel.Warning)
-            .AddFilter("Azure", LogLevel.Warning)
-            .AddFilter("DurableTask", LogLevel.Warning);
+        StorageReachability? storage = null;
+        AddRunnerConsole(builder.Logging, options.Verbose, category => storage?.IsQuietCategory(category) == true);
 
+        EnsurePortIsFree(options.Port);
         var azurite = await StartAzuriteIfNeededAsync(options, root, builder.Configuration, cancellationToken).ConfigureAwait(false);
+        WebApplication? built = null;
         try
         {
+            storage = StorageReachability.For(StorageAccount.FromConfiguration(builder.Configuration), StorageHint(builder.Configuration, azurite));
+            var unreachable = await storage.UnreachableAsync(cancellationToken).ConfigureAwait(false);
+            if (unreachable.Count > 0)
+            {
+                throw new InvalidOperationException(storage.Describe(unreachable));
+            }
+
+            builder.Services.AddSingleton(storage);
+            builder.Services.AddHostedService<StorageWatch>();
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownGrace);
             var catalog = FunctionCatalog.FromAssembly(typeof(FunctionAppServiceCollectionExtensions).Assembly);
             var host = options.Port == 0 ? "127.0.0.1" : "localhost";
             builder.WebHost.UseUrls($"http://{host}:{options.Port}");
@@ -92,7 +101,7 @@ public sealed class LocalFunctionHost : IAsyncDisposable
             builder.Services.AddHostedService<TimerFunctionScheduler>();
             builder.Services.AddLocalDurableTask(LocalSettings.DurableHubName(HostJsonPath(root)));
 
-            var app = builder.Build();
+            var app = built = builder.Build();
             if (options.LogRequests)
             {
                 app.UseMiddleware<RequestLoggingMiddleware>();
@@ -117,12 +126,38 @@ public sealed class LocalFunctionHost : IAsyncDisposable
         }
         catch
         {
+            // In order, as on a normal stop: the app's services first (they may still use storage), then Azurite.
+            if (built is not null)
+            {
+                await built.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (azurite is not null)
             {
                 await azurite.DisposeAsync().ConfigureAwait(false);
             }
 
             throw;
+        }
+    }
+
+    /// <summary>Says plainly, before anything starts, that the HTTP port is taken (Kestrel would fail later with a stack trace).</summary>
+    private static void EnsurePortIsFree(int port)
+    {
+        if (port == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            probe.Start();
+            probe.Stop();
+        }
+        catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+        {
+            throw new InvalidOperationException($"port {port} is already in use by another process (another runner?). Stop it, or start with --port N.", e);
         }
     }
 
@@ -187,17 +222,57 @@ public sealed class LocalFunctionHost : IAsyncDisposable
     {
         var storage = configuration[StorageAccount.SettingName];
         var isDevelopmentStorage = storage?.Contains("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase) == true;
-        var defaults = new AzuriteOptions
+        var azurite = new AzuriteOptions
         {
             InstallDirectory = Path.Combine(RepositoryPaths.LocalFolder(root), "azurite"),
-            DataDirectory = Path.Combine(RepositoryPaths.LocalFolder(root), "azurite-data"),
+            DataDirectory = options.AzuriteInMemory ? null : Path.Combine(RepositoryPaths.LocalFolder(root), "azurite-data"),
+            BlobPort = options.AzuritePort,
+            QueuePort = options.AzuritePort + 1,
+            TablePort = options.AzuritePort + 2,
         };
-        if (!options.StartAzurite || !isDevelopmentStorage || AzuriteProcess.IsListening(defaults.BlobPort))
+        if (!isDevelopmentStorage)
         {
             return null;
         }
 
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
-        return await AzuriteProcess.StartAsync(defaults, loggers.CreateLogger("Azurite"), cancellationToken).ConfigureAwait(false);
+        if (options.AzuritePort != LocalRunnerOptions.DefaultAzuritePort)
+        {
+            // The development account's well-known key, on the ports asked for.
+            configuration[StorageAccount.SettingName] = AzuriteProcess.ConnectionStringFor(azurite);
+        }
+
+        if (!options.StartAzurite || AzuriteProcess.IsListening(azurite.BlobPort))
+        {
+            return null;
+        }
+
+        using var loggers = LoggerFactory.Create(b => AddRunnerConsole(b, options.Verbose, _ => false));
+        return await AzuriteProcess.StartAsync(azurite, loggers.CreateLogger("Azurite"), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The runner's console: one line per event, exception detail only with --verbose, outage echoes kept quiet.</summary>
+    private static void AddRunnerConsole(ILoggingBuilder logging, bool verbose, Func<string?, bool> quiet)
+    {
+        logging.ClearProviders()
+            .AddConsole(o => o.FormatterName = RunnerConsoleFormatter.FormatterName)
+            .AddConsoleFormatter<RunnerConsoleFormatter, RunnerConsoleFormatterOptions>(o => o.IncludeExceptionDetails = verbose)
+            .SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information)
+            .AddFilter("Microsoft", verbose ? LogLevel.Information : LogLevel.Warning)
+            .AddFilter("System.Net.Http", LogLevel.Warning)
+            .AddFilter("Azure", level => level >= LogLevel.Warning && (verbose || !quiet("Azure")))
+            .AddFilter("DurableTask", level => level >= LogLevel.Warning && (verbose || !quiet("DurableTask")));
+    }
+
+    private static string StorageHint(IConfiguration configuration, AzuriteProcess? azurite)
+    {
+        if (azurite is not null)
+        {
+            return $"Azurite, which this runner started (process {azurite.ProcessId}), has stopped: stop the runner (Ctrl+C) and start it again.";
+        }
+
+        return configuration[StorageAccount.SettingName]?.Contains("devstoreaccount1", StringComparison.OrdinalIgnoreCase) == true
+            || configuration[StorageAccount.SettingName]?.Contains("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase) == true
+            ? "Start the storage emulator (Azurite) again, or start the runner without --no-azurite so it starts its own."
+            : $"Check '{StorageAccount.SettingName}' and that the account can be reached from this machine.";
     }
 }
