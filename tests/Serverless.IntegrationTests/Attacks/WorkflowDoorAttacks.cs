@@ -32,6 +32,7 @@ public sealed class WorkflowDoorAttacks
         { """{"model":"../models/victim"}""", "'model' must be a valid model name" },
         { """{"version":"1","alias":"production"}""", "'version' and 'alias' both choose" },
         { $$"""{"model":"{{Bare}}"}""", "'model': model 'victim-bare' version '1' has no manifest" },
+        { $$"""{"model":"{{Bare}}","version":"1"}""", "'version': model 'victim-bare' version '1' has no manifest" },
         { $$"""{"model":"{{Bare}}","alias":"production"}""", "'alias': model 'victim-bare' version '1' (alias 'production') has no manifest" },
         { """{"input":"data/attack/missing.csv"}""", "'input' names blob 'data/attack/missing.csv', which does not exist." },
         { """{"input":"file:///etc/passwd"}""", "'input' must be a blob as container/path in this app's storage account, not a URL." },
