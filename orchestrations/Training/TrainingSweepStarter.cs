@@ -145,7 +145,7 @@ public sealed class TrainingSweepStarter
         if (size > maxBytes)
         {
             throw ServingException.BadRequest(
-                $"The dataset is {size} bytes; sweeps take datasets of at most {maxBytes} bytes (Training:MaxDatasetBytes). Sample it down or ask the operator.");
+                $"'dataset' is {size} bytes; sweeps take datasets of at most {maxBytes} bytes (Training:MaxDatasetBytes). Sample it down or ask the operator.");
         }
     }
 }

@@ -36,7 +36,7 @@ public sealed class TrainingSweepStartTests
     {
         var error = await RefusedAsync(() => Starter(maxDatasetBytes: 10).CheckDatasetAsync(Sweep(), default));
 
-        Assert.Contains("Training:MaxDatasetBytes", error.Message);
+        Assert.StartsWith("'dataset' is 40 bytes; sweeps take datasets of at most 10 bytes (Training:MaxDatasetBytes).", error.Message);
     }
 
     [Theory]
