@@ -14,21 +14,17 @@ public static class Algorithms
     public const string Lbfgs = HyperparameterCatalog.Lbfgs;
     public const string Sdca = HyperparameterCatalog.Sdca;
 
-    public const string Binary = "binary";
-    public const string Multiclass = "multiclass";
-    public const string Regression = "regression";
+    public const string Binary = HyperparameterCatalog.Binary;
+    public const string Multiclass = HyperparameterCatalog.Multiclass;
+    public const string Regression = HyperparameterCatalog.Regression;
 
     public static IReadOnlyList<string> All { get; } = HyperparameterCatalog.Algorithms;
 
-    public static IReadOnlyList<string> Tasks { get; } = [Binary, Multiclass, Regression];
+    public static IReadOnlyList<string> Tasks { get; } = HyperparameterCatalog.Tasks;
 
     /// <summary>The hyperparameter names an algorithm accepts; empty for an unknown algorithm.</summary>
     public static IReadOnlyList<string> KnownHyperparameters(string algorithm) => HyperparameterCatalog.Names(algorithm);
 
-    /// <summary>Why the algorithm cannot train the task, or null when it can.</summary>
-    public static string? Unsupported(string algorithm, string task) => (algorithm, task) switch
-    {
-        (Lbfgs, Regression) => "lbfgs does linear classification; use sdca for linear regression.",
-        _ => null,
-    };
+    /// <summary>Why the algorithm cannot train the task (<see cref="HyperparameterCatalog.CheckTask"/>), or null when it can.</summary>
+    public static string? Unsupported(string algorithm, string task) => HyperparameterCatalog.CheckTask(algorithm, task);
 }

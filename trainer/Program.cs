@@ -40,7 +40,7 @@ public static class Program
         catch (Exception e)
         {
             var message = e is TrialException or FileNotFoundException ? e.Message : $"{e.GetType().Name}: {e.Message}";
-            error.WriteLine($"trial failed: {message}");
+            error.WriteLine(TrialOutputs.FailureLinePrefix + message);
             await TryWriteErrorAsync(files, spec, message, error).ConfigureAwait(false);
             return 1;
         }

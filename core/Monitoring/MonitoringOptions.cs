@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Serverless.Core.Monitoring.Alerts;
+using Serverless.Core.Storage;
 
 namespace Serverless.Core.Monitoring;
 
@@ -72,7 +73,7 @@ public sealed class MonitoringOptions : IValidatableObject
     public int WebhookTimeoutSeconds { get; set; } = 10;
 
     /// <summary>Blob container of the JSON and HTML reports.</summary>
-    [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")]
+    [Required, ContainerName]
     public string ReportsContainer { get; set; } = "monitoring";
 
     /// <summary>Table of report summaries (one row per model version per run).</summary>

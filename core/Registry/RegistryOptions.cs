@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Serverless.Core.Storage;
 
 namespace Serverless.Core.Registry;
 
@@ -8,7 +9,7 @@ public sealed class RegistryOptions
     public const string SectionName = "Registry";
 
     /// <summary>Blob container that holds model bytes.</summary>
-    [Required, RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")]
+    [Required, ContainerName]
     public string ContainerName { get; set; } = "models";
 
     /// <summary>Table that holds one entity per version and per alias.</summary>

@@ -36,7 +36,10 @@ public sealed record DataPath
     /// <summary>A folder: <c>container</c> or <c>container/prefix</c>, with or without one trailing '/'.</summary>
     public static DataPath ParsePrefix(string? text, string field, DataContainers containers) => Parse(text, field, containers, folder: true);
 
-    /// <summary>True for a valid Azure container name: 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit.</summary>
+    /// <summary>Azure's container naming rule in words, for messages.</summary>
+    public const string ContainerNameRule = "3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit";
+
+    /// <summary>True for a valid Azure container name: <see cref="ContainerNameRule"/>.</summary>
     public static bool IsValidContainerName(string? name)
     {
         if (name is not { Length: >= 3 and <= 63 } || name[0] == '-' || name[^1] == '-' || name.Contains("--", StringComparison.Ordinal))
@@ -135,8 +138,7 @@ public sealed record DataPath
 
         if (!IsValidContainerName(container))
         {
-            throw Bad(field, $"names container {DataText.Quote(container)}, which is not a valid container name " +
-                             "(3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit).");
+            throw Bad(field, $"names container {DataText.Quote(container)}, which is not a valid container name ({ContainerNameRule}).");
         }
 
         if (!containers.Contains(container))

@@ -32,7 +32,7 @@ public sealed class DataStorageOptionsValidator : IValidateOptions<DataStorageOp
             if (!DataPath.IsValidContainerName(container))
             {
                 failures.Add($"{DataStorageOptions.DataContainersSetting} lists {DataText.Quote(container)}, which is not a valid container name " +
-                             "(3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit).");
+                             $"({DataPath.ContainerNameRule}).");
             }
             else if (app.IsAppContainer(container))
             {

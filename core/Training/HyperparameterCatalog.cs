@@ -32,9 +32,9 @@ public sealed record HyperparameterSpec(string Name, HyperparameterKind Kind, do
 }
 
 /// <summary>
-/// The one catalog of the built-in trainer's algorithms and their hyperparameters, with types and allowed ranges:
-/// the sweep API refuses anything outside it with a 400 before a sweep starts, and the trainer (trainer/) checks its
-/// spec against the same catalog. The ranges bound what one trial may cost (trees, leaves, iterations) as well as
+/// The one catalog of the built-in trainer's algorithms, the tasks each trains and their hyperparameters, with types
+/// and allowed ranges: the sweep API refuses anything outside it with a 400 before a sweep starts, and the trainer
+/// (trainer/) checks its spec against the same catalog and builds a trainer only for the pairs it lists. The ranges bound what one trial may cost (trees, leaves, iterations) as well as
 /// what the trainer accepts. Immutable; thread-safe.
 /// </summary>
 public static class HyperparameterCatalog
@@ -43,6 +43,10 @@ public static class HyperparameterCatalog
     public const string FastTree = "fasttree";
     public const string Lbfgs = "lbfgs";
     public const string Sdca = "sdca";
+
+    public const string Binary = "binary";
+    public const string Multiclass = "multiclass";
+    public const string Regression = "regression";
 
     private static readonly HyperparameterSpec NumLeaves = new("num_leaves", HyperparameterKind.Integer, 2, 1024);
     private static readonly HyperparameterSpec LearningRate = new("learning_rate", HyperparameterKind.Real, 0, 1, MinimumExclusive: true);
@@ -65,8 +69,41 @@ public static class HyperparameterCatalog
         [Sdca] = [L1, L2, new("max_iterations", HyperparameterKind.Integer, 1, 10_000)],
     };
 
+    /// <summary>
+    /// The tasks each algorithm trains, as the trainer maps them onto ML.NET: lightgbm and fasttree (boosted trees) and
+    /// sdca (linear) train all three; lbfgs is logistic regression (binary) and maximum entropy (multiclass) only.
+    /// </summary>
+    private static readonly Dictionary<string, IReadOnlyList<string>> TasksByAlgorithm = new(StringComparer.Ordinal)
+    {
+        [LightGbm] = [Binary, Multiclass, Regression],
+        [FastTree] = [Binary, Multiclass, Regression],
+        [Lbfgs] = [Binary, Multiclass],
+        [Sdca] = [Binary, Multiclass, Regression],
+    };
+
     /// <summary>The algorithms, in the order messages list them.</summary>
     public static IReadOnlyList<string> Algorithms { get; } = [LightGbm, FastTree, Lbfgs, Sdca];
+
+    /// <summary>The tasks, in the order messages list them.</summary>
+    public static IReadOnlyList<string> Tasks { get; } = [Binary, Multiclass, Regression];
+
+    /// <summary>The tasks an algorithm trains; empty for an unknown algorithm.</summary>
+    public static IReadOnlyList<string> TasksOf(string algorithm) => TasksByAlgorithm.GetValueOrDefault(algorithm) ?? [];
+
+    /// <summary>The algorithms that train <paramref name="task"/>, in catalog order.</summary>
+    public static IReadOnlyList<string> AlgorithmsFor(string task) => Algorithms.Where(a => TasksOf(a).Contains(task, StringComparer.Ordinal)).ToList();
+
+    public static bool Trains(string algorithm, string task) => TasksOf(algorithm).Contains(task, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Why <paramref name="algorithm"/> cannot train <paramref name="task"/>, naming the tasks it trains and the algorithms
+    /// that train the task; null when it can (or when either is unknown, which is checked on its own).
+    /// </summary>
+    public static string? CheckTask(string algorithm, string task) =>
+        !TasksByAlgorithm.ContainsKey(algorithm) || !Tasks.Contains(task, StringComparer.Ordinal) || Trains(algorithm, task)
+            ? null
+            : $"{algorithm} does not train {task} tasks (it trains {string.Join(" and ", TasksOf(algorithm))}); " +
+              $"for {task} use {string.Join(", ", AlgorithmsFor(task))}.";
 
     /// <summary>An algorithm's hyperparameters; empty for an unknown algorithm.</summary>
     public static IReadOnlyList<HyperparameterSpec> For(string algorithm) => ByAlgorithm.GetValueOrDefault(algorithm) ?? [];
@@ -76,11 +113,22 @@ public static class HyperparameterCatalog
 
     public static HyperparameterSpec? Find(string algorithm, string name) => For(algorithm).FirstOrDefault(h => h.Name == name);
 
-    /// <summary>Why <paramref name="name"/> is not a hyperparameter of <paramref name="algorithm"/>, naming the known ones; null when it is.</summary>
-    public static string? CheckName(string algorithm, string name) =>
-        Find(algorithm, name) is not null
-            ? null
-            : $"{algorithm} has no hyperparameter {DataText.Quote(name)}; it knows {string.Join(", ", Names(algorithm))}.";
+    /// <summary>
+    /// Why <paramref name="name"/> is not a hyperparameter of <paramref name="algorithm"/>, naming the known ones and the
+    /// one it is likely a misspelling of (at most two edits away); null when it is.
+    /// </summary>
+    public static string? CheckName(string algorithm, string name)
+    {
+        if (Find(algorithm, name) is not null)
+        {
+            return null;
+        }
+
+        var known = Names(algorithm);
+        var closest = known.Select(k => (Name: k, Distance: EditDistance(name, k))).Where(k => k.Distance <= 2).OrderBy(k => k.Distance).FirstOrDefault();
+        return $"{algorithm} has no hyperparameter {DataText.Quote(name)}" + (closest.Name is null ? "" : $" (did you mean '{closest.Name}'?)") +
+               $"; it knows {string.Join(", ", known)}.";
+    }
 
     /// <summary>Why two of <paramref name="names"/> mean the same hyperparameter; null when none do.</summary>
     public static string? CheckAliases(string algorithm, IEnumerable<string> names)
@@ -131,6 +179,30 @@ public static class HyperparameterCatalog
             JsonValueKind.String => double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out number) && double.IsFinite(number),
             _ => false,
         };
+    }
+
+    /// <summary>Levenshtein distance of two short names (a name over 64 characters is never a near miss).</summary>
+    private static int EditDistance(string a, string b)
+    {
+        if (a.Length > 64 || b.Length > 64)
+        {
+            return int.MaxValue;
+        }
+
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        var current = new int[b.Length + 1];
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
     }
 
     private static string Describe(JsonElement value) => value.ValueKind == JsonValueKind.String ? DataText.Quote(value.GetString()) : DataText.Quote(value.GetRawText());

@@ -37,6 +37,9 @@ public static class MetricNames
         _ => false,
     };
 
+    /// <summary>The metrics defined for the task, in <see cref="All"/>'s order; empty for an unknown task.</summary>
+    public static IReadOnlyList<string> For(string task) => All.Where(m => AppliesTo(m, task)).ToList();
+
     /// <summary>True when <paramref name="candidate"/> beats <paramref name="incumbent"/> by more than <paramref name="margin"/> (metric units).</summary>
     public static bool IsBetter(string metric, double candidate, double incumbent, double margin = 0) =>
         HigherIsBetter(metric) ? candidate > incumbent + margin : candidate < incumbent - margin;

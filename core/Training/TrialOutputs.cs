@@ -20,6 +20,12 @@ public static class TrialOutputs
     /// </summary>
     public const string ValidationPredictions = "validation_predictions.csv";
 
+    /// <summary>
+    /// How a trainer that fails says why on stderr: one line starting with this, then the reason in words. A runner that
+    /// sees the line reports the reason alone, without the exit code and the rest of the output.
+    /// </summary>
+    public const string FailureLinePrefix = "trial failed: ";
+
     /// <summary>Joins a folder URI and a file name with exactly one slash.</summary>
     public static string Combine(string folderUri, string name) => folderUri.TrimEnd('/') + "/" + name;
 }

@@ -33,15 +33,15 @@ internal static class BatchScoringRequestReader
         Require(parsed.Input, "input", "the input blob as container/path");
         Require(parsed.Model, "model", "the model name");
         Require(parsed.Output, "output", "the output prefix as container/prefix");
-        ModelIdentifiers.ValidateName(parsed.Model);
+        ModelIdentifiers.ValidateName(parsed.Model, "model");
         if (parsed.Version is not null)
         {
-            ModelIdentifiers.ValidateVersion(parsed.Version);
+            ModelIdentifiers.ValidateVersion(parsed.Version, "version");
         }
 
         if (parsed.Alias is not null)
         {
-            ModelIdentifiers.ValidateAlias(parsed.Alias);
+            ModelIdentifiers.ValidateAlias(parsed.Alias, "alias");
         }
 
         var (input, output) = BatchScoringPaths.Parse(parsed.Input, parsed.Output, containers);

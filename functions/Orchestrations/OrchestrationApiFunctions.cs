@@ -5,7 +5,6 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
-using Serverless.Core.Serving;
 using Serverless.Core.Storage;
 using Serverless.Functions.Http;
 using Serverless.Functions.OpenApi;
@@ -21,23 +20,23 @@ public sealed class OrchestrationApiFunctions
 {
     private const int MaxStartBodyBytes = 64 * 1024;
 
-    private readonly InputBlobReader _input;
+    private readonly BatchScoringStarter _batch;
     private readonly DataContainers _containers;
-    private readonly ModelResolver _resolver;
     private readonly ILogger<OrchestrationApiFunctions> _logger;
 
-    public OrchestrationApiFunctions(InputBlobReader input, DataContainers containers, ModelResolver resolver, ILogger<OrchestrationApiFunctions> logger)
+    public OrchestrationApiFunctions(BatchScoringStarter batch, DataContainers containers, ILogger<OrchestrationApiFunctions> logger)
     {
-        _input = input;
+        _batch = batch;
         _containers = containers;
-        _resolver = resolver;
         _logger = logger;
     }
 
     [Function("StartBatchScoring")]
     [ApiOperation("Start batch scoring", Request = typeof(StartBatchScoringRequest),
-        Description = "Scores a CSV or JSON Lines blob of a data container with a model that has a manifest; poll the status route.",
-        Errors = [ErrorCodes.InvalidInput, ErrorCodes.NotFound, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge])]
+        Description = "Scores a CSV or JSON Lines blob of a data container with a model that has a manifest; poll the status route. " +
+                      "Everything known at the start is checked then (a 400 naming the field): the paths, the model, version or alias, " +
+                      "the version's manifest, the input blob and its size.",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.PayloadTooLarge])]
     [ApiResponse(StatusCodes.Status202Accepted, typeof(OrchestrationAcceptedResponse), "Started.", Headers = ["Location"])]
     public Task<IActionResult> StartBatchScoring(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "orchestrations/batch-scoring")] HttpRequest request,
@@ -47,15 +46,7 @@ public sealed class OrchestrationApiFunctions
             var cancellationToken = request.HttpContext.RequestAborted;
             using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxStartBodyBytes, cancellationToken);
             var batch = BatchScoringRequestReader.Read(body.Memory, _containers);
-            // Sized now, as planning will size it: a job over the chunk cap is a 400 here, not a failed orchestration later.
-            await PlanBatchActivity.LayoutAsync(_input, batch, batch.Format!, cancellationToken);
-
-            if (batch.Alias is null)
-            {
-                await _resolver.ResolveAsync(batch.Model, batch.Version, cancellationToken);
-            }
-
-            var instanceId = await client.ScheduleNewOrchestrationInstanceAsync(BatchScoringOrchestrator.Name, batch, cancellationToken);
+            var instanceId = await _batch.StartAsync(batch, client, cancellationToken);
             return Accepted(request, instanceId);
         }, _logger);
 

@@ -44,8 +44,10 @@ public sealed class TrainingSweepApiFunctions
 
     [Function("StartTrainingSweep")]
     [ApiOperation("Start a training sweep", Request = typeof(TrainingSweepRequest),
-        Description = "The instance id is the sweep id. Refused with 409 beyond Training:MaxConcurrentSweeps running sweeps. Unknown fields are refused.",
-        Errors = [ErrorCodes.InvalidInput, ErrorCodes.NotFound, ErrorCodes.Conflict, ErrorCodes.PayloadTooLarge])]
+        Description = "The instance id is the sweep id. Everything known at the start is checked then (a 400 naming the field): the dataset blob, " +
+                      "its size and header, the algorithms for the task, their hyperparameters, the metric, the names, and the promotion alias's " +
+                      "manifest. Refused with 409 beyond Training:MaxConcurrentSweeps running sweeps. Unknown fields are refused.",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.Conflict, ErrorCodes.PayloadTooLarge])]
     [ApiResponse(StatusCodes.Status202Accepted, typeof(OrchestrationAcceptedResponse), "Started.", Headers = ["Location"])]
     public Task<IActionResult> Start(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "orchestrations/training-sweeps")] HttpRequest request,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Serverless.Core.Errors;
 using Serverless.Core.Training.Tracking;
 
 namespace Serverless.Functions.Training;
@@ -11,7 +12,8 @@ public sealed record SweepDetailResponse(SweepSummary Sweep, JsonElement? Reques
 
 /// <summary>
 /// A sweep's tracked state: <c>status</c> is <c>starting</c>, <c>running</c>, <c>completed</c>, <c>failed</c> or <c>ended</c>;
-/// <c>data_fingerprint</c> is the SHA-256 of the dataset's bytes.
+/// <c>data_fingerprint</c> is the SHA-256 of the dataset's bytes; <c>error</c> is the reason it failed, in words
+/// (<see cref="ErrorText.Reason"/>).
 /// </summary>
 public sealed record SweepSummary(
     string SweepId,
@@ -39,13 +41,16 @@ public sealed record SweepSummary(
     public static SweepSummary From(SweepRecord s) => new(
         s.SweepId, s.Status, s.ModelName, s.Dataset, s.Target, s.Task, s.Metric, s.DataFingerprint, s.TrainRows, s.ValidationRows,
         s.TrialsTotal, s.TrialsSucceeded, s.TrialsFailed, s.BestTrialId, s.BestValue, s.RegisteredVersion, s.Promoted, s.PromotionReason,
-        s.Error, s.CreatedUtc, s.CompletedUtc);
+        s.Error is null ? null : ErrorText.Reason(s.Error), s.CreatedUtc, s.CompletedUtc);
 }
 
 /// <summary>A place on the leaderboard (1 is best) and the trial's value of the sweep's metric.</summary>
 public sealed record LeaderboardEntry(int Rank, string TrialId, string Algorithm, double Value);
 
-/// <summary>One tracked trial: <c>status</c> is <c>running</c>, <c>succeeded</c> or <c>failed</c>; <c>artifacts</c> is the folder of its outputs.</summary>
+/// <summary>
+/// One tracked trial: <c>status</c> is <c>running</c>, <c>succeeded</c> or <c>failed</c> (<c>error</c> says why, in words);
+/// <c>artifacts</c> is the folder of its outputs.
+/// </summary>
 public sealed record TrialSummary(
     string TrialId,
     string Algorithm,
@@ -61,7 +66,7 @@ public sealed record TrialSummary(
     DateTimeOffset? EndedUtc)
 {
     public static TrialSummary From(TrialRecord t) => new(
-        t.TrialId, t.Algorithm, TrackedJson.Parse(t.HyperparametersJson), t.Status, t.Metrics, t.Error, t.Runner, t.ExecutionId, t.OutputUri,
+        t.TrialId, t.Algorithm, TrackedJson.Parse(t.HyperparametersJson), t.Status, t.Metrics, t.Error is null ? null : ErrorText.Reason(t.Error), t.Runner, t.ExecutionId, t.OutputUri,
         t.TrainSeconds, t.StartedUtc, t.EndedUtc);
 }
 

@@ -15,6 +15,13 @@ public sealed record BatchScoringRequest
 
     public string? Alias { get; init; }
 
+    /// <summary>
+    /// The version resolved from <see cref="Version"/>, <see cref="Alias"/> or the defaults when the job was started
+    /// (<see cref="BatchScoringStarter"/>), which planning uses as is. Null in inputs recorded before the start resolved
+    /// it: planning resolves those itself.
+    /// </summary>
+    public string? ResolvedVersion { get; init; }
+
     public required string Output { get; init; }
 
     /// <summary>"csv" or "jsonl"; taken from the input's extension when null.</summary>

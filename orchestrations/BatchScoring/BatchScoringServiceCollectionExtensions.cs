@@ -6,7 +6,7 @@ using Serverless.Core.Storage;
 
 namespace Serverless.Orchestrations.BatchScoring;
 
-/// <summary>Wires batch scoring's activities (the orchestrators are stateless and need no services).</summary>
+/// <summary>Wires batch scoring's start checks and activities (the orchestrators are stateless and need no services).</summary>
 public static class BatchScoringServiceCollectionExtensions
 {
     public static IServiceCollection AddBatchScoring(this IServiceCollection services, IConfiguration configuration)
@@ -14,6 +14,8 @@ public static class BatchScoringServiceCollectionExtensions
         services.AddTabularServing(configuration);
         services.AddDataContainers(configuration);
         services.TryAddSingleton<InputBlobReader>();
+        services.TryAddSingleton<BatchModelCheck>();
+        services.TryAddSingleton<BatchScoringStarter>();
         services.TryAddTransient<PlanBatchActivity>();
         services.TryAddTransient<CountRowsActivity>();
         services.TryAddTransient<ScoreChunkActivity>();

@@ -3,12 +3,14 @@ using Microsoft.DurableTask;
 using Serverless.Core.Errors;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving;
+using Serverless.Core.Storage;
 
 namespace Serverless.Orchestrations.BatchScoring;
 
 /// <summary>
 /// Plans the job without reading the whole input: checks the input and output paths again (an input replayed from
-/// history gets no further than a request would), resolves the model version once, sizes the job from the input's
+/// history gets no further than a request would), takes the model version the start resolved (checking it still
+/// exists; inputs recorded before the start resolved it are resolved here, once), sizes the job from the input's
 /// size and a sample from its start (<see cref="BatchChunking.Layout"/>, which refuses a job over
 /// <see cref="BatchChunking.MaxChunks"/> chunks before anything per chunk is read or allocated), then probes a
 /// small window at each chunk boundary to move it to the next line start. Rows must not span lines (no line breaks
@@ -52,8 +54,8 @@ public sealed class PlanBatchActivity : TaskActivity<BatchScoringRequest, BatchP
     }
 
     /// <summary>
-    /// The input's size and layout from its properties and a sample of its start: NotFound when it does not exist,
-    /// BadRequest when it would need too many chunks. The start of a job calls this too.
+    /// The input's size and layout from its properties and a sample of its start: BadRequest naming <c>input</c> when it
+    /// does not exist or would need too many chunks. The start of a job calls this too.
     /// </summary>
     public static async Task<(long Size, ChunkLayout Layout)> LayoutAsync(InputBlobReader input, BatchScoringRequest request, string format,
         CancellationToken cancellationToken)
@@ -65,7 +67,7 @@ public sealed class PlanBatchActivity : TaskActivity<BatchScoringRequest, BatchP
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            throw ServingException.NotFound($"Input blob '{request.Input}' not found.");
+            throw ServingException.BadRequest($"'input' names blob {DataText.Quote(request.Input)}, which does not exist.");
         }
 
         var sample = await input.ReadAsync(request.Input, 0, (int)Math.Min(size, BatchChunking.SampleBytes), cancellationToken).ConfigureAwait(false);
@@ -89,6 +91,11 @@ public sealed class PlanBatchActivity : TaskActivity<BatchScoringRequest, BatchP
 
     private async Task<string> ResolveVersionAsync(BatchScoringRequest request)
     {
+        if (request.ResolvedVersion is not null)
+        {
+            return (await _registry.GetExistingVersionAsync(request.Model, request.ResolvedVersion, CancellationToken.None).ConfigureAwait(false)).Version;
+        }
+
         if (request.Version is null && request.Alias is not null)
         {
             var alias = await _registry.GetAliasAsync(request.Model, request.Alias, CancellationToken.None).ConfigureAwait(false)

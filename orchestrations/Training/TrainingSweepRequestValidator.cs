@@ -10,8 +10,9 @@ namespace Serverless.Orchestrations.Training;
 
 /// <summary>
 /// Checks a training sweep request before anything starts; every mistake is a BadRequest naming the field: the
-/// dataset only in the data containers (<see cref="DataPath"/>), a known task, metric and algorithms, hyperparameters
-/// known to the algorithm and inside <see cref="HyperparameterCatalog"/>'s ranges, the trial count (counted, never
+/// dataset only in the data containers (<see cref="DataPath"/>), a model name and promotion alias the registry accepts,
+/// a known task, a metric defined for it, known algorithms that train the task and hyperparameters known to the
+/// algorithm and inside <see cref="HyperparameterCatalog"/>'s ranges, the trial count (counted, never
 /// expanded) within <see cref="TrainingOptions.MaxTrialsPerSweep"/>, and <c>trial_timeout_minutes</c> within
 /// <see cref="TrainingOptions.MaxTrialTimeoutMinutes"/>. Stateless; thread-safe.
 /// </summary>
@@ -19,7 +20,7 @@ public static class TrainingSweepRequestValidator
 {
     public static IReadOnlyList<string> Algorithms => HyperparameterCatalog.Algorithms;
 
-    public static readonly IReadOnlyList<string> Tasks = ["binary", "multiclass", "regression"];
+    public static IReadOnlyList<string> Tasks => HyperparameterCatalog.Tasks;
 
     /// <summary>The request with its metric normalised; BadRequest for the first mistake.</summary>
     public static TrainingSweepRequest Validate(TrainingSweepRequest request, TrainingOptions options, DataContainers containers)
@@ -27,7 +28,7 @@ public static class TrainingSweepRequestValidator
         Require(request.Dataset, "dataset", "the dataset blob as container/path of a CSV with a header row");
         Require(request.Target, "target", "the target column");
         Require(request.ModelName, "model_name", "the registry name the best model is registered under");
-        ModelIdentifiers.ValidateName(request.ModelName);
+        ModelIdentifiers.ValidateName(request.ModelName, "model_name");
         var dataset = containers.Blob(request.Dataset, "dataset");
 
         if (!Tasks.Contains(request.Task))
@@ -39,7 +40,7 @@ public static class TrainingSweepRequestValidator
             ?? throw ServingException.BadRequest($"'metric' must be one of {string.Join(", ", MetricNames.All)} (was {DataText.Quote(request.Metric)}).");
         if (!MetricNames.AppliesTo(metric, request.Task))
         {
-            throw ServingException.BadRequest($"'metric' {metric} does not apply to {request.Task} tasks.");
+            throw ServingException.BadRequest($"'metric' {metric} does not apply to {request.Task} tasks; use {string.Join(", ", MetricNames.For(request.Task))}.");
         }
 
         if (request.Algorithms is not { Count: > 0 })
@@ -49,7 +50,7 @@ public static class TrainingSweepRequestValidator
 
         foreach (var search in request.Algorithms)
         {
-            CheckSearch(search);
+            CheckSearch(search, request.Task);
         }
 
         CheckFeatures(request);
@@ -86,13 +87,15 @@ public static class TrainingSweepRequestValidator
         return request with { Dataset = dataset.ToString(), Metric = metric };
     }
 
-    private static void CheckSearch(AlgorithmSearch search)
+    private static void CheckSearch(AlgorithmSearch search, string task)
     {
         if (search is null || !Algorithms.Contains(search.Name))
         {
             throw ServingException.BadRequest(
                 $"Unknown algorithm {DataText.Quote(search?.Name)}; the built-in trainer knows {string.Join(", ", Algorithms)}.");
         }
+
+        Refuse(search.Name, null, HyperparameterCatalog.CheckTask(search.Name, task));
 
         if (search.Grid is not null && search.Random is not null)
         {
@@ -210,7 +213,7 @@ public static class TrainingSweepRequestValidator
             throw ServingException.BadRequest($"'promotion.margin' must be a non-negative number (was {promotion.Margin.ToString(CultureInfo.InvariantCulture)}).");
         }
 
-        ModelIdentifiers.ValidateAlias(promotion.Alias);
+        ModelIdentifiers.ValidateAlias(promotion.Alias, "promotion.alias");
     }
 
     private static void Require(string? value, string field, string what)

@@ -4,6 +4,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Errors;
+using Serverless.Core.Registry;
 using Serverless.Core.Storage;
 using Serverless.Core.Training.Runners;
 using Serverless.Core.Training.Tracking;
@@ -13,9 +14,11 @@ namespace Serverless.Orchestrations.Training;
 
 /// <summary>
 /// Starts a validated sweep request: the dataset must exist, be at most <see cref="TrainingOptions.MaxDatasetBytes"/>
-/// and have a header row naming the target and any listed features (a 404 or 400 now rather than a failed sweep
-/// later; the message quotes only the header's names), a slot must be free (<see cref="SweepQuota"/>), and then the
-/// orchestration is scheduled with the host's trial settings fixed into its input. Thread-safe.
+/// and have a header row naming the target and any listed features; under <c>promote-if-better</c> an existing
+/// promotion alias must point at a version with a manifest, since the sweep scores that version on its validation
+/// rows before moving the alias (each a 400 naming the field now rather than a failed sweep later; messages quote
+/// only the header's names). Then a slot must be free (<see cref="SweepQuota"/>), and the orchestration is scheduled
+/// with the host's trial settings fixed into its input. Thread-safe.
 /// </summary>
 public sealed class TrainingSweepStarter
 {
@@ -23,13 +26,15 @@ public sealed class TrainingSweepStarter
     public const int HeaderProbeBytes = 64 * 1024;
 
     private readonly InputBlobReader _input;
+    private readonly IModelRegistry _registry;
     private readonly SweepQuota _quota;
     private readonly TrainingOptions _options;
     private readonly TimeProvider _clock;
 
-    public TrainingSweepStarter(InputBlobReader input, SweepQuota quota, IOptions<TrainingOptions> options, TimeProvider clock)
+    public TrainingSweepStarter(InputBlobReader input, IModelRegistry registry, SweepQuota quota, IOptions<TrainingOptions> options, TimeProvider clock)
     {
         _input = input;
+        _registry = registry;
         _quota = quota;
         _options = options.Value;
         _clock = clock;
@@ -39,6 +44,7 @@ public sealed class TrainingSweepStarter
     public async Task<string> StartAsync(TrainingSweepRequest sweep, string requestJson, DurableTaskClient client, CancellationToken cancellationToken)
     {
         await CheckDatasetAsync(sweep, cancellationToken).ConfigureAwait(false);
+        await CheckPromotionAsync(sweep, cancellationToken).ConfigureAwait(false);
         var now = _clock.GetUtcNow();
         var sweepId = $"sweep-{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
         var input = CreateInput(sweepId, sweep, requestJson, _options);
@@ -83,7 +89,7 @@ public sealed class TrainingSweepStarter
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
-            throw ServingException.NotFound($"Dataset blob '{sweep.Dataset}' not found.");
+            throw ServingException.BadRequest($"'dataset' names blob {DataText.Quote(sweep.Dataset)}, which does not exist.");
         }
 
         CheckSize(size, _options.MaxDatasetBytes);
@@ -91,18 +97,45 @@ public sealed class TrainingSweepStarter
         var newline = Array.IndexOf(head, (byte)'\n');
         if (newline < 0 && size > head.Length)
         {
-            throw ServingException.BadRequest($"The dataset has no header row within its first {HeaderProbeBytes / 1024} KiB: expected a CSV with a header row.");
+            throw ServingException.BadRequest($"'dataset' has no header row within its first {HeaderProbeBytes / 1024} KiB: expected a CSV with a header row.");
         }
 
         var header = Encoding.UTF8.GetString(head, 0, newline < 0 ? head.Length : newline).TrimEnd('\r').TrimStart('\uFEFF')
             .Split(',').Select(c => c.Trim().Trim('"')).ToList();
         var names = header.ToHashSet(StringComparer.Ordinal);
-        foreach (var column in new[] { sweep.Target }.Concat(sweep.Features?.Select(f => f.Name) ?? []))
+        foreach (var (field, column) in new[] { ("target", sweep.Target) }.Concat(sweep.Features?.Select(f => ("features", f.Name)) ?? []))
         {
             if (!names.Contains(column))
             {
-                throw ServingException.BadRequest($"Column {DataText.Quote(column)} is not in the dataset's header ({DataText.List(header)}).");
+                throw ServingException.BadRequest($"'{field}' names column {DataText.Quote(column)}, which is not in the dataset's header ({DataText.List(header)}).");
             }
+        }
+    }
+
+    /// <summary>
+    /// Under <c>promote-if-better</c>, the version an existing promotion alias points at has a manifest (the sweep
+    /// scores it as served to compare); no alias yet is fine (the winner takes it).
+    /// </summary>
+    public async Task CheckPromotionAsync(TrainingSweepRequest sweep, CancellationToken cancellationToken)
+    {
+        if (sweep.Promotion.Policy != PromotionPolicy.PromoteIfBetter)
+        {
+            return;
+        }
+
+        var alias = await _registry.GetAliasAsync(sweep.ModelName, sweep.Promotion.Alias, cancellationToken).ConfigureAwait(false);
+        if (alias is null)
+        {
+            return;
+        }
+
+        var incumbent = await _registry.GetVersionAsync(sweep.ModelName, alias.Version, cancellationToken).ConfigureAwait(false);
+        if (incumbent is not null && incumbent.ManifestSha256 is null)
+        {
+            throw ServingException.BadRequest(
+                $"'promotion.alias': alias '{alias.Alias}' of model '{alias.ModelName}' points at version '{alias.Version}', which has no manifest, so the sweep " +
+                "could not score it to compare with the new version. Register one with " +
+                $"PUT /api/models/{alias.ModelName}/versions/{alias.Version}/manifest, or name another alias (or policy 'none').");
         }
     }
 
@@ -112,7 +145,7 @@ public sealed class TrainingSweepStarter
         if (size > maxBytes)
         {
             throw ServingException.BadRequest(
-                $"The dataset is {size} bytes; sweeps take datasets of at most {maxBytes} bytes (Training:MaxDatasetBytes). Sample it down or ask the operator.");
+                $"'dataset' is {size} bytes; sweeps take datasets of at most {maxBytes} bytes (Training:MaxDatasetBytes). Sample it down or ask the operator.");
         }
     }
 }

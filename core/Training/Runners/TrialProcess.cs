@@ -169,9 +169,16 @@ internal sealed class TrialProcess
         }
     }
 
+    /// <summary>The trainer's reason when it gave one (<see cref="TrialOutputs.FailureLinePrefix"/>), else the exit code and the tail of its output.</summary>
     private string FailureMessage(int exitCode)
     {
         var stderr = Stderr.ToString().Trim();
+        var reason = stderr.Split('\n').Select(l => l.TrimEnd('\r')).LastOrDefault(l => l.StartsWith(TrialOutputs.FailureLinePrefix, StringComparison.Ordinal));
+        if (reason is not null && reason.Length > TrialOutputs.FailureLinePrefix.Length)
+        {
+            return reason[TrialOutputs.FailureLinePrefix.Length..];
+        }
+
         if (stderr.Length > 0)
         {
             return $"exit code {exitCode}: {stderr}";

@@ -79,7 +79,7 @@ public sealed class BatchScoringEndToEndTests
     }
 
     [Fact]
-    public async Task BatchScoring_TooManyBadRows_FailsWithAClearMessage()
+    public async Task BatchScoring_TooManyBadRows_FailsWithThePlainReason()
     {
         await RegisterModelAsync();
         var bad = Enumerable.Range(1, 30).ToDictionary(i => (long)i * 10, _ => "age");
@@ -90,12 +90,15 @@ public sealed class BatchScoringEndToEndTests
             """);
 
         Assert.True(status.GetProperty("runtime_status").GetString() == "Failed", status.ToString());
-        Assert.True(status.GetProperty("error").GetString()?.Contains("30 malformed row(s) exceed the limit of 5") == true, status.ToString());
+        var error = status.GetProperty("error").GetString()!;
+        Assert.Equal("Batch scoring failed: 30 malformed row(s) exceed the limit of 5. Each is listed with its row number and reason under " +
+                     "scores/batch/dirty/errors/; the manifest is scores/batch/dirty/manifest.json.", error);
+        WorkflowErrors.AssertPlain(error);
     }
 
     [Theory]
     [InlineData("""{"model":"batch-churn","output":"scores/p"}""", HttpStatusCode.BadRequest, "'input' is required")]
-    [InlineData("""{"input":"data/batch/none.csv","model":"batch-churn","output":"scores/p"}""", HttpStatusCode.NotFound, "none.csv")]
+    [InlineData("""{"input":"data/batch/none.csv","model":"batch-churn","output":"scores/p"}""", HttpStatusCode.BadRequest, "'input' names blob 'data/batch/none.csv', which does not exist.")]
     [InlineData("""{"input":"data/batch/customers.txt","model":"batch-churn","output":"scores/p"}""", HttpStatusCode.BadRequest, "format")]
     [InlineData("""{"input":"data/batch/a.csv","model":"batch-churn","output":"scores/p","chunk_rows":5}""", HttpStatusCode.BadRequest, "chunk_rows")]
     [InlineData("""{"input":"data/batch/a.csv","model":"batch-churn","output":"scores/p","colour":"red"}""", HttpStatusCode.BadRequest, "colour")]

@@ -86,21 +86,26 @@ public sealed class TrainingSweepEndToEndTests
     }
 
     [Fact]
-    public async Task Sweep_EveryTrialFails_FailsWithTheTrialsErrorAndTracksIt()
+    public async Task Sweep_EveryTrialFails_FailsWithTheTrialsPlainReasonAndTracksIt()
     {
         var model = "broken-" + Guid.NewGuid().ToString("N")[..6];
-        await UploadAsync("training", $"{model}.csv", ReferenceDatasets.ChurnCsv(300, seed: 5));
+        // The trainer refuses a feature named like a column of the model it builds; the sweep only finds out in the trials.
+        await UploadAsync("training", $"{model}.csv", "id,Score,churned\n" + string.Concat(Enumerable.Range(1, 40).Select(i => $"{i},{i % 7},{i % 2}\n")));
 
-        // lbfgs trains classifiers only: the trainer fails every trial of a regression sweep.
         var status = await RunSweepAsync($$$"""
-            {"dataset":"training/{{{model}}}.csv","target":"churned","task":"regression","exclude_columns":["customer_id"],
-             "algorithms":[{"name":"lbfgs"}],"metric":"rmse","model_name":"{{{model}}}"}
+            {"dataset":"training/{{{model}}}.csv","target":"churned","task":"binary","exclude_columns":["id"],
+             "algorithms":[{"name":"sdca"},{"name":"lbfgs"}],"metric":"auc","model_name":"{{{model}}}"}
             """);
 
         Assert.True(status.GetProperty("runtime_status").GetString() == "Failed", status.ToString());
-        Assert.Contains("lbfgs does linear classification", status.GetProperty("error").GetString());
+        var error = status.GetProperty("error").GetString()!;
+        Assert.StartsWith("All 2 trial(s) failed; the first: Feature 'Score' has a name the model's own columns use (", error);
+        Assert.EndsWith("); rename the column.", error);
+        WorkflowErrors.AssertPlain(error);
         var tracked = await Client.GetJsonAsync($"sweeps/{status.GetProperty("instance_id").GetString()}");
         Assert.Equal("failed", tracked.Json.GetProperty("sweep").GetProperty("status").GetString());
+        Assert.Equal(error, tracked.Json.GetProperty("sweep").GetProperty("error").GetString());
+        Assert.All(tracked.Json.GetProperty("trials").EnumerateArray(), t => WorkflowErrors.AssertPlain(t.GetProperty("error").GetString()!));
     }
 
     [Theory]
@@ -120,13 +125,14 @@ public sealed class TrainingSweepEndToEndTests
 
         Assert.True(status.GetProperty("runtime_status").GetString() == "Failed", status.ToString());
         Assert.Contains(expected, status.GetProperty("error").GetString());
+        WorkflowErrors.AssertPlain(status.GetProperty("error").GetString()!);
         var tracked = await Client.GetJsonAsync($"sweeps/{status.GetProperty("instance_id").GetString()}");
         Assert.DoesNotContain("SECRET", status.ToString());
         Assert.DoesNotContain("SECRET", tracked.Json.GetProperty("sweep").ToString());
     }
 
     [Theory]
-    [InlineData("""{"dataset":"training/none.csv","target":"y","task":"binary","algorithms":[{"name":"lightgbm"}],"metric":"auc","model_name":"m"}""", HttpStatusCode.NotFound, "none.csv")]
+    [InlineData("""{"dataset":"training/none.csv","target":"y","task":"binary","algorithms":[{"name":"lightgbm"}],"metric":"auc","model_name":"m"}""", HttpStatusCode.BadRequest, "'dataset' names blob 'training/none.csv', which does not exist.")]
     [InlineData("""{"dataset":"training/x.csv","target":"y","task":"binary","algorithms":[{"name":"xgboost"}],"metric":"auc","model_name":"m"}""", HttpStatusCode.BadRequest, "xgboost")]
     [InlineData("""{"dataset":"training/x.csv","target":"y","task":"regression","algorithms":[{"name":"sdca"}],"metric":"auc","model_name":"m"}""", HttpStatusCode.BadRequest, "does not apply")]
     [InlineData("""{"dataset":"training/x.csv","target":"y","task":"binary","algorithms":[],"metric":"auc","model_name":"m"}""", HttpStatusCode.BadRequest, "algorithms")]

@@ -105,8 +105,66 @@ public sealed class TrainingSweepRequestValidatorTests
         Assert.Contains(expected, error.Message);
     }
 
-    private static string Body(string algorithms, string extra = "", string dataset = "training/churn.csv") =>
-        $$"""{"dataset":"{{dataset}}","target":"churned","task":"binary",{{extra}}"algorithms":{{algorithms}},"metric":"AUC","model_name":"churn"}""";
+    [Fact]
+    public void Read_MisspelledHyperparameter_IsBadRequestNamingTheAlgorithmTheNameAndTheKnownOnes()
+    {
+        var error = Refused(Body("""[{"name":"lightgbm","grid":{"num_leafs":[8,16]}}]"""));
+
+        Assert.Equal("'algorithms': lightgbm has no hyperparameter 'num_leafs' (did you mean 'num_leaves'?); " +
+                     "it knows num_leaves, learning_rate, num_iterations, n_estimators, min_data_in_leaf.", error.Message);
+    }
+
+    [Fact]
+    public void Read_MisspelledHyperparameterInARandomSpace_IsBadRequestToo()
+    {
+        var error = Refused(Body("""[{"name":"lightgbm","random":{"trials":3,"space":{"num_leafs":{"min":8,"max":64,"integer":true}}}}]"""));
+
+        Assert.Contains("lightgbm has no hyperparameter 'num_leafs'", error.Message);
+    }
+
+    [Fact]
+    public void Read_LbfgsForRegression_IsBadRequestNamingTheAlgorithmsThatFit()
+    {
+        var error = Refused(Body("""[{"name":"sdca"},{"name":"lbfgs"}]""", task: "regression", metric: "rmse"));
+
+        Assert.Equal("'algorithms': lbfgs does not train regression tasks (it trains binary and multiclass); for regression use lightgbm, fasttree, sdca.",
+            error.Message);
+    }
+
+    [Theory]
+    [InlineData("binary", "lbfgs")]
+    [InlineData("multiclass", "lbfgs")]
+    [InlineData("regression", "fasttree")]
+    [InlineData("regression", "lightgbm")]
+    public void Read_AlgorithmThatTrainsTheTask_IsAccepted(string task, string algorithm)
+    {
+        var metric = task == "regression" ? "rmse" : "accuracy";
+
+        Assert.Equal(task, Read(Body($"[{{\"name\":\"{algorithm}\"}}]", task: task, metric: metric)).Task);
+    }
+
+    [Fact]
+    public void Read_MetricOfAnotherTask_IsBadRequestListingTheTasksMetrics()
+    {
+        var error = Refused(Body("""[{"name":"sdca"}]""", task: "regression", metric: "auc"));
+
+        Assert.Equal("'metric' auc does not apply to regression tasks; use rmse, mae, r2.", error.Message);
+    }
+
+    [Theory]
+    [InlineData("\"model_name\":\"churn model\"", "'model_name' must be a valid model name")]
+    [InlineData("\"model_name\":\"-churn\"", "'model_name' must be a valid model name")]
+    [InlineData("\"model_name\":\"churn\",\"promotion\":{\"policy\":\"promote-if-better\",\"alias\":\"1st\"}", "'promotion.alias' must be a valid alias")]
+    [InlineData("\"model_name\":\"churn\",\"promotion\":{\"policy\":\"promote-if-better\",\"alias\":\"prod/x\"}", "'promotion.alias' must be a valid alias")]
+    public void Read_NameTheRegistryRefuses_IsBadRequestNamingTheField(string names, string expected)
+    {
+        var body = Body("""[{"name":"sdca"}]""").Replace("\"model_name\":\"churn\"", names, StringComparison.Ordinal);
+
+        Assert.StartsWith(expected, Refused(body).Message);
+    }
+
+    private static string Body(string algorithms, string extra = "", string dataset = "training/churn.csv", string task = "binary", string metric = "AUC") =>
+        $$"""{"dataset":"{{dataset}}","target":"churned","task":"{{task}}",{{extra}}"algorithms":{{algorithms}},"metric":"{{metric}}","model_name":"churn"}""";
 
     private static Serverless.Orchestrations.Training.TrainingSweepRequest Read(string body) =>
         TrainingSweepRequestReader.Read(Encoding.UTF8.GetBytes(body), Options, DataContainers.Default);

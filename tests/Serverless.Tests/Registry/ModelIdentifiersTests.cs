@@ -75,4 +75,17 @@ public sealed class ModelIdentifiersTests
         Assert.Equal(ServingErrorKind.BadRequest, error.Kind);
         Assert.Contains("alias", error.Message);
     }
+
+    [Theory]
+    [InlineData("churn model", "model_name", "'model_name' must be a valid model name: 1-63 letters, digits, '.', '-' or '_', starting with a letter or digit (was 'churn model').")]
+    [InlineData("-churn", "model", "'model' must be a valid model name: 1-63 letters, digits, '.', '-' or '_', starting with a letter or digit (was '-churn').")]
+    public void ValidateName_WithTheRequestsField_StartsWithTheField(string name, string field, string expected) =>
+        Assert.Equal(expected, Assert.Throws<ServingException>(() => ModelIdentifiers.ValidateName(name, field)).Message);
+
+    [Fact]
+    public void ValidateAliasAndVersion_WithTheRequestsField_StartWithTheField()
+    {
+        Assert.StartsWith("'promotion.alias' must be a valid alias: ", Assert.Throws<ServingException>(() => ModelIdentifiers.ValidateAlias("1st", "promotion.alias")).Message);
+        Assert.StartsWith("'version' must be a valid version: ", Assert.Throws<ServingException>(() => ModelIdentifiers.ValidateVersion("v 1", "version")).Message);
+    }
 }

@@ -22,6 +22,34 @@ public sealed class RegistryOptionsTests
         Assert.Equal(valid, Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true));
     }
 
+    [Theory]
+    [InlineData("models", true)]
+    [InlineData("my-models-2", true)]
+    [InlineData("Models", false)]
+    [InlineData("models\n", false)]
+    [InlineData("mo", false)]
+    [InlineData("mo--dels", false)]
+    [InlineData("models-", false)]
+    public void ContainerName_FollowsAzuresContainerRules(string name, bool valid)
+    {
+        var options = new RegistryOptions { ContainerName = name };
+        var results = new List<ValidationResult>();
+
+        Assert.Equal(valid, Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true));
+        Assert.All(results, r => Assert.StartsWith("ContainerName must be a valid container name: 3-63 lowercase letters", r.ErrorMessage));
+    }
+
+    [Theory]
+    [InlineData("monitoring", true)]
+    [InlineData("Monitoring", false)]
+    [InlineData("monitoring\n", false)]
+    public void MonitoringReportsContainer_FollowsAzuresContainerRules(string name, bool valid)
+    {
+        var options = new Serverless.Core.Monitoring.MonitoringOptions { ReportsContainer = name };
+
+        Assert.Equal(valid, Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true));
+    }
+
     [Fact]
     public void Defaults_AreValidWithAOneGibibyteSessionBudget()
     {

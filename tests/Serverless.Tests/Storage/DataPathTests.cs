@@ -165,4 +165,62 @@ public sealed class DataPathTests
         Assert.Equal("scores/run/manifest.json", DataPath.ParsePrefix("scores/run/", "output", Containers).Child("manifest.json").ToString());
         Assert.Equal("scores/manifest.json", DataPath.ParsePrefix("scores", "output", Containers).Child("manifest.json").ToString());
     }
+
+    [Theory]
+    [InlineData("abc", true)]
+    [InlineData("a1-b2", true)]
+    [InlineData("123", true)]
+    [InlineData("ab", false)]
+    [InlineData("Data", false)]
+    [InlineData("daTa", false)]
+    [InlineData("da_ta", false)]
+    [InlineData("da.ta", false)]
+    [InlineData("da ta", false)]
+    [InlineData("dät", false)]
+    [InlineData("-data", false)]
+    [InlineData("data-", false)]
+    [InlineData("da--ta", false)]
+    [InlineData("$logs", false)]
+    [InlineData("data\n", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void IsValidContainerName_FollowsAzuresRules(string? name, bool valid) =>
+        Assert.Equal(valid, DataPath.IsValidContainerName(name));
+
+    [Fact]
+    public void IsValidContainerName_Length_Is3To63()
+    {
+        Assert.True(DataPath.IsValidContainerName(new string('a', 63)));
+        Assert.False(DataPath.IsValidContainerName(new string('a', 64)));
+        Assert.True(DataPath.IsValidContainerName("a-1"));
+        Assert.False(DataPath.IsValidContainerName("a1"));
+    }
+
+    [Theory]
+    [InlineData("Scores/run-1")]
+    [InlineData("SCORES")]
+    [InlineData("scores_/run")]
+    public void ParsePrefix_OutputContainerAgainstAzuresRules_IsBadRequestStatingTheRule(string output)
+    {
+        var containers = new DataContainers(["scores"]);
+
+        var error = Assert.Throws<ServingException>(() => DataPath.ParsePrefix(output, "output", containers));
+
+        Assert.StartsWith("'output' names container", error.Message);
+        Assert.Contains($"which is not a valid container name ({DataPath.ContainerNameRule})", error.Message);
+    }
+
+    [Theory]
+    [InlineData("file:///etc/passwd", "not a URL")]
+    [InlineData("http://x/y.csv", "not a URL")]
+    [InlineData("Data/x.csv", "'Data', which is not a valid container name")]
+    [InlineData("file:/etc/passwd", "'file:', which is not a valid container name")]
+    public void Parse_WhatANewUserTried_IsBadRequestNamingTheField(string input, string expected)
+    {
+        var error = Assert.Throws<ServingException>(() => DataPath.Parse(input, "input", Containers));
+
+        Assert.Equal(ServingErrorKind.BadRequest, error.Kind);
+        Assert.StartsWith("'input' ", error.Message);
+        Assert.Contains(expected, error.Message);
+    }
 }

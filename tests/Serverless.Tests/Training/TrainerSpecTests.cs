@@ -82,11 +82,26 @@ public sealed class TrainerSpecTests : IClassFixture<TrainerDataset>
     }
 
     [Fact]
-    public async Task Train_LbfgsRegression_FailsPointingToSdca()
+    public async Task Train_LbfgsRegression_FailsNamingTheAlgorithmsThatTrainRegression()
     {
         var e = await FailAsync(_data.Spec(Algorithms.Lbfgs, Algorithms.Regression));
 
-        Assert.Equal("lbfgs does linear classification; use sdca for linear regression.", e.Message);
+        Assert.Equal("lbfgs does not train regression tasks (it trains binary and multiclass); for regression use lightgbm, fasttree, sdca.", e.Message);
+    }
+
+    [Fact]
+    public async Task Train_EveryPairTheCatalogLeavesOut_FailsWithTheCatalogsReason()
+    {
+        var unsupported = HyperparameterCatalog.Algorithms
+            .SelectMany(a => HyperparameterCatalog.Tasks.Where(t => !HyperparameterCatalog.Trains(a, t)).Select(t => (Algorithm: a, Task: t)))
+            .ToList();
+
+        Assert.NotEmpty(unsupported);
+        foreach (var (algorithm, task) in unsupported)
+        {
+            var e = await FailAsync(_data.Spec(algorithm, task));
+            Assert.Equal(HyperparameterCatalog.CheckTask(algorithm, task), e.Message);
+        }
     }
 
     [Fact]

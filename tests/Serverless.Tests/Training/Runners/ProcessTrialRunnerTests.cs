@@ -54,6 +54,17 @@ public sealed class ProcessTrialRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Trainer_SaysWhyItFailed_FailsWithThatReasonAlone()
+    {
+        var runner = CreateRunner(Script("reason.sh", """echo "reading spec" >&2 ; echo "trial failed: Feature 'Score' is reserved." >&2 ; echo "cleanup" >&2 ; exit 1"""));
+
+        var status = await WaitForEndAsync(runner, await runner.StartAsync(TrialSpecs.Create(), SpecUri, default));
+
+        Assert.Equal(TrialState.Failed, status.State);
+        Assert.Equal("Feature 'Score' is reserved.", status.Message);
+    }
+
+    [Fact]
     public async Task Trainer_WritesMoreThanTheTail_KeepsTheLastCharacters()
     {
         var runner = CreateRunner(Script("noisy.sh", """i=0; while [ $i -lt 2000 ]; do echo "line $i" >&2; i=$((i+1)); done; echo "the end" >&2; exit 1"""));
