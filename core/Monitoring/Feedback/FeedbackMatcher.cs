@@ -11,11 +11,11 @@ namespace Serverless.Core.Monitoring.Feedback;
 /// <see cref="MonitoringOptions.WindowHours"/>, the predictions a monitor run would join them with): an item matches
 /// when its request id was logged with its row. The log is searched without decoding it: each block's
 /// <see cref="RequestIdIndex"/> is read with a <c>$select</c> of the index alone, only in the partitions of the shards the
-/// ids hash to, newest hour first, stopping as soon as every item matched; blocks written before the index existed are
-/// decoded instead. Time and bytes grow with the requests logged in the window (about 6 bytes each), never with their
-/// size, and at most <see cref="MonitoringOptions.FeedbackMatchMaxRequests"/> requests are searched: past that, or with
-/// logging off, the answer is unknown (<see cref="FeedbackMatch.Matched"/> null). Memory holds the items and one page of
-/// indexes per shard. A block is in the window when its last record is (so ids logged up to
+/// ids hash to, newest hours first (six at a time), stopping as soon as every item matched; blocks written before the
+/// index existed are decoded instead. Time and bytes grow with the requests logged in the window (about 10 bytes each
+/// on the wire), never with their size, and at most <see cref="MonitoringOptions.FeedbackMatchMaxRequests"/> requests
+/// are searched: past that, or with logging off, the answer is unknown (<see cref="FeedbackMatch.Matched"/> null) unless
+/// every item matched. Memory holds the items and one page of indexes per partition searched at once. A block is in the window when its last record is (so ids logged up to
 /// <see cref="InferenceLogBlockFormat.MaxSpan"/> before the window may count), and predictions still in the writer's
 /// buffer (about a second) are not found yet. Thread-safe.
 /// </summary>
@@ -25,6 +25,9 @@ public sealed class FeedbackMatcher
     public const int MaxListedIds = 100;
 
     private const int BlocksPerPage = 100;
+
+    /// <summary>Hours searched at once, newest first: their shards' partitions are queried concurrently.</summary>
+    private const int HoursAtOnce = 6;
 
     private static readonly string[] IndexColumns =
         ["PartitionKey", "RowKey", InferenceLogBlockFormat.FormatProperty, InferenceLogBlockFormat.RecordsProperty, InferenceLogBlockFormat.LastProperty,
@@ -54,12 +57,19 @@ public sealed class FeedbackMatcher
             return FeedbackMatch.Unknown(records.Count);
         }
 
-        for (var hour = FloorToHour(now); hour >= FloorToHour(from) && search.Pending > 0 && !search.OverBudget; hour = hour.AddHours(-1))
+        var first = FloorToHour(from);
+        for (var hour = FloorToHour(now); hour >= first && search.Pending > 0 && !search.OverBudget; hour = hour.AddHours(-HoursAtOnce))
         {
-            var table = _service.GetTableClient(InferenceLogKeys.TableName(_log.TablePrefix, hour));
-            var shards = Enumerable.Range(0, _log.Shards).Where(s => search.PendingIn(s) > 0)
-                .Select(s => SearchPartitionAsync(table, InferenceLogKeys.PartitionKey(model, hour, s), from > hour ? from : null, from, now, s, search, cancellationToken));
-            await Task.WhenAll(shards).ConfigureAwait(false);
+            var partitions = new List<Task>();
+            for (var h = hour; h > hour.AddHours(-HoursAtOnce) && h >= first; h = h.AddHours(-1))
+            {
+                var table = _service.GetTableClient(InferenceLogKeys.TableName(_log.TablePrefix, h));
+                var lower = from > h ? from : (DateTimeOffset?)null;
+                partitions.AddRange(Enumerable.Range(0, _log.Shards).Where(s => search.PendingIn(s) > 0)
+                    .Select(s => SearchPartitionAsync(table, InferenceLogKeys.PartitionKey(model, h, s), lower, from, now, s, search, cancellationToken)));
+            }
+
+            await Task.WhenAll(partitions).ConfigureAwait(false);
         }
 
         return search.Pending > 0 && search.OverBudget ? FeedbackMatch.Unknown(records.Count, search.Searched, search.Decoded) : search.Result();

@@ -107,10 +107,12 @@ public sealed class FeedbackMatchingStorageTests
         var log = await LogAsync(requests: 40);
 
         var unknown = await Matcher(log, maxRequests: 5).MatchAsync(Model, [Item("req-1", 0), Item("never-sent", 0)], CancellationToken.None);
+        var allFound = await Matcher(log, maxRequests: 5).MatchAsync(Model, [Item("req-1", 0), Item("req-2", 9)], CancellationToken.None);
         var off = await Matcher(log, maxRequests: 0).MatchAsync(Model, [Item("req-1", 0)], CancellationToken.None);
 
         Assert.Null(unknown.Matched);
         Assert.Null(unknown.UnmatchedIds);
+        Assert.Equal(2, allFound.Matched);
         Assert.Null(off.Matched);
     }
 
@@ -152,7 +154,7 @@ public sealed class FeedbackMatchingStorageTests
 
     private static FeedbackRecord Item(string id, int row) => new(id, row, "1", DateTimeOffset.UtcNow);
 
-    private static FeedbackMatcher Matcher(LoggedWindow log, int windowHours = 2, long maxRequests = 20_000_000) =>
+    private static FeedbackMatcher Matcher(LoggedWindow log, int windowHours = 2, long maxRequests = 1_000_000) =>
         new(log.CountingService, Options.Create(log.Options), Options.Create(new MonitoringOptions { WindowHours = windowHours, FeedbackMatchMaxRequests = maxRequests }),
             TimeProvider.System);
 
