@@ -6,9 +6,10 @@ namespace Serverless.Cli;
 
 /// <summary>
 /// <c>drift --reference ref.csv --current cur.csv [--json] [--html report.html] [--categorical a,b]
-/// [--threshold-share 0.5] [--min-rows 30] [--no-bh]</c>: loads both CSV files, infers column types, runs
-/// <see cref="DriftEngine"/> with its defaults (Evidently's method choice) and prints a table, or the JSON report,
-/// and optionally writes the HTML report. Stateless; thread-safe.
+/// [--threshold-share 0.5] [--min-rows 30] [--no-bh] [--fail-on-drift]</c>: loads both CSV files, infers column types,
+/// runs <see cref="DriftEngine"/> with its defaults (Evidently's method choice) and prints a table, or the JSON report,
+/// and optionally writes the HTML report; with <c>--fail-on-drift</c> a drifted dataset exits
+/// <see cref="ExitCodes.DriftFound"/>. Stateless; thread-safe.
 /// </summary>
 public static class DriftCommand
 {
@@ -28,6 +29,7 @@ public static class DriftCommand
           --threshold-share <x>     dataset drift when the share of drifted features >= x (default 0.5)
           --min-rows <n>            features with fewer current values are not decided (default 30)
           --no-bh                   decide on raw p-values (no Benjamini-Hochberg correction)
+          --fail-on-drift           exit 3 when the dataset drifted (the report is printed all the same)
           --help                    show this help
 
         Default tests (as Evidently): reference <= 1000 rows: numeric with > 5 distinct values -> Kolmogorov-
@@ -35,12 +37,13 @@ public static class DriftCommand
         numeric with > 5 distinct values -> Wasserstein distance / reference std; otherwise Jensen-Shannon
         distance, drift when >= 0.1.
 
-        Exit codes: 0 report produced (drift or not), 1 data error (missing, empty or malformed file,
-        different columns), 2 usage error (unknown option, missing or invalid value, unknown column).
+        Exit codes: 0 report produced (no drift, or drift without --fail-on-drift), 1 data error (missing,
+        empty or malformed file, different columns), 2 usage error (unknown option, missing or invalid value,
+        unknown column), 3 the dataset drifted and --fail-on-drift was given.
         """;
 
     private static readonly string[] Options = ["reference", "current", "html", "categorical", "threshold-share", "min-rows"];
-    private static readonly string[] Flags = ["json", "no-bh", "help"];
+    private static readonly string[] Flags = ["json", "no-bh", "fail-on-drift", "help"];
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
@@ -90,7 +93,7 @@ public static class DriftCommand
         }
 
         await stdout.WriteAsync(line.Has("json") ? report.ToJson(indented: true) + "\n" : DriftTable.Format(report)).ConfigureAwait(false);
-        return ExitCodes.Success;
+        return report.DatasetDrift && line.Has("fail-on-drift") ? ExitCodes.DriftFound : ExitCodes.Success;
     }
 
     private static double ParseShare(string? text)

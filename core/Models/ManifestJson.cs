@@ -27,8 +27,7 @@ internal static class ManifestJson
         }
         catch (JsonException e)
         {
-            var where = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : $" at {e.Path}";
-            throw ServingException.BadRequest($"Malformed manifest{where}: {FirstSentence(e.Message)}", e);
+            throw JsonErrorText.BadRequest(e, json, "The manifest", ReadOptions.GetTypeInfo(typeof(Document)));
         }
 
         if (document is null)
@@ -176,16 +175,6 @@ internal static class ManifestJson
         {
             writer.WriteNumber(name, value.Value);
         }
-    }
-
-    private static string FirstSentence(string message)
-    {
-        // System.Text.Json appends "Path: $... | LineNumber: ..." which the prefix already says, and names its own
-        // types for an unknown member, which mean nothing to the caller.
-        var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
-        message = cut > 0 ? message[..cut] : message;
-        var unmapped = message.IndexOf(" could not be mapped to any .NET member", StringComparison.Ordinal);
-        return unmapped > 0 ? message[..unmapped].Replace("The JSON property", "Unknown field", StringComparison.Ordinal) + " (check its spelling)." : message;
     }
 
     private sealed class Document

@@ -59,6 +59,14 @@ public sealed class MonitoringOptions : IValidatableObject
     public int MaxFeedbackRows { get; set; } = 100_000;
 
     /// <summary>
+    /// Feedback is matched with the window's logged predictions when it arrives (<see cref="Feedback.FeedbackMatcher"/>): at most this
+    /// many logged requests are searched per call (about 10 bytes read each, so the default reads at most ~10 MB); past
+    /// it the answer's <c>matched</c> is null (unknown) unless every item matched first. 0 turns matching off.
+    /// </summary>
+    [Range(0, 1_000_000_000)]
+    public long FeedbackMatchMaxRequests { get; set; } = 1_000_000;
+
+    /// <summary>
     /// Optional: findings are POSTed here as JSON (retried; a failing webhook never fails the run). Empty: no webhook.
     /// Must be https; http only for a loopback host (localhost, 127.0.0.0/8, ::1). Redirects are not followed.
     /// </summary>

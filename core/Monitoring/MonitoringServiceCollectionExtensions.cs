@@ -14,7 +14,7 @@ using Serverless.Core.Serving;
 namespace Serverless.Core.Monitoring;
 
 /// <summary>
-/// Wires model monitoring: options (section <c>Monitoring</c>, validated at start-up), inference logging, feedback,
+/// Wires model monitoring: options (section <c>Monitoring</c>, validated at start-up), inference logging, feedback (and its matching),
 /// reports, alerts, the monitor and the coordinator that keeps its runs from overlapping (in-process, and across
 /// instances by a blob lease in the reports container).
 /// </summary>
@@ -29,6 +29,7 @@ public static class MonitoringServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(sp => new FeedbackStore(sp.GetRequiredService<TableServiceClient>()));
+        services.TryAddSingleton<FeedbackMatcher>();
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<MonitoringOptions>>();

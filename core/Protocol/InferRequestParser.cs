@@ -28,13 +28,13 @@ public static class InferRequestParser
         catch (JsonException e)
         {
             request.Dispose();
-            throw ServingException.BadRequest($"Malformed JSON in the request body: {e.Message}", e);
+            throw JsonErrorText.BadRequest(e, json);
         }
         catch (InvalidOperationException e) when (e.TargetSite?.Module.Assembly == typeof(Utf8JsonReader).Assembly)
         {
             // The reader refuses to decode invalid UTF-8 or an unpaired surrogate escape (in a value or a property name).
             request.Dispose();
-            throw ServingException.BadRequest($"Malformed text in the request body: {e.Message}", e);
+            throw JsonErrorText.BadRequest(e);
         }
         catch
         {

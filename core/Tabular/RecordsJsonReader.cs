@@ -30,11 +30,11 @@ internal static class RecordsJsonReader
         }
         catch (JsonException e)
         {
-            throw ServingException.BadRequest($"Malformed JSON in the request body: {e.Message}", e);
+            throw JsonErrorText.BadRequest(e, body);
         }
         catch (InvalidOperationException e)
         {
-            throw ServingException.BadRequest($"Malformed text in the request body: {e.Message}", e);
+            throw JsonErrorText.BadRequest(e);
         }
 
         ThrowIfRejected(batch, maxReportedErrors, stoppedEarly: false);
@@ -63,9 +63,13 @@ internal static class RecordsJsonReader
                 reader.Read(); // anything but whitespace after the object is malformed
             }
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        catch (JsonException e)
         {
-            batch.Reject(-1, $"malformed JSON: {e.Message}");
+            batch.Reject(-1, $"not valid JSON: {JsonErrorText.DescribeLine(e, json)}");
+        }
+        catch (InvalidOperationException e)
+        {
+            batch.Reject(-1, $"the line {JsonErrorText.DescribeText(e)}");
         }
 
         return batch.EndRow();

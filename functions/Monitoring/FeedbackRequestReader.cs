@@ -28,7 +28,7 @@ internal static class FeedbackRequestReader
         }
         catch (JsonException e)
         {
-            throw ServingException.BadRequest($"Malformed feedback: {e.Message}", e);
+            throw JsonErrorText.BadRequest(e, body);
         }
 
         using (document)

@@ -2,8 +2,12 @@ using Serverless.Core.Monitoring.Monitor;
 
 namespace Serverless.Functions.Monitoring;
 
-/// <summary>Feedback stored for the next monitoring run: how many outcomes were accepted.</summary>
-public sealed record FeedbackAcceptedResponse(string ModelName, int Accepted);
+/// <summary>
+/// Feedback stored for the next monitoring run: how many outcomes were accepted, how many of them match a logged
+/// prediction (request id and row) of the model in the monitoring window (null when that could not be known), and the
+/// distinct ids that match none (at most 100; <c>more_unmatched_ids</c> counts the rest).
+/// </summary>
+public sealed record FeedbackAcceptedResponse(string ModelName, int Accepted, int? Matched, IReadOnlyList<string>? UnmatchedIds, int MoreUnmatchedIds);
 
 /// <summary>
 /// A finished monitoring run: its window, a summary per report written, alerts delivered and the model versions skipped

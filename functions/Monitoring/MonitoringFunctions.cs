@@ -146,7 +146,7 @@ public sealed class MonitoringFunctions
         }
         catch (JsonException e)
         {
-            throw ServingException.BadRequest($"Malformed body: {e.Message}", e);
+            throw JsonErrorText.BadRequest(e, body.Span);
         }
     }
 }

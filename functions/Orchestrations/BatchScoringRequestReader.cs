@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Serverless.Core.Errors;
 using Serverless.Core.Registry;
 using Serverless.Core.Storage;
@@ -15,16 +14,7 @@ internal static class BatchScoringRequestReader
 {
     public static BatchScoringRequest Read(ReadOnlyMemory<byte> body, DataContainers containers)
     {
-        StartBatchScoringRequest? parsed;
-        try
-        {
-            parsed = JsonSerializer.Deserialize<StartBatchScoringRequest>(body.Span, ApiJson.ReadOptions);
-        }
-        catch (JsonException e)
-        {
-            throw ServingException.BadRequest($"Malformed batch scoring request: {e.Message}", e);
-        }
-
+        var parsed = ApiJson.Read<StartBatchScoringRequest>(body.Span);
         if (parsed is null)
         {
             throw ServingException.BadRequest("The body must be a JSON object.");

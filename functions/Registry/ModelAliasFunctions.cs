@@ -103,7 +103,7 @@ public sealed class ModelAliasFunctions
         }
         catch (JsonException e)
         {
-            throw ServingException.BadRequest($"Malformed JSON in the request body: {e.Message}", e);
+            throw JsonErrorText.BadRequest(e, body.Span);
         }
 
         throw ServingException.BadRequest("The body must be a JSON object with a 'version', for example {\"version\": \"3\"}.");

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Serverless.Core.Errors;
 using Serverless.Core.Storage;
 using Serverless.Core.Training.Runners;
@@ -12,16 +11,7 @@ internal static class TrainingSweepRequestReader
 {
     public static TrainingSweepRequest Read(ReadOnlyMemory<byte> body, TrainingOptions options, DataContainers containers)
     {
-        TrainingSweepRequest? request;
-        try
-        {
-            request = JsonSerializer.Deserialize<TrainingSweepRequest>(body.Span, ApiJson.ReadOptions);
-        }
-        catch (JsonException e)
-        {
-            throw ServingException.BadRequest($"Malformed training sweep request: {e.Message}", e);
-        }
-
+        var request = ApiJson.Read<TrainingSweepRequest>(body.Span);
         return TrainingSweepRequestValidator.Validate(request ?? throw ServingException.BadRequest("The body must be a JSON object."), options, containers);
     }
 }

@@ -32,9 +32,9 @@ internal sealed class ChunkScorer
 
     /// <summary>
     /// Adds a CSV record (its cells under the bound header) with its id. The id is copied before the cells are
-    /// read, so it may point into the reader's buffers.
+    /// read, so it may point into the reader's buffers. Returns false when the row is refused.
     /// </summary>
-    public void AddCsv<TCells>(long row, ReadOnlySpan<byte> id, ColumnBinding binding, TCells cells)
+    public bool AddCsv<TCells>(long row, ReadOnlySpan<byte> id, ColumnBinding binding, TCells cells)
         where TCells : IUtf8Cells
     {
         if (id.Length > _idScratch.Length)
@@ -43,23 +43,27 @@ internal sealed class ChunkScorer
         }
 
         id.CopyTo(_idScratch);
-        if (Batch.AddRow(binding, cells, row))
+        var accepted = Batch.AddRow(binding, cells, row);
+        if (accepted)
         {
             _ids.Add(_idScratch.AsSpan(0, id.Length));
         }
 
         FlushWhenFull();
+        return accepted;
     }
 
-    /// <summary>Adds a JSON Lines row with its id.</summary>
-    public void AddJson(long row, ReadOnlySpan<byte> id, ReadOnlySpan<byte> json)
+    /// <summary>Adds a JSON Lines row with its id. Returns false when the row is refused.</summary>
+    public bool AddJson(long row, ReadOnlySpan<byte> id, ReadOnlySpan<byte> json)
     {
-        if (Batch.AddJsonRow(json, row))
+        var accepted = Batch.AddJsonRow(json, row);
+        if (accepted)
         {
             _ids.Add(id);
         }
 
         FlushWhenFull();
+        return accepted;
     }
 
     public void Flush()

@@ -14,7 +14,8 @@ namespace Serverless.Orchestrations.BatchScoring;
 /// Scores one chunk: streams its byte range, maps rows to the model's inputs with the manifest (the same
 /// mapping the records API uses), runs batched inference on the warm session and writes its own part blob
 /// (overwritten on retry, so a retried chunk never duplicates rows). Refused rows go to the chunk's errors
-/// blob with their row number and reason; every input row is either scored or listed there.
+/// blob (<see cref="BatchRowError"/>) with their row number, id (when the job has an id column) and reason; every
+/// input row is either scored or listed there.
 /// </summary>
 [DurableTask(Name)]
 public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
@@ -22,9 +23,6 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
     public const string Name = "BatchScoringScoreChunk";
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
-
-    /// <summary>One refused row per line of the errors blob: <c>{"row", "feature", "reason"}</c>.</summary>
-    private static readonly System.Text.Json.JsonSerializerOptions ErrorLineJson = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Data rows as the planner cut them: comma separated, no header, one row per line, nothing thrown for odd rows.</summary>
     private static readonly CsvReaderOptions DataOptions = new()
@@ -54,6 +52,7 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
         using var model = await _models.LeaseAsync(work.Plan.Model, work.Plan.ModelVersion, CancellationToken.None).ConfigureAwait(false);
 
         var errors = new List<RowError>();
+        var ids = new Dictionary<long, RowId>();
         long accepted = 0;
         await using (var part = await (await _blobs.OutputBlobAsync(work.PartBlob).ConfigureAwait(false)).OpenWriteAsync(overwrite: true).ConfigureAwait(false))
         await using (var csv = CsvWriter.Create(part, PredictionCsv.Options, leaveOpen: true))
@@ -64,12 +63,12 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
             await using var input = await _blobs.OpenRangeAsync(work.Request.Input, work.Chunk.Start, work.Chunk.End, CancellationToken.None).ConfigureAwait(false);
             if (work.Plan.Format == BatchFormats.Csv)
             {
-                await ReadCsvAsync(input, work, scorer).ConfigureAwait(false);
+                await ReadCsvAsync(input, work, scorer, ids).ConfigureAwait(false);
             }
             else
             {
                 using var reader = new StreamReader(input, Utf8, detectEncodingFromByteOrderMarks: false, 1 << 16);
-                await ReadJsonLinesAsync(reader, work, scorer).ConfigureAwait(false);
+                await ReadJsonLinesAsync(reader, work, scorer, ids).ConfigureAwait(false);
             }
 
             scorer.Flush();
@@ -78,12 +77,13 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
         }
 
         var staged = work.FirstRow is null;
-        await WriteErrorsAsync(staged ? work.StagedErrorsBlob : work.ErrorsBlob, errors).ConfigureAwait(false);
+        await WriteErrorsAsync(staged ? work.StagedErrorsBlob : work.ErrorsBlob, errors, ids).ConfigureAwait(false);
         return new ChunkResult(work.Chunk.Index, accepted + errors.Count, accepted, errors.Count,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds, work.PartBlob, work.ErrorsBlob, staged, staged ? work.StagedErrorsBlob : null);
     }
 
-    private static async Task ReadCsvAsync(Stream input, ChunkWork work, ChunkScorer scorer)
+    /// <summary>Scores the chunk's CSV rows; for a refused row of a job with an id column, its id (or why it is unreadable) goes into <paramref name="ids"/>.</summary>
+    private static async Task ReadCsvAsync(Stream input, ChunkWork work, ChunkScorer scorer, Dictionary<long, RowId> ids)
     {
         var header = ParseHeader(work.Plan.Header ?? string.Empty);
         var binding = scorer.Batch.BindColumns(header);
@@ -104,12 +104,16 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
         while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
             var id = idIndex < 0 ? RowNumber(row, rowText) : idIndex < reader.FieldCount ? reader.GetSpan(idIndex) : [];
-            scorer.AddCsv(row, id, binding, cells);
+            if (!scorer.AddCsv(row, id, binding, cells) && idIndex >= 0)
+            {
+                ids[row] = RowIds.FromCsvCell(idIndex < reader.FieldCount ? reader.GetSpan(idIndex) : [], idIndex, reader.FieldCount, work.Request.IdColumn!);
+            }
+
             row++;
         }
     }
 
-    private static async Task ReadJsonLinesAsync(StreamReader reader, ChunkWork work, ChunkScorer scorer)
+    private static async Task ReadJsonLinesAsync(StreamReader reader, ChunkWork work, ChunkScorer scorer, Dictionary<long, RowId> ids)
     {
         var rowText = new byte[20];
         var row = work.FirstRow ?? 1;
@@ -121,8 +125,13 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
             }
 
             var json = Utf8.GetBytes(line);
-            var id = work.Request.IdColumn is { } idColumn ? Utf8.GetBytes(JsonLineId(json, idColumn) ?? string.Empty) : RowNumber(row, rowText);
-            scorer.AddJson(row, id, json);
+            var rowId = work.Request.IdColumn is { } idColumn ? RowIds.FromJsonLine(json, idColumn) : default;
+            var id = work.Request.IdColumn is not null ? Utf8.GetBytes(rowId.Value ?? string.Empty) : RowNumber(row, rowText);
+            if (!scorer.AddJson(row, id, json) && work.Request.IdColumn is not null)
+            {
+                ids[row] = rowId;
+            }
+
             row++;
         }
     }
@@ -147,22 +156,7 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
         return names;
     }
 
-    private static string? JsonLineId(byte[] json, string idColumn)
-    {
-        try
-        {
-            using var document = System.Text.Json.JsonDocument.Parse(json);
-            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && document.RootElement.TryGetProperty(idColumn, out var id)
-                ? id.ValueKind == System.Text.Json.JsonValueKind.String ? id.GetString() : id.GetRawText()
-                : null;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
-    }
-
-    private async Task WriteErrorsAsync(string path, List<RowError> errors)
+    private async Task WriteErrorsAsync(string path, List<RowError> errors, Dictionary<long, RowId> ids)
     {
         var blob = await _blobs.OutputBlobAsync(path).ConfigureAwait(false);
         if (errors.Count == 0)
@@ -174,7 +168,7 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
         var lines = new StringBuilder();
         foreach (var error in errors)
         {
-            lines.AppendLine(System.Text.Json.JsonSerializer.Serialize(error, ErrorLineJson));
+            lines.Append(BatchRowError.From(error, ids.TryGetValue(error.Row, out var id) ? id : null).ToJsonLine()).Append('\n');
         }
 
         await blob.UploadAsync(BinaryData.FromString(lines.ToString()), overwrite: true).ConfigureAwait(false);

@@ -39,7 +39,7 @@ internal static class StagedErrorRenumbering
         {
             var error = JsonNode.Parse(line)!.AsObject();
             error["row"] = error["row"]!.GetValue<long>() + offset;
-            renumbered.Append(error.ToJsonString()).Append('\n');
+            renumbered.Append(error.ToJsonString(BatchRowError.Json)).Append('\n');
         }
 
         await (await blobs.OutputBlobAsync(final).ConfigureAwait(false)).UploadAsync(BinaryData.FromString(renumbered.ToString()), overwrite: true).ConfigureAwait(false);

@@ -112,8 +112,6 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
         var csv = "f0,f1,f2\n" + string.Join("\n", Enumerable.Range(0, 40).Select(i => $"{i % 7 * 0.5},{i % 3},{i % 5}")) + "\n";
         await _golden.CheckAsync("SetModelBaseline", Client, HttpMethod.Put, $"models/{Model}/versions/1/baseline", Golden.Bytes(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv"));
         await _golden.GetAsync("GetModelBaseline", Client, $"models/{Model}/versions/1/baseline");
-        await _golden.CheckAsync("PostFeedback", Client, HttpMethod.Post, $"models/{Model}/feedback",
-            Golden.Json("""[{"id": "contract-rows", "actual": 1}, {"id": "contract-rows", "row": 1, "actual": 0}]"""));
         await _golden.GetAsync("GetLatestMonitoringReport.404", Client, $"models/{Model}/monitoring/reports/latest");
 
         // The inference log is written in the background: run until the window holds the logged rows (infer and predict: 7).
@@ -132,8 +130,12 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
             await Task.Delay(200);
         }
 
+        // After the loop the logged rows are in storage, so the feedback's matches are known: two rows match, one id does not.
+        await _golden.CheckAsync("PostFeedback", Client, HttpMethod.Post, $"models/{Model}/feedback",
+            Golden.Json("""[{"id": "contract-rows", "actual": 1}, {"id": "contract-rows", "row": 1, "actual": 0}, {"id": "contract-unknown", "actual": 1}]"""));
         await _golden.CheckAsync("RunMonitoring", Client, HttpMethod.Post, "monitoring/runs", Golden.Json($$"""{"model": "{{Model}}"}"""), mode: GoldenMode.Shape);
         await _golden.CheckAsync("RunMonitoring.400", Client, HttpMethod.Post, "monitoring/runs", Golden.Json("""{"colour": "red"}"""));
+        await _golden.CheckAsync("RunMonitoring.404", Client, HttpMethod.Post, "monitoring/runs", Golden.Json("""{"model": "nobody"}"""));
         await _golden.GetAsync("ListMonitoringReports", Client, $"models/{Model}/monitoring/reports", GoldenMode.Shape);
         await _golden.GetAsync("GetLatestMonitoringReport", Client, $"models/{Model}/monitoring/reports/latest", GoldenMode.Shape);
         await _golden.GetAsync("GetLatestMonitoringReportPage", Client, $"models/{Model}/monitoring/reports/latest.html");

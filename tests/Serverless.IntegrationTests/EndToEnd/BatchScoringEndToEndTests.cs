@@ -58,7 +58,38 @@ public sealed class BatchScoringEndToEndTests
         var errors = await ReadErrorsAsync("scores", "batch/run-100k/errors/");
         Assert.Equal(badRows.Keys.Order(), errors.Select(e => e.GetProperty("row").GetInt64()).Order());
         Assert.All(errors, e => Assert.Equal(badRows[e.GetProperty("row").GetInt64()], e.GetProperty("feature").GetString()));
+        Assert.All(errors, e => Assert.Equal($"c{e.GetProperty("row").GetInt64()}", e.GetProperty("id").GetString()));
         Assert.Empty(await ReadErrorsAsync("scores", "batch/run-100k/_staging/"));
+    }
+
+    [Fact]
+    public async Task BatchScoring_JsonLinesErrors_CarryTheIdOrSayWhyItIsUnreadable()
+    {
+        await RegisterModelAsync();
+        await UploadAsync("data", "batch/lines.jsonl", """
+            {"customer_id": "Zoë-1", "age": 30, "city": "Oslo"}
+            {"customer_id": "Zoë-2", "age": "abc", "city": "Oslo"}
+            {"age": "abc", "city": "Oslo"}
+            {"customer_id": 4, "age": 30, "city": "Paris"}
+            {"customer_id": "5", "age": 30,
+            """ + "\n");
+
+        var status = await RunAsync($$"""
+            {"input":"data/batch/lines.jsonl","model":"{{Model}}","output":"scores/batch/lines","id_column":"customer_id","max_bad_rows":10}
+            """);
+
+        Assert.True(status.GetProperty("runtime_status").GetString() == "Completed", status.ToString());
+        var errors = (await ReadErrorsAsync("scores", "batch/lines/errors/")).ToDictionary(e => e.GetProperty("row").GetInt64());
+        Assert.Equal([2L, 3L, 4L, 5L], errors.Keys.Order());
+        Assert.Equal("Zoë-2", errors[2].GetProperty("id").GetString());
+        Assert.Equal("age", errors[2].GetProperty("feature").GetString());
+        Assert.False(errors[3].TryGetProperty("id", out _));
+        Assert.Equal("the line has no field 'customer_id'", errors[3].GetProperty("id_error").GetString());
+        Assert.Equal("4", errors[4].GetProperty("id").GetString());
+        Assert.StartsWith("the line is not valid JSON", errors[5].GetProperty("id_error").GetString());
+        Assert.Equal("not valid JSON: the line ends before the JSON is complete", errors[5].GetProperty("reason").GetString());
+        var raw = await DownloadTextAsync("scores", "batch/lines/errors/");
+        Assert.Contains("\"id\":\"Zoë-2\"", raw);
     }
 
     [Fact]
@@ -278,6 +309,17 @@ public sealed class BatchScoringEndToEndTests
         var client = Container(container);
         await client.CreateIfNotExistsAsync();
         await client.GetBlobClient(name).UploadAsync(BinaryData.FromString(content), overwrite: true);
+    }
+
+    private async Task<string> DownloadTextAsync(string container, string prefix)
+    {
+        var text = new StringBuilder();
+        await foreach (var blob in Container(container).GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, prefix, default))
+        {
+            text.Append((await Container(container).GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToString());
+        }
+
+        return text.ToString();
     }
 
     private async Task<List<JsonElement>> ReadErrorsAsync(string container, string prefix)

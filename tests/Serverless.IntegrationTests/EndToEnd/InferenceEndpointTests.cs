@@ -122,7 +122,7 @@ public sealed class InferenceEndpointTests
     }
 
     [Theory]
-    [InlineData("""{"inputs":[{"name":"input","datatype":"FP32","shape":[1,10],"data":[1,2,3""", "Malformed JSON")]
+    [InlineData("""{"inputs":[{"name":"input","datatype":"FP32","shape":[1,10],"data":[1,2,3""", "The body is not valid JSON: the body ends before the JSON is complete")]
     [InlineData("""[1,2,3]""", "JSON object")]
     [InlineData("""{"id":"x"}""", "no 'inputs'")]
     [InlineData("""{"inputs":[{"name":"nope","datatype":"FP32","shape":[1,10],"data":[0,0,0,0,0,0,0,0,0,0]}]}""", "Unknown input 'nope'")]

@@ -216,6 +216,69 @@ public sealed class DriftCliTests : IDisposable
         Assert.NotEqual("", stderr.Trim());
     }
 
+    [Fact]
+    public async Task FailOnDrift_DatasetDrifted_PrintsTheReportAndExitsThree()
+    {
+        var (reference, current) = WriteSampleFiles();
+
+        var (code, stdout, stderr) = await RunAsync("drift", "--reference", reference, "--current", current, "--json", "--fail-on-drift");
+
+        Assert.Equal(ExitCodes.DriftFound, code);
+        Assert.Equal(3, code);
+        Assert.True((bool)JsonNode.Parse(stdout)!["dataset_drift"]!);
+        Assert.Equal("", stderr);
+    }
+
+    [Fact]
+    public async Task FailOnDrift_NoDrift_ExitsZero()
+    {
+        var (reference, _) = WriteSampleFiles();
+
+        var (code, stdout, _) = await RunAsync("drift", "--reference", reference, "--current", reference, "--json", "--fail-on-drift");
+
+        Assert.Equal(0, code);
+        Assert.False((bool)JsonNode.Parse(stdout)!["dataset_drift"]!);
+    }
+
+    [Fact]
+    public async Task Drift_WithoutFailOnDrift_ExitsZeroEvenWhenTheDatasetDrifted()
+    {
+        var (reference, current) = WriteSampleFiles();
+
+        var (code, stdout, _) = await RunAsync("drift", "--reference", reference, "--current", current);
+
+        Assert.Equal(0, code);
+        Assert.Contains("drift", stdout, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task FailOnDrift_BadFile_IsStillADataError()
+    {
+        var (reference, _) = WriteSampleFiles();
+
+        var (code, _, _) = await RunAsync("drift", "--reference", reference, "--current", Path.Combine(_folder, "missing.csv"), "--fail-on-drift");
+
+        Assert.Equal(ExitCodes.DataError, code);
+    }
+
+    [Fact]
+    public async Task FailOnDrift_GivenAValue_IsAUsageError()
+    {
+        var (reference, current) = WriteSampleFiles();
+
+        var (code, _, _) = await RunAsync("drift", "--reference", reference, "--current", current, "--fail-on-drift=yes");
+
+        Assert.Equal(ExitCodes.UsageError, code);
+    }
+
+    [Fact]
+    public void ExitCodes_AreTheDocumentedNumbers()
+    {
+        Assert.Equal((0, 1, 2, 3), (ExitCodes.Success, ExitCodes.DataError, ExitCodes.UsageError, ExitCodes.DriftFound));
+        Assert.Contains("--fail-on-drift", DriftCommand.Usage);
+        Assert.Contains("3 the dataset drifted and --fail-on-drift was given", DriftCommand.Usage);
+    }
+
     /// <summary>40 reference and 35 current rows (reference_values.py, "cli."): numeric x (shifted), categorical colour (changed mix).</summary>
     private (string Reference, string Current) WriteSampleFiles()
     {

@@ -65,6 +65,22 @@ public sealed class ApiResultsTests
         Assert.Contains(body.GetProperty("correlation_id").GetString()!, error);
     }
 
+    [Fact]
+    public async Task Error_QuotesAndNonAsciiText_AreWrittenAsTheyAreNotEscaped()
+    {
+        const string message = "Unknown input 'x'. The model's inputs are: 'größe' (FP32 [-1,3]) & \"<b>\".";
+        var result = await ApiResults.GuardAsync(() => throw ServingException.BadRequest(message), Mock.Of<ILogger>());
+        var context = new DefaultHttpContext();
+        context.Response.Body = new MemoryStream();
+
+        await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
+
+        var text = System.Text.Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray());
+        Assert.Contains("Unknown input 'x'. The model's inputs are: 'größe' (FP32 [-1,3]) & \\\"<b>\\\".", text);
+        Assert.DoesNotContain("\\u", text);
+        Assert.Equal(message, JsonDocument.Parse(text).RootElement.GetProperty("error").GetString());
+    }
+
     private static async Task<(int Status, JsonElement Body)> RunAsync(Func<Task<IActionResult>> handler, ILogger? logger = null)
     {
         var result = await ApiResults.GuardAsync(handler, logger ?? Mock.Of<ILogger>());

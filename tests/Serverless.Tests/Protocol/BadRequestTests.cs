@@ -8,13 +8,13 @@ public sealed class BadRequestTests
     private static readonly string ValidB = InferJson.Input("b", "FP32", [1, 3], "[4,5,6]");
 
     [Fact]
-    public void Infer_TruncatedJson_IsBadRequestAboutMalformedJson()
+    public void Infer_TruncatedJson_IsBadRequestSayingTheBodyEndsEarly()
     {
         using var model = TestModel.Load(ReferenceModels.AddAndMultiply());
 
         var error = model.InferBadRequest("""{"inputs":[{"name":"a","datatype":"FP32","shape":[1,3],"data":[1,2""");
 
-        Assert.Contains("Malformed JSON", error.Message);
+        Assert.Equal("The body is not valid JSON: the body ends before the JSON is complete.", error.Message);
     }
 
     [Fact]
@@ -22,9 +22,11 @@ public sealed class BadRequestTests
     {
         using var model = TestModel.Load(ReferenceModels.AddAndMultiply());
 
-        var error = model.InferBadRequest(InferJson.Request(InferJson.Input("a", "FP32", [1, 3], "[1,2,3]"), ValidB) + " x");
+        var body = InferJson.Request(InferJson.Input("a", "FP32", [1, 3], "[1,2,3]"), ValidB) + " x";
 
-        Assert.Contains("Malformed JSON", error.Message);
+        var error = model.InferBadRequest(body);
+
+        Assert.Equal($"The body is not valid JSON: line 1, column {body.Length}: 'x' after the end of the JSON value (one value per body).", error.Message);
     }
 
     [Theory]
@@ -37,7 +39,7 @@ public sealed class BadRequestTests
 
         var error = model.InferBadRequest(body);
 
-        Assert.True(error.Message.Contains("JSON object", StringComparison.Ordinal) || error.Message.Contains("Malformed JSON", StringComparison.Ordinal), error.Message);
+        Assert.True(error.Message.Contains("JSON object", StringComparison.Ordinal) || error.Message.Contains("not valid JSON", StringComparison.Ordinal), error.Message);
     }
 
     [Fact]

@@ -49,4 +49,18 @@ public sealed class LoopbackOnlyMiddlewareTests
         Assert.Equal("forbidden", body.GetProperty("code").GetString());
         Assert.Contains("attacker.example", body.GetProperty("error").GetString());
     }
+
+    [Fact]
+    public async Task ForeignHost_403Text_KeepsQuotesAndNonAsciiReadable()
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Host = new HostString("größe.example");
+        context.Response.Body = new MemoryStream();
+        var middleware = new LoopbackOnlyMiddleware(_ => throw new InvalidOperationException("must not be reached"));
+
+        await middleware.InvokeAsync(context);
+
+        var text = System.Text.Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray());
+        Assert.Contains("Host 'größe.example' is not a loopback name.", text);
+    }
 }

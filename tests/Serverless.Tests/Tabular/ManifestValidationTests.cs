@@ -46,7 +46,8 @@ public sealed class ManifestValidationTests
     [InlineData("task", "\"forecast\"", "'task'")]
     [InlineData("threshold", "1.5", "'threshold'")]
     [InlineData("threshold", "-0.1", "'threshold'")]
-    [InlineData("threshold", "\"high\"", "$.threshold")]
+    [InlineData("threshold", "\"high\"", "The manifest field 'threshold' must be a number, not a string.")]
+    [InlineData("features", """[{"name":"f0","type":"numeric","min":[1]}]""", "The manifest field 'features[0].min' must be a number, not an array.")]
     [InlineData("features", "[]", "'features'")]
     [InlineData("features", """[{"name":"f0","type":"numeric"},{"name":"f0","type":"numeric"}]""", "'features[1].name'")]
     [InlineData("features", """[{"name":"","type":"numeric"}]""", "'features[0].name'")]
@@ -59,7 +60,7 @@ public sealed class ManifestValidationTests
     [InlineData("outputs", "{}", "'outputs.probability' or 'outputs.label'")]
     [InlineData("class_labels", """["only"]""", "'class_labels'")]
     [InlineData("class_labels", """["a","a"]""", "'class_labels'")]
-    [InlineData("treshold", "0.5", "treshold")]
+    [InlineData("treshold", "0.5", "Unknown field 'treshold' (known fields: task, features, inputs, outputs, class_labels, threshold).")]
     public void Parse_StructurallyInvalidField_ThrowsBadRequestNamingTheField(string field, string valueJson, string expectedInMessage)
     {
         var json = With(ReferenceManifests.LogisticRegression(), field, valueJson);

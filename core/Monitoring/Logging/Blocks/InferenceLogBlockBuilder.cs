@@ -15,6 +15,7 @@ internal sealed class InferenceLogBlockBuilder
     private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
     private readonly Utf8JsonWriter _json;
     private readonly MemoryStream _compressed = new();
+    private readonly RequestIdIndex _ids = new();
     private long _firstTicks;
     private long _lastTicks;
 
@@ -45,8 +46,8 @@ internal sealed class InferenceLogBlockBuilder
     public bool Spans(long ticks) =>
         Records == 0 || Math.Max(_lastTicks, ticks) - Math.Min(_firstTicks, ticks) <= InferenceLogBlockFormat.MaxSpan.Ticks;
 
-    /// <summary>Appends one record's JSON object (already written and valid).</summary>
-    public void Append(ReadOnlySpan<byte> recordJson, long ticks)
+    /// <summary>Appends one record's JSON object (already written and valid), of row <paramref name="row"/> of the request whose id hashes to <paramref name="requestIdHash"/>.</summary>
+    public void Append(ReadOnlySpan<byte> recordJson, long ticks, ulong requestIdHash, int row)
     {
         if (Records == 0)
         {
@@ -60,6 +61,7 @@ internal sealed class InferenceLogBlockBuilder
         }
 
         _json.WriteRawValue(recordJson, skipInputValidation: true);
+        _ids.Add(requestIdHash, row);
         Records++;
     }
 
@@ -98,7 +100,16 @@ internal sealed class InferenceLogBlockBuilder
             entity[InferenceLogBlockFormat.PartName(i)] = bytes.Slice(start, Math.Min(InferenceLogBlockFormat.PartBytes, bytes.Length - start)).ToArray();
         }
 
+        var ids = _ids.ToBytes();
+        var idParts = (ids.Length + InferenceLogBlockFormat.PartBytes - 1) / InferenceLogBlockFormat.PartBytes;
+        for (var i = 0; idParts <= InferenceLogBlockFormat.MaxIdsParts && i < idParts; i++)
+        {
+            var start = i * InferenceLogBlockFormat.PartBytes;
+            entity[InferenceLogBlockFormat.IdsPartName(i)] = ids.AsSpan(start, Math.Min(InferenceLogBlockFormat.PartBytes, ids.Length - start)).ToArray();
+        }
+
         var block = new InferenceLogBlock(Table, entity, Records);
+        _ids.Clear();
         _buffer.ResetWrittenCount();
         _json.Reset();
         Records = 0;

@@ -12,7 +12,10 @@ namespace Serverless.Core.Monitoring.Logging.Blocks;
 /// properties <c>Data</c>, <c>Data1</c>, … (at most <see cref="PartBytes"/> each): the GZip of a UTF-8 JSON array of
 /// record objects with fields <c>id</c> (request id), <c>row</c>, <c>ver</c>, <c>t</c> (request time, UTC ticks),
 /// <c>lat</c> (ms), <c>st</c>, <c>src</c>, and where present <c>err</c>, <c>label</c>, <c>p</c>, <c>v</c>, <c>f</c>
-/// (features object), <c>o</c> (outputs object) and <c>tr</c> (truncated). RowKey <c>{FirstUtc ticks:D19}|{writer}|{seq}</c>
+/// (features object), <c>o</c> (outputs object) and <c>tr</c> (truncated). Blocks written since feedback matching
+/// also carry <c>Ids</c> (and <c>Ids1</c>, … past <see cref="PartBytes"/>): a <see cref="RequestIdIndex"/> of the
+/// request ids and rows of the predictions inside, about 6 bytes per request, which feedback matching reads with a
+/// <c>$select</c> of that property alone instead of the payload; blocks without it are decoded instead. RowKey <c>{FirstUtc ticks:D19}|{writer}|{seq}</c>
 /// sorts blocks by their first record; a block spans at most <see cref="MaxSpan"/>, so a reader looking for records
 /// at or after a time starts <see cref="MaxSpan"/> earlier. One entity per about a thousand rows instead of one per row
 /// is what makes logging cheap: Table storage's cost is per entity and per byte, and JSON numbers compress about 3×.
@@ -37,6 +40,10 @@ public static class InferenceLogBlockFormat
     public const string LastProperty = "LastUtc";
     public const string FormatProperty = "Format";
     public const string DataProperty = "Data";
+    public const string IdsProperty = "Ids";
+
+    /// <summary>Most parts of the request id index (a block of 10,000 one-row requests needs one); an index that would need more is not stored.</summary>
+    public const int MaxIdsParts = 4;
 
     internal static readonly JsonEncodedText RequestId = JsonEncodedText.Encode("id");
     internal static readonly JsonEncodedText Row = JsonEncodedText.Encode("row");
@@ -57,6 +64,32 @@ public static class InferenceLogBlockFormat
 
     /// <summary>The name of payload part <paramref name="index"/>: <c>Data</c>, <c>Data1</c>, <c>Data2</c>, …</summary>
     public static string PartName(int index) => index == 0 ? DataProperty : DataProperty + index.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The name of request id index part <paramref name="index"/>: <c>Ids</c>, <c>Ids1</c>, …</summary>
+    public static string IdsPartName(int index) => index == 0 ? IdsProperty : IdsProperty + index.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The block's request id index (<see cref="RequestIdIndex"/>), or null for a block written without one.</summary>
+    public static byte[]? ReadIds(TableEntity entity)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        if (entity.GetBinary(IdsProperty) is not { } first)
+        {
+            return null;
+        }
+
+        if (entity.GetBinary(IdsPartName(1)) is null)
+        {
+            return first;
+        }
+
+        using var parts = new MemoryStream();
+        for (var i = 0; i < MaxIdsParts && entity.GetBinary(IdsPartName(i)) is { } part; i++)
+        {
+            parts.Write(part);
+        }
+
+        return parts.ToArray();
+    }
 
     /// <summary>A block's RowKey: its first record's time, then the writer and its sequence number (unique per block).</summary>
     public static string RowKey(DateTimeOffset firstUtc, string writerId, long sequence) =>

@@ -70,7 +70,7 @@ internal sealed class InferenceLogBlocks
                 block = Block(key, capture.Model);
             }
 
-            block.Append(_record.WrittenSpan, ticks);
+            block.Append(_record.WrittenSpan, ticks, capture.RequestIdHash, row);
             Count++;
         }
 
