@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
 using Serverless.Core.Monitoring.Feedback;
+using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Registry;
 using Serverless.Functions.Http;
 using Serverless.Functions.OpenApi;
@@ -23,11 +24,14 @@ public sealed class FeedbackFunctions
     private readonly IModelRegistry _registry;
     private readonly FeedbackStore _feedback;
     private readonly FeedbackMatcher _matcher;
+    private readonly InferenceLogWriter _logWriter;
     private readonly TimeProvider _clock;
     private readonly ILogger<FeedbackFunctions> _logger;
 
-    public FeedbackFunctions(IModelRegistry registry, FeedbackStore feedback, FeedbackMatcher matcher, TimeProvider clock, ILogger<FeedbackFunctions> logger)
+    public FeedbackFunctions(IModelRegistry registry, FeedbackStore feedback, FeedbackMatcher matcher, InferenceLogWriter logWriter, TimeProvider clock,
+        ILogger<FeedbackFunctions> logger)
     {
+        _logWriter = logWriter;
         _registry = registry;
         _feedback = feedback;
         _matcher = matcher;
@@ -56,6 +60,8 @@ public sealed class FeedbackFunctions
             }
 
             await _feedback.SaveAsync(name, records, cancellationToken);
+            // A prediction this instance served a moment ago is still in the log writer's hands: write it first.
+            await _logWriter.TryFlushAsync(InferenceLogOptions.FlushBeforeReading, cancellationToken);
             var match = await MatchAsync(name, records, cancellationToken);
             return new JsonBodyResult(new FeedbackAcceptedResponse(name, records.Count, match.Matched, match.UnmatchedIds, match.MoreUnmatchedIds),
                 StatusCodes.Status202Accepted);

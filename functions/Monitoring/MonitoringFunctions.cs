@@ -26,14 +26,16 @@ public sealed class MonitoringFunctions
     private const int MaxRunBodyBytes = 4 * 1024;
 
     private readonly MonitoringRunCoordinator _runs;
+    private readonly InferenceLogWriter _logWriter;
     private readonly IModelRegistry _registry;
     private readonly ReportStore _reports;
     private readonly InferenceLogRetention _retention;
     private readonly ILogger<MonitoringFunctions> _logger;
 
     public MonitoringFunctions(MonitoringRunCoordinator runs, IModelRegistry registry, ReportStore reports, InferenceLogRetention retention,
-        ILogger<MonitoringFunctions> logger)
+        InferenceLogWriter logWriter, ILogger<MonitoringFunctions> logger)
     {
+        _logWriter = logWriter;
         _runs = runs;
         _registry = registry;
         _reports = reports;
@@ -66,6 +68,8 @@ public sealed class MonitoringFunctions
                 throw ServingException.ModelNotFound($"Model '{model}' has no versions.");
             }
 
+            // This instance's own recent traffic (held by the log writer for up to a flush interval) belongs in the run.
+            await _logWriter.TryFlushAsync(InferenceLogOptions.FlushBeforeReading, cancellationToken);
             var (result, joined) = await _runs.RunAsync(model, cancellationToken);
             return new JsonBodyResult(new MonitoringRunResponse(result.RunId, joined, result.WindowStartUtc, result.WindowEndUtc,
                 [.. result.Reports.Select(ReportSummaryResponse.From)], result.AlertsDelivered, result.Skipped));

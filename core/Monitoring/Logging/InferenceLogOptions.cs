@@ -54,4 +54,7 @@ public sealed class InferenceLogOptions : IValidatableObject
             }
         }
     }
+
+    /// <summary>How long a monitoring run or a feedback call waits for this instance's held log records to be written first.</summary>
+    public static readonly TimeSpan FlushBeforeReading = TimeSpan.FromSeconds(5);
 }

@@ -12,7 +12,8 @@ namespace Serverless.Core.Monitoring.Logging;
 /// <see cref="InferenceLogOptions.FlushIntervalMs"/>; up to <see cref="InferenceLogOptions.Shards"/> writes in flight.
 /// Failed blocks are counted (and logged, at most once a minute), never retried beyond the SDK's own retries, so a
 /// storage outage costs records, not memory. <see cref="StopAsync"/> closes the buffer and writes what it holds,
-/// until the host's shutdown timeout cancels it; whatever is left then counts as failed.
+/// until the host's shutdown timeout cancels it; whatever is left then counts as failed. <see cref="FlushAsync"/>
+/// writes what this instance holds now (a monitoring run or a feedback call first makes its own recent traffic visible).
 /// </summary>
 public sealed class InferenceLogWriter : IHostedService, IDisposable
 {
@@ -32,6 +33,9 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
     private readonly InferenceLogBlocks _blocks;
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _stopping = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<TaskCompletionSource> _flushWaiters = new();
+    private TaskCompletionSource _flushSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CancellationTokenSource? _idleWait;
     private Task? _loop;
     private long _passes;
     private long _lastFailureLog = long.MinValue;
@@ -82,6 +86,49 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
             counters.Enqueued, counters.Written, counters.Dropped, counters.Failed);
     }
 
+    /// <summary>
+    /// Writes every record offered to the buffer before this call (in this process), then completes; completes at once
+    /// when logging is off or stopped. Thread-safe; concurrent calls share one pass.
+    /// </summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (_loop is null || _loop.IsCompleted)
+        {
+            return Task.CompletedTask;
+        }
+
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _flushWaiters.Enqueue(waiter);
+        Volatile.Read(ref _flushSignal).TrySetResult();
+        try
+        {
+            Volatile.Read(ref _idleWait)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The idle wait ended meanwhile; the next pass sees the waiter.
+        }
+
+        return waiter.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="FlushAsync"/> bounded by <paramref name="limit"/>: true when everything offered before the call is
+    /// written; false when the limit ran out first (storage slow or gone), which callers treat as "not yet visible".
+    /// </summary>
+    public async Task<bool> TryFlushAsync(TimeSpan limit, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await FlushAsync(cancellationToken).WaitAsync(limit, _time, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Passes of the writer's loop so far (each a wake-up): a few per flush interval, not one per request.</summary>
     internal long Passes => Interlocked.Read(ref _passes);
 
@@ -101,24 +148,43 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
                 if (idle)
                 {
                     // Nothing held: sleep until records arrive. A completed, empty buffer ends the loop.
-                    if (!await _buffer.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
+                    // A flush asked meanwhile cancels the wait: whatever arrived before the ask is in the buffer now.
+                    using var idleWait = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
+                    Interlocked.Exchange(ref _idleWait, idleWait);
+                    try
                     {
-                        break;
+                        if (_flushWaiters.IsEmpty && !await _buffer.WaitToReadAsync(idleWait.Token).ConfigureAwait(false))
+                        {
+                            break;
+                        }
+                    }
+                    catch (OperationCanceledException) when (!_abort.IsCancellationRequested)
+                    {
+                    }
+                    finally
+                    {
+                        Volatile.Write(ref _idleWait, null);
                     }
                 }
-                else if (!backlog && !_stopping.Task.IsCompleted)
+                else if (!backlog && !_stopping.Task.IsCompleted && _flushWaiters.IsEmpty)
                 {
                     // Records held: wake at the flush deadline, or sooner to keep the buffer drained, but never per
                     // record: a wake-up per request would cost the serving threads more than the logging itself.
                     var wait = Min(nextFlush, _time.GetUtcNow() + drainEvery) - _time.GetUtcNow();
                     if (wait > TimeSpan.Zero)
                     {
-                        await Task.WhenAny(Task.Delay(wait, _time, _abort.Token), _stopping.Task).ConfigureAwait(false);
+                        await Task.WhenAny(Task.Delay(wait, _time, _abort.Token), _stopping.Task, Volatile.Read(ref _flushSignal).Task).ConfigureAwait(false);
                     }
                 }
 
                 Interlocked.Increment(ref _passes);
+                var flushing = TakeFlushWaiters();
                 backlog = Drain();
+                while (flushing.Count > 0 && backlog)
+                {
+                    backlog = Drain();
+                }
+
                 var now = _time.GetUtcNow();
                 if (idle && _blocks.Count > 0)
                 {
@@ -128,7 +194,7 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
 
                 var blocks = _blocks.TakeReady();
                 var stopping = _stopping.Task.IsCompleted && !backlog;
-                if (stopping || now >= nextFlush)
+                if (stopping || now >= nextFlush || flushing.Count > 0)
                 {
                     blocks.AddRange(_blocks.TakeAll());
                     nextFlush = DateTimeOffset.MaxValue;
@@ -138,6 +204,8 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
                 {
                     await WriteAsync(blocks).ConfigureAwait(false);
                 }
+
+                flushing.ForEach(w => w.TrySetResult());
             }
             catch (Exception e) when (!_abort.IsCancellationRequested)
             {
@@ -148,6 +216,8 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
                 break;
             }
         }
+
+        TakeFlushWaiters().ForEach(w => w.TrySetResult());
 
         // Aborted by the shutdown timeout: whatever is still held or buffered is lost.
         var lost = (long)_blocks.Count;
@@ -161,6 +231,24 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
             _buffer.CountFailed(lost);
             _logger.LogWarning("Inference log: {Records} records were not written before shutdown", lost);
         }
+    }
+
+    /// <summary>The flush callers waiting now; the signal is re-armed first, so a later ask wakes the next pass.</summary>
+    private List<TaskCompletionSource> TakeFlushWaiters()
+    {
+        if (_flushWaiters.IsEmpty)
+        {
+            return [];
+        }
+
+        Volatile.Write(ref _flushSignal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var waiters = new List<TaskCompletionSource>();
+        while (_flushWaiters.TryDequeue(out var waiter))
+        {
+            waiters.Add(waiter);
+        }
+
+        return waiters;
     }
 
     /// <summary>Moves up to <see cref="MaxDrainPerPass"/> records from the buffer into blocks; true when it stopped at that limit.</summary>

@@ -124,6 +124,8 @@ public sealed class MonitoringRunEndpointTests
         var functions = new MonitoringFunctions(coordinator, registry.Object,
             new ReportStore(new BlobContainerClient(Storage, "monitoring"), new TableClient(Storage, "monitoringreports")),
             new InferenceLogRetention(new TableServiceClient(Storage), Options.Create(new InferenceLogOptions()), TimeProvider.System, NullLogger<InferenceLogRetention>.Instance),
+            new InferenceLogWriter(Options.Create(new InferenceLogOptions()), new InferenceLogBuffer(Options.Create(new InferenceLogOptions())), Mock.Of<IInferenceLogSink>(),
+                TimeProvider.System, NullLogger<InferenceLogWriter>.Instance),
             NullLogger<MonitoringFunctions>.Instance);
         var context = new DefaultHttpContext();
         var bytes = Encoding.UTF8.GetBytes(body);
