@@ -50,6 +50,8 @@ public sealed class ReadmeWalkthroughTests : IAsyncLifetime
         Assert.DoesNotContain("\"runtime_status\":\"Failed\"", result.Output);
         Assert.DoesNotContain("\"runtime_status\":\"Running\"", result.Output);
         Assert.Contains("\"runtime_status\":\"Completed\"", result.Output);
+        // The feedback right after the prediction finds it: the feedback call writes what the log writer holds first.
+        Assert.Contains("\"matched\":1,", result.Output);
         Assert.Equal(1001, File.ReadAllLines(Path.Combine(_workDirectory, "predictions.csv")).Length);
         Assert.Contains("<html", await File.ReadAllTextAsync(Path.Combine(_workDirectory, "churn-report.html")));
     }
