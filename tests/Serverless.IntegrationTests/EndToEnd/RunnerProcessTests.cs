@@ -54,7 +54,7 @@ public sealed class RunnerProcessTests
                 await kill.WaitForExitAsync();
             }
 
-            var exited = process.WaitForExit(TimeSpan.FromSeconds(20));
+            var exited = process.WaitForExit(TimeSpan.FromSeconds(90));
             process.WaitForExit();
             string log;
             lock (output)
@@ -64,7 +64,7 @@ public sealed class RunnerProcessTests
 
             Assert.Equal(System.Net.HttpStatusCode.OK, models.Status);
             Assert.Contains($"Infer: [POST] http://localhost:{port}/api/v2/models/{{name}}/infer", log);
-            Assert.True(exited, "the runner did not stop within 20 s of Ctrl+C:\n" + log);
+            Assert.True(exited, "the runner did not stop by itself after Ctrl+C (waited 90 s, past the host's 30 s shutdown timeout):\n" + log);
             Assert.Equal(0, process.ExitCode);
             Assert.Contains("Stopping", log);
         }
