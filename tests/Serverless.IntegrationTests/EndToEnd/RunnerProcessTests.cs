@@ -20,7 +20,9 @@ public sealed class RunnerProcessTests
     public async Task RunnerProcess_PrintsRoutesServesAndStopsCleanlyOnCtrlC()
     {
         var port = AzuriteProcess.FreePort();
-        var start = new ProcessStartInfo("dotnet")
+        // Started from a shell's background job, this process ignores SIGINT and so would the runner: reset it for the runner.
+        var sigintIgnored = SigintIgnoredHere();
+        var start = new ProcessStartInfo(sigintIgnored ? "env" : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -32,7 +34,8 @@ public sealed class RunnerProcessTests
                 ["Registry__TableName"] = _stack.TableName,
             },
         };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Serverless.Local.dll"), "--port", port.ToString(), "--no-azurite", "--quiet" })
+        string[] prefix = sigintIgnored ? ["--default-signal=INT", "dotnet"] : [];
+        foreach (var argument in prefix.Concat([Path.Combine(AppContext.BaseDirectory, "Serverless.Local.dll"), "--port", port.ToString(), "--no-azurite", "--quiet"]))
         {
             start.ArgumentList.Add(argument);
         }
@@ -55,7 +58,12 @@ public sealed class RunnerProcessTests
             }
 
             var exited = process.WaitForExit(TimeSpan.FromSeconds(90));
-            process.WaitForExit();
+            if (!exited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            process.WaitForExit(); // also waits for the last output lines
             string log;
             lock (output)
             {
@@ -75,6 +83,14 @@ public sealed class RunnerProcessTests
                 process.Kill(entireProcessTree: true);
             }
         }
+    }
+
+    /// <summary>Whether SIGINT (signal 2, bit 1 of SigIgn in /proc/self/status on Linux) is ignored in this process; children inherit that.</summary>
+    private static bool SigintIgnoredHere()
+    {
+        const string field = "SigIgn:";
+        var line = OperatingSystem.IsLinux() ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal)) : null;
+        return line is not null && (Convert.ToUInt64(line[field.Length..].Trim(), 16) & (1UL << 1)) != 0;
     }
 
     private static async Task WaitForAsync(Func<Task<bool>> condition, StringBuilder output)
