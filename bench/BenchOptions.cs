@@ -1,24 +1,27 @@
 namespace Serverless.Bench;
 
-/// <summary>What to run, from the command line: <c>[all|micro|load|tabular|sweep|logging|monitor] [--no-bdn] [--runner-dll PATH]</c>.</summary>
-public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, string? RunnerDll)
+/// <summary>What to run, from the command line: <c>[all|micro|load|tabular|sweep|logging|monitor] [--no-bdn] [--publish] [--runner-dll PATH]</c>.</summary>
+public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, string? RunnerDll, bool Publish = false)
 {
     public const string Usage =
-        "Usage: dotnet run -c Release --project bench [-- [micro|load|tabular|sweep|logging] [--no-bdn] [--runner-dll PATH]]\n" +
+        "Usage: dotnet run -c Release --project bench [-- [micro|load|tabular|sweep|logging|monitor] [--no-bdn] [--publish] [--runner-dll PATH]]\n" +
+        "  Pages go to bench/out/ (git-ignored); --publish writes them to the tracked bench/results/ instead.\n" +
         "  (default)  everything: Stopwatch loops, BenchmarkDotNet, HTTP load, cold start, tables\n" +
         "  micro      BenchmarkDotNet only (raw Run and in-process serving)\n" +
         "  load       HTTP load (bare endpoint and runner) and cold start only\n" +
-        "  tabular    batch scoring through the orchestration vs raw in-process, records API vs OIP (bench/results/tabular.md)\n" +
-        "  sweep      a fixed training grid through the sweep orchestration: wall time, trials/min (bench/results/sweep.md)\n" +
-        "  logging    records API and OIP infer on the runner with inference logging on vs off (bench/results/logging.md)\n" +
-        "  monitor    monitor run time over 1M logged rows x 20 features, from memory and through storage (bench/results/monitor.md)\n" +
+        "  tabular    batch scoring through the orchestration vs raw in-process, records API vs OIP (tabular.md)\n" +
+        "  sweep      a fixed training grid through the sweep orchestration: wall time, trials/min (sweep.md)\n" +
+        "  logging    records API and OIP infer on the runner with inference logging on vs off (logging.md)\n" +
+        "  monitor    monitor run time over 1M logged rows x 20 features, from memory and through storage (monitor.md)\n" +
         "  --no-bdn   skip BenchmarkDotNet in the default mode\n" +
+        "  --publish  write the pages to bench/results/ (tracked, quoted by the README) instead of bench/out/\n" +
         "  --runner-dll PATH  the Serverless.Local.dll to cold-start (e.g. a ReadyToRun publish); default: the built runner";
 
     public static BenchOptions Parse(string[] args)
     {
         var mode = BenchMode.All;
         var bdn = true;
+        var publish = false;
         string? runnerDll = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -48,6 +51,9 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
                 case "--no-bdn":
                     bdn = false;
                     break;
+                case "--publish":
+                    publish = true;
+                    break;
                 case "--help" or "-h":
                     throw new ArgumentException(Usage);
                 case "--runner-dll" when i + 1 < args.Length:
@@ -58,7 +64,7 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
             }
         }
 
-        return new BenchOptions(mode, bdn, runnerDll);
+        return new BenchOptions(mode, bdn, runnerDll, publish);
     }
 }
 

@@ -18,9 +18,15 @@ catch (ArgumentException e)
 
 var root = RepositoryPaths.FindRoot(AppContext.BaseDirectory);
 var artifacts = Path.Combine(root, "bench", "BenchmarkDotNet.Artifacts");
+var output = ResultFiles.For(root, options.Publish);
 try
 {
     Progress.Write($"mode {options.Mode.ToString().ToLowerInvariant()}, BenchmarkDotNet {(options.RunBenchmarkDotNet ? "on" : "off")}, repository {root}");
+    if (options.Mode != BenchMode.Micro)
+    {
+        Progress.Write(output.Describe());
+    }
+
     var reports = BenchModel.CreateAll().Select(m => new ModelReport(m)).ToList();
     if (options.Mode == BenchMode.Micro)
     {
@@ -38,9 +44,7 @@ try
         var sweepPage = await SweepBenchmark.RunAsync(root);
         Console.WriteLine();
         Console.WriteLine(sweepPage);
-        var sweepPath = Path.Combine(root, "bench", "results", "sweep.md");
-        await File.WriteAllTextAsync(sweepPath, sweepPage);
-        Progress.Write($"written to {sweepPath}");
+        await output.WriteAsync("sweep.md", sweepPage);
         return 0;
     }
 
@@ -50,9 +54,7 @@ try
         var monitorPage = await MonitorBenchmark.RunAsync(root);
         Console.WriteLine();
         Console.WriteLine(monitorPage);
-        var monitorPath = Path.Combine(root, "bench", "results", "monitor.md");
-        await File.WriteAllTextAsync(monitorPath, monitorPage);
-        Progress.Write($"written to {monitorPath}");
+        await output.WriteAsync("monitor.md", monitorPage);
         return 0;
     }
 
@@ -62,10 +64,7 @@ try
         var loggingPage = await LoggingBenchmark.RunAsync(root);
         Console.WriteLine();
         Console.WriteLine(loggingPage);
-        var loggingPath = Path.Combine(root, "bench", "results", "logging.md");
-        Directory.CreateDirectory(Path.GetDirectoryName(loggingPath)!);
-        await File.WriteAllTextAsync(loggingPath, loggingPage);
-        Progress.Write($"written to {loggingPath}");
+        await output.WriteAsync("logging.md", loggingPage);
         return 0;
     }
 
@@ -79,10 +78,7 @@ try
             "rows out checked equal to rows in. HTTP: the closed-loop load generator of the serving benchmark, every response checked byte for byte.");
         Console.WriteLine();
         Console.WriteLine(page);
-        var tabularPath = Path.Combine(root, "bench", "results", "tabular.md");
-        Directory.CreateDirectory(Path.GetDirectoryName(tabularPath)!);
-        await File.WriteAllTextAsync(tabularPath, page);
-        Progress.Write($"written to {tabularPath}");
+        await output.WriteAsync("tabular.md", page);
         if (options.Mode == BenchMode.Tabular)
         {
             return 0;
@@ -117,11 +113,7 @@ try
     var markdown = ResultTable.Render(reports, settings);
     Console.WriteLine();
     Console.WriteLine(markdown);
-    var resultsFolder = Path.Combine(root, "bench", "results");
-    Directory.CreateDirectory(resultsFolder);
-    var path = Path.Combine(resultsFolder, "latest.md");
-    await File.WriteAllTextAsync(path, markdown);
-    Progress.Write($"written to {path}");
+    await output.WriteAsync("latest.md", markdown);
     return 0;
 }
 catch (Exception e)

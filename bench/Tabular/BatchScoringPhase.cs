@@ -55,13 +55,13 @@ public static class BatchScoringPhase
             var status = await WaitAsync(client, id);
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             var output = status.GetProperty("output");
-            var rowsOut = output.GetProperty("RowsOut").GetInt64();
-            if (rowsOut != rows || output.GetProperty("RowsIn").GetInt64() != rows)
+            var rowsOut = output.GetProperty("rows_out").GetInt64();
+            if (rowsOut != rows || output.GetProperty("rows_in").GetInt64() != rows)
             {
                 throw new InvalidOperationException($"batch scoring wrote {rowsOut} of {rows} rows: {status}");
             }
 
-            runs.Add(new BatchRun(config.ChunkRows, config.MaxParallelism, seconds, rowsOut, output.GetProperty("Chunks").GetInt32()));
+            runs.Add(new BatchRun(config.ChunkRows, config.MaxParallelism, seconds, rowsOut, output.GetProperty("chunks").GetInt32()));
         }
 
         return runs;

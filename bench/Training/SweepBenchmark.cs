@@ -75,7 +75,7 @@ public static class SweepBenchmark
                 Algorithm: t.GetProperty("algorithm").GetString()!,
                 Train: t.GetProperty("train_seconds").GetDouble(),
                 Wall: (t.GetProperty("ended_utc").GetDateTimeOffset() - t.GetProperty("started_utc").GetDateTimeOffset()).TotalSeconds)).ToList();
-            runs.Add((seconds, trials.Count, trials, status.GetProperty("output").GetProperty("BestValue").GetDouble()));
+            runs.Add((seconds, trials.Count, trials, status.GetProperty("output").GetProperty("best_value").GetDouble()));
             Progress.Write($"sweep {i + 1}: {trials.Count} trials in {seconds:F1} s = {trials.Count / seconds * 60:F1} trials/min, best AUC {runs[^1].Auc:F4}");
         }
 

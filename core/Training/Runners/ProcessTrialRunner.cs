@@ -23,7 +23,8 @@ namespace Serverless.Core.Training.Runners;
 /// <para>
 /// Trials live in this process's memory only: after a host restart, or on another scaled-out instance, an execution
 /// id is unknown and reports <see cref="TrialState.Failed"/> ("the process is gone"). Ended trials are forgotten an hour
-/// after they end. Disposing kills every running trial. Thread-safe.
+/// after they end. Disposing kills every running trial. Thread-safe. The bounded waits (for a killed process to exit,
+/// for the last output after an exit) run on the given <see cref="TimeProvider"/>.
 /// </para>
 /// </summary>
 public sealed class ProcessTrialRunner : ITrialRunner, IDisposable
@@ -38,15 +39,17 @@ public sealed class ProcessTrialRunner : ITrialRunner, IDisposable
     private readonly ProcessRunnerOptions _options;
     private readonly IConfiguration _configuration;
     private readonly ILogger<ProcessTrialRunner> _logger;
+    private readonly TimeProvider _clock;
     private readonly ConcurrentDictionary<string, TrialProcess> _trials = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _slots;
     private int _disposed;
 
-    public ProcessTrialRunner(IOptions<TrainingOptions> options, IConfiguration configuration, ILogger<ProcessTrialRunner> logger)
+    public ProcessTrialRunner(IOptions<TrainingOptions> options, IConfiguration configuration, ILogger<ProcessTrialRunner> logger, TimeProvider clock)
     {
         _options = options.Value.Process;
         _configuration = configuration;
         _logger = logger;
+        _clock = clock;
         _slots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentTrials));
     }
 
@@ -106,7 +109,7 @@ public sealed class ProcessTrialRunner : ITrialRunner, IDisposable
         try
         {
             // Wait (bounded) for the exit so that a status read right after the cancel reports the trial as ended.
-            await trial.Ended.WaitAsync(CancelWait, cancellationToken).ConfigureAwait(false);
+            await trial.Ended.WaitAsync(CancelWait, _clock, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -234,7 +237,7 @@ public sealed class ProcessTrialRunner : ITrialRunner, IDisposable
         {
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             // Let the pumps read what the process wrote last; a grandchild holding the pipes open must not hold the trial.
-            await pumps.WaitAsync(DrainTimeout).ConfigureAwait(false);
+            await pumps.WaitAsync(DrainTimeout, _clock).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -41,7 +41,7 @@ public static class TrainingServiceCollectionExtensions
                     options,
                     loggers.CreateLogger<ContainerAppsJobTrialRunner>(),
                     sp.GetRequiredService<TimeProvider>())
-                : new ProcessTrialRunner(options, configuration, loggers.CreateLogger<ProcessTrialRunner>());
+                : new ProcessTrialRunner(options, configuration, loggers.CreateLogger<ProcessTrialRunner>(), sp.GetRequiredService<TimeProvider>());
         });
         return services;
     }

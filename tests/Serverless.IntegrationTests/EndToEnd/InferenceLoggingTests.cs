@@ -167,7 +167,7 @@ public sealed class InferenceLoggingTests
 
     private async Task<List<InferenceLogRecord>> WaitForRecordsAsync(string model, DateTimeOffset from, int expected)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)
         {
             var records = await ReadAsync(model, from, DateTimeOffset.UtcNow.AddMinutes(1));

@@ -124,7 +124,7 @@ public sealed class MonitoringEndToEndTests
     /// <summary>Runs the monitor for the model until its latest report has seen the expected rows (the inference log flushes in the background).</summary>
     private async Task<JsonElement> MonitorUntilAsync(string model, long rows)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)
         {
             var run = await Client.PostJsonAsync("monitoring/runs", $$"""{"model":"{{model}}"}""");

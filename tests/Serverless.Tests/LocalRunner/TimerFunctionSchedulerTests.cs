@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Serverless.Local.Catalog;
 using Serverless.Local.Timers;
 
@@ -8,26 +9,45 @@ namespace Serverless.Tests.LocalRunner;
 
 public sealed class TimerFunctionSchedulerTests
 {
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
+
     [Fact]
     public async Task Scheduler_RunsOnStartupThenOnSchedule_WithScheduleStatus()
     {
+        var start = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+        var clock = new FakeTimeProvider(start);
         var services = new ServiceCollection().AddSingleton(new SampleDependency()).BuildServiceProvider();
         var scheduler = new TimerFunctionScheduler(FunctionCatalog.FromAssembly(typeof(SampleFunctions).Assembly),
-            services.GetRequiredService<IServiceScopeFactory>(), new ConfigurationBuilder().Build(), TimeProvider.System,
+            services.GetRequiredService<IServiceScopeFactory>(), new ConfigurationBuilder().Build(), clock,
             NullLogger<TimerFunctionScheduler>.Instance);
         var before = SampleFunctions.TimerRuns;
 
         await scheduler.StartAsync(CancellationToken.None);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (SampleFunctions.TimerRuns < before + 3 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
+        await WaitForRunsAsync(before + 1, clock, advance: TimeSpan.Zero);
+        var onStartup = SampleFunctions.LastTimer!.ScheduleStatus!;
+        await WaitForRunsAsync(before + 3, clock, advance: TimeSpan.FromMilliseconds(250));
         await scheduler.StopAsync(CancellationToken.None);
 
-        Assert.True(SampleFunctions.TimerRuns >= before + 3, $"timer ran {SampleFunctions.TimerRuns - before} times in 10 s");
+        Assert.Equal(start.UtcDateTime, onStartup.LastUpdated);
         var status = SampleFunctions.LastTimer!.ScheduleStatus!;
+        Assert.True(status.LastUpdated > start.UtcDateTime, $"last fired at {status.LastUpdated:O}");
+        Assert.Equal(0, status.LastUpdated.Ticks % TimeSpan.TicksPerSecond);
         Assert.Equal(TimeSpan.FromSeconds(1), status.Next - status.LastUpdated);
+    }
+
+    /// <summary>Moves the fake clock on by <paramref name="advance"/> at a time until the timer has run <paramref name="runs"/> times in all.</summary>
+    private static async Task WaitForRunsAsync(int runs, FakeTimeProvider clock, TimeSpan advance)
+    {
+        var deadline = DateTime.UtcNow + HangGuard;
+        while (SampleFunctions.TimerRuns < runs)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the timer ran {SampleFunctions.TimerRuns} times, not {runs}, by {clock.GetUtcNow():O}");
+            if (advance > TimeSpan.Zero)
+            {
+                clock.Advance(advance);
+            }
+
+            await Task.Delay(5);
+        }
     }
 }

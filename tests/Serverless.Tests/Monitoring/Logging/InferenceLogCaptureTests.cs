@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Serverless.Core.Errors;
 using Serverless.Core.Monitoring.Logging;
 
@@ -37,7 +38,7 @@ public sealed class InferenceLogCaptureTests
     [Fact]
     public void Timestamps_AreUniqueAndIncreasingEvenWithinOneClockTick()
     {
-        using var harness = new LoggingHarness(time: new FrozenTime(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero)));
+        using var harness = new LoggingHarness(time: new FakeTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero)));
 
         var stamps = Enumerable.Range(0, 100).Select(_ => harness.Logger.Begin(InferenceLogSource.Predict, "m", null, null).TimestampUtc.UtcTicks).ToArray();
 
@@ -83,10 +84,5 @@ public sealed class InferenceLogCaptureTests
         Assert.Equal(InferenceLogStatus.Error, record.Status);
         Assert.Equal(1, record.RecordCount);
         Assert.NotNull(cancelled.RequestId);
-    }
-
-    private sealed class FrozenTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

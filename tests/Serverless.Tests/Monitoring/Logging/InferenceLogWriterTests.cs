@@ -18,7 +18,7 @@ public sealed class InferenceLogWriterTests
             Captures.Complete(harness.Logger, i % 2 == 0 ? "a" : "b", 3);
         }
 
-        await harness.WaitUntilSettledAsync();
+        await harness.SettleAsync();
         await harness.Writer.StopAsync(CancellationToken.None);
 
         var blocks = harness.Sink.Blocks.ToList();
@@ -27,7 +27,7 @@ public sealed class InferenceLogWriterTests
         Assert.All(blocks, b => Assert.StartsWith(b.Entity.GetString(InferenceLogBlockFormat.ModelProperty) + "|", b.Entity.PartitionKey, StringComparison.Ordinal));
         Assert.Equal(blocks.Count, blocks.Select(b => (b.Entity.PartitionKey, b.Entity.RowKey)).Distinct().Count());
         Assert.Equal(370, harness.Sink.RecordCount);
-        Assert.True(blocks.Count <= 3 * 3 * 2, $"{blocks.Count} blocks for 41 requests on 3 models × 3 shards");
+        Assert.True(blocks.Count <= 3 * 3, $"{blocks.Count} blocks for 41 requests on 3 models × 3 shards, all in one flush");
         var big = Assert.Single(blocks, b => b.Entity.PartitionKey.StartsWith("big|", StringComparison.Ordinal));
         Assert.Equal(250, big.Records);
         Assert.Equal(Enumerable.Range(0, 250), harness.Sink.Records().Where(r => r.Model == "big").Select(r => r.Row));
@@ -46,7 +46,7 @@ public sealed class InferenceLogWriterTests
             Captures.Complete(harness.Logger, "m", 5, id);
         }
 
-        await harness.WaitUntilSettledAsync();
+        await harness.SettleAsync();
         await harness.Writer.StopAsync(CancellationToken.None);
 
         var byRequest = harness.Sink.Blocks
@@ -65,7 +65,7 @@ public sealed class InferenceLogWriterTests
         await harness.Writer.StartAsync(CancellationToken.None);
 
         Captures.Complete(harness.Logger, "m", InferenceLogBlocks.MaxBlockRecords + 5);
-        await harness.Writer.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+        await harness.Writer.StopAsync(new CancellationTokenSource(LoggingHarness.HangGuard).Token);
 
         var blocks = harness.Sink.Blocks.OrderBy(b => b.Entity.RowKey, StringComparer.Ordinal).ToList();
         Assert.InRange(blocks.Count, 2, 20);
@@ -79,21 +79,43 @@ public sealed class InferenceLogWriterTests
         block.Entity.Sum(p => p.Value switch { byte[] bytes => bytes.Length, string text => text.Length * 2, _ => 8L });
 
     [Fact]
-    public async Task Writer_UnderASteadyTrickleOfRequests_WakesAFewTimesPerFlushNotOncePerRequest()
+    public async Task Writer_UnderASteadyTrickleOfRequests_WakesOnTheClockNotOncePerRequest()
     {
         using var harness = new LoggingHarness(new InferenceLogOptions { FlushIntervalMs = 1000 });
         await harness.Writer.StartAsync(CancellationToken.None);
+        Captures.Complete(harness.Logger, "m", 1);
+        await LoggingHarness.WaitUntilAsync(() => harness.Writer.Passes == 1, "the first request wakes the idle writer");
 
-        for (var i = 0; i < 200; i++)
+        // The writer now holds a record and sleeps until its drain timer; the clock stands still, so no request may wake it.
+        for (var i = 1; i < 200; i++)
         {
             Captures.Complete(harness.Logger, "m", 1);
-            await Task.Delay(1);
+            await Task.Yield();
         }
 
+        var passesWhileTheClockStood = harness.Writer.Passes;
         await harness.Writer.StopAsync(CancellationToken.None);
 
+        Assert.Equal(1, passesWhileTheClockStood);
         Assert.Equal(200, harness.Sink.RecordCount);
-        Assert.InRange(harness.Writer.Passes, 1, 60);
+        Assert.Equal(2, harness.Writer.Passes);
+    }
+
+    [Fact]
+    public async Task Writer_RecordsBelowTheBlockLimits_AreWrittenTogetherOnceTheFlushIntervalIsUp()
+    {
+        using var harness = new LoggingHarness(new InferenceLogOptions { FlushIntervalMs = 1000, Shards = 1 });
+        var started = harness.Time.GetUtcNow();
+        await harness.Writer.StartAsync(CancellationToken.None);
+        Captures.Complete(harness.Logger, "m", 1);
+        Captures.Complete(harness.Logger, "m", 2);
+
+        await harness.SettleAsync();
+        var flushedAfter = harness.Time.GetUtcNow() - started;
+        await harness.Writer.StopAsync(CancellationToken.None);
+
+        Assert.Equal(3, Assert.Single(harness.Sink.Blocks).Records);
+        Assert.True(flushedAfter >= TimeSpan.FromSeconds(1), $"flushed after {flushedAfter} on the writer's clock");
     }
 
     [Fact]
@@ -108,7 +130,7 @@ public sealed class InferenceLogWriterTests
 
         await Task.Delay(100);
         Assert.Equal(0, harness.Sink.RecordCount);
-        await harness.Writer.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+        await harness.Writer.StopAsync(new CancellationTokenSource(LoggingHarness.HangGuard).Token);
 
         Assert.Equal(60, harness.Sink.RecordCount);
         Assert.Equal(new InferenceLogCounters(60, 60, 0, 0, 0, 0), harness.Buffer.Counters);
@@ -125,8 +147,11 @@ public sealed class InferenceLogWriterTests
             Captures.Complete(harness.Logger, "m", 3);
         }
 
-        var stop = harness.Writer.StopAsync(new CancellationTokenSource(TimeSpan.FromMilliseconds(200)).Token);
-        var finished = await Task.WhenAny(stop, Task.Delay(TimeSpan.FromSeconds(10)));
+        using var shutdownTimeout = new CancellationTokenSource();
+        var stop = harness.Writer.StopAsync(shutdownTimeout.Token);
+        await LoggingHarness.WaitUntilAsync(() => Volatile.Read(ref harness.Sink.Calls) > 0, "the writer starts writing on stop");
+        await shutdownTimeout.CancelAsync();
+        var finished = await Task.WhenAny(stop, Task.Delay(LoggingHarness.HangGuard));
 
         Assert.Same(stop, finished);
         await stop;
@@ -141,10 +166,10 @@ public sealed class InferenceLogWriterTests
         await harness.Writer.StartAsync(CancellationToken.None);
 
         Captures.Complete(harness.Logger, "m", 4);
-        await harness.WaitUntilSettledAsync();
+        await harness.SettleAsync();
         harness.Sink.Failure = null;
         Captures.Complete(harness.Logger, "m", 6);
-        await harness.WaitUntilSettledAsync();
+        await harness.SettleAsync();
         await harness.Writer.StopAsync(CancellationToken.None);
 
         Assert.Equal(new InferenceLogCounters(10, 6, 0, 4, 0, 0), harness.Buffer.Counters);
@@ -164,7 +189,7 @@ public sealed class InferenceLogWriterTests
 
         var stalled = harness.Buffer.Counters;
         harness.Sink.Gate.SetResult();
-        await harness.WaitUntilSettledAsync();
+        await harness.SettleAsync();
         await harness.Writer.StopAsync(CancellationToken.None);
 
         var counters = harness.Buffer.Counters;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Monitoring.Logging.Blocks;
 
@@ -39,19 +40,29 @@ internal sealed class RecordingSink : IInferenceLogSink
     public List<InferenceLogRecord> Records() => Blocks.SelectMany(b => InferenceLogBlockFormat.ReadRecords(b.Entity)).ToList();
 }
 
-/// <summary>The logging pieces wired by hand around a <see cref="RecordingSink"/>.</summary>
+/// <summary>
+/// The logging pieces wired by hand around a <see cref="RecordingSink"/> and a <see cref="FakeTimeProvider"/>: the
+/// writer's flush and drain timers fire only when the test moves <see cref="Time"/>, never because the machine is slow.
+/// </summary>
 internal sealed class LoggingHarness : IDisposable
 {
-    public LoggingHarness(InferenceLogOptions? options = null, TimeProvider? time = null)
+    /// <summary>Generous real-time bound on waits for the writer: only a hang runs into it.</summary>
+    public static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
+
+    public LoggingHarness(InferenceLogOptions? options = null, FakeTimeProvider? time = null)
     {
         Options = options ?? new InferenceLogOptions();
+        Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
         var wrapped = Microsoft.Extensions.Options.Options.Create(Options);
         Buffer = new InferenceLogBuffer(wrapped);
-        Logger = new InferenceLogger(wrapped, Buffer, time ?? TimeProvider.System);
-        Writer = new InferenceLogWriter(wrapped, Buffer, Sink, time ?? TimeProvider.System, NullLogger<InferenceLogWriter>.Instance);
+        Logger = new InferenceLogger(wrapped, Buffer, Time);
+        Writer = new InferenceLogWriter(wrapped, Buffer, Sink, Time, NullLogger<InferenceLogWriter>.Instance);
     }
 
     public InferenceLogOptions Options { get; }
+
+    /// <summary>The clock of the logger's timestamps and the writer's timers; it moves only when told to.</summary>
+    public FakeTimeProvider Time { get; }
 
     public RecordingSink Sink { get; } = new();
 
@@ -61,14 +72,30 @@ internal sealed class LoggingHarness : IDisposable
 
     public InferenceLogWriter Writer { get; }
 
-    /// <summary>Waits until the counters say nothing is pending (or fails after <paramref name="timeout"/>).</summary>
-    public async Task WaitUntilSettledAsync(TimeSpan? timeout = null)
+    /// <summary>
+    /// Moves the fake clock on, a drain interval at a time, until the counters say nothing is pending; each step
+    /// gives the writer a moment of real time to arm its next timer. Fails only after <see cref="HangGuard"/>.
+    /// </summary>
+    public async Task SettleAsync()
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        var step = TimeSpan.FromMilliseconds(Math.Min(Options.FlushIntervalMs, InferenceLogWriter.MaxDrainIntervalMs));
+        var deadline = DateTime.UtcNow + HangGuard;
         while (Buffer.Counters.Pending > 0)
         {
             Assert.True(DateTime.UtcNow < deadline, $"still pending: {Buffer.Counters}");
-            await Task.Delay(10);
+            Time.Advance(step);
+            await Task.Delay(5);
+        }
+    }
+
+    /// <summary>Waits (real time, bounded by <see cref="HangGuard"/>) until <paramref name="condition"/> holds.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + HangGuard;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"gave up waiting: {what}");
+            await Task.Delay(5);
         }
     }
 

@@ -2,16 +2,21 @@ using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Serverless.Core.Training;
 using Serverless.Core.Training.Runners;
 
 namespace Serverless.Tests.Training.Runners;
 
-/// <summary>Runs real child processes: tiny shell scripts standing in for the trainer (Unix only).</summary>
+/// <summary>
+/// Runs real child processes: tiny shell scripts standing in for the trainer (Unix only). The runner's bounded waits
+/// (for a killed trainer to exit, for its last output) are on a clock that stands still, so a slow machine only makes
+/// a test slower; <see cref="Deadline"/> guards against hangs alone.
+/// </summary>
 public sealed class ProcessTrialRunnerTests : IDisposable
 {
     private const string SpecUri = "file:///sweeps/sweep-1/trial-1/spec.json";
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     private readonly string _folder = Directory.CreateTempSubdirectory("trial-runner-tests-").FullName;
     private readonly List<ProcessTrialRunner> _runners = [];
@@ -206,7 +211,8 @@ public sealed class ProcessTrialRunnerTests : IDisposable
     {
         var options = new TrainingOptions { Process = new ProcessRunnerOptions { TrainerPath = trainerPath } };
         configure?.Invoke(options.Process);
-        var runner = new ProcessTrialRunner(Options.Create(options), configuration ?? new ConfigurationBuilder().Build(), NullLogger<ProcessTrialRunner>.Instance);
+        var runner = new ProcessTrialRunner(Options.Create(options), configuration ?? new ConfigurationBuilder().Build(), NullLogger<ProcessTrialRunner>.Instance,
+            new FakeTimeProvider());
         _runners.Add(runner);
         return runner;
     }
