@@ -1,5 +1,8 @@
 using System.Xml.Linq;
+using Azure.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Serverless.DeployTests.Support;
+using Serverless.Functions.Telemetry;
 
 namespace Serverless.DeployTests;
 
@@ -65,6 +68,10 @@ public sealed class FunctionAppTests
         Assert.Equal((string)StandIns.Reference(component)["ConnectionString"]!, deployment.AppSettings()["APPLICATIONINSIGHTS_CONNECTION_STRING"]);
         Assert.Equal((string)deployment.Single("Microsoft.OperationalInsights/workspaces")["id"]!,
             (string)deployment.Single("Microsoft.Insights/components")["properties"]!["WorkspaceResourceId"]!);
+        // The worker wires its exporter from the same settings, with the app's identity.
+        Assert.True(new ServiceCollection().AddFunctionTelemetry(AppSettingsHost.Configuration(deployment.AppSettings())));
+        Assert.IsType<ManagedIdentityCredential>(
+            TelemetryCredential.FromAuthenticationString(deployment.AppSettings()[TelemetryServiceCollectionExtensions.AuthenticationStringSetting]));
     }
 
     [Fact]
