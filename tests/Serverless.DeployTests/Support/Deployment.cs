@@ -16,8 +16,6 @@ internal sealed class Deployment
     public const string EnvironmentName = "ci";
     public const string DeployerPrincipalId = "11111111-2222-3333-4444-555555555555";
 
-    private static readonly Lazy<Task<Deployment>> Shared = new(LoadAsync);
-
     private Deployment(JsonObject template, CliResult build, CliResult lint, CliResult snapshot, JsonObject snapshotJson)
     {
         Template = template;
@@ -38,6 +36,19 @@ internal sealed class Deployment
         ["principalType"] = "ServicePrincipal",
     };
 
+    /// <summary>
+    /// The other branches of the template's choices: CPU trials (no GPU profile), large instances and warm HTTP instances.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> CpuVariantParameters { get; } = new Dictionary<string, string>(Parameters)
+    {
+        ["trainerProfile"] = "Consumption",
+        ["instanceMemoryMB"] = "4096",
+        ["alwaysReadyHttpInstances"] = "2",
+    };
+
+    private static readonly Lazy<Task<Deployment>> Shared = new(() => LoadAsync(Parameters, buildAndLint: true));
+    private static readonly Lazy<Task<Deployment>> SharedCpuVariant = new(() => LoadAsync(CpuVariantParameters, buildAndLint: false));
+
     /// <summary>The compiled ARM template (bicep build).</summary>
     public JsonObject Template { get; }
 
@@ -56,6 +67,9 @@ internal sealed class Deployment
 
     public static Task<Deployment> GetAsync() => Shared.Value;
 
+    /// <summary>The snapshot with <see cref="CpuVariantParameters"/> (no build or lint: the template is the same).</summary>
+    public static Task<Deployment> GetCpuVariantAsync() => SharedCpuVariant.Value;
+
     public IReadOnlyList<JsonObject> OfType(string type) =>
         Resources.Where(r => string.Equals((string?)r["type"], type, StringComparison.OrdinalIgnoreCase)).ToList();
 
@@ -68,7 +82,7 @@ internal sealed class Deployment
         Single("Microsoft.Web/sites")["properties"]!["siteConfig"]!["appSettings"]!.AsArray()
             .ToDictionary(s => (string)s!["name"]!, s => (string)s!["value"]!, StringComparer.Ordinal);
 
-    private static async Task<Deployment> LoadAsync()
+    private static async Task<Deployment> LoadAsync(IReadOnlyDictionary<string, string> parameters, bool buildAndLint)
     {
         var folder = Directory.CreateTempSubdirectory("bicep-");
         try
@@ -77,15 +91,16 @@ internal sealed class Deployment
             var parametersPath = Path.Combine(folder.FullName, "main.bicepparam");
             var mainPath = Path.GetRelativePath(folder.FullName, RepositoryPaths.MainBicep).Replace('\\', '/');
             await File.WriteAllTextAsync(parametersPath,
-                $"using '{mainPath}'\n" + string.Concat(Parameters.Select(p => $"param {p.Key} = '{p.Value}'\n")));
+                $"using '{mainPath}'\n" + string.Concat(parameters.Select(p => $"param {p.Key} = {Literal(p.Value)}\n")));
 
-            var build = BicepCli.RunAsync("build", RepositoryPaths.MainBicep, "--outfile", templatePath);
-            var lint = BicepCli.RunAsync("lint", RepositoryPaths.MainBicep);
+            var build = buildAndLint ? BicepCli.RunAsync("build", RepositoryPaths.MainBicep, "--outfile", templatePath) : Task.FromResult(new CliResult(0, "", ""));
+            var lint = buildAndLint ? BicepCli.RunAsync("lint", RepositoryPaths.MainBicep) : Task.FromResult(new CliResult(0, "", ""));
             var snapshot = BicepCli.RunAsync("snapshot", parametersPath, "--mode", "overwrite", "--subscription-id", SubscriptionId,
                 "--tenant-id", TenantId, "--location", Location, "--deployment-name", "azd-" + EnvironmentName);
             await Task.WhenAll(build, lint, snapshot);
 
-            var template = (await build).ExitCode == 0 ? JsonNode.Parse(await File.ReadAllTextAsync(templatePath))!.AsObject() : [];
+            var template = !buildAndLint ? new JsonObject { ["skipped"] = true }
+                : (await build).ExitCode == 0 ? JsonNode.Parse(await File.ReadAllTextAsync(templatePath))!.AsObject() : [];
             var snapshotPath = Path.Combine(folder.FullName, "main.snapshot.json");
             var snapshotJson = (await snapshot).ExitCode == 0 ? JsonNode.Parse(await File.ReadAllTextAsync(snapshotPath))!.AsObject() : [];
             if (snapshotJson.Count == 0 || template.Count == 0)
@@ -100,4 +115,6 @@ internal sealed class Deployment
             folder.Delete(recursive: true);
         }
     }
+
+    private static string Literal(string value) => long.TryParse(value, out _) ? value : $"'{value}'";
 }
