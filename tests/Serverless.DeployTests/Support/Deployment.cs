@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Serverless.DeployTests.Support;
 
 /// <summary>
-/// bicep/main.bicep built, linted and snapshotted once per test run (about 10 s, the three in parallel), with the
+/// bicep/main.bicep built, linted and snapshotted once per test run (10–25 s for all, in parallel), with the
 /// parameters a deployment by <c>azd up</c> gets (<see cref="Parameters"/>) in a fixed subscription. The snapshot is
 /// what ARM would deploy: every module expanded, every expression evaluated that can be before deployment; the rest
 /// is evaluated with <see cref="StandIns"/> (<see cref="Resources"/>).
