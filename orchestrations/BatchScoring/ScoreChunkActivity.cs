@@ -7,6 +7,7 @@ using Serverless.Core.Errors;
 using Serverless.Core.Serving;
 using Serverless.Core.Storage;
 using Serverless.Core.Tabular;
+using Serverless.Core.Telemetry;
 
 namespace Serverless.Orchestrations.BatchScoring;
 
@@ -78,8 +79,9 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
 
         var staged = work.FirstRow is null;
         await WriteErrorsAsync(staged ? work.StagedErrorsBlob : work.ErrorsBlob, errors, ids).ConfigureAwait(false);
-        return new ChunkResult(work.Chunk.Index, accepted + errors.Count, accepted, errors.Count,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds, work.PartBlob, work.ErrorsBlob, staged, staged ? work.StagedErrorsBlob : null);
+        var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        AppMetrics.RecordChunk(work.Plan.Model, work.Plan.ModelVersion, accepted, errors.Count, elapsedMs);
+        return new ChunkResult(work.Chunk.Index, accepted + errors.Count, accepted, errors.Count, elapsedMs, work.PartBlob, work.ErrorsBlob, staged, staged ? work.StagedErrorsBlob : null);
     }
 
     /// <summary>Scores the chunk's CSV rows; for a refused row of a job with an id column, its id (or why it is unreadable) goes into <paramref name="ids"/>.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Serverless.Core.Telemetry;
 using Serverless.Core.Training.Tracking;
 
 namespace Serverless.Orchestrations.Training;
@@ -22,6 +23,7 @@ public sealed class RecordTrialActivity : TaskActivity<TrialRecordInput, bool>
     public override async Task<bool> RunAsync(TaskActivityContext context, TrialRecordInput input)
     {
         await _experiments.SaveTrialAsync(TrialRecords.From(input.SweepId, input.Result, input.Execution), CancellationToken.None).ConfigureAwait(false);
+        AppMetrics.RecordTrial(input.Result.Algorithm, input.Result.Status, input.Result.TrainSeconds);
         return true;
     }
 }

@@ -53,6 +53,9 @@ public sealed class InferenceLogCapture
 
     internal long StartTimestamp { get; }
 
+    /// <summary>The host's own warm-up request: neither logged nor counted in metrics.</summary>
+    internal bool IsWarmup { get; init; }
+
     internal double LatencyMs { get; set; }
 
     internal string Status { get; set; } = InferenceLogStatus.Ok;

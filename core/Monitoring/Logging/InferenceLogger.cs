@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Errors;
+using Serverless.Core.Telemetry;
 
 namespace Serverless.Core.Monitoring.Logging;
 
@@ -10,6 +11,7 @@ namespace Serverless.Core.Monitoring.Logging;
 /// <see cref="InferenceLogCapture"/>, then <see cref="Complete"/> or <see cref="Fail"/> hand it to the
 /// <see cref="InferenceLogBuffer"/> without waiting (a full buffer drops and counts). Costs a timestamp, a hash of the
 /// request id and, for logged requests, one enqueue; serialisation and storage happen in <see cref="InferenceLogWriter"/>.
+/// Every request but the host's own warm-up is also counted and timed in <see cref="AppMetrics"/>, logged or not.
 /// Thread-safe; one per process.
 /// </summary>
 public sealed class InferenceLogger
@@ -52,14 +54,19 @@ public sealed class InferenceLogger
     /// </summary>
     public InferenceLogCapture Begin(string source, string model, string? requestedVersion, string? headerRequestId, string? warmupHeader = null)
     {
-        var enabled = _options.Enabled && (warmupHeader is null || !IsWarmup(warmupHeader));
+        var warmup = warmupHeader is not null && IsWarmup(warmupHeader);
+        var enabled = _options.Enabled && !warmup;
         return new InferenceLogCapture(enabled, enabled ? _options.SampleRateFor(model) : 0, source, model, requestedVersion,
-            RequestIds.FromHeader(headerRequestId), new DateTimeOffset(NextUniqueTicks(), TimeSpan.Zero), _time.GetTimestamp());
+            RequestIds.FromHeader(headerRequestId), new DateTimeOffset(NextUniqueTicks(), TimeSpan.Zero), _time.GetTimestamp())
+        {
+            IsWarmup = warmup,
+        };
     }
 
     /// <summary>The request was answered: buffers one record per row when it is logged.</summary>
     public void Complete(InferenceLogCapture capture)
     {
+        RecordMetrics(capture, AppMetrics.Outcomes.Ok);
         capture.EnsureRequestId();
         if (!capture.IsRecording)
         {
@@ -86,6 +93,12 @@ public sealed class InferenceLogger
     /// </summary>
     public void Fail(InferenceLogCapture capture, Exception error)
     {
+        RecordMetrics(capture, error switch
+        {
+            OperationCanceledException => AppMetrics.Outcomes.Canceled,
+            ServingException { Kind: < ServingErrorKind.IntegrityFailure } => AppMetrics.Outcomes.ClientError,
+            _ => AppMetrics.Outcomes.ServerError,
+        });
         capture.EnsureRequestId();
         if (error is OperationCanceledException)
         {
@@ -109,6 +122,14 @@ public sealed class InferenceLogger
     }
 
     /// <summary>Now in UTC ticks, strictly increasing within the process, so two requests never share a RowKey.</summary>
+    private void RecordMetrics(InferenceLogCapture capture, string outcome)
+    {
+        if (!capture.IsWarmup)
+        {
+            AppMetrics.RecordInference(capture.Model, capture.Version, capture.Source, outcome, _time.GetElapsedTime(capture.StartTimestamp).TotalMilliseconds);
+        }
+    }
+
     private long NextUniqueTicks()
     {
         var now = _time.GetUtcNow().UtcTicks;

@@ -5,6 +5,7 @@ using Serverless.Core.Monitoring.Alerts;
 using Serverless.Core.Monitoring.Feedback;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Registry;
+using Serverless.Core.Telemetry;
 
 namespace Serverless.Core.Monitoring.Monitor;
 
@@ -130,6 +131,7 @@ public sealed class MonitoringRunner : IMonitoringRunner
         {
             var report = window.Build(runId, model, version.Version, from, now, _clock.GetUtcNow(), _options);
             reports.Add(await _reports.SaveAsync(report, MonitoringHtml.Render(report), cancellationToken).ConfigureAwait(false));
+            AppMetrics.RecordReport(model, version.Version, report.Findings.Select(f => f.Kind));
             foreach (var finding in report.Findings)
             {
                 _logger.LogWarning("Monitoring finding {Kind} for {Model} version {Version}: {Message}", finding.Kind, model, version.Version, finding.Message);
