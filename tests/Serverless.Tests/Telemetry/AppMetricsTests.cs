@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Serverless.Core.Errors;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Telemetry;
@@ -10,7 +11,7 @@ public sealed class AppMetricsTests
     [Fact]
     public void Complete_AnsweredRequest_CountsAndTimesItPerModelVersionApiAndOutcome()
     {
-        var time = new SteppingTime();
+        var time = new FakeTimeProvider();
         using var harness = new LoggingHarness(time: time);
         using var metrics = new MetricRecorder("model", "metrics-complete");
         var capture = harness.Logger.Begin(InferenceLogSource.Infer, "metrics-complete", "3", null);
@@ -127,17 +128,5 @@ public sealed class AppMetricsTests
         Assert.All(AppMetrics.Meters, name => Assert.StartsWith(AppMetrics.MeterPrefix, name, StringComparison.Ordinal));
         Assert.Equal(AppMetrics.MeterPrefix + "*", AppMetrics.MeterWildcard);
         Assert.Contains(InferenceLogBuffer.MeterName, AppMetrics.Meters);
-    }
-
-    /// <summary>A clock whose timestamps move only when told.</summary>
-    private sealed class SteppingTime : TimeProvider
-    {
-        private long _ticks;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
-
-        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
     }
 }
