@@ -205,6 +205,7 @@ var appSettings = union(
     Monitoring__MaxSampleRows: '100000'
     Monitoring__MaxCategories: '1000'
     Monitoring__MaxFeedbackRows: '100000'
+    Monitoring__FeedbackMatchMaxRequests: '1000000'
     Monitoring__ReportsContainer: 'monitoring'
     Monitoring__ReportsTable: 'monitoringreports'
     Monitoring__WebhookUrl: monitoringWebhookUrl
