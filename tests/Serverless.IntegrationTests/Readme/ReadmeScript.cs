@@ -5,23 +5,31 @@ namespace Serverless.IntegrationTests.Readme;
 
 /// <summary>
 /// The README's <c>```bash</c> blocks, in order, turned into one bash script that runs them against a runner: every
-/// block runs except the two set-up commands (which the test does itself: it starts the runner and is the test run).
+/// block runs except the two set-up commands (which the test does itself: it starts the runner and is the test run)
+/// and those of the sections that need an Azure subscription (<see cref="AzureSections"/>).
 /// </summary>
 public sealed partial class ReadmeScript
 {
     /// <summary>The README's set-up blocks: started by the test, not run from the script.</summary>
     public static readonly IReadOnlyList<string> SetUpBlocks = ["dotnet run --project local", "dotnet test"];
 
+    /// <summary>Sections (level-2 headings) whose blocks run against Azure, not the local runner.</summary>
+    public static readonly IReadOnlyList<string> AzureSections = ["Deploy to Azure"];
+
     public const string DefaultBaseUrl = "http://localhost:7071";
     public const string CliCommand = "dotnet run --project cli --";
 
     public sealed record Block(int Line, string Text);
 
-    private ReadmeScript(IReadOnlyList<Block> blocks, IReadOnlyList<Block> skipped)
+    private ReadmeScript(IReadOnlyList<Block> blocks, IReadOnlyList<Block> skipped, IReadOnlyList<Block> azure)
     {
         Blocks = blocks;
         Skipped = skipped;
+        Azure = azure;
     }
+
+    /// <summary>The blocks of <see cref="AzureSections"/>, left out.</summary>
+    public IReadOnlyList<Block> Azure { get; }
 
     /// <summary>The blocks the script runs.</summary>
     public IReadOnlyList<Block> Blocks { get; }
@@ -33,9 +41,16 @@ public sealed partial class ReadmeScript
     {
         var blocks = new List<Block>();
         var skipped = new List<Block>();
+        var azure = new List<Block>();
+        var section = "";
         var lines = markdown.ReplaceLineEndings("\n").Split('\n');
         for (var i = 0; i < lines.Length; i++)
         {
+            if (lines[i].StartsWith("## ", StringComparison.Ordinal))
+            {
+                section = lines[i][3..].Trim();
+            }
+
             if (lines[i].Trim() != "```bash")
             {
                 continue;
@@ -49,10 +64,12 @@ public sealed partial class ReadmeScript
             }
 
             var block = new Block(start + 1, text.ToString());
-            (SetUpBlocks.Contains(block.Text.Trim(), StringComparer.Ordinal) ? skipped : blocks).Add(block);
+            (SetUpBlocks.Contains(block.Text.Trim(), StringComparer.Ordinal) ? skipped
+                : AzureSections.Contains(section, StringComparer.Ordinal) ? azure
+                : blocks).Add(block);
         }
 
-        return new ReadmeScript(blocks, skipped);
+        return new ReadmeScript(blocks, skipped, azure);
     }
 
     /// <summary>

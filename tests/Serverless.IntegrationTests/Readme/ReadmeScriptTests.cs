@@ -10,6 +10,29 @@ public sealed class ReadmeScriptTests
         Assert.Equal(ReadmeScript.SetUpBlocks, script.Skipped.Select(b => b.Text.Trim()));
         Assert.True(script.Blocks.Count >= 5, $"only {script.Blocks.Count} runnable blocks found");
         Assert.Empty(script.OtherDotnetRuns());
+        Assert.All(script.Blocks, b => Assert.DoesNotContain("azd ", b.Text, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_BlocksOfTheAzureSection_AreLeftOutAndTheNextSectionRunsAgain()
+    {
+        var script = ReadmeScript.Parse("""
+            ## Deploy to Azure
+            ```bash
+            azd up
+            ```
+            ### Deploy
+            ```bash
+            azd deploy
+            ```
+            ## Benchmark
+            ```bash
+            echo local
+            ```
+            """);
+
+        Assert.Equal(["azd up", "azd deploy"], script.Azure.Select(b => b.Text.Trim()));
+        Assert.Equal("echo local", Assert.Single(script.Blocks).Text.Trim());
     }
 
     [Fact]
