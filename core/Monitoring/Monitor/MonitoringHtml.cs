@@ -103,7 +103,7 @@ public static class MonitoringHtml
     {
         null => "the version's baseline",
         { Kind: ReferenceInfo.Traffic } => string.Create(CultureInfo.InvariantCulture,
-            $"the version's own traffic {reference.FromUtc:yyyy-MM-dd HH:mm:ss} – {reference.ToUtc:yyyy-MM-dd HH:mm:ss} UTC ({reference.Rows:N0} rows); only later traffic is judged"),
+            $"the version's own traffic {reference.FromUtc:yyyy-MM-dd HH:mm:ss} – {reference.ToUtc:yyyy-MM-dd HH:mm:ss} UTC ({reference.Rows:N0} rows); only later traffic is judged for drift"),
         { Kind: ReferenceInfo.Collecting } => string.Create(CultureInfo.InvariantCulture,
             $"nothing yet: the version has no baseline, and its traffic from {reference.FromUtc:yyyy-MM-dd HH:mm:ss} to {reference.ToUtc:yyyy-MM-dd HH:mm:ss} UTC becomes its reference"),
         { Kind: ReferenceInfo.None } => "nothing: the version has no baseline (upload one, or set Monitoring:ReferenceWindowHours to capture one from its traffic)",

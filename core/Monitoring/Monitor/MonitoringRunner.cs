@@ -24,7 +24,7 @@ public sealed record MonitoringRunResult(string RunId, DateTimeOffset WindowStar
 /// a fresh random seed per run that the reports record) against its reference: its baseline, or, for a version
 /// without one, its own first traffic (<see cref="MonitoringOptions.ReferenceWindowHours"/> from the first request
 /// seen, captured once that window has passed by <see cref="TrafficReferenceBuilder"/> and stored as its baseline;
-/// only later traffic is judged against it). Every version with a reference or with traffic in the window gets a
+/// only later traffic is judged for drift against it). Every version with a reference or with traffic in the window gets a
 /// report (service health in all and per API, output statistics, and drift when it has a reference), compared with
 /// its previous window's service figures (<see cref="ReportStore.PreviousAsync"/>). The JSON and HTML reports and a
 /// summary row are stored, and for each finding a structured warning is logged and an alert posted to the webhook when
@@ -126,15 +126,14 @@ public sealed class MonitoringRunner : IMonitoringRunner
                 }
             }
 
-            // Traffic a reference was captured from is not judged against itself.
-            var windowStart = baseline?.TrafficToUtc is { } capturedUntil && capturedUntil > from ? capturedUntil : from;
-            windows[version.Version] = new VersionWindow(version, baseline, opened, windowStart,
-                new WindowAccumulator(baseline, manifest, feedback, limits, sampler));
+            // Traffic a reference was captured from is not judged for drift against itself (its service figures still count).
+            windows[version.Version] = new VersionWindow(version, baseline, opened,
+                new WindowAccumulator(baseline, manifest, feedback, limits, sampler, baseline?.TrafficToUtc));
         }
 
         await foreach (var record in _logs.ReadUnorderedAsync(model, from, now, cancellationToken).ConfigureAwait(false))
         {
-            if (windows.TryGetValue(record.Version, out var window) && record.TimestampUtc >= window.Start)
+            if (windows.TryGetValue(record.Version, out var window))
             {
                 window.Accumulator.Add(record);
                 window.FirstSeen = window.FirstSeen is { } seen && seen <= record.TimestampUtc ? seen : record.TimestampUtc;
@@ -153,7 +152,7 @@ public sealed class MonitoringRunner : IMonitoringRunner
             var reference = await ReferenceAsync(model, window, cancellationToken).ConfigureAwait(false);
             var previous = await _reports.PreviousAsync(model, version, from.AddHours(-_options.WindowHours), from.AddHours(_options.WindowHours / 4.0), cancellationToken)
                 .ConfigureAwait(false);
-            var report = window.Accumulator.Build(runId, model, version, window.Start, now, _clock.GetUtcNow(), _options, reference, previous);
+            var report = window.Accumulator.Build(runId, model, version, from, now, _clock.GetUtcNow(), _options, reference, previous);
             reports.Add(await _reports.SaveAsync(report, MonitoringHtml.Render(report), cancellationToken).ConfigureAwait(false));
             foreach (var finding in report.Findings)
             {
@@ -220,7 +219,7 @@ public sealed class MonitoringRunner : IMonitoringRunner
     }
 
     /// <summary>One version's part of a run.</summary>
-    private sealed class VersionWindow(ModelVersion version, DatasetBaseline? baseline, DateTimeOffset? opened, DateTimeOffset start, WindowAccumulator accumulator)
+    private sealed class VersionWindow(ModelVersion version, DatasetBaseline? baseline, DateTimeOffset? opened, WindowAccumulator accumulator)
     {
         public ModelVersion Version { get; } = version;
 
@@ -228,9 +227,6 @@ public sealed class MonitoringRunner : IMonitoringRunner
 
         /// <summary>When the version's open reference window started (no baseline yet).</summary>
         public DateTimeOffset? Opened { get; } = opened;
-
-        /// <summary>Records before this are not judged (the window's start, or the end of a captured reference).</summary>
-        public DateTimeOffset Start { get; } = start;
 
         public WindowAccumulator Accumulator { get; } = accumulator;
 

@@ -6,7 +6,7 @@ namespace Serverless.Core.Monitoring.Monitor;
 /// What a report judged drift against. <see cref="Kind"/>: <c>baseline</c> (from a sweep's training data or uploaded;
 /// <see cref="Source"/> says which), <c>traffic</c> (captured from the version's own traffic between
 /// <see cref="FromUtc"/> and <see cref="ToUtc"/>, see <c>Monitoring:ReferenceWindowHours</c>; only traffic after it is
-/// judged), <c>collecting</c> (no baseline yet: the version's traffic from <see cref="FromUtc"/> to <see cref="ToUtc"/>
+/// judged for drift), <c>collecting</c> (no baseline yet: the version's traffic from <see cref="FromUtc"/> to <see cref="ToUtc"/>
 /// becomes its reference once that window has passed), or <c>none</c> (no baseline, and capture is off or the
 /// version has served nothing yet). <see cref="Rows"/>: the reference's rows. Immutable.
 /// </summary>

@@ -51,7 +51,7 @@ public static class VersionMonitor
             MinimumCurrentRows = options.MinimumWindowRows,
             BenjaminiHochberg = options.BenjaminiHochberg,
         };
-        var rows = window.Rows;
+        var rows = window.DriftRows;
         var current = window.Current;
         var columns = current.Select(c => c.Column).ToList();
         var drift = rows == 0 || baseline is null ? null : DriftEngine.Compare(BaselineReference.Columns(baseline), columns, baseline.Rows, rows, driftOptions);
@@ -75,7 +75,7 @@ public static class VersionMonitor
             WindowStartUtc = from,
             WindowEndUtc = to,
             GeneratedUtc = now,
-            Rows = rows,
+            Rows = window.Rows,
             Reference = reference,
             Drift = drift,
             PredictionDrift = predictionDrift,

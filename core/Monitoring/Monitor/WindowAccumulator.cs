@@ -37,6 +37,7 @@ public sealed class WindowAccumulator
     private readonly ApiCounts _predictionRows = new();
     private readonly ApiCounts _labelledRows = new();
     private readonly ApiCounts _requests = new();
+    private readonly long _driftFromTicks;
 
     public WindowAccumulator(DatasetBaseline? baseline, ModelManifest? manifest, IReadOnlyDictionary<(string RequestId, int Row), FeedbackRecord> feedback)
         : this(baseline, manifest, new FeedbackWindow(feedback), WindowLimits.Default, new RowSampler(0))
@@ -44,8 +45,11 @@ public sealed class WindowAccumulator
     }
 
     /// <param name="baseline">The reference the window is judged against; null: service, outputs and performance only.</param>
-    public WindowAccumulator(DatasetBaseline? baseline, ModelManifest? manifest, FeedbackWindow feedback, WindowLimits limits, RowSampler sampler)
+    /// <param name="driftFrom">Rows before this are not judged for drift (they are the reference captured from the version's traffic); the rest of the report takes them.</param>
+    public WindowAccumulator(DatasetBaseline? baseline, ModelManifest? manifest, FeedbackWindow feedback, WindowLimits limits, RowSampler sampler,
+        DateTimeOffset? driftFrom = null)
     {
+        _driftFromTicks = driftFrom?.UtcTicks ?? long.MinValue;
         ArgumentNullException.ThrowIfNull(limits);
         _baseline = baseline;
         _manifest = manifest;
@@ -98,7 +102,13 @@ public sealed class WindowAccumulator
         _service.AddRow(record.Source);
         _outputs.Add(record);
         _inputs.Add(record);
-        if (_features.Length > 0)
+        if (record.TimestampUtc.UtcTicks < _driftFromTicks)
+        {
+            AddLabelled(record, priority);
+            return;
+        }
+
+        if (_baseline is not null)
         {
             _driftRows.Add(record.Source);
         }
@@ -122,12 +132,7 @@ public sealed class WindowAccumulator
             AddPrediction(record, priority);
         }
 
-        if (_manifest is not null && _feedback.Records.Count > 0 && _feedback.Records.TryGetValue((record.RequestId, record.Row), out var outcome))
-        {
-            var probability = _manifest.Task == TabularTask.Binary ? PredictionValues.PositiveProbability(record, _manifest) : null;
-            _labelled.Add(priority, new LabelledPrediction(outcome.Actual, record.Label, record.Value, probability));
-            _labelledRows.Add(record.Source);
-        }
+        AddLabelled(record, priority);
     }
 
     /// <summary>
@@ -155,10 +160,20 @@ public sealed class WindowAccumulator
             judged.Add(JudgedRows.From(JudgedRows.Performance, _labelledRows));
         }
 
-        var figures = new WindowFigures(Rows, _features.Select(c => c.Build()).ToList(), _predictions?.Build(), _service.Build(previous), _labelled.ToArray(),
+        var figures = new WindowFigures(Rows, _driftRows.Total, _features.Select(c => c.Build()).ToList(), _predictions?.Build(), _service.Build(previous), _labelled.ToArray(),
             _outputs.Build(), _inputs.Build(), judged);
         return VersionMonitor.Report(runId, model, version, from, to, now, figures, _baseline, _manifest, options, sampling,
             reference ?? ReferenceInfo.For(_baseline));
+    }
+
+    private void AddLabelled(InferenceLogRecord record, ulong priority)
+    {
+        if (_manifest is not null && _feedback.Records.Count > 0 && _feedback.Records.TryGetValue((record.RequestId, record.Row), out var outcome))
+        {
+            var probability = _manifest.Task == TabularTask.Binary ? PredictionValues.PositiveProbability(record, _manifest) : null;
+            _labelled.Add(priority, new LabelledPrediction(outcome.Actual, record.Label, record.Value, probability));
+            _labelledRows.Add(record.Source);
+        }
     }
 
     /// <summary>Binary: the positive probability; regression: the value; multiclass: the label (as a category); without a manifest the logged value or label.</summary>
@@ -191,6 +206,6 @@ public sealed class WindowAccumulator
     }
 }
 
-/// <summary>What a window gave, for <see cref="VersionMonitor.Report"/>: rows, columns, service, labelled rows, outputs, tensor inputs and rows judged per test.</summary>
-internal sealed record WindowFigures(long Rows, IReadOnlyList<WindowColumn> Current, WindowColumn? Predictions, ServiceHealth Service,
+/// <summary>What a window gave, for <see cref="VersionMonitor.Report"/>: rows (in all, and judged for drift), columns, service, labelled rows, outputs, tensor inputs and rows judged per test.</summary>
+internal sealed record WindowFigures(long Rows, long DriftRows, IReadOnlyList<WindowColumn> Current, WindowColumn? Predictions, ServiceHealth Service,
     IReadOnlyList<LabelledPrediction> Labelled, OutputStatistics Outputs, IReadOnlyList<TensorInputSummary> Inputs, IReadOnlyList<JudgedRows> Judged);

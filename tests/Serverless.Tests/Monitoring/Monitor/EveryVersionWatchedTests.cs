@@ -130,6 +130,27 @@ public sealed class EveryVersionWatchedTests
     }
 
     [Fact]
+    public void Window_RowsOfTheCapturedReference_CountForServiceButAreNotJudgedForDrift()
+    {
+        var captured = Rows(100, seed: 9, InferenceLogSource.Infer, shift: 0, names: ["tenure", "charges"]).Select(r => r with { TimestampUtc = Now.AddHours(-3) });
+        var later = Rows(60, seed: 10, InferenceLogSource.Infer, shift: 0, names: ["tenure", "charges"]);
+        var window = new WindowAccumulator(Baseline() with { TrafficFromUtc = Now.AddHours(-4), TrafficToUtc = Now.AddHours(-2) }, TensorManifest,
+            FeedbackWindow.Empty, WindowLimits.Default, new RowSampler(3), driftFrom: Now.AddHours(-2));
+        foreach (var record in captured.Concat(later))
+        {
+            window.Add(record);
+        }
+
+        var report = window.Build("run", "churn", "1", Now.AddHours(-24), Now, Now, new MonitoringOptions());
+
+        Assert.Equal(160, report.Rows);
+        Assert.Equal(160, report.Service.Requests);
+        Assert.All(report.Drift!.Features, f => Assert.Equal(60, f.NCurrent));
+        Assert.Equal(60, report.Judged!.Single(j => j.Test == JudgedRows.DataDrift).Rows);
+        Assert.Equal(ReferenceInfo.Traffic, report.Reference!.Kind);
+    }
+
+    [Fact]
     public void TrafficReference_ManyFeatures_KeepsTheFirstOnesWithinItsBounds()
     {
         var builder = new TrafficReferenceBuilder(null, WindowLimits.Default, new RowSampler(1), maxFeatures: 10);
