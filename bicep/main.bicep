@@ -206,6 +206,11 @@ var appSettings = union(
     Monitoring__MaxCategories: '1000'
     Monitoring__MaxFeedbackRows: '100000'
     Monitoring__FeedbackMatchMaxRequests: '1000000'
+    Monitoring__ReferenceWindowHours: '24'
+    Monitoring__ErrorRateThreshold: '0.05'
+    Monitoring__LatencyP95ThresholdMs: '1000'
+    Monitoring__ErrorRateIncrease: '0.05'
+    Monitoring__LatencyIncreaseFactor: '2'
     Monitoring__ReportsContainer: 'monitoring'
     Monitoring__ReportsTable: 'monitoringreports'
     Monitoring__WebhookUrl: monitoringWebhookUrl

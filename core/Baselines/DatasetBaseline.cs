@@ -27,6 +27,16 @@ public sealed record DatasetBaseline
 
     public DateTimeOffset CreatedUtc { get; init; }
 
+    /// <summary>
+    /// Set when the monitor captured this baseline from the version's own traffic (it had none): the window of traffic
+    /// it summarises. The monitor then judges only traffic after <see cref="TrafficToUtc"/> against it. Null for a
+    /// baseline from training data or an upload.
+    /// </summary>
+    public DateTimeOffset? TrafficFromUtc { get; init; }
+
+    /// <inheritdoc cref="TrafficFromUtc"/>
+    public DateTimeOffset? TrafficToUtc { get; init; }
+
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,

@@ -67,6 +67,44 @@ public sealed class MonitoringOptions : IValidatableObject
     public long FeedbackMatchMaxRequests { get; set; } = 1_000_000;
 
     /// <summary>
+    /// A version with no baseline takes its own first traffic as its reference: the traffic of this many hours from
+    /// the first request the monitor saw (fractions allowed) is captured, once they have passed, and stored as the
+    /// version's baseline (replace it by uploading one); later traffic is judged against it. 0 turns capture off.
+    /// </summary>
+    [Range(0.0, 24 * 90)]
+    public double ReferenceWindowHours { get; set; } = 24;
+
+    /// <summary>At most this many features of a version without a manifest are captured in a traffic reference (the first logged ones).</summary>
+    [Range(1, 10_000)]
+    public int MaxReferenceFeatures { get; set; } = 100;
+
+    /// <summary>Service findings: a share of failed requests above this (with at least <see cref="MinimumWindowRows"/> requests).</summary>
+    [Range(0.0, 1.0)]
+    public double ErrorRateThreshold { get; set; } = ServiceThresholds.DefaultErrorRate;
+
+    /// <summary>Service findings: a p95 request latency above this many milliseconds; 0 turns it off.</summary>
+    [Range(0.0, 3_600_000.0)]
+    public double LatencyP95ThresholdMs { get; set; } = ServiceThresholds.DefaultLatencyP95Ms;
+
+    /// <summary>Service findings: an error rate higher than the previous window's by more than this (absolute, 0.05 = 5 points); 0 turns it off.</summary>
+    [Range(0.0, 1.0)]
+    public double ErrorRateIncrease { get; set; } = ServiceThresholds.DefaultErrorRateIncrease;
+
+    /// <summary>
+    /// Service findings: a p95 latency more than this many times the previous window's (and at least
+    /// <see cref="MinimumLatencyIncreaseMs"/> higher); 0 turns it off.
+    /// </summary>
+    [Range(0.0, 1_000.0)]
+    public double LatencyIncreaseFactor { get; set; } = ServiceThresholds.DefaultLatencyIncreaseFactor;
+
+    /// <summary>The least rise in p95 latency (ms) over the previous window that counts as a slowdown, so that 1 ms becoming 3 ms is not one.</summary>
+    [Range(0.0, 3_600_000.0)]
+    public double MinimumLatencyIncreaseMs { get; set; } = ServiceThresholds.DefaultMinimumLatencyIncreaseMs;
+
+    /// <summary>Per model (name, case-insensitive): service thresholds that override the ones above (<c>Monitoring:Models:{model}:LatencyP95ThresholdMs</c>, …).</summary>
+    public Dictionary<string, ServiceThresholdOverrides> Models { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
     /// Optional: findings are POSTed here as JSON (retried; a failing webhook never fails the run). Empty: no webhook.
     /// Must be https; http only for a loopback host (localhost, 127.0.0.0/8, ::1). Redirects are not followed.
     /// </summary>
@@ -88,8 +126,25 @@ public sealed class MonitoringOptions : IValidatableObject
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$")]
     public string ReportsTable { get; set; } = "monitoringreports";
 
+    /// <summary>The service thresholds that apply to <paramref name="model"/>: its overrides, else the defaults above.</summary>
+    public ServiceThresholds ServiceThresholdsFor(string model)
+    {
+        var o = Models.GetValueOrDefault(model);
+        return new ServiceThresholds(o?.ErrorRateThreshold ?? ErrorRateThreshold, o?.LatencyP95ThresholdMs ?? LatencyP95ThresholdMs,
+            o?.ErrorRateIncrease ?? ErrorRateIncrease, o?.LatencyIncreaseFactor ?? LatencyIncreaseFactor,
+            o?.MinimumLatencyIncreaseMs ?? MinimumLatencyIncreaseMs);
+    }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var (model, overrides) in Models)
+        {
+            foreach (var problem in overrides?.Problems() ?? [])
+            {
+                yield return new ValidationResult($"{SectionName}:Models:{model}:{problem}", [nameof(Models)]);
+            }
+        }
+
         if (MinimumFeedbackRows > MaxFeedbackRows)
         {
             yield return new ValidationResult(

@@ -42,6 +42,8 @@ public static class MonitoringServiceCollectionExtensions
             return new ReportStore(sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(options.ReportsContainer),
                 sp.GetRequiredService<TableServiceClient>().GetTableClient(options.ReportsTable));
         });
+        services.TryAddSingleton(sp => new ReferenceWindowStore(
+            sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.GetRequiredService<IOptions<MonitoringOptions>>().Value.ReportsContainer)));
         services.TryAddSingleton<MonitoringRunner>();
         services.TryAddSingleton<IMonitoringRunner>(sp => sp.GetRequiredService<MonitoringRunner>());
         services.TryAddSingleton<IMonitoringRunLock>(sp => new BlobLeaseRunLock(

@@ -3,24 +3,30 @@ using Serverless.Core.Models;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Protocol;
 using Serverless.Core.Registry;
+using Serverless.Core.Tabular;
 
 namespace Serverless.Core.Serving;
 
 /// <summary>
 /// Online inference over the Open Inference Protocol v2: resolve the version, lease its warm session, decode
-/// the JSON body into native tensors, run, and write the JSON response. Thread-safe; one instance per process.
+/// the JSON body into native tensors, run, and write the JSON response. When the request is logged and the version
+/// has a manifest, the log gets the manifest bound to the session (<see cref="TabularModelLeaser.BindAsync"/>), so a
+/// tabular model's tensor traffic is logged under its feature names with its predictions, like the records API's.
+/// Thread-safe; one instance per process.
 /// </summary>
 public sealed class InferenceService
 {
     private readonly ModelResolver _resolver;
     private readonly ModelSessionCache _sessions;
     private readonly IModelRegistry _registry;
+    private readonly TabularModelLeaser _tabular;
 
-    public InferenceService(ModelResolver resolver, ModelSessionCache sessions, IModelRegistry registry)
+    public InferenceService(ModelResolver resolver, ModelSessionCache sessions, IModelRegistry registry, TabularModelLeaser tabular)
     {
         _resolver = resolver;
         _sessions = sessions;
         _registry = registry;
+        _tabular = tabular;
     }
 
     /// <summary>Runs one infer request for name (and optional version) and writes the response to <paramref name="output"/>.</summary>
@@ -34,7 +40,8 @@ public sealed class InferenceService
         var resolved = await _resolver.ResolveAsync(name, version, cancellationToken).ConfigureAwait(false);
         log?.SetVersion(resolved);
         using var lease = await _sessions.AcquireAsync(resolved, cancellationToken).ConfigureAwait(false);
-        Infer(lease.Model, body.Span, output, log);
+        var tabular = log is { Enabled: true } && resolved.ManifestSha256 is not null ? await TryBindAsync(resolved, lease.Model, cancellationToken).ConfigureAwait(false) : null;
+        Infer(lease.Model, body.Span, output, log, tabular);
     }
 
     /// <summary>
@@ -42,14 +49,31 @@ public sealed class InferenceService
     /// <paramref name="log"/>, the response id is the one it settles (the body's id, else the <c>x-request-id</c>
     /// header's, else a new one) and it copies the inputs and first output before they are disposed.
     /// </summary>
-    public static void Infer(LoadedModel model, ReadOnlySpan<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log = null)
+    /// <param name="tabular">The version's bound manifest, if it has one: the log names the features and reads the predictions with it.</param>
+    public static void Infer(LoadedModel model, ReadOnlySpan<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log = null, TabularModel? tabular = null)
     {
         using var request = InferRequestParser.Parse(body, model);
         var id = log is null ? request.Id ?? Guid.NewGuid().ToString("N") : log.ResolveRequestId(request.Id);
         var outputNames = (IReadOnlyList<string>?)request.RequestedOutputs ?? model.OutputNames;
         using var outputs = model.Run(request, outputNames);
         InferResponseWriter.Write(output, model.Version.Name, model.Version.Version, id, outputNames, outputs);
-        log?.RecordTensors(model.Version, request, outputNames, outputs);
+        log?.RecordTensors(model.Version, request, outputNames, outputs, tabular);
+    }
+
+    /// <summary>
+    /// The manifest for the log, or null when it cannot be had (storage failing, a manifest that no longer fits): the
+    /// request is still answered, and its records keep the tensor names, which the monitor maps to the manifest's features itself.
+    /// </summary>
+    private async ValueTask<TabularModel?> TryBindAsync(ModelVersion resolved, LoadedModel model, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _tabular.BindAsync(resolved, model, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Model metadata: every registered version, and the signature of the resolved one.</summary>

@@ -47,25 +47,35 @@ public sealed class TabularModelLeaser
     /// </summary>
     public async Task<TabularModelLease> LeaseAsync(ModelVersion resolved, CancellationToken cancellationToken)
     {
-        var sha256 = resolved.ManifestSha256 ?? throw NoManifest(resolved);
+        _ = resolved.ManifestSha256 ?? throw NoManifest(resolved);
         var lease = await _sessions.AcquireAsync(resolved, cancellationToken).ConfigureAwait(false);
         try
         {
-            var model = lease.Model;
-            if (!_bound.TryGetValue(model, out var bound) || bound.ManifestSha256 != sha256)
-            {
-                var manifest = await _registry.GetManifestAsync(resolved, cancellationToken).ConfigureAwait(false) ?? throw NoManifest(resolved);
-                bound = new Bound(sha256, TabularModel.Bind(manifest, model.Version.Inputs, model.Version.Outputs));
-                _bound.AddOrUpdate(model, bound);
-            }
-
-            return new TabularModelLease(resolved, lease, bound.Tabular);
+            return new TabularModelLease(resolved, lease, await BindAsync(resolved, lease.Model, cancellationToken).ConfigureAwait(false));
         }
         catch
         {
             lease.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The manifest of <paramref name="resolved"/> bound to its leased <paramref name="model"/> (read once per loaded model
+    /// and manifest, then kept beside it): how the records API maps rows, and how the inference log names the features and
+    /// reads the predictions of an Open Inference Protocol request to a tabular model. BadRequest as <see cref="LeaseAsync(ModelVersion, CancellationToken)"/>.
+    /// </summary>
+    public async ValueTask<TabularModel> BindAsync(ModelVersion resolved, LoadedModel model, CancellationToken cancellationToken)
+    {
+        var sha256 = resolved.ManifestSha256 ?? throw NoManifest(resolved);
+        if (!_bound.TryGetValue(model, out var bound) || bound.ManifestSha256 != sha256)
+        {
+            var manifest = await _registry.GetManifestAsync(resolved, cancellationToken).ConfigureAwait(false) ?? throw NoManifest(resolved);
+            bound = new Bound(sha256, TabularModel.Bind(manifest, model.Version.Inputs, model.Version.Outputs));
+            _bound.AddOrUpdate(model, bound);
+        }
+
+        return bound.Tabular;
     }
 
     /// <summary>The answer for a version without a manifest: it names how to register one, or to use the tensor API instead.</summary>

@@ -43,7 +43,7 @@ public sealed class MonitoringFunctions
         _logger = logger;
     }
 
-    /// <summary>The scheduled run: every monitored model (unless a run is under way), then retire inference-log tables past their retention.</summary>
+    /// <summary>The scheduled run: every model (unless a run is under way), then retire inference-log tables past their retention.</summary>
     [Function("MonitorModels")]
     public async Task Timer([TimerTrigger("%" + MonitoringOptions.ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken)
     {
@@ -53,9 +53,11 @@ public sealed class MonitoringFunctions
 
     [Function("RunMonitoring")]
     [ApiOperation("Run the monitor now", Request = typeof(MonitoringRunRequest), RequestRequired = false,
-        Description = "An empty body runs every monitored model, {\"model\": \"name\"} one. A request for the scope of the run under way joins it; one for another scope is a 409.",
+        Description = "An empty body runs every model, {\"model\": \"name\"} one. Every version with a baseline, or with traffic in the window through either API, gets a report; " +
+            "a version without a baseline is judged against its own first traffic once Monitoring:ReferenceWindowHours of it have passed. " +
+            "A request for the scope of the run under way joins it; one for another scope is a 409.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.Conflict, ErrorCodes.PayloadTooLarge])]
-    [ApiResponse(StatusCodes.Status200OK, typeof(MonitoringRunResponse), "The run's reports.")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(MonitoringRunResponse), "The run's reports, and the versions skipped with why (no baseline and no traffic in the window).")]
     public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "monitoring/runs")] HttpRequest request) =>
         ApiResults.GuardAsync(async () =>
@@ -89,7 +91,7 @@ public sealed class MonitoringFunctions
 
     [Function("GetLatestMonitoringReport")]
     [ApiOperation("A model's latest monitoring report", Errors = [ErrorCodes.InvalidInput, ErrorCodes.NotFound])]
-    [ApiResponse(StatusCodes.Status200OK, typeof(MonitoringReport), "The report: drift per feature and of predictions, data quality, service health, live performance, findings.")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(MonitoringReport), "The report: its reference, drift per feature and of predictions, data quality, service health (by status and per API), prediction outputs, non-tabular inputs, live performance, rows judged per test and API, findings.")]
     public Task<IActionResult> Latest(
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/monitoring/reports/latest")] HttpRequest request, string name) =>
         ApiResults.GuardAsync(async () =>

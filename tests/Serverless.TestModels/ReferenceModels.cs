@@ -76,6 +76,16 @@ public static class ReferenceModels
         return builder.Output("output", OnnxElementType.Float, "N", (long)outputs).Build();
     }
 
+    /// <summary>
+    /// "image" FP32 ["N", 3, 8, 8] → Identity → "features" FP32 ["N", 3, 8, 8]: a stand-in for an image model, whose
+    /// rank-4 tensors the inference log summarises per request rather than copies per row.
+    /// </summary>
+    public static byte[] ImageIdentity() => new OnnxGraphBuilder("image_identity")
+        .Input("image", OnnxElementType.Float, "N", 3L, 8L, 8L)
+        .Node("Identity", ["image"], ["features"])
+        .Output("features", OnnxElementType.Float, "N", 3L, 8L, 8L)
+        .Build();
+
     /// <summary>"a", "b" FP32 ["N", 3] → "sum" (a + b) and "product" (a * b).</summary>
     public static byte[] AddAndMultiply() => new OnnxGraphBuilder("add_and_multiply")
         .Input("a", OnnxElementType.Float, "N", 3L)

@@ -5,8 +5,8 @@ namespace Serverless.Core.Monitoring.Alerts;
 /// <summary>
 /// The JSON body posted to the webhook for a report with findings (snake_case, <see cref="MonitoringReport.Json"/>):
 /// which model version and run, the window, the findings (kind and message; values from traffic in messages are
-/// already cut to <see cref="CategoryKeys.MaxShownLength"/> characters), the headline flags and the report's blob
-/// path relative to the reports container. Nothing else: no storage URLs, connection strings, keys or the webhook's
+/// already cut to <see cref="CategoryKeys.MaxShownLength"/> characters), the headline flags, the report's blob
+/// path relative to the reports container, and the window's error rate and p95 latency (ms) when it served requests. Nothing else: no storage URLs, connection strings, keys or the webhook's
 /// own URL. Immutable.
 /// </summary>
 public sealed record MonitoringAlert(
@@ -20,7 +20,9 @@ public sealed record MonitoringAlert(
     bool? DatasetDrift,
     double? DriftShare,
     bool PerformanceDecay,
-    string Report)
+    string Report,
+    double? ErrorRate = null,
+    double? LatencyP95Ms = null)
 {
     /// <summary>Longest finding message an alert carries.</summary>
     public const int MaxMessageLength = 1_000;
@@ -39,6 +41,8 @@ public sealed record MonitoringAlert(
             report.Drift?.DatasetDrift,
             report.Drift?.DriftShare,
             report.Performance.Decayed,
-            $"{report.Model}/{report.Version}/{report.RunId}/report.html");
+            $"{report.Model}/{report.Version}/{report.RunId}/report.html",
+            report.Service.Requests > 0 ? report.Service.ErrorRate : null,
+            report.Service.LatencyP95Ms);
     }
 }

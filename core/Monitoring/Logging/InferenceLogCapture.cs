@@ -48,6 +48,9 @@ public sealed class InferenceLogCapture
     /// <summary>When the request arrived (UTC, unique per process so RowKeys never collide).</summary>
     public DateTimeOffset TimestampUtc { get; }
 
+    /// <summary>Whether logging is on for this request (it may still be sampled out once its id is settled).</summary>
+    public bool Enabled => _enabled;
+
     /// <summary>Whether this request's records will be logged: logging is on, the id is settled and it is in the sample.</summary>
     public bool IsRecording => _enabled && _sampled;
 
@@ -61,6 +64,9 @@ public sealed class InferenceLogCapture
     internal string Status { get; set; } = InferenceLogStatus.Ok;
 
     internal string? Error { get; set; }
+
+    /// <summary>A failed request's HTTP status (as the error answer carries it); 0 while it has not failed.</summary>
+    internal int StatusCode { get; set; }
 
     internal InferenceLogPayload? Payload { get; private set; }
 
@@ -106,13 +112,18 @@ public sealed class InferenceLogCapture
         }
     }
 
-    /// <summary>The OIP hook: copies the inputs and the first output (or summaries of them) before the request disposes them.</summary>
-    public void RecordTensors(ModelVersion version, InferRequest request, IReadOnlyList<string> outputNames, IReadOnlyCollection<OrtValue> outputs)
+    /// <summary>
+    /// The OIP hook: copies the inputs and the first output (or summaries of them) before the request disposes them.
+    /// With the version's bound manifest (<paramref name="tabular"/>) and inputs in its layout, the rows are logged
+    /// like the records API's: features under the manifest's names and the predictions read as the records API reads them.
+    /// </summary>
+    public void RecordTensors(ModelVersion version, InferRequest request, IReadOnlyList<string> outputNames, IReadOnlyCollection<OrtValue> outputs,
+        TabularModel? tabular = null)
     {
         Version = version.Version;
         if (IsRecording)
         {
-            Payload = TensorLogPayload.Capture(request.InputNames, request.InputValues, outputNames, outputs);
+            Payload = TensorLogPayload.Capture(request.InputNames, request.InputValues, outputNames, outputs, tabular);
         }
     }
 

@@ -9,16 +9,21 @@ namespace Serverless.Core.Monitoring.Logging;
 /// (when the request arrived) and <see cref="LatencyMs"/> (the whole request, body read to answer built).
 /// <para>
 /// <see cref="Features"/>: feature name to number, string or null (missing). Records API: every manifest feature
-/// (numeric or category). OIP infer with rank-1 or rank-2 inputs sharing their first dimension N: one input
+/// (numeric or category). OIP infer to a version with a manifest, inputs in its layout (tensor: the one [N, F]
+/// input, column j being feature j; per_feature: one input per feature): every manifest feature, and the
+/// predictions as the records API gives them, so these rows are judged exactly like records rows. Other OIP infer
+/// with rank-1 or rank-2 inputs sharing their first dimension N: one input
 /// [N, F] gives <c>x0..x{F-1}</c>; several inputs give <c>{input}</c> ([N] or [N, 1]) or <c>{input}.x{j}</c>; non-finite
 /// tensor values are the strings "NaN", "Infinity", "-Infinity". Any other OIP request gives one record (row 0) whose
-/// features summarise each input: <c>{input}.shape</c>, <c>.dtype</c>, <c>.count</c>, <c>.min</c>, <c>.max</c>, <c>.mean</c>.
+/// features summarise each input: <c>{input}.shape</c>, <c>.dtype</c>, <c>.count</c>, <c>.min</c>, <c>.max</c>, <c>.mean</c>,
+/// <c>.std</c> (of the finite elements) and <c>.nan</c>, <c>.inf</c> (how many elements were NaN or infinite; records
+/// logged before these existed lack the last three).
 /// </para>
 /// <para>
 /// Outputs: records API: <see cref="Label"/>, <see cref="Probability"/> (of that label) or <see cref="Value"/>
 /// (regression), and <see cref="Outputs"/> <c>{"scores": [...]}</c> when the model gives class probabilities. OIP:
 /// the first output; per row <see cref="Outputs"/> <c>{name: value or [values]}</c>, <see cref="Value"/> its first
-/// number or <see cref="Label"/> its first string; otherwise a summary (<c>name, shape, dtype, count, min, max, mean</c>).
+/// number or <see cref="Label"/> its first string; otherwise a summary (<c>name, shape, dtype, count, min, max, mean, std, nan, inf</c>).
 /// </para>
 /// <see cref="Truncated"/>: the features or outputs JSON passed its 32,000-byte budget per record (so that one wide
 /// request cannot crowd a block) and was cut after the last whole entry that fit. Records are stored many to a Table
@@ -47,6 +52,9 @@ public sealed record InferenceLogRecord
     public required string Source { get; init; }
 
     public string? Error { get; init; }
+
+    /// <summary>A failed request's HTTP status (400, 404, 500, 503, …); null for served rows and failures logged before it was recorded.</summary>
+    public int? StatusCode { get; init; }
 
     public string? Label { get; init; }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Azure;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Errors;
 using Serverless.Core.Telemetry;
@@ -118,8 +119,20 @@ public sealed class InferenceLogger
         capture.LatencyMs = _time.GetElapsedTime(capture.StartTimestamp).TotalMilliseconds;
         capture.Status = InferenceLogStatus.Error;
         capture.Error = error is ServingException ? error.Message : $"{error.GetType().Name}: {error.Message}";
+        capture.StatusCode = StatusCodeOf(error);
         _buffer.TryEnqueue(capture);
     }
+
+    /// <summary>
+    /// The status the error answer carries: a client's mistake its own (4xx), a storage outage 503, anything else 500
+    /// (as the HTTP layer maps them).
+    /// </summary>
+    public static int StatusCodeOf(Exception error) => error switch
+    {
+        ServingException serving => serving.StatusCode,
+        RequestFailedException { Status: 0 or >= 500 } => 503,
+        _ => 500,
+    };
 
     /// <summary>Now in UTC ticks, strictly increasing within the process, so two requests never share a RowKey.</summary>
     private void RecordMetrics(InferenceLogCapture capture, string outcome)

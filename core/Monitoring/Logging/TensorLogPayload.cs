@@ -1,5 +1,8 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Serverless.Core.Errors;
+using Serverless.Core.Models;
+using Serverless.Core.Tabular;
 
 namespace Serverless.Core.Monitoring.Logging;
 
@@ -7,7 +10,9 @@ namespace Serverless.Core.Monitoring.Logging;
 /// An OIP request's inputs and first output, copied out of ONNX Runtime memory on the request path. Row-aligned when
 /// every input is a rank-1 or rank-2 tensor with the same first dimension N (and, for the output, its first
 /// dimension is N too): then values are copied per row. Otherwise each tensor is summarised in one pass and the
-/// request is one record.
+/// request is one record. With the version's bound manifest and row-aligned inputs in its layout (tensor: the one
+/// input [N, F] the manifest names; per_feature: one [N] or [N, 1] input per feature), the payload also carries the
+/// manifest (which names the features) and the predictions read from the outputs as the records API reads them.
 /// </summary>
 internal sealed class TensorLogPayload : InferenceLogPayload
 {
@@ -17,13 +22,16 @@ internal sealed class TensorLogPayload : InferenceLogPayload
     /// <summary>An output with more values per row than this is summarised.</summary>
     public const int MaxOutputWidth = 256;
 
-    private TensorLogPayload(int rows, TensorColumns[]? inputs, TensorSummary[]? inputSummaries, TensorColumns? output, TensorSummary? outputSummary)
+    private TensorLogPayload(int rows, TensorColumns[]? inputs, TensorSummary[]? inputSummaries, TensorColumns? output, TensorSummary? outputSummary,
+        ModelManifest? manifest = null, TabularPrediction[]? predictions = null)
     {
         Rows = rows;
         Inputs = inputs;
         InputSummaries = inputSummaries;
         Output = output;
         OutputSummary = outputSummary;
+        Manifest = manifest;
+        Predictions = predictions;
     }
 
     public int Rows { get; }
@@ -38,10 +46,16 @@ internal sealed class TensorLogPayload : InferenceLogPayload
 
     public TensorSummary? OutputSummary { get; }
 
+    /// <summary>The version's manifest when the inputs are in its layout: the features are logged under its names.</summary>
+    public ModelManifest? Manifest { get; }
+
+    /// <summary>One prediction per row, read as the records API reads them; null without a manifest or when the outputs lack what it reads.</summary>
+    public TabularPrediction[]? Predictions { get; }
+
     public override int RowCount => Rows;
 
     public static TensorLogPayload Capture(IReadOnlyList<string> inputNames, IReadOnlyList<OrtValue> inputValues,
-        IReadOnlyList<string> outputNames, IReadOnlyCollection<OrtValue> outputValues)
+        IReadOnlyList<string> outputNames, IReadOnlyCollection<OrtValue> outputValues, TabularModel? tabular = null)
     {
         // Each shape query is a native call that allocates; ask once per value.
         var shapes = new OrtTensorTypeAndShapeInfo?[inputValues.Count];
@@ -78,6 +92,11 @@ internal sealed class TensorLogPayload : InferenceLogPayload
             inputs[i] = Copy(inputNames[i], inputValues[i], shapes[i]!.Value, rows);
         }
 
+        if (tabular is not null && FitsLayout(tabular, inputs))
+        {
+            return new TensorLogPayload(rows, inputs, null, null, null, tabular.Manifest, TryReadPredictions(tabular, outputNames, outputValues, rows));
+        }
+
         if (firstOutput is null)
         {
             return new TensorLogPayload(rows, inputs, null, null, null);
@@ -87,6 +106,53 @@ internal sealed class TensorLogPayload : InferenceLogPayload
         return outputInfo is { } outputShape && IsRowAligned(outputShape, rows, MaxOutputWidth)
             ? new TensorLogPayload(rows, inputs, null, Copy(outputNames[0], firstOutput, outputShape, rows), null)
             : new TensorLogPayload(rows, inputs, null, null, TensorValues.Summarize(outputNames[0], firstOutput));
+    }
+
+    /// <summary>Tensor layout: the one input the manifest names, F wide and numeric; per_feature: one single-column input per feature.</summary>
+    private static bool FitsLayout(TabularModel tabular, TensorColumns[] inputs)
+    {
+        var manifest = tabular.Manifest;
+        if (manifest.Inputs.Layout == InputLayout.Tensor)
+        {
+            return inputs.Length == 1 && inputs[0].Numbers is not null && inputs[0].Width == manifest.Features.Count &&
+                string.Equals(inputs[0].Name, manifest.Inputs.Name, StringComparison.Ordinal);
+        }
+
+        if (inputs.Length != manifest.Features.Count)
+        {
+            return false;
+        }
+
+        foreach (var input in inputs)
+        {
+            if (input.Width != 1 || tabular.Schema.IndexOf(input.Name) < 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The rows' predictions when the run returned every output the manifest reads (a client may ask for fewer); null otherwise.</summary>
+    private static TabularPrediction[]? TryReadPredictions(TabularModel tabular, IReadOnlyList<string> outputNames, IReadOnlyCollection<OrtValue> outputs, int rows)
+    {
+        foreach (var required in tabular.OutputNames)
+        {
+            if (!outputNames.Contains(required))
+            {
+                return null;
+            }
+        }
+
+        try
+        {
+            return tabular.ReadPredictions(outputNames, outputs, rows);
+        }
+        catch (ServingException)
+        {
+            return null; // The outputs do not have the shape the manifest implies: the answer went out, the log keeps the inputs.
+        }
     }
 
     /// <summary>N when every input is a tensor [N] or [N, F] with N ≥ 1, of a loggable type and small enough to copy; else 0.</summary>

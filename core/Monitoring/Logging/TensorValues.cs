@@ -100,7 +100,7 @@ internal static class TensorValues
     {
         if (!value.IsTensor)
         {
-            return new TensorSummary(name, value.OnnxType.ToString(), [], 0, null, null, null);
+            return new TensorSummary(name, value.OnnxType.ToString(), [], 0, default);
         }
 
         var info = value.GetTensorTypeAndShape();
@@ -108,7 +108,7 @@ internal static class TensorValues
         var count = info.ElementCount;
         if (info.ElementDataType == TensorElementType.String || !IsSupported(info.ElementDataType) || count == 0)
         {
-            return new TensorSummary(name, datatype, info.Shape, count, null, null, null);
+            return new TensorSummary(name, datatype, info.Shape, count, default);
         }
 
         var stats = info.ElementDataType switch
@@ -125,7 +125,7 @@ internal static class TensorValues
             TensorElementType.UInt64 => Stats(value.GetTensorDataAsSpan<ulong>()),
             _ => Stats(CopyNumbers(value, info.ElementDataType, checked((int)count)).AsSpan()),
         };
-        return new TensorSummary(name, datatype, info.Shape, count, stats.Min, stats.Max, stats.Mean);
+        return new TensorSummary(name, datatype, info.Shape, count, stats);
     }
 
     public static string OipDatatypeName(TensorElementType type) => Onnx.OipDatatypes.FromElementType(type) ?? type.ToString().ToUpperInvariant();
@@ -139,33 +139,54 @@ internal static class TensorValues
         }
     }
 
-    private static (double? Min, double? Max, double? Mean) Stats<T>(ReadOnlySpan<T> values)
+    private static TensorStats Stats<T>(ReadOnlySpan<T> values)
         where T : INumberBase<T>
     {
         var min = double.PositiveInfinity;
         var max = double.NegativeInfinity;
-        var sum = 0.0;
+        var mean = 0.0;
+        var squares = 0.0;
         var finite = 0L;
+        long nan = 0, infinite = 0;
         foreach (var item in values)
         {
             var v = double.CreateTruncating(item);
             if (!double.IsFinite(v))
             {
+                if (double.IsNaN(v))
+                {
+                    nan++;
+                }
+                else
+                {
+                    infinite++;
+                }
+
                 continue;
             }
 
             min = Math.Min(min, v);
             max = Math.Max(max, v);
-            sum += v;
             finite++;
+            var delta = v - mean;
+            mean += delta / finite;
+            squares += delta * (v - mean);
         }
 
-        return finite == 0 ? (null, null, null) : (min, max, sum / finite);
+        return finite == 0
+            ? new TensorStats(null, null, null, null, nan, infinite)
+            : new TensorStats(min, max, mean, Math.Sqrt(squares / finite), nan, infinite);
     }
 }
 
-/// <summary>A tensor too large or too oddly shaped to log per row: shape, datatype, count and min/max/mean of its finite elements.</summary>
-internal sealed record TensorSummary(string Name, string Datatype, long[] Shape, long Count, double? Min, double? Max, double? Mean);
+/// <summary>
+/// A tensor too large or too oddly shaped to log per row: shape, datatype, count, and (numeric tensors) min, max, mean
+/// and population standard deviation of its finite elements with the counts of NaN and infinite ones.
+/// </summary>
+internal sealed record TensorSummary(string Name, string Datatype, long[] Shape, long Count, TensorStats Stats);
+
+/// <summary>A numeric tensor's figures over its finite elements (null when it has none), and how many were NaN or infinite.</summary>
+internal readonly record struct TensorStats(double? Min, double? Max, double? Mean, double? StdDev, long NaN, long Infinite);
 
 /// <summary>A row-aligned tensor ([N] or [N, Width]) copied out: row r's values are at [r * Width, (r + 1) * Width).</summary>
 internal sealed record TensorColumns(string Name, string Datatype, int Width, double[]? Numbers, string[]? Strings);

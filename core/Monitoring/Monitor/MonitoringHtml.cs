@@ -7,8 +7,9 @@ using Serverless.Core.Monitoring.Reports;
 namespace Serverless.Core.Monitoring.Monitor;
 
 /// <summary>
-/// The self-contained page of a monitoring report: findings, service health, live performance and data quality
-/// tables, then the drift section (per-feature table and reference-vs-current charts, <see cref="DriftHtmlRenderer"/>).
+/// The self-contained page of a monitoring report: what it was judged against, findings, service health (in all,
+/// by status and per API), rows judged per test and API, prediction outputs, non-tabular inputs, live performance and
+/// data quality tables, then the drift section (per-feature table and reference-vs-current charts, <see cref="DriftHtmlRenderer"/>).
 /// No external assets. Pure; thread-safe.
 /// </summary>
 public static class MonitoringHtml
@@ -38,6 +39,7 @@ public static class MonitoringHtml
         html.Append(CultureInfo.InvariantCulture,
             $"<p>Window {report.WindowStartUtc:yyyy-MM-dd HH:mm} – {report.WindowEndUtc:yyyy-MM-dd HH:mm} UTC · {report.Rows:N0} predicted rows · run {E(report.RunId)} · generated {report.GeneratedUtc:yyyy-MM-dd HH:mm:ss} UTC</p>");
         html.Append(Sampling(report));
+        html.Append(CultureInfo.InvariantCulture, $"<p>Judged against: {E(Reference(report.Reference))}</p>");
         html.Append("<h2>Findings</h2>");
         if (report.Findings.Count == 0)
         {
@@ -58,6 +60,7 @@ public static class MonitoringHtml
         html.Append("<h2>Service</h2><table><tr><th>requests</th><th>errors</th><th>error rate</th><th>latency p50 ms</th><th>p95 ms</th><th>p99 ms</th></tr>");
         html.Append(CultureInfo.InvariantCulture,
             $"<tr><td>{s.Requests:N0}</td><td>{s.Errors:N0}</td><td>{s.ErrorRate:P1}</td><td>{N(s.LatencyP50Ms)}</td><td>{N(s.LatencyP95Ms)}</td><td>{N(s.LatencyP99Ms)}</td></tr></table>");
+        html.Append(ServiceDetail(report));
 
         var p = report.Performance;
         html.Append(CultureInfo.InvariantCulture, $"<h2>Performance from feedback</h2><p>{p.LabelledRows:N0} labelled predictions");
@@ -95,6 +98,92 @@ public static class MonitoringHtml
         html.Append("</table>");
         return html.ToString();
     }
+
+    private static string Reference(ReferenceInfo? reference) => reference switch
+    {
+        null => "the version's baseline",
+        { Kind: ReferenceInfo.Traffic } => string.Create(CultureInfo.InvariantCulture,
+            $"the version's own traffic {reference.FromUtc:yyyy-MM-dd HH:mm:ss} – {reference.ToUtc:yyyy-MM-dd HH:mm:ss} UTC ({reference.Rows:N0} rows); only later traffic is judged for drift"),
+        { Kind: ReferenceInfo.Collecting } => string.Create(CultureInfo.InvariantCulture,
+            $"nothing yet: the version has no baseline, and its traffic from {reference.FromUtc:yyyy-MM-dd HH:mm:ss} to {reference.ToUtc:yyyy-MM-dd HH:mm:ss} UTC becomes its reference"),
+        { Kind: ReferenceInfo.None } => "nothing: the version has no baseline (upload one, or set Monitoring:ReferenceWindowHours to capture one from its traffic)",
+        _ => $"its baseline ({reference.Source ?? "no source recorded"})",
+    };
+
+    /// <summary>Failures by status, the per-API table, the previous window, rows judged per test, outputs and non-tabular inputs.</summary>
+    private static string ServiceDetail(MonitoringReport report)
+    {
+        var html = new StringBuilder();
+        var s = report.Service;
+        if (s.ErrorsByStatus is { Count: > 0 } statuses)
+        {
+            html.Append("<p>Failures by status: ").Append(E(string.Join(", ", statuses.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Key}: {x.Value:N0}"))))).Append("</p>");
+        }
+
+        if (s.Apis is { Count: > 0 } apis)
+        {
+            html.Append("<table><tr><th class=\"l\">API</th><th>requests</th><th>rows</th><th>errors</th><th>error rate</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th></tr>");
+            foreach (var a in apis)
+            {
+                html.Append(CultureInfo.InvariantCulture,
+                    $"<tr><td class=\"l\">{E(a.Api)}</td><td>{a.Requests:N0}</td><td>{a.Rows:N0}</td><td>{a.Errors:N0}</td><td>{a.ErrorRate:P1}</td><td>{N(a.LatencyP50Ms)}</td><td>{N(a.LatencyP95Ms)}</td><td>{N(a.LatencyP99Ms)}</td></tr>");
+            }
+
+            html.Append("</table>");
+        }
+
+        if (s.Previous is { } p)
+        {
+            html.Append(CultureInfo.InvariantCulture,
+                $"<p>Previous window ({p.WindowStartUtc:yyyy-MM-dd HH:mm} – {p.WindowEndUtc:yyyy-MM-dd HH:mm} UTC, run {E(p.RunId)}): {p.Requests:N0} requests, error rate {p.ErrorRate:P1}, p95 {N(p.LatencyP95Ms)} ms.</p>");
+        }
+
+        if (report.Judged is { Count: > 0 } judged)
+        {
+            html.Append("<h2>Rows judged</h2><table><tr><th class=\"l\">test</th><th>rows</th><th class=\"l\">by API</th></tr>");
+            foreach (var j in judged)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"l\">{E(j.Test)}</td><td>{j.Rows:N0}</td><td class=\"l\">{E(Counts(j.ByApi))}</td></tr>");
+            }
+
+            html.Append("</table>");
+        }
+
+        if (report.Outputs is { } o)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<h2>Prediction outputs</h2><p>{o.Rows:N0} rows</p><table><tr><th class=\"l\">output</th><th>count</th><th>mean</th><th>std</th><th>min</th><th>max</th></tr>");
+            foreach (var (name, summary) in new[] { ("value", o.Values), ("probability", o.Probabilities) })
+            {
+                if (summary is { } x)
+                {
+                    html.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"l\">{name}</td><td>{x.Count:N0}</td><td>{N(x.Mean)}</td><td>{N(x.StdDev)}</td><td>{N(x.Min)}</td><td>{N(x.Max)}</td></tr>");
+                }
+            }
+
+            html.Append("</table>");
+            if (o.Labels.Count > 0)
+            {
+                html.Append("<p>Labels: ").Append(E(Counts(o.Labels))).Append(o.OtherLabels > 0 ? string.Create(CultureInfo.InvariantCulture, $", {o.OtherLabels:N0} others") : "").Append("</p>");
+            }
+        }
+
+        if (report.Inputs is { Count: > 0 } inputs)
+        {
+            html.Append("<h2>Tensor inputs</h2><table><tr><th class=\"l\">input</th><th>requests</th><th>values</th><th>mean</th><th>std</th><th>NaN</th><th>Inf</th><th class=\"l\">shapes</th></tr>");
+            foreach (var i in inputs)
+            {
+                html.Append(CultureInfo.InvariantCulture,
+                    $"<tr><td class=\"l\">{E(i.Input)}</td><td>{i.Requests:N0}</td><td>{i.Values:N0}</td><td>{N(i.Mean)}</td><td>{N(i.StdDev)}</td><td>{i.NanRate:P2}</td><td>{i.InfRate:P2}</td><td class=\"l\">{E(Counts(i.Shapes))}</td></tr>");
+            }
+
+            html.Append("</table>");
+        }
+
+        return html.ToString();
+    }
+
+    private static string Counts(IReadOnlyDictionary<string, long> counts) =>
+        string.Join(", ", counts.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key}: {c.Value:N0}")));
 
     /// <summary>One paragraph on what the run's memory bounds sampled or pooled; empty for reports without sampling data.</summary>
     private static string Sampling(MonitoringReport report)

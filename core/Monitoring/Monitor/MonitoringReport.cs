@@ -6,10 +6,12 @@ using Serverless.Core.Monitoring.Reports;
 namespace Serverless.Core.Monitoring.Monitor;
 
 /// <summary>
-/// One monitoring run's verdict on one model version over one window: input drift per feature (and for the
-/// dataset), prediction drift, data quality, service health and, when ground truth arrived, live performance
-/// against the validation metrics recorded at training; plus the findings that raise alerts. Immutable; JSON
-/// snake_case (<c>report.json</c>).
+/// One monitoring run's verdict on one model version over one window, whichever API its traffic came through: what it
+/// was judged against (<see cref="Reference"/>), input drift per feature (and for the dataset), prediction drift, data
+/// quality, service health (in all and per API), prediction-output statistics, summaries of non-tabular inputs and,
+/// when ground truth arrived, live performance against the validation metrics recorded at training; how many rows
+/// each test judged; plus the findings that raise alerts. A version without a reference has no drift, data quality
+/// or histograms. Immutable; JSON snake_case (<c>report.json</c>).
 /// </summary>
 public sealed record MonitoringReport
 {
@@ -28,7 +30,10 @@ public sealed record MonitoringReport
     /// <summary>Predicted rows in the window (failed requests excluded).</summary>
     public required long Rows { get; init; }
 
-    /// <summary>Null when the window had no rows to compare.</summary>
+    /// <summary>What drift was judged against; null in reports written before versions without a baseline were reported.</summary>
+    public ReferenceInfo? Reference { get; init; }
+
+    /// <summary>Null when the window had no rows to compare or the version has no reference yet.</summary>
     public DriftReport? Drift { get; init; }
 
     public FeatureDrift? PredictionDrift { get; init; }
@@ -37,7 +42,19 @@ public sealed record MonitoringReport
 
     public required ServiceHealth Service { get; init; }
 
+    /// <summary>What the version predicted in the window (null in older reports).</summary>
+    public OutputStatistics? Outputs { get; init; }
+
+    /// <summary>Per input, the non-tabular tensors of the window (null when there were none).</summary>
+    public IReadOnlyList<TensorInputSummary>? Inputs { get; init; }
+
     public required LivePerformance Performance { get; init; }
+
+    /// <summary>
+    /// Per test (<c>service</c>: requests; <c>data_drift</c>, <c>prediction_drift</c>: rows; <c>performance</c>: labelled
+    /// rows), how many the test judged, in all and per API (<c>predict</c>, <c>infer</c>). Null in older reports.
+    /// </summary>
+    public IReadOnlyList<JudgedRows>? Judged { get; init; }
 
     /// <summary>Why the run raised alerts; empty when all is well.</summary>
     public required IReadOnlyList<Finding> Findings { get; init; }
@@ -93,9 +110,6 @@ public sealed record WindowSampling(
     long FeedbackKept,
     long LabelledMatched);
 
-/// <summary>Requests, errors and latency percentiles (ms, whole request) in the window.</summary>
-public sealed record ServiceHealth(long Requests, long Errors, double ErrorRate, double? LatencyP50Ms, double? LatencyP95Ms, double? LatencyP99Ms);
-
 /// <summary>
 /// Live performance from feedback joined to logged predictions by request id and row: every metric of the task on
 /// the labelled rows, the training-time validation metrics, and whether the primary metric decayed beyond the margin.
@@ -108,5 +122,9 @@ public sealed record LivePerformance(
     bool Decayed,
     string? Note);
 
-/// <summary>Something a person should look at: <c>data_drift</c>, <c>prediction_drift</c>, <c>performance_decay</c>, <c>data_quality</c> or <c>errors</c>.</summary>
+/// <summary>
+/// Something a person should look at: <c>data_drift</c>, <c>prediction_drift</c>, <c>performance_decay</c>,
+/// <c>data_quality</c>, or a service finding: <c>errors</c> and <c>latency</c> (above the model's thresholds),
+/// <c>error_rate_increase</c> and <c>latency_increase</c> (against the previous window).
+/// </summary>
 public sealed record Finding(string Kind, string Message);

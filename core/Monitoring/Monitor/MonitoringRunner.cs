@@ -1,27 +1,37 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Baselines;
 using Serverless.Core.Monitoring.Alerts;
 using Serverless.Core.Monitoring.Feedback;
 using Serverless.Core.Monitoring.Logging;
+using Serverless.Core.Models;
 using Serverless.Core.Registry;
 using Serverless.Core.Telemetry;
 
 namespace Serverless.Core.Monitoring.Monitor;
 
-/// <summary>What one monitoring run did: a report per model version with a baseline, and how many alerts were delivered.</summary>
+/// <summary>
+/// What one monitoring run did: a report per model version that has a reference or served traffic in the window,
+/// how many alerts were delivered, and the versions skipped (with why).
+/// </summary>
 public sealed record MonitoringRunResult(string RunId, DateTimeOffset WindowStartUtc, DateTimeOffset WindowEndUtc, IReadOnlyList<ReportSummary> Reports,
     int AlertsDelivered, IReadOnlyList<string> Skipped);
 
 /// <summary>
-/// One monitoring run: for every model version that has a baseline (or those of one model), read the window's
-/// logged rows once per model (partition range queries) and the outcomes received in the window, judge each version
-/// record by record within the <see cref="WindowLimits"/> (<see cref="WindowAccumulator"/>, samples keyed by a
-/// fresh random seed per run that the reports record), store the JSON and HTML reports and a summary row, and for
-/// each finding log a structured warning and post an alert to the webhook when one is configured (a failing
-/// webhook never fails the run). A model that fails to evaluate is logged and skipped, so one bad model cannot stop
-/// the others. Callers go through <see cref="MonitoringRunCoordinator"/>, which keeps runs from overlapping.
-/// Thread-safe.
+/// One monitoring run: for every model version (or those of one model) read the window's logged rows once per model
+/// (partition range queries), whichever API they came through, and the outcomes received in the window; judge each
+/// version record by record within the <see cref="WindowLimits"/> (<see cref="WindowAccumulator"/>, samples keyed by
+/// a fresh random seed per run that the reports record) against its reference: its baseline, or, for a version
+/// without one, its own first traffic (<see cref="MonitoringOptions.ReferenceWindowHours"/> from the first request
+/// seen, captured once that window has passed by <see cref="TrafficReferenceBuilder"/> and stored as its baseline;
+/// only later traffic is judged for drift against it). Every version with a reference or with traffic in the window gets a
+/// report (service health in all and per API, output statistics, and drift when it has a reference), compared with
+/// its previous window's service figures (<see cref="ReportStore.PreviousAsync"/>). The JSON and HTML reports and a
+/// summary row are stored, and for each finding a structured warning is logged and an alert posted to the webhook when
+/// one is configured (a failing webhook never fails the run). A model that fails to evaluate is logged and skipped, so
+/// one bad model cannot stop the others. Callers go through <see cref="MonitoringRunCoordinator"/>, which keeps runs
+/// from overlapping. Thread-safe.
 /// </summary>
 public sealed class MonitoringRunner : IMonitoringRunner
 {
@@ -30,19 +40,21 @@ public sealed class MonitoringRunner : IMonitoringRunner
     private readonly InferenceLogReader _logs;
     private readonly FeedbackStore _feedback;
     private readonly ReportStore _reports;
+    private readonly ReferenceWindowStore _referenceWindows;
     private readonly WebhookAlertSender _alerts;
     private readonly MonitoringOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<MonitoringRunner> _logger;
 
     public MonitoringRunner(IModelRegistry registry, BaselineStore baselines, InferenceLogReader logs, FeedbackStore feedback, ReportStore reports,
-        WebhookAlertSender alerts, IOptions<MonitoringOptions> options, TimeProvider clock, ILogger<MonitoringRunner> logger)
+        ReferenceWindowStore referenceWindows, WebhookAlertSender alerts, IOptions<MonitoringOptions> options, TimeProvider clock, ILogger<MonitoringRunner> logger)
     {
         _registry = registry;
         _baselines = baselines;
         _logs = logs;
         _feedback = feedback;
         _reports = reports;
+        _referenceWindows = referenceWindows;
         _alerts = alerts;
         _options = options.Value;
         _clock = clock;
@@ -89,20 +101,7 @@ public sealed class MonitoringRunner : IMonitoringRunner
         var reports = new List<ReportSummary>();
         var alerts = 0;
         var versions = await _registry.ListVersionsAsync(model, cancellationToken).ConfigureAwait(false);
-        var monitored = new List<(Models.ModelVersion Version, DatasetBaseline Baseline)>();
-        foreach (var version in versions)
-        {
-            if (await _baselines.GetAsync(model, version.Version, cancellationToken).ConfigureAwait(false) is { } baseline)
-            {
-                monitored.Add((version, baseline));
-            }
-            else
-            {
-                skipped.Add($"{model}/{version.Version}: no baseline");
-            }
-        }
-
-        if (monitored.Count == 0)
+        if (versions.Count == 0)
         {
             return (reports, alerts);
         }
@@ -112,29 +111,54 @@ public sealed class MonitoringRunner : IMonitoringRunner
         var limits = WindowLimits.From(_options);
         var feedback = await FeedbackWindow.CollectAsync(_feedback.ReadReceivedAsync(model, from, cancellationToken), limits.MaxFeedbackRows, sampler, cancellationToken)
             .ConfigureAwait(false);
-        var windows = new Dictionary<string, (Models.ModelVersion Version, WindowAccumulator Window)>(StringComparer.Ordinal);
-        foreach (var (version, baseline) in monitored)
+        var windows = new Dictionary<string, VersionWindow>(StringComparer.Ordinal);
+        foreach (var version in versions)
         {
             var manifest = await _registry.GetManifestAsync(version, cancellationToken).ConfigureAwait(false);
-            windows[version.Version] = (version, new WindowAccumulator(baseline, manifest, feedback, limits, sampler));
+            var baseline = await _baselines.GetAsync(model, version.Version, cancellationToken).ConfigureAwait(false);
+            DateTimeOffset? opened = null;
+            if (baseline is null && _options.ReferenceWindowHours > 0)
+            {
+                opened = await _referenceWindows.GetStartAsync(model, version.Version, cancellationToken).ConfigureAwait(false);
+                if (opened is { } start && start + ReferenceWindow <= now)
+                {
+                    baseline = await CaptureReferenceAsync(model, version.Version, manifest, start, limits, sampler, cancellationToken).ConfigureAwait(false);
+                    opened = null;
+                }
+            }
+
+            // Traffic a reference was captured from is not judged for drift against itself (its service figures still count).
+            windows[version.Version] = new VersionWindow(version, baseline, opened,
+                new WindowAccumulator(baseline, manifest, feedback, limits, sampler, baseline?.TrafficToUtc));
         }
 
         await foreach (var record in _logs.ReadUnorderedAsync(model, from, now, cancellationToken).ConfigureAwait(false))
         {
             if (windows.TryGetValue(record.Version, out var window))
             {
-                window.Window.Add(record);
+                window.Accumulator.Add(record);
+                window.FirstSeen = window.FirstSeen is { } seen && seen <= record.TimestampUtc ? seen : record.TimestampUtc;
             }
         }
 
-        foreach (var (version, window) in windows.Values)
+        foreach (var window in windows.Values)
         {
-            var report = window.Build(runId, model, version.Version, from, now, _clock.GetUtcNow(), _options);
+            var version = window.Version.Version;
+            if (window.Baseline is null && window.FirstSeen is null)
+            {
+                skipped.Add($"{model}/{version}: no baseline and no traffic in the window");
+                continue;
+            }
+
+            var reference = await ReferenceAsync(model, window, cancellationToken).ConfigureAwait(false);
+            var previous = await _reports.PreviousAsync(model, version, from.AddHours(-_options.WindowHours), from.AddHours(_options.WindowHours / 4.0), cancellationToken)
+                .ConfigureAwait(false);
+            var report = window.Accumulator.Build(runId, model, version, from, now, _clock.GetUtcNow(), _options, reference, previous);
             reports.Add(await _reports.SaveAsync(report, MonitoringHtml.Render(report), cancellationToken).ConfigureAwait(false));
-            AppMetrics.RecordReport(model, version.Version, report.Findings.Select(f => f.Kind));
+            AppMetrics.RecordReport(model, version, report.Findings.Select(f => f.Kind));
             foreach (var finding in report.Findings)
             {
-                _logger.LogWarning("Monitoring finding {Kind} for {Model} version {Version}: {Message}", finding.Kind, model, version.Version, finding.Message);
+                _logger.LogWarning("Monitoring finding {Kind} for {Model} version {Version}: {Message}", finding.Kind, model, version, finding.Message);
             }
 
             if (report.Findings.Count > 0 && await _alerts.SendAsync(MonitoringAlert.From(report), cancellationToken).ConfigureAwait(false))
@@ -144,5 +168,71 @@ public sealed class MonitoringRunner : IMonitoringRunner
         }
 
         return (reports, alerts);
+    }
+
+    private TimeSpan ReferenceWindow => TimeSpan.FromHours(_options.ReferenceWindowHours);
+
+    /// <summary>What the window is judged against; a version without a baseline opens its reference window at its first traffic seen.</summary>
+    private async Task<ReferenceInfo> ReferenceAsync(string model, VersionWindow window, CancellationToken cancellationToken)
+    {
+        if (window.Baseline is not null || _options.ReferenceWindowHours <= 0)
+        {
+            return ReferenceInfo.For(window.Baseline);
+        }
+
+        if (window.Opened is not { } opened)
+        {
+            opened = window.FirstSeen!.Value;
+            await _referenceWindows.SetStartAsync(model, window.Version.Version, opened, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ReferenceInfo(ReferenceInfo.Collecting, "the version's own traffic", opened, opened + ReferenceWindow);
+    }
+
+    /// <summary>
+    /// Reads the version's traffic of its reference window and stores what it gives as the version's baseline; when it
+    /// served nothing then, the window is closed so that its next traffic opens a new one.
+    /// </summary>
+    private async Task<DatasetBaseline?> CaptureReferenceAsync(string model, string version, ModelManifest? manifest, DateTimeOffset start, WindowLimits limits,
+        RowSampler sampler, CancellationToken cancellationToken)
+    {
+        var end = start + ReferenceWindow;
+        var builder = new TrafficReferenceBuilder(manifest, limits, sampler, _options.MaxReferenceFeatures);
+        await foreach (var record in _logs.ReadUnorderedAsync(model, start, end, cancellationToken).ConfigureAwait(false))
+        {
+            if (record.Version == version)
+            {
+                builder.Add(record);
+            }
+        }
+
+        var source = string.Create(CultureInfo.InvariantCulture,
+            $"the version's own traffic {start:yyyy-MM-dd HH:mm:ss} – {end:yyyy-MM-dd HH:mm:ss} UTC ({builder.Rows:N0} rows{(builder.FeaturesLeftOut > 0 ? $", {builder.FeaturesLeftOut} features past Monitoring:MaxReferenceFeatures left out" : "")})");
+        var baseline = builder.Build(source, start, end, _clock.GetUtcNow());
+        if (baseline is not null)
+        {
+            await _baselines.SaveAsync(model, version, baseline, cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("Monitoring: {Model} version {Version} has no baseline; its traffic {From:o} – {To:o} ({Rows} rows) is now its reference.",
+                model, version, start, end, builder.Rows);
+        }
+
+        await _referenceWindows.ClearAsync(model, version, cancellationToken).ConfigureAwait(false);
+        return baseline;
+    }
+
+    /// <summary>One version's part of a run.</summary>
+    private sealed class VersionWindow(ModelVersion version, DatasetBaseline? baseline, DateTimeOffset? opened, WindowAccumulator accumulator)
+    {
+        public ModelVersion Version { get; } = version;
+
+        public DatasetBaseline? Baseline { get; } = baseline;
+
+        /// <summary>When the version's open reference window started (no baseline yet).</summary>
+        public DateTimeOffset? Opened { get; } = opened;
+
+        public WindowAccumulator Accumulator { get; } = accumulator;
+
+        /// <summary>The earliest judged record's time; null while none was.</summary>
+        public DateTimeOffset? FirstSeen { get; set; }
     }
 }

@@ -33,6 +33,18 @@ public static class PredictionValues
         _ => null,
     };
 
+    /// <summary>
+    /// Without a manifest, the number a row predicted: the logged value (an OIP first output's first number), or for an
+    /// output too large to log per row the request's output mean; null when neither was logged.
+    /// </summary>
+    public static double? Logged(InferenceLogRecord row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return row.Value ?? (row.Outputs?.GetValueOrDefault("mean") is { ValueKind: JsonValueKind.Number } mean && mean.TryGetDouble(out var value) && double.IsFinite(value)
+            ? value
+            : null);
+    }
+
     /// <summary>An outcome as text parsed for regression; null when it is not a number.</summary>
     public static double? Actual(string actual) =>
         double.TryParse(actual, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) ? value : null;

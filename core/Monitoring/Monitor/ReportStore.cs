@@ -40,7 +40,7 @@ public sealed class ReportStore
         var summary = new ReportSummary(report.Model, report.Version, report.RunId, report.GeneratedUtc, report.Rows, report.Drift?.DatasetDrift ?? false,
             report.Drift?.DriftShare ?? 0, report.PredictionDrift?.Drifted ?? false, report.Performance.Decayed, report.Findings.Count,
             $"{folder}/report.json", $"{folder}/report.html");
-        var entity = new TableEntity(report.Model, $"{DateTimeOffset.MaxValue.UtcTicks - report.GeneratedUtc.UtcTicks:D19}|{report.Version}")
+        var entity = new TableEntity(report.Model, $"{InvertedTicks(report.GeneratedUtc)}|{report.Version}")
         {
             ["Version"] = summary.Version,
             ["RunId"] = summary.RunId,
@@ -53,6 +53,11 @@ public sealed class ReportStore
             ["Findings"] = summary.Findings,
             ["JsonBlob"] = summary.JsonBlob,
             ["HtmlBlob"] = summary.HtmlBlob,
+            ["WindowStartUtc"] = report.WindowStartUtc,
+            ["WindowEndUtc"] = report.WindowEndUtc,
+            ["Requests"] = report.Service.Requests,
+            ["ErrorRate"] = report.Service.ErrorRate,
+            ["LatencyP95Ms"] = report.Service.LatencyP95Ms,
         };
         await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         return summary;
@@ -75,6 +80,32 @@ public sealed class ReportStore
 
         return summaries;
     }
+
+    /// <summary>
+    /// The service figures of <paramref name="version"/>'s previous window: those of its newest report generated in
+    /// [<paramref name="notBefore"/>, <paramref name="notAfter"/>] (one partition range query, newest first, filtered on
+    /// the version); null when there is none, or only reports stored before their summaries carried service figures.
+    /// </summary>
+    public async Task<PreviousWindow?> PreviousAsync(string model, string version, DateTimeOffset notBefore, DateTimeOffset notAfter, CancellationToken cancellationToken)
+    {
+        await _created.Value.ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {model} and RowKey ge {InvertedTicks(notAfter)} and RowKey lt {InvertedTicks(notBefore.AddTicks(-1))} and Version eq {version}");
+        await foreach (var e in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (e.GetInt64("Requests") is not { } requests || e.GetDateTimeOffset("WindowStartUtc") is not { } start || e.GetDateTimeOffset("WindowEndUtc") is not { } end)
+            {
+                return null;
+            }
+
+            return new PreviousWindow(e.GetString("RunId") ?? "", start, end, requests, e.GetDouble("ErrorRate") ?? 0, e.GetDouble("LatencyP95Ms"));
+        }
+
+        return null;
+    }
+
+    /// <summary>The RowKey prefix of a report generated at <paramref name="time"/>: later reports sort first.</summary>
+    private static string InvertedTicks(DateTimeOffset time) => $"{DateTimeOffset.MaxValue.UtcTicks - time.UtcTicks:D19}";
 
     /// <summary>The latest report of a model (any version) as stored bytes; null when it has none. <paramref name="extension"/> is json or html.</summary>
     public async Task<byte[]?> LatestAsync(string model, string extension, CancellationToken cancellationToken)

@@ -8,46 +8,62 @@ namespace Serverless.Core.Monitoring.Monitor;
 
 /// <summary>
 /// One model version's window, taken record by record in memory bounded by <see cref="WindowLimits"/> whatever the
-/// traffic: per baseline feature a <see cref="ColumnAccumulator"/>, the prediction column (when the baseline has
-/// validation predictions), request and error counts with a sample of request latencies, and a sample of the rows
-/// that have an outcome (reduced to <see cref="LabelledPrediction"/>). Samples are chosen by each row's
-/// <see cref="RowSampler"/> priority, so records may come in any order and give the same report. A request is
-/// counted by its first record (row 0, or row -1 for a failure). <see cref="Build"/> gives the same report
-/// <see cref="VersionMonitor.Evaluate"/> gives for the same records. Not thread-safe.
+/// traffic: the service figures (<see cref="ServiceAccumulator"/>), the prediction-output statistics
+/// (<see cref="OutputAccumulator"/>) and the non-tabular inputs' summaries (<see cref="TensorInputAccumulator"/>) of
+/// every version; with a reference (the baseline: uploaded, from a sweep, or captured from the version's
+/// own traffic) per reference feature a <see cref="ColumnAccumulator"/> and the prediction column (when the reference
+/// has predictions); with a manifest a sample of the rows that have an outcome (reduced to <see cref="LabelledPrediction"/>).
+/// Rows from either API count alike: an Open Inference Protocol row logged with tensor names is read under the
+/// manifest's (tensor layout: <c>x{i}</c> is feature i; per_feature with one input: <c>x0</c> is the feature).
+/// Samples are chosen by each row's <see cref="RowSampler"/> priority, so records may come in any order and give the
+/// same report. A request is counted by its first record (row 0, or row -1 for a failure). <see cref="Build"/> gives the
+/// same report <see cref="VersionMonitor.Evaluate"/> gives for the same records. Not thread-safe.
 /// </summary>
 public sealed class WindowAccumulator
 {
-    private readonly DatasetBaseline _baseline;
+    private readonly DatasetBaseline? _baseline;
     private readonly ModelManifest? _manifest;
     private readonly FeedbackWindow _feedback;
     private readonly WindowLimits _limits;
     private readonly RowSampler _sampler;
     private readonly ColumnAccumulator[] _features;
+    private readonly string?[] _tensorNames;
     private readonly ColumnAccumulator? _predictions;
-    private readonly PrioritySample<double> _latencies;
+    private readonly ServiceAccumulator _service;
+    private readonly OutputAccumulator _outputs = new();
+    private readonly TensorInputAccumulator _inputs = new();
     private readonly PrioritySample<LabelledPrediction> _labelled;
-    private long _requests;
-    private long _errors;
+    private readonly ApiCounts _driftRows = new();
+    private readonly ApiCounts _predictionRows = new();
+    private readonly ApiCounts _labelledRows = new();
+    private readonly ApiCounts _requests = new();
+    private readonly long _driftFromTicks;
 
-    public WindowAccumulator(DatasetBaseline baseline, ModelManifest? manifest, IReadOnlyDictionary<(string RequestId, int Row), FeedbackRecord> feedback)
+    public WindowAccumulator(DatasetBaseline? baseline, ModelManifest? manifest, IReadOnlyDictionary<(string RequestId, int Row), FeedbackRecord> feedback)
         : this(baseline, manifest, new FeedbackWindow(feedback), WindowLimits.Default, new RowSampler(0))
     {
     }
 
-    public WindowAccumulator(DatasetBaseline baseline, ModelManifest? manifest, FeedbackWindow feedback, WindowLimits limits, RowSampler sampler)
+    /// <param name="baseline">The reference the window is judged against; null: service, outputs and performance only.</param>
+    /// <param name="driftFrom">Rows before this are not judged for drift (they are the reference captured from the version's traffic); the rest of the report takes them.</param>
+    public WindowAccumulator(DatasetBaseline? baseline, ModelManifest? manifest, FeedbackWindow feedback, WindowLimits limits, RowSampler sampler,
+        DateTimeOffset? driftFrom = null)
     {
+        _driftFromTicks = driftFrom?.UtcTicks ?? long.MinValue;
+        ArgumentNullException.ThrowIfNull(limits);
         _baseline = baseline;
         _manifest = manifest;
         _feedback = feedback;
         _limits = limits;
         _sampler = sampler;
-        _features = baseline.Features.Select(f => new ColumnAccumulator(f, limits)).ToArray();
-        if (baseline.Predictions is { } reference && manifest is not null)
+        _features = baseline?.Features.Select(f => new ColumnAccumulator(f, limits)).ToArray() ?? [];
+        _tensorNames = _features.Select(f => WindowColumns.TensorName(manifest, f.Name)).ToArray();
+        if (baseline?.Predictions is { } reference)
         {
             _predictions = new ColumnAccumulator(reference, limits);
         }
 
-        _latencies = new PrioritySample<double>(limits.MaxSampleRows);
+        _service = new ServiceAccumulator(limits);
         _labelled = new PrioritySample<LabelledPrediction>(limits.MaxFeedbackRows);
     }
 
@@ -57,21 +73,24 @@ public sealed class WindowAccumulator
     /// <summary>The feature columns being built (for tests and diagnostics).</summary>
     internal IReadOnlyList<ColumnAccumulator> Features => _features;
 
-    /// <summary>Request latencies held for the percentiles.</summary>
-    internal int LatenciesHeld => _latencies.Count;
+    /// <summary>Request latencies held for the percentiles (all APIs).</summary>
+    internal int LatenciesHeld => _service.LatenciesHeld;
+
+    /// <summary>Request latencies held in all, the per-API samples included.</summary>
+    internal int LatencyValuesHeld => _service.LatencyValuesHeld;
 
     /// <summary>Labelled rows held for live performance.</summary>
     internal int LabelledHeld => _labelled.Count;
 
     public void Add(InferenceLogRecord record)
     {
+        ArgumentNullException.ThrowIfNull(record);
         var priority = _sampler.Priority(record.RequestId, record.Row, record.TimestampUtc.UtcTicks);
         if (record.Row <= 0)
         {
             // A request's records share its latency and status; its first record stands for it.
-            _requests++;
-            _errors += record.IsError ? 1 : 0;
-            _latencies.Add(priority, record.LatencyMs);
+            _service.AddRequest(record, priority);
+            _requests.Add(record.Source);
         }
 
         if (record.IsError || record.Row < 0)
@@ -80,9 +99,24 @@ public sealed class WindowAccumulator
         }
 
         Rows++;
-        foreach (var feature in _features)
+        _service.AddRow(record.Source);
+        _outputs.Add(record);
+        _inputs.Add(record);
+        if (record.TimestampUtc.UtcTicks < _driftFromTicks)
         {
-            var value = record.Features.TryGetValue(feature.Name, out var logged) ? logged : default;
+            AddLabelled(record, priority);
+            return;
+        }
+
+        if (_baseline is not null)
+        {
+            _driftRows.Add(record.Source);
+        }
+
+        for (var i = 0; i < _features.Length; i++)
+        {
+            var feature = _features[i];
+            var value = WindowColumns.Lookup(record, feature.Name, _tensorNames[i]);
             if (feature.IsNumeric)
             {
                 feature.AddNumber(WindowColumns.Number(value), priority);
@@ -93,54 +127,85 @@ public sealed class WindowAccumulator
             }
         }
 
-        if (_manifest is null)
-        {
-            return;
-        }
-
         if (_predictions is not null)
         {
             AddPrediction(record, priority);
         }
 
-        if (_feedback.Records.Count > 0 && _feedback.Records.TryGetValue((record.RequestId, record.Row), out var outcome))
+        AddLabelled(record, priority);
+    }
+
+    /// <summary>
+    /// The report. <paramref name="reference"/> says what the window was judged against (default: the baseline, or none);
+    /// <paramref name="previous"/> the version's previous window, for the service findings that compare with it.
+    /// </summary>
+    public MonitoringReport Build(string runId, string model, string version, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, MonitoringOptions options,
+        ReferenceInfo? reference = null, PreviousWindow? previous = null)
+    {
+        var sampling = new WindowSampling(_sampler.Seed.ToString("x16", CultureInfo.InvariantCulture), _limits.MaxSampleRows, _limits.MaxCategories,
+            _limits.MaxFeedbackRows, _service.LatenciesHeld, _feedback.Received, _feedback.Records.Count, _labelled.Offered);
+        var judged = new List<JudgedRows> { JudgedRows.From(JudgedRows.Service, _requests) };
+        if (_features.Length > 0)
+        {
+            judged.Add(JudgedRows.From(JudgedRows.DataDrift, _driftRows));
+        }
+
+        if (_predictions is not null)
+        {
+            judged.Add(JudgedRows.From(JudgedRows.PredictionDrift, _predictionRows));
+        }
+
+        if (_manifest is not null)
+        {
+            judged.Add(JudgedRows.From(JudgedRows.Performance, _labelledRows));
+        }
+
+        var figures = new WindowFigures(Rows, _driftRows.Total, _features.Select(c => c.Build()).ToList(), _predictions?.Build(), _service.Build(previous), _labelled.ToArray(),
+            _outputs.Build(), _inputs.Build(), judged);
+        return VersionMonitor.Report(runId, model, version, from, to, now, figures, _baseline, _manifest, options, sampling,
+            reference ?? ReferenceInfo.For(_baseline));
+    }
+
+    private void AddLabelled(InferenceLogRecord record, ulong priority)
+    {
+        if (_manifest is not null && _feedback.Records.Count > 0 && _feedback.Records.TryGetValue((record.RequestId, record.Row), out var outcome))
         {
             var probability = _manifest.Task == TabularTask.Binary ? PredictionValues.PositiveProbability(record, _manifest) : null;
             _labelled.Add(priority, new LabelledPrediction(outcome.Actual, record.Label, record.Value, probability));
+            _labelledRows.Add(record.Source);
         }
     }
 
-    public MonitoringReport Build(string runId, string model, string version, DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, MonitoringOptions options)
-    {
-        var sampling = new WindowSampling(_sampler.Seed.ToString("x16", CultureInfo.InvariantCulture), _limits.MaxSampleRows, _limits.MaxCategories,
-            _limits.MaxFeedbackRows, _latencies.Count, _feedback.Received, _feedback.Records.Count, _labelled.Offered);
-        return VersionMonitor.Report(runId, model, version, from, to, now, Rows, _features.Select(c => c.Build()).ToList(), _predictions?.Build(), Service(),
-            _labelled.ToArray(), _baseline, _manifest, options, sampling);
-    }
-
-    /// <summary>Binary: the positive probability; regression: the value; multiclass: the label (as a category).</summary>
+    /// <summary>Binary: the positive probability; regression: the value; multiclass: the label (as a category); without a manifest the logged value or label.</summary>
     private void AddPrediction(InferenceLogRecord record, ulong priority)
     {
-        var number = PredictionValues.Number(record, _manifest!);
+        _predictionRows.Add(record.Source);
+        if (_manifest is null)
+        {
+            if (_predictions!.IsNumeric)
+            {
+                _predictions.AddNumber(PredictionValues.Logged(record), priority);
+            }
+            else
+            {
+                _predictions.AddCategory(record.Label);
+            }
+
+            return;
+        }
+
+        var number = PredictionValues.Number(record, _manifest);
         if (_predictions!.IsNumeric)
         {
             _predictions.AddNumber(number, priority);
         }
         else
         {
-            _predictions.AddCategory(_manifest!.Task == TabularTask.Multiclass ? record.Label : number?.ToString("R", CultureInfo.InvariantCulture));
+            _predictions.AddCategory(_manifest.Task == TabularTask.Multiclass ? record.Label : number?.ToString("R", CultureInfo.InvariantCulture));
         }
     }
-
-    private ServiceHealth Service()
-    {
-        var latencies = _latencies.ToArray();
-        Array.Sort(latencies);
-        return new ServiceHealth(_requests, _errors, _requests == 0 ? 0 : (double)_errors / _requests,
-            Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99));
-    }
-
-    /// <summary>Nearest-rank percentile of an ascending array; null when empty.</summary>
-    private static double? Percentile(double[] sorted, double quantile) =>
-        sorted.Length == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(quantile * sorted.Length) - 1, 0, sorted.Length - 1)];
 }
+
+/// <summary>What a window gave, for <see cref="VersionMonitor.Report"/>: rows (in all, and judged for drift), columns, service, labelled rows, outputs, tensor inputs and rows judged per test.</summary>
+internal sealed record WindowFigures(long Rows, long DriftRows, IReadOnlyList<WindowColumn> Current, WindowColumn? Predictions, ServiceHealth Service,
+    IReadOnlyList<LabelledPrediction> Labelled, OutputStatistics Outputs, IReadOnlyList<TensorInputSummary> Inputs, IReadOnlyList<JudgedRows> Judged);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Serverless.Core.Baselines;
+using Serverless.Core.Models;
+using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Monitoring.Drift;
 
 namespace Serverless.Core.Monitoring.Monitor;
@@ -48,6 +50,43 @@ public static class WindowColumns
         JsonValueKind.False => "false",
         _ => null,
     };
+
+    /// <summary>
+    /// A feature's logged value: under its name, else (an Open Inference Protocol row logged with tensor names) under
+    /// <paramref name="tensorName"/>; default (missing) when neither.
+    /// </summary>
+    public static JsonElement Lookup(InferenceLogRecord record, string name, string? tensorName)
+    {
+        if (record.Features.TryGetValue(name, out var logged))
+        {
+            return logged;
+        }
+
+        return tensorName is not null && record.Source == InferenceLogSource.Infer && record.Features.TryGetValue(tensorName, out logged) ? logged : default;
+    }
+
+    /// <summary>The name the log gives a manifest feature in an OIP row without the manifest: <c>x{i}</c> (tensor layout, or a lone per_feature input).</summary>
+    public static string? TensorName(ModelManifest? manifest, string feature)
+    {
+        if (manifest is null)
+        {
+            return null;
+        }
+
+        var index = -1;
+        for (var i = 0; i < manifest.Features.Count; i++)
+        {
+            if (manifest.Features[i].Name == feature)
+            {
+                index = i;
+                break;
+            }
+        }
+
+        return index < 0 || (manifest.Inputs.Layout == InputLayout.PerFeature && manifest.Features.Count > 1)
+            ? null
+            : "x" + index.ToString(CultureInfo.InvariantCulture);
+    }
 
     private static double Rate(long count, long total) => total == 0 ? 0 : (double)count / total;
 }

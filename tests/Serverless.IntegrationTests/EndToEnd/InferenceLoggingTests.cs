@@ -72,12 +72,16 @@ public sealed class InferenceLoggingTests
         var inferred = byRequest["it-infer-1"];
         var probabilities = infer.Json.GetProperty("outputs")[0].GetProperty("data").EnumerateArray().Select(v => v.GetDouble()).ToArray();
         Assert.All(inferred, r => Assert.Equal(("2", "ok", "infer"), (r.Version, r.Status, r.Source)));
-        Assert.Equal(["x0", "x1", "x2"], inferred[0].Features.Keys);
+        // Version 2 has a manifest: its tensor rows are logged like records rows, under the feature names with the predictions.
+        Assert.Equal(["f0", "f1", "f2"], inferred[0].Features.Keys);
         Assert.Equal([3.0, 0.0, -3.0], inferred[1].Features.Values.Select(v => v.GetDouble()));
-        Assert.Equal(probabilities, inferred.Select(r => r.Value!.Value));
-        Assert.Equal(probabilities, inferred.Select(r => r.Outputs!["probability"].GetDouble()));
+        Assert.Equal(probabilities.Select(p => p >= 0.5 ? "1" : "0"), inferred.Select(r => r.Label));
+        Assert.Equal(probabilities.Select(p => Math.Round(p >= 0.5 ? p : 1 - p, 5)), inferred.Select(r => Math.Round(r.Probability!.Value, 5)));
 
-        Assert.Equal("1", Assert.Single(byRequest["it-infer-header"]).Version);
+        var byHeader = Assert.Single(byRequest["it-infer-header"]);
+        Assert.Equal("1", byHeader.Version);
+        Assert.Equal(["x0", "x1", "x2"], byHeader.Features.Keys);
+        Assert.NotNull(byHeader.Value);
 
         var failure = Assert.Single(byRequest["it-bad-1"]);
         Assert.Equal((-1, "error", "2"), (failure.Row, failure.Status, failure.Version));

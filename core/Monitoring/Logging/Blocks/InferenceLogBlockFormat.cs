@@ -11,7 +11,7 @@ namespace Serverless.Core.Monitoring.Logging.Blocks;
 /// earliest and latest request time inside), <c>Format</c> (<see cref="FormatName"/>) and the payload in binary
 /// properties <c>Data</c>, <c>Data1</c>, … (at most <see cref="PartBytes"/> each): the GZip of a UTF-8 JSON array of
 /// record objects with fields <c>id</c> (request id), <c>row</c>, <c>ver</c>, <c>t</c> (request time, UTC ticks),
-/// <c>lat</c> (ms), <c>st</c>, <c>src</c>, and where present <c>err</c>, <c>label</c>, <c>p</c>, <c>v</c>, <c>f</c>
+/// <c>lat</c> (ms), <c>st</c>, <c>src</c>, and where present <c>err</c>, <c>sc</c> (a failure's HTTP status), <c>label</c>, <c>p</c>, <c>v</c>, <c>f</c>
 /// (features object), <c>o</c> (outputs object) and <c>tr</c> (truncated). Blocks written since feedback matching
 /// also carry <c>Ids</c> (and <c>Ids1</c>, … past <see cref="PartBytes"/>): a <see cref="RequestIdIndex"/> of the
 /// request ids and rows of the predictions inside, about 6 bytes per request, which feedback matching reads with a
@@ -53,6 +53,7 @@ public static class InferenceLogBlockFormat
     internal static readonly JsonEncodedText Status = JsonEncodedText.Encode("st");
     internal static readonly JsonEncodedText Source = JsonEncodedText.Encode("src");
     internal static readonly JsonEncodedText Error = JsonEncodedText.Encode("err");
+    internal static readonly JsonEncodedText StatusCode = JsonEncodedText.Encode("sc");
     internal static readonly JsonEncodedText Label = JsonEncodedText.Encode("label");
     internal static readonly JsonEncodedText Probability = JsonEncodedText.Encode("p");
     internal static readonly JsonEncodedText Value = JsonEncodedText.Encode("v");
@@ -136,6 +137,7 @@ public static class InferenceLogBlockFormat
         string requestId = "", version = "", status = InferenceLogStatus.Ok, source = "";
         string? error = null, label = null;
         var row = 0;
+        int? statusCode = null;
         long ticks = 0;
         double latency = 0;
         double? probability = null, value = null;
@@ -196,6 +198,10 @@ public static class InferenceLogBlockFormat
             {
                 error = field.GetString();
             }
+            else if (property.NameEquals(StatusCode.EncodedUtf8Bytes))
+            {
+                statusCode = field.GetInt32();
+            }
             else if (property.NameEquals(Truncated.EncodedUtf8Bytes))
             {
                 truncated = field.GetBoolean();
@@ -213,6 +219,7 @@ public static class InferenceLogBlockFormat
             Status = status,
             Source = source,
             Error = error,
+            StatusCode = statusCode,
             Label = label,
             Probability = probability,
             Value = value,

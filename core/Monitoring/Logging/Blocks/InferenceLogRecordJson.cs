@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Serverless.Core.Models;
+using Serverless.Core.Tabular;
 
 namespace Serverless.Core.Monitoring.Logging.Blocks;
 
@@ -38,6 +39,10 @@ internal sealed class InferenceLogRecordJson
         if (capture.Status == InferenceLogStatus.Error)
         {
             json.WriteString(InferenceLogBlockFormat.Error, Truncate(capture.Error ?? "", MaxErrorLength));
+            if (capture.StatusCode > 0)
+            {
+                json.WriteNumber(InferenceLogBlockFormat.StatusCode, capture.StatusCode);
+            }
         }
         else
         {
@@ -63,13 +68,7 @@ internal sealed class InferenceLogRecordJson
     private bool WriteTabular(TabularLogPayload payload, int row)
     {
         var prediction = payload.Predictions[row];
-        if (prediction.Label is { } label)
-        {
-            _json.WriteString(InferenceLogBlockFormat.Label, Truncate(label, MaxLabelLength));
-        }
-
-        WriteIfFinite(InferenceLogBlockFormat.Probability, prediction.Probability);
-        WriteIfFinite(InferenceLogBlockFormat.Value, prediction.Value);
+        WritePrediction(prediction);
 
         var features = payload.Schema.Features;
         var truncated = false;
@@ -90,33 +89,55 @@ internal sealed class InferenceLogRecordJson
         }
 
         _json.WriteEndObject();
-        if (prediction.Scores is { Count: > 0 } scores)
-        {
-            if ((scores.Count * NumberBound) + 16 <= MaxJsonBytes)
-            {
-                BeginSection(InferenceLogBlockFormat.Outputs);
-                _json.WriteStartArray("scores");
-                foreach (var score in scores)
-                {
-                    WriteNumberValue(score);
-                }
+        return !TryWriteScores(prediction) || truncated;
+    }
 
-                _json.WriteEndArray();
-                _json.WriteEndObject();
-            }
-            else
-            {
-                truncated = true;
-            }
+    /// <summary>The label, the probability of that label and the regression value, as the records API answered them.</summary>
+    private void WritePrediction(TabularPrediction prediction)
+    {
+        if (prediction.Label is { } label)
+        {
+            _json.WriteString(InferenceLogBlockFormat.Label, Truncate(label, MaxLabelLength));
         }
 
-        return truncated;
+        WriteIfFinite(InferenceLogBlockFormat.Probability, prediction.Probability);
+        WriteIfFinite(InferenceLogBlockFormat.Value, prediction.Value);
+    }
+
+    /// <summary>Outputs <c>{"scores": [...]}</c> when the prediction has class probabilities; false when they would not fit.</summary>
+    private bool TryWriteScores(TabularPrediction prediction)
+    {
+        if (prediction.Scores is not { Count: > 0 } scores)
+        {
+            return true;
+        }
+
+        if ((scores.Count * NumberBound) + 16 > MaxJsonBytes)
+        {
+            return false;
+        }
+
+        BeginSection(InferenceLogBlockFormat.Outputs);
+        _json.WriteStartArray("scores");
+        foreach (var score in scores)
+        {
+            WriteNumberValue(score);
+        }
+
+        _json.WriteEndArray();
+        _json.WriteEndObject();
+        return true;
     }
 
     private bool WriteTensors(TensorLogPayload payload, int row)
     {
         var truncated = false;
-        if (payload.Output is { } output && output.Width > 0)
+        var prediction = payload.Predictions?[row];
+        if (prediction is not null)
+        {
+            WritePrediction(prediction);
+        }
+        else if (payload.Output is { } output && output.Width > 0)
         {
             var first = row * output.Width;
             if (output.Numbers is { } numbers)
@@ -130,7 +151,11 @@ internal sealed class InferenceLogRecordJson
         }
 
         BeginSection(InferenceLogBlockFormat.Features);
-        if (payload.Inputs is { } columns)
+        if (payload is { Inputs: { } named, Manifest: { } manifest })
+        {
+            truncated = !TryWriteManifestFeatures(named, manifest, row);
+        }
+        else if (payload.Inputs is { } columns)
         {
             var names = FeatureNames(columns);
             var n = 0;
@@ -151,7 +176,11 @@ internal sealed class InferenceLogRecordJson
         }
 
         _json.WriteEndObject();
-        if (payload.Output is { } tensor)
+        if (prediction is not null)
+        {
+            truncated = !TryWriteScores(prediction) || truncated;
+        }
+        else if (payload.Output is { } tensor)
         {
             BeginSection(InferenceLogBlockFormat.Outputs);
             var start = row * tensor.Width;
@@ -181,6 +210,40 @@ internal sealed class InferenceLogRecordJson
         }
 
         return truncated;
+    }
+
+    /// <summary>
+    /// Inputs in the manifest's layout, as the records API logs its rows: tensor layout, column j is feature j;
+    /// per_feature, each input is the feature of its name. NaN and empty categories are missing (null).
+    /// </summary>
+    private bool TryWriteManifestFeatures(TensorColumns[] inputs, ModelManifest manifest, int row)
+    {
+        if (manifest.Inputs.Layout == InputLayout.Tensor)
+        {
+            var matrix = inputs[0];
+            for (var j = 0; j < matrix.Width; j++)
+            {
+                if (!TryWriteNumber(manifest.Features[j].Name, matrix.Numbers![(row * matrix.Width) + j], nanIsMissing: true))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        foreach (var input in inputs)
+        {
+            var written = input.Numbers is { } numbers
+                ? TryWriteNumber(input.Name, numbers[row], nanIsMissing: true)
+                : TryWriteString(input.Name, string.IsNullOrEmpty(input.Strings![row]) ? null : input.Strings[row]);
+            if (!written)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>One input: <c>x0..x{F-1}</c>; several: <c>{input}</c> for a single column, <c>{input}.x{j}</c> otherwise.</summary>
@@ -305,9 +368,12 @@ internal sealed class InferenceLogRecordJson
         return TryWriteString(prefix + "shape", shape) &&
                TryWriteString(prefix + "dtype", summary.Datatype) &&
                TryWriteNumber(prefix + "count", summary.Count, nanIsMissing: false) &&
-               TryWriteNumber(prefix + "min", summary.Min ?? double.NaN, nanIsMissing: true) &&
-               TryWriteNumber(prefix + "max", summary.Max ?? double.NaN, nanIsMissing: true) &&
-               TryWriteNumber(prefix + "mean", summary.Mean ?? double.NaN, nanIsMissing: true);
+               TryWriteNumber(prefix + "min", summary.Stats.Min ?? double.NaN, nanIsMissing: true) &&
+               TryWriteNumber(prefix + "max", summary.Stats.Max ?? double.NaN, nanIsMissing: true) &&
+               TryWriteNumber(prefix + "mean", summary.Stats.Mean ?? double.NaN, nanIsMissing: true) &&
+               TryWriteNumber(prefix + "std", summary.Stats.StdDev ?? double.NaN, nanIsMissing: true) &&
+               TryWriteNumber(prefix + "nan", summary.Stats.NaN, nanIsMissing: false) &&
+               TryWriteNumber(prefix + "inf", summary.Stats.Infinite, nanIsMissing: false);
     }
 
     private void WriteIfFinite(JsonEncodedText name, double? value)

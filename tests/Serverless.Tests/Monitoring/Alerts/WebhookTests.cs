@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -8,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Serverless.Core.Monitoring;
 using Serverless.Core.Monitoring.Alerts;
 using Serverless.Core.Monitoring.Monitor;
+using Serverless.TestModels;
 
 namespace Serverless.Tests.Monitoring.Alerts;
 
@@ -175,58 +175,5 @@ public sealed class WebhookTests
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             Messages.Add(formatter(state, exception));
-    }
-
-    /// <summary>An HTTP listener on 127.0.0.1 that answers each path with a status (and a Location when given) and records the paths asked for.</summary>
-    private sealed class LoopbackServer : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly Func<string, (int Status, string? Location)> _answer;
-        private readonly Task _serving;
-
-        public LoopbackServer(Func<string, (int Status, string? Location)> answer)
-        {
-            _answer = answer;
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            Url = $"http://127.0.0.1:{port}/";
-            _listener.Prefixes.Add(Url);
-            _listener.Start();
-            _serving = ServeAsync();
-        }
-
-        public string Url { get; }
-
-        public List<string> Paths { get; } = [];
-
-        public void Dispose()
-        {
-            _listener.Close();
-            _serving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
-        }
-
-        private async Task ServeAsync()
-        {
-            while (_listener.IsListening)
-            {
-                var context = await _listener.GetContextAsync();
-                var path = context.Request.Url!.AbsolutePath;
-                lock (Paths)
-                {
-                    Paths.Add(path);
-                }
-
-                var (status, location) = _answer(path);
-                context.Response.StatusCode = status;
-                if (location is not null)
-                {
-                    context.Response.RedirectLocation = Url.TrimEnd('/') + location;
-                }
-
-                context.Response.Close();
-            }
-        }
     }
 }
