@@ -1,10 +1,10 @@
 namespace Serverless.Bench;
 
-/// <summary>What to run, from the command line: <c>[all|micro|load|tabular|sweep|logging|monitor] [--no-bdn] [--publish] [--runner-dll PATH]</c>.</summary>
+/// <summary>What to run, from the command line: <c>[all|micro|load|tabular|sweep|logging|monitor|startup] [--no-bdn] [--publish] [--runner-dll PATH]</c>.</summary>
 public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, string? RunnerDll, bool Publish = false)
 {
     public const string Usage =
-        "Usage: dotnet run -c Release --project bench [-- [micro|load|tabular|sweep|logging|monitor] [--no-bdn] [--publish] [--runner-dll PATH]]\n" +
+        "Usage: dotnet run -c Release --project bench [-- [micro|load|tabular|sweep|logging|monitor|startup] [--no-bdn] [--publish] [--runner-dll PATH]]\n" +
         "  Pages go to bench/out/ (git-ignored); --publish writes them to the tracked bench/results/ instead.\n" +
         "  (default)  everything: Stopwatch loops, BenchmarkDotNet, HTTP load, cold start, tables\n" +
         "  micro      BenchmarkDotNet only (raw Run and in-process serving)\n" +
@@ -13,6 +13,7 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
         "  sweep      a fixed training grid through the sweep orchestration: wall time, trials/min (sweep.md)\n" +
         "  logging    records API and OIP infer on the runner with inference logging on vs off (logging.md)\n" +
         "  monitor    monitor run time over 1M logged rows x 20 features, from memory and through storage (monitor.md)\n" +
+        "  startup    cold start of the runner published as JIT, ReadyToRun and ReadyToRun without PGO (startup.md)\n" +
         "  --no-bdn   skip BenchmarkDotNet in the default mode\n" +
         "  --publish  write the pages to bench/results/ (tracked, quoted by the README) instead of bench/out/\n" +
         "  --runner-dll PATH  the Serverless.Local.dll to cold-start (e.g. a ReadyToRun publish); default: the built runner";
@@ -48,6 +49,9 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
                 case "monitor":
                     mode = BenchMode.Monitor;
                     break;
+                case "startup":
+                    mode = BenchMode.Startup;
+                    break;
                 case "--no-bdn":
                     bdn = false;
                     break;
@@ -77,4 +81,5 @@ public enum BenchMode
     Sweep,
     Logging,
     Monitor,
+    Startup,
 }

@@ -33,7 +33,7 @@ public static class ColdStartProbe
         return new ColdStartResult(target.Model.Name, other.Model.Name, runs);
     }
 
-    private static async Task<ColdStartRun> MeasureOnceAsync(string runnerDll, string repositoryRoot, string storageConnectionString,
+    public static async Task<ColdStartRun> MeasureOnceAsync(string runnerDll, string repositoryRoot, string storageConnectionString,
         (BenchModel Model, byte[] Expected) target, (BenchModel Model, byte[] Expected) other, int steadyRequests)
     {
         var port = AzuriteProcess.FreePort();

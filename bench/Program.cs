@@ -1,6 +1,7 @@
 using Serverless.Bench;
 using Serverless.Bench.Logging;
 using Serverless.Bench.Monitoring;
+using Serverless.Bench.Startup;
 using Serverless.Bench.Tabular;
 using Serverless.Bench.Training;
 using Serverless.Local.Hosting;
@@ -55,6 +56,16 @@ try
         Console.WriteLine();
         Console.WriteLine(monitorPage);
         await output.WriteAsync("monitor.md", monitorPage);
+        return 0;
+    }
+
+    if (options.Mode == BenchMode.Startup)
+    {
+        Progress.Write("cold start by publish settings: the runner published as JIT, ReadyToRun and ReadyToRun without PGO...");
+        var startupPage = await StartupBenchmark.RunAsync(root);
+        Console.WriteLine();
+        Console.WriteLine(startupPage);
+        await output.WriteAsync("startup.md", startupPage);
         return 0;
     }
 

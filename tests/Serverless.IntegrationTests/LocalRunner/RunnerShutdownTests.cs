@@ -170,7 +170,11 @@ public sealed partial class RunnerShutdownTests
 
         public static TerminalRunner Launch(IEnumerable<string> arguments)
         {
+            // A terminal's foreground job gets Ctrl+C; a job a script started in the background inherits SIGINT ignored (POSIX),
+            // and .NET keeps it so. The test plays the terminal, so the runner starts with SIGINT's default whoever ran the tests.
             var start = new ProcessStartInfo("setsid") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add("env");
+            start.ArgumentList.Add("--default-signal=INT");
             start.ArgumentList.Add("dotnet");
             start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Serverless.Local.dll"));
             foreach (var argument in arguments)
