@@ -6,7 +6,7 @@ public sealed record StartupVariant(string Name, string Folder, IReadOnlyList<st
     /// <summary>The default publish (JIT only), ReadyToRun, and ReadyToRun with dynamic PGO off.</summary>
     public static IReadOnlyList<StartupVariant> All { get; } =
     [
-        new("JIT (default publish)", "jit", []),
+        new("JIT (default publish)", "jit", ["-p:ReadyToRunOnPublish=false"]),
         new("ReadyToRun", "r2r", ["-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true"]),
         new("ReadyToRun, TieredPGO off", "r2r-nopgo", ["-r", "linux-x64", "--self-contained", "false", "-p:PublishReadyToRun=true", "-p:TieredPGO=false"]),
     ];
