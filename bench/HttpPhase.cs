@@ -46,24 +46,32 @@ public static class HttpPhase
     private static async Task LoadTestAsync(string repositoryRoot, string storage, IReadOnlyList<ModelReport> reports,
         IReadOnlyDictionary<string, LoadedModel> loaded, IReadOnlyDictionary<string, byte[]> expected)
     {
+        var sessions = loaded.ToDictionary(m => m.Key, m => m.Value.Session);
+        await using var minimal = await MinimalEndpoint.StartAsync(sessions, fullPipeline: false);
+        await using var fullHost = await MinimalEndpoint.StartAsync(sessions, fullPipeline: true);
         await using var bare = await BareEndpoint.StartAsync(loaded);
-        Progress.Write($"bare endpoint listening on {bare.BaseAddress}");
+        Progress.Write($"minimal endpoint on {minimal.BaseAddress}, on the full host {fullHost.BaseAddress}, bare endpoint {bare.BaseAddress}");
         await using var runner = await RunnerUnderTest.StartAsync(repositoryRoot, storage);
         Progress.Write($"runner listening on {runner.ApiBase}; registering models...");
         await runner.RegisterAsync(reports.Select(r => r.Model));
         Progress.Write("models registered and aliased production; runner ready");
 
+        using var minimalClient = LoadGenerator.CreateClient(Concurrencies.Max());
+        using var fullHostClient = LoadGenerator.CreateClient(Concurrencies.Max());
         using var bareClient = LoadGenerator.CreateClient(Concurrencies.Max());
         using var runnerClient = LoadGenerator.CreateClient(Concurrencies.Max());
         foreach (var report in reports)
         {
             var model = report.Model;
+            var minimalExpected = await MinimalAnswerAsync(minimalClient, minimal.InferUri(model.Name), model, expected[model.Name]);
             foreach (var concurrency in Concurrencies)
             {
                 var results = await LoadGenerator.RunInterleavedAsync(
                 [
                     new LoadTarget($"{model.Name} bare endpoint", bareClient, bare.InferUri(model.Name), model.Body, expected[model.Name]),
                     new LoadTarget($"{model.Name} runner", runnerClient, runner.InferUri(model.Name), model.Body, expected[model.Name]),
+                    new LoadTarget($"{model.Name} minimal endpoint", minimalClient, minimal.InferUri(model.Name), model.Body, minimalExpected),
+                    new LoadTarget($"{model.Name} minimal endpoint (full host)", fullHostClient, fullHost.InferUri(model.Name), model.Body, minimalExpected),
                 ], concurrency, Load);
                 foreach (var result in results)
                 {
@@ -72,13 +80,45 @@ public static class HttpPhase
 
                 if (concurrency == 1)
                 {
-                    (report.BareC1, report.RunnerC1) = (results[0], results[1]);
+                    (report.BareC1, report.RunnerC1, report.MinimalC1, report.FullHostC1) = (results[0], results[1], results[2], results[3]);
                 }
                 else
                 {
-                    (report.BareC16, report.RunnerC16) = (results[0], results[1]);
+                    (report.BareC16, report.RunnerC16, report.MinimalC16, report.FullHostC16) = (results[0], results[1], results[2], results[3]);
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The minimal endpoint's answer for the model's request, which every later answer must equal: checked first to carry
+    /// the same output values as the project's answer (parsed, so only formatting may differ).
+    /// </summary>
+    private static async Task<byte[]> MinimalAnswerAsync(HttpClient client, Uri uri, BenchModel model, byte[] projectAnswer)
+    {
+        using var content = new ByteArrayContent(model.Body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var response = await client.PostAsync(uri, content);
+        var answer = await response.Content.ReadAsByteArrayAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"The minimal endpoint answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(answer)}");
+        }
+
+        var ours = OutputValues(answer);
+        var theirs = OutputValues(projectAnswer);
+        if (ours.Length != theirs.Length || ours.Zip(theirs).Any(p => Math.Abs(p.First - p.Second) > 1e-6 * Math.Max(1, Math.Abs(p.Second))))
+        {
+            throw new InvalidOperationException($"The minimal endpoint's outputs differ from the project's: {System.Text.Encoding.UTF8.GetString(answer)} vs " +
+                System.Text.Encoding.UTF8.GetString(projectAnswer));
+        }
+
+        return answer;
+    }
+
+    private static double[] OutputValues(byte[] answer)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(answer);
+        return [.. document.RootElement.GetProperty("outputs").EnumerateArray().SelectMany(o => o.GetProperty("data").EnumerateArray()).Select(v => v.GetDouble())];
     }
 }

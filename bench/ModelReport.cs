@@ -20,6 +20,15 @@ public sealed class ModelReport
     /// <summary>In-process serving with one thread per core on the shared model (ops/s).</summary>
     public double? InProcessServingParallel { get; set; }
 
+    /// <summary>The honest limit (<see cref="MinimalEndpoint"/>, slim host) and the same handler on the full ASP.NET Core host.</summary>
+    public Measurement? MinimalC1 { get; set; }
+
+    public Measurement? MinimalC16 { get; set; }
+
+    public Measurement? FullHostC1 { get; set; }
+
+    public Measurement? FullHostC16 { get; set; }
+
     public Measurement? BareC1 { get; set; }
 
     public Measurement? RunnerC1 { get; set; }

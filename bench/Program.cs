@@ -116,7 +116,7 @@ try
         $"Mode `{options.Mode.ToString().ToLowerInvariant()}`{(options.Mode == BenchMode.All && !options.RunBenchmarkDotNet ? " (--no-bdn)" : "")}. " +
         $"Stopwatch loops: {ComputePhase.Warmup.TotalSeconds} s warm-up, then up to {ComputePhase.Budget.TotalSeconds} s or {ComputePhase.MaxOperations} calls. " +
         $"HTTP: closed-loop load generator in the bench process (HttpClient/SocketsHttpHandler, HTTP/1.1 keep-alive), {HttpPhase.Load.Warmup.TotalSeconds} s warm-up, " +
-        $"then up to {HttpPhase.Load.MeasureDuration.TotalSeconds} s or {HttpPhase.Load.MeasureMaxRequests} requests per target in {HttpPhase.Load.Rounds} rounds alternating bare endpoint and runner; " +
+        $"then up to {HttpPhase.Load.MeasureDuration.TotalSeconds} s or {HttpPhase.Load.MeasureMaxRequests} requests per target in {HttpPhase.Load.Rounds} rounds alternating the bare endpoint, the runner and the minimal endpoint (slim and full host); " +
         "every response checked (200 and the exact expected body). " +
         $"Bare endpoint and runner run in the bench process; cold start uses a separate runner process, {HttpPhase.ColdStartRuns} runs per model, " +
         $"steady p50 over {HttpPhase.SteadyRequests} sequential requests after 1 s of warm-up" +
