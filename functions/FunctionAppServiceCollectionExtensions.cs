@@ -5,6 +5,7 @@ using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving;
 using Serverless.Core.Storage;
+using Serverless.Functions.Http;
 using Serverless.Orchestrations.BatchScoring;
 using Serverless.Orchestrations.Training;
 
@@ -26,6 +27,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddBatchScoring(configuration);
         services.AddTrainingSweeps(configuration);
         services.AddModelMonitoring(configuration);
+        services.AddSingleton(new CallerIdentity(configuration));
         return services;
     }
 }

@@ -32,16 +32,32 @@ public interface IModelRegistry
     /// <summary>
     /// Points an alias at an existing version. With <paramref name="ifMatch"/> the move only happens when the
     /// alias still has that ETag (PreconditionFailed otherwise); without it, a concurrent move between this
-    /// call's read and write is reported as Conflict rather than silently overwritten.
+    /// call's read and write is reported as Conflict rather than silently overwritten. The move is recorded in the
+    /// alias's history (<paramref name="note"/>: who, why) in the same transaction as the change.
     /// </summary>
-    Task<ModelAlias> SetAliasAsync(string name, string alias, string version, string? ifMatch, CancellationToken cancellationToken);
+    Task<ModelAlias> SetAliasAsync(string name, string alias, string version, string? ifMatch, AliasMoveNote note, CancellationToken cancellationToken);
 
     Task<ModelAlias?> GetAliasAsync(string name, string alias, CancellationToken cancellationToken);
 
     /// <summary>Aliases of one model, or of every model when <paramref name="name"/> is null.</summary>
     Task<IReadOnlyList<ModelAlias>> ListAliasesAsync(string? name, CancellationToken cancellationToken);
 
-    Task DeleteAliasAsync(string name, string alias, string? ifMatch, CancellationToken cancellationToken);
+    /// <summary>Deletes an alias (AliasNotFound when absent), recording the move; its history stays. If-Match as for a set.</summary>
+    Task DeleteAliasAsync(string name, string alias, string? ifMatch, AliasMoveNote note, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Points the alias back at the version the most recent set not yet undone moved it from (see <see cref="AliasRollback"/>),
+    /// recording a rollback move. Conflict when there is none, or when the alias is deleted; AliasNotFound when it never
+    /// existed. Conditional like a set: with <paramref name="ifMatch"/> PreconditionFailed when the alias moved, without it
+    /// Conflict when a concurrent move (another rollback, say) landed first, so two concurrent rollbacks never both land.
+    /// </summary>
+    Task<ModelAlias> RollbackAliasAsync(string name, string alias, string? ifMatch, AliasMoveNote note, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The alias's newest <paramref name="limit"/> moves (1 to <see cref="AliasHistory.MaxLimit"/>, BadRequest otherwise),
+    /// newest first; a deleted alias keeps its history. AliasNotFound only when the alias has neither a move nor an entity.
+    /// </summary>
+    Task<AliasHistory> GetAliasHistoryAsync(string name, string alias, int limit, CancellationToken cancellationToken);
 
     /// <summary>
     /// Registers the manifest of an existing version after validating it against the version's signature

@@ -13,9 +13,9 @@ namespace Serverless.Core.Registry;
 /// The registry on Azure Storage: model bytes in a blob container at <c>{name}/{version}/{sha256}/model.onnx</c>
 /// (content-addressed, so a lost registration race can never leave an entity pointing at someone else's bytes),
 /// a version's manifest beside them at <c>{name}/{version}/{sha256}/manifest.json</c>, metadata in a table (see
-/// <see cref="RegistryEntities"/>). Thread-safe.
+/// <see cref="RegistryEntities"/>). Thread-safe. Aliases and their history: ModelRegistry.Aliases.cs.
 /// </summary>
-public sealed class ModelRegistry : IModelRegistry
+public sealed partial class ModelRegistry : IModelRegistry
 {
     private readonly BlobContainerClient _container;
     private readonly TableClient _table;
@@ -112,7 +112,8 @@ public sealed class ModelRegistry : IModelRegistry
         var versions = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         var aliases = new Dictionary<string, SortedDictionary<string, string>>(StringComparer.Ordinal);
         var select = new[] { "PartitionKey", "RowKey", RegistryEntities.KindProperty, "Version", "Alias" };
-        await foreach (var entity in _table.QueryAsync<TableEntity>(select: select, cancellationToken: cancellationToken).ConfigureAwait(false))
+        var filter = TableClient.CreateQueryFilter($"Kind eq {RegistryEntities.VersionKind} or Kind eq {RegistryEntities.AliasKind}");
+        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, select: select, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             var name = entity.PartitionKey;
             if (entity.GetString(RegistryEntities.KindProperty) == RegistryEntities.AliasKind)
@@ -157,94 +158,6 @@ public sealed class ModelRegistry : IModelRegistry
         if (deleted.ManifestSha256 is not null)
         {
             await _container.GetBlobClient(deleted.ManifestBlobName).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-
-        ModelChanged?.Invoke(name);
-    }
-
-    public async Task<ModelAlias> SetAliasAsync(string name, string alias, string version, string? ifMatch, CancellationToken cancellationToken)
-    {
-        ModelIdentifiers.ValidateAlias(alias);
-        ModelIdentifiers.ValidateVersion(version);
-        _ = await GetVersionAsync(name, version, cancellationToken).ConfigureAwait(false)
-            ?? throw await this.VersionNotFoundAsync(name, $"Model '{name}' has no version '{version}' for alias '{alias}' to point at.", cancellationToken).ConfigureAwait(false);
-        var existing = await GetEntityAsync(name, RegistryEntities.AliasRowKey(alias), cancellationToken).ConfigureAwait(false);
-        var entity = RegistryEntities.ToEntity(name, alias, version, _clock.GetUtcNow());
-        try
-        {
-            if (existing is null && ifMatch is null)
-            {
-                await _table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-            }
-            else if (existing is null)
-            {
-                throw ServingException.PreconditionFailed($"Alias '{alias}' of model '{name}' does not exist, so If-Match '{ifMatch}' cannot hold.");
-            }
-            else
-            {
-                var expected = ifMatch is null || ifMatch == "*" ? existing.ETag : new ETag(ifMatch);
-                await _table.UpdateEntityAsync(entity, expected, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (RequestFailedException e) when (e.Status is 409 or 412)
-        {
-            var current = await GetAliasAsync(name, alias, cancellationToken).ConfigureAwait(false);
-            var where = current is null ? "deleted" : $"moved to version '{current.Version}' (ETag {current.ETag})";
-            throw ifMatch is not null
-                ? ServingException.PreconditionFailed($"Alias '{alias}' of model '{name}' does not match If-Match '{ifMatch}': it was {where}.")
-                : ServingException.Conflict($"Alias '{alias}' of model '{name}' was changed concurrently: it was {where}. Re-read it and retry with If-Match.");
-        }
-
-        ModelChanged?.Invoke(name);
-        return await GetAliasAsync(name, alias, cancellationToken).ConfigureAwait(false)
-            ?? throw ServingException.Conflict($"Alias '{alias}' of model '{name}' was deleted concurrently.");
-    }
-
-    public async Task<ModelAlias?> GetAliasAsync(string name, string alias, CancellationToken cancellationToken)
-    {
-        ModelIdentifiers.ValidateName(name);
-        ModelIdentifiers.ValidateAlias(alias);
-        var entity = await GetEntityAsync(name, RegistryEntities.AliasRowKey(alias), cancellationToken).ConfigureAwait(false);
-        return entity is null ? null : RegistryEntities.ToAlias(entity);
-    }
-
-    public async Task<IReadOnlyList<ModelAlias>> ListAliasesAsync(string? name, CancellationToken cancellationToken)
-    {
-        await _initializer.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        string filter;
-        if (name is null)
-        {
-            filter = TableClient.CreateQueryFilter($"Kind eq {RegistryEntities.AliasKind}");
-        }
-        else
-        {
-            ModelIdentifiers.ValidateName(name);
-            filter = RegistryEntities.PrefixFilter(name, RegistryEntities.AliasPrefix);
-        }
-
-        var aliases = new List<ModelAlias>();
-        await foreach (var entity in _table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            aliases.Add(RegistryEntities.ToAlias(entity));
-        }
-
-        return aliases;
-    }
-
-    public async Task DeleteAliasAsync(string name, string alias, string? ifMatch, CancellationToken cancellationToken)
-    {
-        var existing = await GetAliasAsync(name, alias, cancellationToken).ConfigureAwait(false)
-            ?? throw ServingException.AliasNotFound($"Model '{name}' has no alias '{alias}'.");
-        try
-        {
-            var expected = ifMatch is null || ifMatch == "*" ? new ETag(existing.ETag) : new ETag(ifMatch);
-            await _table.DeleteEntityAsync(name, RegistryEntities.AliasRowKey(alias), expected, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (e.Status == 412)
-        {
-            throw ifMatch is not null
-                ? ServingException.PreconditionFailed($"Alias '{alias}' of model '{name}' does not match If-Match '{ifMatch}'.")
-                : ServingException.Conflict($"Alias '{alias}' of model '{name}' was changed concurrently; re-read it and retry.");
         }
 
         ModelChanged?.Invoke(name);

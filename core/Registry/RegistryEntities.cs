@@ -5,7 +5,8 @@ using Serverless.Core.Models;
 namespace Serverless.Core.Registry;
 
 /// <summary>
-/// Table layout of the registry: partition = model name; row "v_{version}" per version, "a_{alias}" per alias.
+/// Table layout of the registry: partition = model name; row "v_{version}" per version, "a_{alias}" per alias, and the
+/// alias's history beside it (<see cref="AliasMoveEntities"/>). An alias's <c>Moves</c> is the sequence of its latest move.
 /// </summary>
 internal static class RegistryEntities
 {
@@ -16,6 +17,7 @@ internal static class RegistryEntities
     public const string AliasKind = "alias";
     public const string ManifestSha256Property = "ManifestSha256";
     public const string SessionBytesProperty = "SessionBytes";
+    public const string MovesProperty = "Moves";
 
     public static string VersionRowKey(string version) => VersionPrefix + version;
 
@@ -55,12 +57,13 @@ internal static class RegistryEntities
         SessionBytes = entity.GetInt64(SessionBytesProperty),
     };
 
-    public static TableEntity ToEntity(string name, string alias, string version, DateTimeOffset updatedUtc) => new(name, AliasRowKey(alias))
+    public static TableEntity ToEntity(string name, string alias, string version, DateTimeOffset updatedUtc, long? moves = null) => new(name, AliasRowKey(alias))
     {
         [KindProperty] = AliasKind,
         ["Alias"] = alias,
         ["Version"] = version,
         ["UpdatedUtc"] = updatedUtc,
+        [MovesProperty] = moves,
     };
 
     public static ModelAlias ToAlias(TableEntity entity) => new(

@@ -47,8 +47,27 @@ public sealed record ModelAliasResponse(string Name, string Alias, string Versio
     public static ModelAliasResponse From(ModelAlias a) => new(a.ModelName, a.Alias, a.Version, a.UpdatedUtc, a.ETag);
 }
 
-/// <summary>The body of <c>PUT models/{name}/aliases/{alias}</c>: the version to point at (a string, or a number taken as its text).</summary>
-public sealed record SetAliasRequest(string Version);
+/// <summary>
+/// The body of <c>PUT models/{name}/aliases/{alias}</c>: the version to point at (a string, or a number taken as its text)
+/// and, optionally, why (at most 500 characters, kept in the alias's history).
+/// </summary>
+public sealed record SetAliasRequest(string Version, string? Reason);
+
+/// <summary>The optional body of <c>POST models/{name}/aliases/{alias}/rollback</c>: why (at most 500 characters, kept in the history).</summary>
+public sealed record RollbackAliasRequest(string? Reason);
+
+/// <summary>
+/// One move of an alias: when, from which version to which (null: the alias did not exist before, or was deleted), by
+/// whom as the app knew the caller (the Entra principal, the key level, or "sweep {instance id}"), why, and what kind
+/// (set, delete, rollback).
+/// </summary>
+public sealed record AliasMoveResponse(DateTimeOffset AtUtc, string? FromVersion, string? ToVersion, string By, string? Reason, string Kind)
+{
+    public static AliasMoveResponse From(AliasMove m) => new(m.AtUtc, m.FromVersion, m.ToVersion, m.By, m.Reason, AliasMoveKinds.Name(m.Kind));
+}
+
+/// <summary>An alias's newest moves, newest first; <c>more</c> when older moves exist beyond <c>limit</c>.</summary>
+public sealed record AliasHistoryResponse(string Name, string Alias, IReadOnlyList<AliasMoveResponse> Moves, bool More);
 
 // The manifest is read and written by core (Tabular.ManifestJson, which refuses unknown fields and writes the canonical
 // form, leaving out what is not set); these records are its shape for the OpenAPI document, and a test holds their

@@ -25,20 +25,23 @@ public sealed class FunctionKeys
 
     public static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(30)).Replace('+', '-').Replace('/', '_');
 
-    public bool IsAuthorized(HttpRequest request, AuthorizationLevel level)
+    /// <summary>What admits the request to a route of <paramref name="level"/> ("admin key", "function key", "anonymous"), or null when nothing does.</summary>
+    public string? AdmittedBy(HttpRequest request, AuthorizationLevel level)
     {
         if (!Required || level == AuthorizationLevel.Anonymous)
         {
-            return true;
+            return "anonymous";
         }
 
         var presented = request.Headers["x-functions-key"].FirstOrDefault() ?? request.Query["code"].FirstOrDefault();
         if (string.IsNullOrEmpty(presented))
         {
-            return false;
+            return null;
         }
 
-        return Matches(presented, MasterKey) || (level is AuthorizationLevel.Function or AuthorizationLevel.User && Matches(presented, FunctionKey));
+        return Matches(presented, MasterKey) ? "admin key"
+            : level is AuthorizationLevel.Function or AuthorizationLevel.User && Matches(presented, FunctionKey) ? "function key"
+            : null;
     }
 
     private static bool Matches(string presented, string expected) =>

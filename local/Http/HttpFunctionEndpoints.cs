@@ -1,3 +1,4 @@
+using Serverless.Functions.Http;
 using Serverless.Local.Catalog;
 
 namespace Serverless.Local.Http;
@@ -15,11 +16,14 @@ internal static class HttpFunctionEndpoints
             var pattern = "/" + HttpRoute.JoinPath(routePrefix, route.Template);
             RequestDelegate handler = async context =>
             {
-                if (!keys.IsAuthorized(context.Request, route.AuthLevel))
+                var admittedBy = keys.AdmittedBy(context.Request, route.AuthLevel);
+                if (admittedBy is null)
                 {
                     context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                     return;
                 }
+
+                context.Items[CallerIdentity.AdmittedByItem] = admittedBy;
 
                 object? result;
                 try

@@ -10,8 +10,11 @@ public sealed record IncumbentInput(string Model, string Alias);
 /// <summary>The version an alias points to and its ETag (for a conditional move), or none.</summary>
 public sealed record Incumbent(string? Version, string? ETag);
 
-/// <summary>Move <c>Alias</c> to <c>Version</c> if the alias still has <c>IfMatch</c> (null: only if it still does not exist).</summary>
-public sealed record PromotionInput(string Model, string Alias, string Version, string? IfMatch);
+/// <summary>
+/// Move <c>Alias</c> to <c>Version</c> if the alias still has <c>IfMatch</c> (null: only if it still does not exist);
+/// the move is recorded as by "sweep {SweepId}" with <c>Reason</c> (cut to 500 characters).
+/// </summary>
+public sealed record PromotionInput(string Model, string Alias, string Version, string? IfMatch, string? SweepId = null, string? Reason = null);
 
 /// <summary>Reads where an alias points. Idempotent.</summary>
 [DurableTask(Name)]
@@ -64,7 +67,8 @@ public sealed class PromoteModelActivity : TaskActivity<PromotionInput, string?>
 
         try
         {
-            await _registry.SetAliasAsync(input.Model, input.Alias, input.Version, input.IfMatch, CancellationToken.None).ConfigureAwait(false);
+            var note = AliasMoveNote.System(input.SweepId is null ? "sweep" : $"sweep {input.SweepId}", input.Reason);
+            await _registry.SetAliasAsync(input.Model, input.Alias, input.Version, input.IfMatch, note, CancellationToken.None).ConfigureAwait(false);
             return null;
         }
         catch (ServingException e) when (e.Kind is ServingErrorKind.PreconditionFailed or ServingErrorKind.Conflict)

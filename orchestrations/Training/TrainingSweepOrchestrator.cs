@@ -167,7 +167,7 @@ public sealed class TrainingSweepOrchestrator : TaskOrchestrator<SweepInput, Swe
         }
 
         var refused = await context.CallActivityAsync<string?>(PromoteModelActivity.Name,
-            new PromotionInput(request.ModelName, policy.Alias, version, incumbent.ETag), TrainingRetry.Options);
+            new PromotionInput(request.ModelName, policy.Alias, version, incumbent.ETag, context.InstanceId, reason), TrainingRetry.Options);
         return refused is null ? (true, reason) : (false, refused);
     }
 

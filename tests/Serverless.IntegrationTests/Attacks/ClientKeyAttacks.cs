@@ -23,6 +23,8 @@ public sealed class ClientKeyAttacks
         { "DELETE", $"models/{AttackFixture.Model}/versions/1", "" },
         { "PUT", $"models/{AttackFixture.Model}/aliases/production", """{"version": "2"}""" },
         { "DELETE", $"models/{AttackFixture.Model}/aliases/production", "" },
+        { "POST", $"models/{AttackFixture.Model}/aliases/production/rollback", """{"reason": "attacker"}""" },
+        { "GET", $"models/{AttackFixture.Model}/aliases/production/history", "" },
         { "PUT", $"models/{AttackFixture.Model}/versions/1/baseline", "f0,f1,f2\n1,2,3\n" },
         { "POST", $"models/{AttackFixture.Model}/feedback", """[{"id": "x", "actual": 1}]""" },
         { "POST", "orchestrations/batch-scoring", """{"input": "data/in.csv", "model": "victim", "output": "scores/out"}""" },

@@ -73,6 +73,8 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
             new Dictionary<string, string> { ["If-Match"] = "W/\"datetime'2001-01-01T00%3A00%3A00.0000000Z'\"" });
         await _golden.GetAsync("GetModelAlias", Client, $"models/{Model}/aliases/production");
         await _golden.GetAsync("GetModelAlias.404", Client, $"models/{Model}/aliases/staging");
+        await _golden.CheckAsync("RollbackModelAlias.409", Client, HttpMethod.Post, $"models/{Model}/aliases/production/rollback", null);
+        await _golden.GetAsync("GetModelAliasHistory.404", Client, $"models/{Model}/aliases/staging/history");
         await _golden.GetAsync("ListModels", Client, "models");
         await _golden.GetAsync("ListModelVersions", Client, $"models/{Model}/versions");
         await _golden.GetAsync("ListModelVersions.404", Client, "models/nobody/versions");
@@ -81,7 +83,12 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
 
         var other = ReferenceModels.LogisticRegression(features: 3, seed: 2);
         Expect(HttpStatusCode.Created, await Client.PutAsync($"models/{Model}/versions/2", Golden.Bytes(other)));
+        Expect(HttpStatusCode.OK, await Client.PutAsync($"models/{Model}/aliases/staging", Golden.Json("""{"version": "1", "reason": "first staging"}""")));
         Expect(HttpStatusCode.OK, await Client.PutAsync($"models/{Model}/aliases/staging", Golden.Json("""{"version": "2"}""")));
+        await _golden.CheckAsync("RollbackModelAlias", Client, HttpMethod.Post, $"models/{Model}/aliases/staging/rollback", Golden.Json("""{"reason": "contract rollback"}"""));
+        await _golden.CheckAsync("RollbackModelAlias.412", Client, HttpMethod.Post, $"models/{Model}/aliases/staging/rollback", null,
+            new Dictionary<string, string> { ["If-Match"] = "W/\"datetime'2001-01-01T00%3A00%3A00.0000000Z'\"" });
+        await _golden.GetAsync("GetModelAliasHistory", Client, $"models/{Model}/aliases/staging/history?limit=2");
         await _golden.CheckAsync("DeleteModelAlias", Client, HttpMethod.Delete, $"models/{Model}/aliases/staging");
         await _golden.CheckAsync("DeleteModelVersion", Client, HttpMethod.Delete, $"models/{Model}/versions/2");
     }

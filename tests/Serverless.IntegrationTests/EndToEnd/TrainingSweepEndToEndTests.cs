@@ -72,6 +72,9 @@ public sealed class TrainingSweepEndToEndTests
         Assert.Equal("1", alias.Json.GetProperty("version").GetString());
 
         var sweepId = good.GetProperty("instance_id").GetString()!;
+        var promotion = Assert.Single((await Client.GetJsonAsync($"models/{model}/aliases/production/history")).Json.GetProperty("moves").EnumerateArray());
+        Assert.Equal(("set", $"sweep {sweepId}", "1"), (promotion.GetProperty("kind").GetString(), promotion.GetProperty("by").GetString(), promotion.GetProperty("to_version").GetString()));
+        Assert.Contains("takes it", promotion.GetProperty("reason").GetString());
         var tracked = await Client.GetJsonAsync($"sweeps/{sweepId}");
         Assert.Equal(HttpStatusCode.OK, tracked.Status);
         Assert.Equal("completed", tracked.Json.GetProperty("sweep").GetProperty("status").GetString());

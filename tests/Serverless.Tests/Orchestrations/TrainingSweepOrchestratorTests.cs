@@ -73,6 +73,8 @@ public sealed class TrainingSweepOrchestratorTests
         Assert.True(result.Promoted, result.PromotionReason);
         var promotion = Assert.Single(_promotions);
         Assert.Equal(("production", "4", "etag-3"), (promotion.Alias, promotion.Version, promotion.IfMatch));
+        Assert.Equal(metadata.InstanceId, promotion.SweepId);
+        Assert.Equal(result.PromotionReason, promotion.Reason);
     }
 
     [Fact]

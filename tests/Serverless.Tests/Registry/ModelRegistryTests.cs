@@ -69,18 +69,20 @@ public sealed class ModelRegistryTests
     public async Task SetAliasAsync_StaleIfMatch_ThrowsPreconditionFailedNamingTheCurrentVersion()
     {
         ReturnsForGet("churn", "v_2", RegistryEntities.ToEntity(Stored("churn", "2", [1])));
-        var current = RegistryEntities.ToEntity("churn", "production", "3", DateTimeOffset.UnixEpoch);
+        var current = RegistryEntities.ToEntity("churn", "production", "3", DateTimeOffset.UnixEpoch, moves: 5);
         current.ETag = new ETag("W/\"current\"");
         ReturnsForGet("churn", "a_production", current);
-        _table.Setup(t => t.UpdateEntityAsync(It.IsAny<TableEntity>(), It.IsAny<ETag>(), TableUpdateMode.Replace, It.IsAny<CancellationToken>()))
+        _table.Setup(t => t.SubmitTransactionAsync(It.IsAny<IEnumerable<TableTransactionAction>>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new RequestFailedException(412, "The update condition specified in the request was not satisfied."));
 
         var error = await Assert.ThrowsAsync<ServingException>(() =>
-            CreateRegistry().SetAliasAsync("churn", "production", "2", "W/\"stale\"", default));
+            CreateRegistry().SetAliasAsync("churn", "production", "2", "W/\"stale\"", AliasMoveNote.Unknown, default));
 
         Assert.Equal(ServingErrorKind.PreconditionFailed, error.Kind);
         Assert.Contains("version '3'", error.Message);
-        _table.Verify(t => t.UpdateEntityAsync(It.IsAny<TableEntity>(), new ETag("W/\"stale\""), TableUpdateMode.Replace, It.IsAny<CancellationToken>()), Times.Once);
+        _table.Verify(t => t.SubmitTransactionAsync(
+            It.Is<IEnumerable<TableTransactionAction>>(a => a.First().ActionType == TableTransactionActionType.UpdateReplace && a.First().ETag == new ETag("W/\"stale\"")),
+            It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Fact]

@@ -1,0 +1,70 @@
+using Serverless.Core.Errors;
+using Serverless.Core.Models;
+using Serverless.Core.Storage;
+
+namespace Serverless.Core.Registry;
+
+/// <summary>
+/// Which set a rollback undoes: walking an alias's moves newest first, the most recent <see cref="AliasMoveKind.Set"/>
+/// not already undone, whose <c>from_version</c> still exists and differs from where the alias points now. A rollback
+/// undoes its set and every move between the two (they were undone or skipped then), so repeated rollbacks walk back
+/// through earlier versions. A set that created the alias, or a delete, ends the walk. Pure; thread-safe.
+/// </summary>
+public static class AliasRollback
+{
+    /// <summary>The most moves one rollback reads back through.</summary>
+    public const int MaxMovesWalked = 1000;
+
+    /// <summary>
+    /// The set to undo among <paramref name="newestFirst"/> (the alias's moves, newest first; <paramref name="truncated"/> when
+    /// older ones were left unread); Conflict saying why when there is none.
+    /// </summary>
+    public static AliasMove FindSetToUndo(IReadOnlyList<AliasMove> newestFirst, string currentVersion, IReadOnlySet<string> existingVersions,
+        bool truncated, string name, string alias)
+    {
+        var resumeBelow = long.MaxValue;
+        var deleted = new List<string>();
+        string? why = null;
+        foreach (var move in newestFirst)
+        {
+            if (move.Sequence >= resumeBelow)
+            {
+                continue;
+            }
+
+            if (move.Kind == AliasMoveKind.Rollback)
+            {
+                resumeBelow = move.UndoesSequence ?? move.Sequence;
+                continue;
+            }
+
+            if (move.Kind == AliasMoveKind.Delete || move.FromVersion is null)
+            {
+                why = $"it was created at version '{move.ToVersion ?? currentVersion}' and no later set is left to undo";
+                break;
+            }
+
+            if (move.FromVersion == move.ToVersion || move.FromVersion == currentVersion)
+            {
+                continue;
+            }
+
+            if (!existingVersions.Contains(move.FromVersion))
+            {
+                deleted.Add(move.FromVersion);
+                continue;
+            }
+
+            return move;
+        }
+
+        why ??= newestFirst.Count == 0
+            ? "no move of it is recorded (it was last set before the registry kept alias history)"
+            : truncated
+                ? $"no earlier version within its newest {MaxMovesWalked} moves"
+                : "every recorded move has been rolled back";
+        var skipped = deleted.Count == 0 ? "" : $" Version(s) {DataText.List(deleted.Distinct())} it pointed at before have been deleted.";
+        throw ServingException.Conflict(
+            $"Alias '{alias}' of model '{name}' has nothing to roll back to: {why}.{skipped} Point it at a version with PUT instead.");
+    }
+}

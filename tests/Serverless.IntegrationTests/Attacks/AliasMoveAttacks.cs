@@ -1,0 +1,112 @@
+using System.Net;
+using Serverless.IntegrationTests.Attacks.Support;
+using Serverless.IntegrationTests.Support;
+
+namespace Serverless.IntegrationTests.Attacks;
+
+/// <summary>
+/// The alias history and rollback routes under attack: oversized and malformed bodies, reasons that are too long or not
+/// text, names that are not identifiers, limits far out of range, stale ETags, an alias with nothing to roll back to.
+/// Each is refused naming the problem, the runner stays flat, and no move is recorded.
+/// </summary>
+[Collection(AttackCollection.Name)]
+public sealed class AliasMoveAttacks
+{
+    private const long SmallGrowth = 32L * 1024 * 1024;
+    private static readonly string Aliases = $"models/{AttackFixture.Model}/aliases";
+
+    private readonly AttackFixture _target;
+
+    public AliasMoveAttacks(AttackFixture target)
+    {
+        _target = target;
+    }
+
+    public static TheoryData<string, string> BadRollbackBodies => new()
+    {
+        { "[1, 2, 3]", "JSON object" },
+        { "\"reason\"", "JSON object" },
+        { "{\"reason\": ", "JSON" },
+        { "{\"reason\": 42}", "'reason'" },
+        { "{\"reason\": {\"text\": \"x\"}}", "'reason'" },
+        { "{\"reason\": \"" + new string('r', 501) + "\"}", "'reason'" },
+        { "{\"reason\": \"" + new string('r', 60_000) + "\"}", "'reason'" },
+        { new string('[', 30_000) + new string(']', 30_000), "JSON" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRollbackBodies))]
+    public async Task Rollback_MalformedBody_Is400NamingTheProblem(string body, string errorNames)
+    {
+        await Attack.RefusedAsync(_target, () => _target.Operator.PostJsonAsync($"{Aliases}/production/rollback", body), HttpStatusCode.BadRequest, errorNames, SmallGrowth);
+    }
+
+    [Fact]
+    public async Task Rollback_BodyOverTheLimit_Is413()
+    {
+        var body = "{\"reason\": \"" + new string('x', 2 * 1024 * 1024) + "\"}";
+
+        await Attack.RefusedAsync(_target, () => _target.Operator.PostJsonAsync($"{Aliases}/production/rollback", body), HttpStatusCode.RequestEntityTooLarge, "limit", SmallGrowth);
+    }
+
+    [Fact]
+    public async Task SetAlias_ReasonOfAMegabyteMinusALittle_Is400NamingIt()
+    {
+        var body = "{\"version\": \"1\", \"reason\": \"" + new string('x', 60_000) + "\"}";
+
+        var answer = await Attack.RefusedAsync(_target, () => _target.Operator.PutJsonAsync($"{Aliases}/production", body), HttpStatusCode.BadRequest, "'reason'", SmallGrowth);
+
+        Assert.True(answer.Error!.Length < 400, answer.Error);
+    }
+
+    [Fact]
+    public async Task Rollback_AliasSetOnlyOnce_Is409AndRecordsNothing()
+    {
+        await Attack.RefusedAsync(_target, () => _target.Operator.SendAsync(HttpMethod.Post, $"{Aliases}/production/rollback"), HttpStatusCode.Conflict, "nothing to roll back", SmallGrowth);
+    }
+
+    [Fact]
+    public async Task Rollback_ForgedIfMatch_Is412()
+    {
+        var forged = "W/\"" + new string('e', 4000) + "\"";
+
+        var answer = await Attack.RefusedAsync(_target, () => _target.Operator.SendAsync(HttpMethod.Post, $"{Aliases}/production/rollback", null,
+            new Dictionary<string, string> { ["If-Match"] = forged }), HttpStatusCode.PreconditionFailed, "If-Match", SmallGrowth);
+
+        Assert.True(answer.Error!.Length < 400, answer.Error);
+    }
+
+    [Fact]
+    public async Task Rollback_AliasThatNeverExisted_Is404()
+    {
+        await Attack.RefusedAsync(_target, () => _target.Operator.SendAsync(HttpMethod.Post, $"{Aliases}/never/rollback"), HttpStatusCode.NotFound, "never", SmallGrowth);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1001")]
+    [InlineData("99999999999999999999")]
+    [InlineData("-1")]
+    [InlineData("1e2")]
+    [InlineData("all")]
+    public async Task History_LimitOutOfRange_Is400NamingIt(string limit)
+    {
+        await Attack.RefusedAsync(_target, () => _target.Operator.GetJsonAsync($"{Aliases}/production/history?limit={Uri.EscapeDataString(limit)}"),
+            HttpStatusCode.BadRequest, "'limit'", SmallGrowth);
+    }
+
+    [Theory]
+    [InlineData("history")]
+    [InlineData("rollback")]
+    public async Task AliasRoutes_NamesThatAreNotIdentifiers_Are400(string route)
+    {
+        foreach (var (model, alias) in new[] { ("victim", "1production"), ("victim", "prod%20uction"), ("vic%25tim", "production"), ("victim", new string('a', 64)) })
+        {
+            var path = $"models/{model}/aliases/{alias}/{route}";
+            await Attack.RefusedAsync(_target, () => route == "history"
+                ? _target.Operator.GetJsonAsync(path)
+                : _target.Operator.SendAsync(HttpMethod.Post, path), HttpStatusCode.BadRequest, "use 1-63", SmallGrowth);
+        }
+    }
+}
+
