@@ -1,12 +1,8 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
@@ -37,20 +33,12 @@ public sealed class BareEndpoint : IAsyncDisposable
 
     public static async Task<BareEndpoint> StartAsync(IReadOnlyDictionary<string, LoadedModel> models)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            ApplicationName = "Serverless.Bench.BareEndpoint",
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environments.Production,
-        });
+        var builder = LoopbackApp.CreateBuilder("Serverless.Bench.BareEndpoint");
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = null);
         var app = builder.Build();
         app.MapPost("/api/v2/models/{name}/infer", context => InferAsync(context, models));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new BareEndpoint(app, new Uri(address.TrimEnd('/') + "/"));
+        return new BareEndpoint(app, await LoopbackApp.StartAsync(app));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,13 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 
@@ -39,13 +34,7 @@ public sealed class MinimalEndpoint : IAsyncDisposable
 
     public static async Task<MinimalEndpoint> StartAsync(IReadOnlyDictionary<string, InferenceSession> sessions, bool fullPipeline)
     {
-        var options = new WebApplicationOptions
-        {
-            ApplicationName = "Serverless.Bench.MinimalEndpoint",
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environments.Production,
-        };
-        var builder = fullPipeline ? WebApplication.CreateBuilder(options) : WebApplication.CreateSlimBuilder(options);
+        var builder = LoopbackApp.CreateBuilder("Serverless.Bench.MinimalEndpoint", fullPipeline);
         if (fullPipeline)
         {
             builder.Logging.SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -55,13 +44,10 @@ public sealed class MinimalEndpoint : IAsyncDisposable
             builder.Logging.ClearProviders();
         }
 
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
         var models = sessions.ToDictionary(s => s.Key, s => new Model(s.Key, s.Value));
         app.MapPost("/v2/models/{name}/infer", context => InferAsync(context, models));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new MinimalEndpoint(app, new Uri(address.TrimEnd('/') + "/"));
+        return new MinimalEndpoint(app, await LoopbackApp.StartAsync(app));
     }
 
     public async ValueTask DisposeAsync()
