@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Serverless.Cli.Api;
 using Serverless.Cli.Commands;
@@ -14,6 +15,8 @@ namespace Serverless.Cli.Output;
 public static class WorkflowWatcher
 {
     public const int PollSeconds = 2;
+
+    private static readonly TimeSpan MinPollInterval = TimeSpan.FromMilliseconds(500);
 
     private static readonly string[] Ended = ["Completed", "Failed", "Terminated", "Canceled"];
 
@@ -115,8 +118,16 @@ public static class WorkflowWatcher
         show(status);
         while (!HasEnded(status))
         {
+            var asked = Stopwatch.GetTimestamp();
             status = (await context.Api.GetAsync($"{path}?wait={PollSeconds}", cancellationToken).ConfigureAwait(false)).Root;
             show(status);
+            // The route holds the answer up to PollSeconds unless the instance ends; one that answers at once anyway
+            // (a proxy that drops the query, say) is not polled in a tight loop.
+            var left = MinPollInterval - Stopwatch.GetElapsedTime(asked);
+            if (!HasEnded(status) && left > TimeSpan.Zero)
+            {
+                await Task.Delay(left, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return status;
