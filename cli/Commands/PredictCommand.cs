@@ -23,7 +23,7 @@ public static class PredictCommand
         var input = new Option<string>("--input") { Description = "the rows: CSV with a header, or JSON Lines (.jsonl) of objects", Required = true, HelpName = "rows.csv|rows.jsonl" };
         var version = new Option<string?>("--version") { Description = "the version (default: the production alias, else the latest)" };
         var output = new Option<string?>("--output") { Description = "write the predictions here (.csv, .jsonl or .json) instead of printing them", HelpName = "file" };
-        var idColumn = new Option<string?>("--id-column") { Description = "a column carried to each prediction (default: the row number)" };
+        var idColumn = new Option<string?>("--id-column") { Description = "a column carried to each prediction instead of being sent (default: the row number)" };
         var batchSize = new Option<int>("--batch-size") { Description = "rows per request, 1 to 10,000", DefaultValueFactory = _ => 500 };
         var command = new Command("predict", "Predict rows of a file with a tabular model through the records API, in batches.")
         {

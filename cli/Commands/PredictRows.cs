@@ -9,8 +9,8 @@ namespace Serverless.Cli.Commands;
 /// <summary>
 /// Reads the rows <c>predict</c> sends: a CSV with a header (a cell that is a JSON number goes as a number, an empty cell as
 /// null, anything else as a string) or JSON Lines (each line an object, sent as it is). Each row comes with its id: the
-/// <c>idColumn</c> cell when named (the column is still sent; the API ignores columns the model does not use), else the
-/// 1-based row number. Not thread-safe.
+/// <c>idColumn</c> value when named (left out of the row sent, since the records API refuses a feature the model does not
+/// have), else the 1-based row number. Not thread-safe.
 /// </summary>
 public static partial class PredictRows
 {
@@ -64,6 +64,11 @@ public static partial class PredictRows
                 writer.WriteStartObject();
                 for (var i = 0; i < header.Length; i++)
                 {
+                    if (i == idIndex)
+                    {
+                        continue;
+                    }
+
                     var cell = csv.GetString(i);
                     writer.WritePropertyName(header[i]);
                     if (cell.Length == 0)
@@ -107,6 +112,7 @@ public static partial class PredictRows
 
             number++;
             string id;
+            string json;
             try
             {
                 using var document = JsonDocument.Parse(text);
@@ -115,22 +121,47 @@ public static partial class PredictRows
                     throw CliException.ForData($"'{path}' line {line} is not a JSON object.");
                 }
 
-                id = idColumn is null ? number.ToString(CultureInfo.InvariantCulture)
-                    : document.RootElement.TryGetProperty(idColumn, out var value) ? Output.JsonFields.Format(value)
-                    : throw CliException.ForData($"'{path}' line {line} has no '{idColumn}' (--id-column).");
+                if (idColumn is null)
+                {
+                    id = number.ToString(CultureInfo.InvariantCulture);
+                    json = text.Trim();
+                }
+                else
+                {
+                    id = document.RootElement.TryGetProperty(idColumn, out var value) ? Output.JsonFields.Format(value)
+                        : throw CliException.ForData($"'{path}' line {line} has no '{idColumn}' (--id-column).");
+                    json = Without(document.RootElement, idColumn);
+                }
             }
             catch (JsonException e)
             {
                 throw CliException.ForData($"'{path}' line {line} is not valid JSON: {e.Message}", e);
             }
 
-            yield return new Row(id, text.Trim());
+            yield return new Row(id, json);
         }
 
         if (number == 0)
         {
             throw CliException.ForData($"'{path}' has no rows.");
         }
+    }
+
+    private static string Without(JsonElement row, string name)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var property in row.EnumerateObject().Where(p => p.Name != name))
+            {
+                property.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private static bool Next(CsvReader csv, string path)

@@ -26,8 +26,8 @@ public sealed class PredictCliTests : IDisposable
         Assert.Equal(["models/fraud/predict", "models/fraud/versions/3/predict", "models/fraud/versions/3/predict"], api.Requests.Select(r => r.Path));
         var first = JsonNode.Parse(api.Requests[0].Body)!["instances"]!.AsArray();
         Assert.Equal(2, first.Count);
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"id": "t1", "amount": 1.5, "city": "Paris", "note": null}"""), first[0]));
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"id": "t2", "amount": -2, "city": "007", "note": "=cmd"}"""), first[1]));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"amount": 1.5, "city": "Paris", "note": null}"""), first[0]));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"amount": -2, "city": "007", "note": "=cmd"}"""), first[1]));
         Assert.Equal(300, (double)JsonNode.Parse(api.Requests[1].Body)!["instances"]![0]!["amount"]!);
         Assert.Equal(
             ["id,label,probability,score_0,score_1", "t1,legit,0.9,0.9,0.1", "t2,fraud,0.9,0.1,0.9", "t3,legit,0.9,0.9,0.1", "t4,fraud,0.9,0.1,0.9", "t5,legit,0.9,0.9,0.1"],
@@ -38,19 +38,21 @@ public sealed class PredictCliTests : IDisposable
     [Fact]
     public async Task JsonLines_SentAsTheyAre_PrintedAsTheApisShape()
     {
-        var input = Write("rows.jsonl", "{\"x\": 1}\n\n{\"x\": 2, \"tag\": \"b\"}\n");
-        var api = new FakeApi().On(HttpMethod.Post, "models/reg/versions/2/predict", HttpStatusCode.OK,
-            """{"model_name": "reg", "model_version": "2", "predictions": [{"value": 1.5}, {"value": 2.5}]}""");
+        var input = Write("rows.jsonl", "{\"x\": 1, \"tag\": \"a\"}\n\n{\"x\": 2, \"tag\": \"b\"}\n");
+        var api = new FakeApi().On(HttpMethod.Post, "models/reg/versions/2/predict", r => FakeApi.Json(
+            $$"""{"model_name": "reg", "model_version": "2", "predictions": [{{string.Join(",", JsonNode.Parse(r.Body)!["instances"]!.AsArray()
+                .Select(i => $$"""{"value": {{(double)i!["x"]! + 0.5}}}"""))}}]}"""));
 
         var (code, stdout, _) = await api.RunAsync("predict", "reg", "--input", input, "--version", "2", "-o", "json");
-        var (tableCode, table, _) = await api.RunAsync("predict", "reg", "--input", input, "--version", "2");
+        var (tableCode, table, _) = await api.RunAsync("predict", "reg", "--input", input, "--version", "2", "--id-column", "tag", "--batch-size", "1");
 
         Assert.Equal(ExitCodes.Success, code);
-        Assert.Equal("""{"instances":[{"x": 1},{"x": 2, "tag": "b"}]}""", api.Requests[0].Body);
+        Assert.Equal("""{"instances":[{"x": 1, "tag": "a"},{"x": 2, "tag": "b"}]}""", api.Requests[0].Body);
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"model_name": "reg", "model_version": "2", "predictions": [{"value": 1.5}, {"value": 2.5}]}"""),
             JsonNode.Parse(stdout)));
         Assert.Equal(ExitCodes.Success, tableCode);
-        Assert.Contains(table.Split('\n'), l => l.StartsWith("2 ", StringComparison.Ordinal) && l.EndsWith("2.5", StringComparison.Ordinal));
+        Assert.Contains(table.Split('\n'), l => l.StartsWith("b ", StringComparison.Ordinal) && l.EndsWith("2.5", StringComparison.Ordinal));
+        Assert.Equal(["""{"instances":[{"x":1}]}""", """{"instances":[{"x":2}]}"""], api.Requests.Skip(1).Select(r => r.Body));
     }
 
     [Fact]
@@ -85,7 +87,7 @@ public sealed class PredictCliTests : IDisposable
     private static FakeApi.Answer Answer(string version, FakeApi.Request request)
     {
         var rows = JsonNode.Parse(request.Body)!["instances"]!.AsArray();
-        var predictions = rows.Select(r => (string)r!["id"]! is "t2" or "t4"
+        var predictions = rows.Select(r => (double)r!["amount"]! is -2 or 4
             ? """{"label": "fraud", "probability": 0.9, "scores": [0.1, 0.9]}"""
             : """{"label": "legit", "probability": 0.9, "scores": [0.9, 0.1]}""");
         return FakeApi.Json($$"""{"model_name": "fraud", "model_version": "{{version}}", "predictions": [{{string.Join(",", predictions)}}]}""");
