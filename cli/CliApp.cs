@@ -1,59 +1,53 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using Serverless.Cli.Commands;
 using Serverless.Cli.Data;
 using Serverless.Cli.Samples;
 
 namespace Serverless.Cli;
 
 /// <summary>
-/// The CLI: dispatches the command (<c>drift</c>, <c>data</c>, <c>samples</c>) and turns failures into a message on stderr and an exit code
-/// (<see cref="ExitCodes"/>). Writes only to the given writers, so tests run it in process. Stateless; thread-safe.
+/// The CLI (<c>sls</c> as a .NET tool, <c>dotnet run --project cli --</c> from the repository): a System.CommandLine
+/// tree of commands, each turning failures into one message on stderr and an exit code (<see cref="ExitCodes"/>). Writes
+/// only to the given writers, so tests run it in process. Stateless; thread-safe (each run builds its own tree).
 /// </summary>
 public static class CliApp
 {
-    public const string Usage = """
-        Usage: Serverless.Cli <command> [options]
+    public const string Name = "sls";
 
-        Commands:
-          drift     compare a current CSV with a reference CSV for data drift (drift --help for options)
-          data      upload, download and list files in the app's data containers (data --help)
-          samples   write the example datasets the README uses into a folder (samples --help)
+    /// <summary>Runs with the process's environment and plain output (never a terminal): what tests and redirected runs see.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
+        RunAsync(args, stdout, stderr, CliEnvironment.Redirected());
 
-        Options:
-          --help    show this help
-        """;
-
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CliEnvironment environment, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
-        try
+        var run = new CliRun(stdout, stderr, environment);
+        var root = CreateRoot(run);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.Action is not CommandLineAction { ClearsParseErrors: true })
         {
-            if (args.Length == 0)
+            foreach (var error in parse.Errors)
             {
-                await stderr.WriteLineAsync(Usage).ConfigureAwait(false);
-                return ExitCodes.UsageError;
+                await stderr.WriteLineAsync($"error: {error.Message}").ConfigureAwait(false);
             }
 
-            switch (args[0])
-            {
-                case "--help" or "-h" or "help":
-                    await stdout.WriteLineAsync(Usage).ConfigureAwait(false);
-                    return ExitCodes.Success;
-                case "drift":
-                    return await DriftCommand.RunAsync(args[1..], stdout, stderr).ConfigureAwait(false);
-                case "data":
-                    return await DataCommand.RunAsync(args[1..], stdout, Environment.GetEnvironmentVariable).ConfigureAwait(false);
-                case "samples":
-                    return await SamplesCommand.RunAsync(args[1..], stdout).ConfigureAwait(false);
-                default:
-                    await stderr.WriteLineAsync($"error: unknown command '{args[0]}'.\n\n{Usage}").ConfigureAwait(false);
-                    return ExitCodes.UsageError;
-            }
+            await stderr.WriteLineAsync($"Run '{Name} {CommandPath(parse)}--help' for the options.").ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (CliException e)
         {
             await stderr.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             if (e.ExitCode == ExitCodes.UsageError)
             {
-                await stderr.WriteLineAsync($"Run 'Serverless.Cli {args[0]} --help' for the options.").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"Run '{Name} {CommandPath(parse)}--help' for the options.").ConfigureAwait(false);
             }
 
             return e.ExitCode;
@@ -64,5 +58,51 @@ public static class CliApp
             await stderr.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
             return ExitCodes.DataError;
         }
+    }
+
+    /// <summary>The command tree, its actions bound to <paramref name="run"/>.</summary>
+    public static Command CreateRoot(CliRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var root = new Command(Name, Description);
+        var help = new HelpOption();
+        root.Options.Add(help);
+        root.Options.Add(new VersionOption());
+        foreach (var option in run.Globals.All)
+        {
+            root.Options.Add(option);
+        }
+
+        root.Subcommands.Add(ModelsCommands.Create(run));
+        root.Subcommands.Add(PredictCommand.Create(run));
+        root.Subcommands.Add(WorkflowCommands.CreateScore(run));
+        root.Subcommands.Add(SweepCommands.Create(run));
+        root.Subcommands.Add(MonitorCommands.Create(run));
+        root.Subcommands.Add(WorkflowCommands.CreateStatus(run));
+        root.Subcommands.Add(WorkflowCommands.CreateTerminate(run));
+        root.Subcommands.Add(DataCommand.Create(run));
+        root.Subcommands.Add(SamplesCommand.Create(run));
+        var drift = DriftCommand.Create(run);
+        root.Subcommands.Add(drift);
+        help.Action = new DetailedHelpAction((HelpAction)help.Action!, new Dictionary<Command, string>
+        {
+            [root] = "Exit codes:\n" + string.Join("\n", ExitCodes.Table.Select(e => $"  {e.Code}  {e.Meaning}")),
+            [drift] = DriftCommand.Details,
+        });
+        return root;
+    }
+
+    private const string Description = "The operator's CLI for the serverless ONNX serving app: models and aliases, predictions, batch scoring, " +
+        "training sweeps, monitoring, data files and drift reports, against the local runner (the default) or a deployed app.";
+
+    private static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result.Parent is System.CommandLine.Parsing.CommandResult parent; result = parent)
+        {
+            names.Insert(0, result.Command.Name);
+        }
+
+        return names.Count == 0 ? "" : string.Join(' ', names) + " ";
     }
 }

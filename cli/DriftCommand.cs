@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Globalization;
+using Serverless.Cli.Commands;
 using Serverless.Core.Monitoring.Drift;
 using Serverless.Core.Monitoring.Reports;
 
@@ -13,24 +15,10 @@ namespace Serverless.Cli;
 /// </summary>
 public static class DriftCommand
 {
-    public const string Usage = """
-        Usage: Serverless.Cli drift --reference <ref.csv> --current <cur.csv> [options]
-
+    /// <summary>The help's description: what is compared, the default tests and the exit codes.</summary>
+    public const string Details = """
         Compares the distribution of every column of the current CSV with the reference CSV (same column names;
         a header row; comma separated) and reports per-feature and dataset drift.
-
-        Options:
-          --reference <path>        reference data (CSV with a header row)             required
-          --current <path>          current data (CSV with the same columns)           required
-          --json                    print the JSON report instead of the table
-          --html <path>             also write a self-contained HTML report with charts
-          --categorical <a,b,...>   treat these columns as categorical (default: numeric when every
-                                    non-empty cell is a number in the invariant culture)
-          --threshold-share <x>     dataset drift when the share of drifted features >= x (default 0.5)
-          --min-rows <n>            features with fewer current values are not decided (default 30)
-          --no-bh                   decide on raw p-values (no Benjamini-Hochberg correction)
-          --fail-on-drift           exit 3 when the dataset drifted (the report is printed all the same)
-          --help                    show this help
 
         Default tests (as Evidently): reference <= 1000 rows: numeric with > 5 distinct values -> Kolmogorov-
         Smirnov; otherwise chi-square (z-test for two values), drift when p < 0.05. Reference > 1000 rows:
@@ -42,27 +30,44 @@ public static class DriftCommand
         unknown column), 3 the dataset drifted and --fail-on-drift was given.
         """;
 
-    private static readonly string[] Options = ["reference", "current", "html", "categorical", "threshold-share", "min-rows"];
-    private static readonly string[] Flags = ["json", "no-bh", "fail-on-drift", "help"];
-
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public static Command Create(CliRun run)
     {
-        var line = CommandLine.Parse(args, Options, Flags);
-        if (line.Has("help"))
+        var reference = new Option<string>("--reference") { Description = "reference data (CSV with a header row)", Required = true, HelpName = "path" };
+        var current = new Option<string>("--current") { Description = "current data (CSV with the same columns)", Required = true, HelpName = "path" };
+        var json = new Option<bool>("--json") { Description = "print the JSON report instead of the table (as -o json)" };
+        var html = new Option<string?>("--html") { Description = "also write a self-contained HTML report with charts", HelpName = "path" };
+        var categorical = new Option<string?>("--categorical")
         {
-            await stdout.WriteAsync(Usage).ConfigureAwait(false);
-            return ExitCodes.Success;
-        }
+            Description = "treat these columns as categorical (default: numeric when every non-empty cell is a number in the invariant culture)",
+            HelpName = "a,b,...",
+        };
+        var share = new Option<string?>("--threshold-share") { Description = "dataset drift when the share of drifted features >= x (default 0.5)", HelpName = "x" };
+        var minRows = new Option<string?>("--min-rows") { Description = "features with fewer current values are not decided (default 30)", HelpName = "n" };
+        var noBh = new Option<bool>("--no-bh") { Description = "decide on raw p-values (no Benjamini-Hochberg correction)" };
+        var failOnDrift = new Option<bool>("--fail-on-drift") { Description = "exit 3 when the dataset drifted (the report is printed all the same)" };
+        var command = new Command("drift", "Compare a current CSV with a reference CSV for data drift (per feature and dataset); --fail-on-drift exits 3 when it drifted.")
+        {
+            reference, current, json, html, categorical, share, minRows, noBh, failOnDrift,
+        };
+        return run.Bind(command, (context, _) => RunAsync(new Arguments(
+            context.Value(reference), context.Value(current), context.Value(json) || context.Output.IsJson, context.Value(html), context.Value(categorical),
+            context.Value(share), context.Value(minRows), context.Value(noBh), context.Value(failOnDrift)), context.Stdout));
+    }
 
-        var referencePath = line.Required("reference");
-        var currentPath = line.Required("current");
+    private sealed record Arguments(string Reference, string Current, bool Json, string? Html, string? Categorical, string? ThresholdShare, string? MinRows,
+        bool NoBh, bool FailOnDrift);
+
+    private static async Task<int> RunAsync(Arguments line, TextWriter stdout)
+    {
+        var referencePath = line.Reference;
+        var currentPath = line.Current;
         var options = DriftOptions.Default with
         {
-            DriftShareThreshold = ParseShare(line.Value("threshold-share")),
-            MinimumCurrentRows = ParseMinRows(line.Value("min-rows")),
-            BenjaminiHochberg = !line.Has("no-bh"),
+            DriftShareThreshold = ParseShare(line.ThresholdShare),
+            MinimumCurrentRows = ParseMinRows(line.MinRows),
+            BenjaminiHochberg = !line.NoBh,
         };
-        var categorical = ParseList(line.Value("categorical"));
+        var categorical = ParseList(line.Categorical);
 
         var reference = CsvColumns.Read(referencePath);
         var current = CsvColumns.Read(currentPath);
@@ -79,7 +84,7 @@ public static class DriftCommand
         var currentColumns = CsvColumns.ToColumns(current, reference.Header, numeric);
         var report = DriftEngine.Compare(referenceColumns, currentColumns, reference.RowCount, current.RowCount, options);
 
-        if (line.Value("html") is { } htmlPath)
+        if (line.Html is { } htmlPath)
         {
             var html = DriftHtmlRenderer.Render(report, DriftHistograms.FromColumns(referenceColumns, currentColumns), $"Data drift: {Path.GetFileName(currentPath)} vs {Path.GetFileName(referencePath)}");
             try
@@ -92,8 +97,8 @@ public static class DriftCommand
             }
         }
 
-        await stdout.WriteAsync(line.Has("json") ? report.ToJson(indented: true) + "\n" : DriftTable.Format(report)).ConfigureAwait(false);
-        return report.DatasetDrift && line.Has("fail-on-drift") ? ExitCodes.DriftFound : ExitCodes.Success;
+        await stdout.WriteAsync(line.Json ? report.ToJson(indented: true) + "\n" : DriftTable.Format(report)).ConfigureAwait(false);
+        return report.DatasetDrift && line.FailOnDrift ? ExitCodes.DriftFound : ExitCodes.Success;
     }
 
     private static double ParseShare(string? text)

@@ -1,4 +1,7 @@
+using System.CommandLine;
 using System.Text;
+using Serverless.Cli.Commands;
+using Serverless.Cli.Output;
 using Serverless.Core.Samples;
 
 namespace Serverless.Cli.Samples;
@@ -10,39 +13,34 @@ namespace Serverless.Cli.Samples;
 /// </summary>
 public static class SamplesCommand
 {
-    public const string Usage = """
-        Usage: Serverless.Cli samples <folder> [options]
-
-        Writes example data with a known signal into <folder> (created if missing):
-          churn.csv       labelled customers to train on: customer_id,tenure,charges,contract,noise,churned
-          customers.csv   new customers to score (the same columns without churned)
-
-        Options:
-          --rows <n>      rows of churn.csv, 100 to 1,000,000 (default 3000); customers.csv has a third of that
-          --seed <n>      seed of the generator (default 42)
-          --help          show this help
-        """;
-
-    private static readonly string[] Options = ["rows", "seed"];
-    private static readonly string[] Flags = ["help"];
-
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout)
+    public static Command Create(CliRun run)
     {
-        var line = CommandLine.Parse(args, Options, Flags, minPositionals: 1, maxPositionals: 1);
-        if (line.Has("help"))
+        var folder = new Argument<string>("folder") { Description = "where to write churn.csv and customers.csv (created if missing)" };
+        var rows = new Option<int>("--rows") { Description = "rows of churn.csv, 100 to 1,000,000; customers.csv has a third of that", DefaultValueFactory = _ => 3000 };
+        var seed = new Option<int>("--seed") { Description = "seed of the generator", DefaultValueFactory = _ => 42 };
+        var command = new Command("samples",
+            "Write example data with a known signal into a folder: churn.csv (labelled customers to train on: customer_id,tenure,charges,contract,noise,churned) " +
+            "and customers.csv (new customers to score, without churned).") { folder, rows, seed };
+        return run.Bind(command, (context, _) => RunAsync(context.Value(folder), context.Value(rows), context.Value(seed), context.Output));
+    }
+
+    private static async Task<int> RunAsync(string folder, int rows, int seed, CliOutput output)
+    {
+        if (rows is < 100 or > 1_000_000)
         {
-            await stdout.WriteAsync(Usage).ConfigureAwait(false);
-            return ExitCodes.Success;
+            throw CliException.ForUsage($"--rows must be a whole number from 100 to 1,000,000, not {rows}.");
         }
 
-        var rows = line.Integer("rows", 3000, 100, 1_000_000);
-        var seed = line.Integer("seed", 42, 0, int.MaxValue - 1);
-        var folder = line.Positionals[0];
+        if (seed is < 0 or int.MaxValue)
+        {
+            throw CliException.ForUsage($"--seed must be a whole number from 0 to {int.MaxValue - 1:N0}, not {seed}.");
+        }
+
         try
         {
             Directory.CreateDirectory(folder);
-            await WriteAsync(Path.Combine(folder, "churn.csv"), ChurnDataset.Csv(rows, seed), stdout).ConfigureAwait(false);
-            await WriteAsync(Path.Combine(folder, "customers.csv"), ChurnDataset.Csv(Math.Max(1, rows / 3), seed + 1, withLabel: false, idPrefix: "n"), stdout).ConfigureAwait(false);
+            await WriteAsync(Path.Combine(folder, "churn.csv"), ChurnDataset.Csv(rows, seed), output).ConfigureAwait(false);
+            await WriteAsync(Path.Combine(folder, "customers.csv"), ChurnDataset.Csv(Math.Max(1, rows / 3), seed + 1, withLabel: false, idPrefix: "n"), output).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -52,10 +50,10 @@ public static class SamplesCommand
         return ExitCodes.Success;
     }
 
-    private static async Task WriteAsync(string path, string csv, TextWriter stdout)
+    private static async Task WriteAsync(string path, string csv, CliOutput output)
     {
         await File.WriteAllTextAsync(path, csv, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)).ConfigureAwait(false);
         var rows = csv.Count(c => c == '\n') - 1;
-        await stdout.WriteLineAsync($"wrote {path} ({rows:N0} rows)").ConfigureAwait(false);
+        output.Line($"wrote {path} ({rows:N0} rows)");
     }
 }

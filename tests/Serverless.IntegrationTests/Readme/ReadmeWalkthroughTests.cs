@@ -41,6 +41,8 @@ public sealed class ReadmeWalkthroughTests : IAsyncLifetime
         var start = new ProcessStartInfo("bash") { WorkingDirectory = _workDirectory };
         start.ArgumentList.Add(path);
         start.Environment["AzureWebJobsStorage"] = _azurite!.ConnectionString;
+        // The CLI's commands name no URL (they default to http://localhost:7071); the runner here listens elsewhere.
+        start.Environment["SERVERLESS_ENDPOINT"] = $"http://localhost:{_runner!.Port}";
         start.Environment["PATH"] = string.Join(':', new[] { _pythonDirectory, Environment.GetEnvironmentVariable("PATH") }.Where(p => !string.IsNullOrEmpty(p)));
         var result = await ProcessRun.RunAsync(start, TimeSpan.FromMinutes(8));
 
