@@ -86,5 +86,5 @@ internal static class RegistryEntities
 
     /// <summary>The traffic stored under <paramref name="prefix"/> (Traffic, RoutingKey), or the one-version form of the version property.</summary>
     public static AliasTraffic ToTraffic(TableEntity entity, string prefix, string versionProperty) =>
-        AliasTraffic.FromStored(entity.GetString(prefix + TrafficProperty), entity.GetString(prefix + RoutingKeyProperty), entity.GetString(versionProperty));
+        AliasTrafficRules.FromStored(entity.GetString(prefix + TrafficProperty), entity.GetString(prefix + RoutingKeyProperty), entity.GetString(versionProperty));
 }

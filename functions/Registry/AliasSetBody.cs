@@ -2,6 +2,7 @@ using System.Text.Json;
 using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
 using Serverless.Core.Models;
+using Serverless.Core.Registry;
 using Serverless.Core.Storage;
 
 namespace Serverless.Functions.Registry;
@@ -64,7 +65,7 @@ internal static class AliasSetBody
 
     private static AliasTraffic Single(string version)
     {
-        Core.Registry.ModelIdentifiers.ValidateVersion(version);
+        ModelIdentifiers.ValidateVersion(version);
         return AliasTraffic.Single(version);
     }
 
@@ -93,7 +94,7 @@ internal static class AliasSetBody
             weights.Add(new(entry.Name, weight));
         }
 
-        return AliasTraffic.Create(weights, routingKey);
+        return AliasTrafficRules.Create(weights, routingKey);
     }
 
     private static string ReadRoutingKey(JsonElement routingKey) =>

@@ -57,7 +57,7 @@ public sealed record ModelAliasResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RoutingKey = null)
 {
     public static ModelAliasResponse From(ModelAlias a) => new(a.ModelName, a.Alias, a.Version, a.UpdatedUtc, a.ETag,
-        a.Traffic.IsSplit ? a.Traffic.ToDictionary() : null, a.Traffic.RoutingKey);
+        a.Traffic.IsSplit ? TrafficWeights.Of(a.Traffic) : null, a.Traffic.RoutingKey);
 }
 
 /// <summary>
@@ -90,8 +90,14 @@ public sealed record AliasMoveResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ToRoutingKey = null)
 {
     public static AliasMoveResponse From(AliasMove m) => new(m.AtUtc, m.FromVersion, m.ToVersion, m.By, m.Reason, AliasMoveKinds.Name(m.Kind),
-        m.FromTraffic is { IsSplit: true } from ? from.ToDictionary() : null, m.FromTraffic?.RoutingKey,
-        m.ToTraffic is { IsSplit: true } to ? to.ToDictionary() : null, m.ToTraffic?.RoutingKey);
+        m.FromTraffic is { IsSplit: true } from ? TrafficWeights.Of(from) : null, m.FromTraffic?.RoutingKey,
+        m.ToTraffic is { IsSplit: true } to ? TrafficWeights.Of(to) : null, m.ToTraffic?.RoutingKey);
+}
+
+internal static class TrafficWeights
+{
+    /// <summary>A split's weights by version, in version order (a dictionary enumerates, and so serializes, in insertion order).</summary>
+    public static IReadOnlyDictionary<string, int> Of(AliasTraffic traffic) => traffic.Shares.ToDictionary(s => s.Version, s => s.Weight, StringComparer.Ordinal);
 }
 
 /// <summary>An alias's newest moves, newest first; <c>more</c> when older moves exist beyond <c>limit</c>.</summary>

@@ -257,7 +257,7 @@ public sealed class AliasHistoryRegistryTests
     [Fact]
     public async Task SplitSet_IsRecordedWithBothStates_AndRollbackRestoresTheSplitWithItsRoutingKey()
     {
-        var split = AliasTraffic.Create([new("1", 90), new("2", 10)], "x-user-id");
+        var split = AliasTrafficRules.Create([new("1", 90), new("2", 10)], "x-user-id");
         await SetAsync("1");
         await _registry.SetAliasAsync("churn", "production", split, null, new AliasMoveNote("alice", "canary"), default);
         await SetAsync("3");
@@ -281,7 +281,7 @@ public sealed class AliasHistoryRegistryTests
     public async Task Rollback_PrepareFails_StoresNothing()
     {
         await SetAsync("1");
-        await _registry.SetAliasAsync("churn", "production", AliasTraffic.Create([new("1", 50), new("2", 50)], null), null, AliasMoveNote.Unknown, default);
+        await _registry.SetAliasAsync("churn", "production", AliasTrafficRules.Create([new("1", 50), new("2", 50)], null), null, AliasMoveNote.Unknown, default);
         await SetAsync("3");
 
         await Assert.ThrowsAsync<ServingException>(() => _registry.RollbackAliasAsync("churn", "production", null, AliasMoveNote.Unknown,
@@ -295,7 +295,7 @@ public sealed class AliasHistoryRegistryTests
     public async Task SplitSet_UnknownVersion_IsVersionNotFound_AndStoresNothing()
     {
         var error = await Assert.ThrowsAsync<ServingException>(() => _registry.SetAliasAsync("churn", "production",
-            AliasTraffic.Create([new("1", 90), new("9", 10)], null), null, AliasMoveNote.Unknown, default));
+            AliasTrafficRules.Create([new("1", 90), new("9", 10)], null), null, AliasMoveNote.Unknown, default));
 
         Assert.Equal(ErrorCodes.VersionNotFound, error.Code);
         Assert.Contains("'9'", error.Message);

@@ -1,5 +1,6 @@
 using Serverless.Core.Errors;
 using Serverless.Core.Models;
+using Serverless.Core.Registry;
 
 namespace Serverless.Tests.Registry;
 
@@ -9,7 +10,7 @@ public sealed class AliasTrafficTests
     [Fact]
     public void Create_ValidSplit_OrdersByVersion_PrimaryIsTheLargestWeight_DefaultRoutingKey()
     {
-        var traffic = AliasTraffic.Create(W(("10", 30), ("9", 70)), null);
+        var traffic = AliasTrafficRules.Create(W(("10", 30), ("9", 70)), null);
 
         Assert.Equal([new TrafficShare("9", 70), new TrafficShare("10", 30)], traffic.Shares);
         Assert.Equal("9", traffic.Primary);
@@ -20,13 +21,13 @@ public sealed class AliasTrafficTests
     [Fact]
     public void Create_EqualWeights_PrimaryIsTheEarlierVersion()
     {
-        Assert.Equal("3", AliasTraffic.Create(W(("4", 50), ("3", 50)), "X-User-Id").Primary);
+        Assert.Equal("3", AliasTrafficRules.Create(W(("4", 50), ("3", 50)), "X-User-Id").Primary);
     }
 
     [Fact]
     public void Create_OneVersionAt100_IsTheOneVersionForm()
     {
-        var traffic = AliasTraffic.Create(W(("3", 100)), "x-user-id");
+        var traffic = AliasTrafficRules.Create(W(("3", 100)), "x-user-id");
 
         Assert.False(traffic.IsSplit);
         Assert.Null(traffic.RoutingKey);
@@ -36,7 +37,7 @@ public sealed class AliasTrafficTests
     [Fact]
     public void Create_RoutingKey_IsLowerCased()
     {
-        Assert.Equal("x-user-id", AliasTraffic.Create(W(("3", 90), ("4", 10)), "X-User-Id").RoutingKey);
+        Assert.Equal("x-user-id", AliasTrafficRules.Create(W(("3", 90), ("4", 10)), "X-User-Id").RoutingKey);
     }
 
     [Theory]
@@ -48,11 +49,11 @@ public sealed class AliasTrafficTests
     {
         if (expected is null)
         {
-            Assert.True(AliasTraffic.Create(W(("3", first), ("4", second)), null).IsSplit);
+            Assert.True(AliasTrafficRules.Create(W(("3", first), ("4", second)), null).IsSplit);
             return;
         }
 
-        var error = Assert.Throws<ServingException>(() => AliasTraffic.Create(W(("3", first), ("4", second)), null));
+        var error = Assert.Throws<ServingException>(() => AliasTrafficRules.Create(W(("3", first), ("4", second)), null));
 
         Assert.Equal(ServingErrorKind.BadRequest, error.Kind);
         Assert.StartsWith("'traffic'", error.Message);
@@ -64,15 +65,15 @@ public sealed class AliasTrafficTests
     {
         var eleven = Enumerable.Range(1, 11).Select(i => new KeyValuePair<string, int>($"{i}", i == 1 ? 90 : 1)).ToList();
 
-        Assert.Contains("1 to 10 versions (was 11)", Assert.Throws<ServingException>(() => AliasTraffic.Create(eleven, null)).Message);
-        Assert.Contains("1 to 10 versions (was 0)", Assert.Throws<ServingException>(() => AliasTraffic.Create([], null)).Message);
+        Assert.Contains("1 to 10 versions (was 11)", Assert.Throws<ServingException>(() => AliasTrafficRules.Create(eleven, null)).Message);
+        Assert.Contains("1 to 10 versions (was 0)", Assert.Throws<ServingException>(() => AliasTrafficRules.Create([], null)).Message);
     }
 
     [Fact]
     public void Create_DuplicateOrInvalidVersion_IsBadRequestNamingIt()
     {
-        Assert.Contains("more than once", Assert.Throws<ServingException>(() => AliasTraffic.Create(W(("3", 50), ("3", 50)), null)).Message);
-        var bad = Assert.Throws<ServingException>(() => AliasTraffic.Create(W(("../x" + new string('y', 100), 50), ("3", 50)), null));
+        Assert.Contains("more than once", Assert.Throws<ServingException>(() => AliasTrafficRules.Create(W(("3", 50), ("3", 50)), null)).Message);
+        var bad = Assert.Throws<ServingException>(() => AliasTrafficRules.Create(W(("../x" + new string('y', 100), 50), ("3", 50)), null));
         Assert.StartsWith("'traffic' must be a valid version", bad.Message);
         Assert.True(bad.Message.Length < 250);
     }
@@ -85,7 +86,7 @@ public sealed class AliasTrafficTests
     [InlineData("x\r\ny")]
     public void Create_BadRoutingKey_IsBadRequestNamingRoutingKey(string routingKey)
     {
-        var error = Assert.Throws<ServingException>(() => AliasTraffic.Create(W(("3", 90), ("4", 10)), routingKey));
+        var error = Assert.Throws<ServingException>(() => AliasTrafficRules.Create(W(("3", 90), ("4", 10)), routingKey));
 
         Assert.StartsWith("'routing_key' must be an HTTP header name", error.Message);
     }
@@ -93,7 +94,7 @@ public sealed class AliasTrafficTests
     [Fact]
     public void Create_RoutingKeyTooLong_IsBadRequest_WithoutEchoingItAll()
     {
-        var error = Assert.Throws<ServingException>(() => AliasTraffic.Create(W(("3", 90), ("4", 10)), new string('k', 10_000)));
+        var error = Assert.Throws<ServingException>(() => AliasTrafficRules.Create(W(("3", 90), ("4", 10)), new string('k', 10_000)));
 
         Assert.True(error.Message.Length < 300);
     }
@@ -101,10 +102,10 @@ public sealed class AliasTrafficTests
     [Fact]
     public void FromStored_RoundTripsTheSplit_AndReadsOldRowsAsOneVersion()
     {
-        var traffic = AliasTraffic.Create(W(("3", 90), ("4", 10)), "x-user-id");
+        var traffic = AliasTrafficRules.Create(W(("3", 90), ("4", 10)), "x-user-id");
 
-        Assert.Equal(traffic, AliasTraffic.FromStored(traffic.ToJson(), traffic.RoutingKey, traffic.Primary));
-        Assert.Equal(AliasTraffic.Single("7"), AliasTraffic.FromStored(null, null, "7"));
+        Assert.Equal(traffic, AliasTrafficRules.FromStored(traffic.ToJson(), traffic.RoutingKey, traffic.Primary));
+        Assert.Equal(AliasTraffic.Single("7"), AliasTrafficRules.FromStored(null, null, "7"));
     }
 
     private static List<KeyValuePair<string, int>> W(params (string Version, int Weight)[] weights) =>

@@ -89,7 +89,7 @@ public sealed class ModelRegistryTests
     public async Task DeleteVersionAsync_WhileASplitHoldsItAtWeightZero_ThrowsConflictAndDeletesNothing()
     {
         ReturnsForGet("churn", "v_2", RegistryEntities.ToEntity(Stored("churn", "2", [1])));
-        var split = AliasTraffic.Create([new("1", 100), new("2", 0)], null);
+        var split = AliasTrafficRules.Create([new("1", 100), new("2", 0)], null);
         var alias = RegistryEntities.ToEntity("churn", "canary", split, DateTimeOffset.UnixEpoch);
         _table.Setup(t => t.QueryAsync<TableEntity>(It.IsAny<string>(), It.IsAny<int?>(), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
             .Returns(AsyncPageable<TableEntity>.FromPages([Page<TableEntity>.FromValues([alias], null, Mock.Of<Response>())]));
