@@ -3,19 +3,21 @@ namespace Serverless.Core.Models;
 /// <summary>What moved an alias.</summary>
 public enum AliasMoveKind
 {
-    /// <summary>Pointed at a version (PUT alias, or a sweep's promotion); from null when it created the alias.</summary>
+    /// <summary>Pointed at a version or a split (PUT alias, or a sweep's promotion); from null when it created the alias.</summary>
     Set,
 
     /// <summary>Deleted; to null.</summary>
     Delete,
 
-    /// <summary>Pointed back at the version a set moved it from.</summary>
+    /// <summary>Pointed back at the version (or split) a set moved it from.</summary>
     Rollback,
 }
 
 /// <summary>
 /// One recorded move of an alias. <paramref name="Sequence"/> numbers the alias's moves from 1 (never reused, also across
-/// deletes); <paramref name="UndoesSequence"/> is, for a rollback, the set it undid.
+/// deletes); <paramref name="UndoesSequence"/> is, for a rollback, the set it undid. <paramref name="FromVersion"/> and
+/// <paramref name="ToVersion"/> are the one version, or a split's primary; <see cref="FromTraffic"/> and <see cref="ToTraffic"/>
+/// the whole state before and after.
 /// </summary>
 public sealed record AliasMove(
     long Sequence,
@@ -25,7 +27,14 @@ public sealed record AliasMove(
     string? ToVersion,
     string By,
     string? Reason,
-    long? UndoesSequence = null);
+    long? UndoesSequence = null)
+{
+    /// <summary>Where the alias sent traffic before the move; null when the move created it.</summary>
+    public AliasTraffic? FromTraffic { get; init; } = FromVersion is null ? null : AliasTraffic.Single(FromVersion);
+
+    /// <summary>Where the alias sends traffic after the move; null after a delete.</summary>
+    public AliasTraffic? ToTraffic { get; init; } = ToVersion is null ? null : AliasTraffic.Single(ToVersion);
+}
 
 /// <summary>The newest moves of an alias, newest first; <paramref name="More"/> when older ones exist beyond the limit asked for.</summary>
 public sealed record AliasHistory(IReadOnlyList<AliasMove> Moves, bool More)

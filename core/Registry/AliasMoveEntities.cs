@@ -7,6 +7,7 @@ namespace Serverless.Core.Registry;
 /// Table layout of alias history, in the registry's table beside the alias (same partition, so a move and the alias
 /// change it records commit in one entity group transaction): row <c>m_{alias}:{long.MaxValue - sequence, 19 digits}</c>,
 /// so an alias's moves sort newest first. ':' is not an alias character, so one alias's rows never run into another's.
+/// A move from or to a split also stores its weights and routing key (FromTraffic, FromRoutingKey, ToTraffic, ToRoutingKey).
 /// </summary>
 internal static class AliasMoveEntities
 {
@@ -29,15 +30,27 @@ internal static class AliasMoveEntities
         ["By"] = move.By,
         ["Reason"] = move.Reason,
         ["UndoesSequence"] = move.UndoesSequence,
+        ["From" + RegistryEntities.TrafficProperty] = move.FromTraffic is { IsSplit: true } from ? from.ToJson() : null,
+        ["From" + RegistryEntities.RoutingKeyProperty] = move.FromTraffic?.RoutingKey,
+        ["To" + RegistryEntities.TrafficProperty] = move.ToTraffic is { IsSplit: true } to ? to.ToJson() : null,
+        ["To" + RegistryEntities.RoutingKeyProperty] = move.ToTraffic?.RoutingKey,
     };
 
-    public static AliasMove ToMove(TableEntity entity) => new(
-        entity.GetInt64(SequenceProperty) ?? 0,
-        entity.GetDateTimeOffset("AtUtc") ?? DateTimeOffset.MinValue,
-        AliasMoveKinds.Parse(entity.GetString("MoveKind")),
-        entity.GetString("FromVersion"),
-        entity.GetString("ToVersion"),
-        entity.GetString("By") ?? "unknown",
-        entity.GetString("Reason"),
-        entity.GetInt64("UndoesSequence"));
+    public static AliasMove ToMove(TableEntity entity)
+    {
+        var move = new AliasMove(
+            entity.GetInt64(SequenceProperty) ?? 0,
+            entity.GetDateTimeOffset("AtUtc") ?? DateTimeOffset.MinValue,
+            AliasMoveKinds.Parse(entity.GetString("MoveKind")),
+            entity.GetString("FromVersion"),
+            entity.GetString("ToVersion"),
+            entity.GetString("By") ?? "unknown",
+            entity.GetString("Reason"),
+            entity.GetInt64("UndoesSequence"));
+        return move with
+        {
+            FromTraffic = move.FromVersion is null ? null : RegistryEntities.ToTraffic(entity, "From", "FromVersion"),
+            ToTraffic = move.ToVersion is null ? null : RegistryEntities.ToTraffic(entity, "To", "ToVersion"),
+        };
+    }
 }

@@ -6,7 +6,8 @@ namespace Serverless.Core.Registry;
 
 /// <summary>
 /// Which set a rollback undoes: walking an alias's moves newest first, the most recent <see cref="AliasMoveKind.Set"/>
-/// not already undone, whose <c>from_version</c> still exists and differs from where the alias points now. A rollback
+/// not already undone, whose every <c>from</c> version still exists and whose <c>from</c> state (one version or a split)
+/// differs from the alias's state now. A rollback
 /// undoes its set and every move between the two (they were undone or skipped then), so repeated rollbacks walk back
 /// through earlier versions. A set that created the alias, or a delete, ends the walk. Pure; thread-safe.
 /// </summary>
@@ -20,6 +21,14 @@ public static class AliasRollback
     /// older ones were left unread); Conflict saying why when there is none.
     /// </summary>
     public static AliasMove FindSetToUndo(IReadOnlyList<AliasMove> newestFirst, string currentVersion, IReadOnlySet<string> existingVersions,
+        bool truncated, string name, string alias) =>
+        FindSetToUndo(newestFirst, AliasTraffic.Single(currentVersion), existingVersions, truncated, name, alias);
+
+    /// <summary>
+    /// As above, comparing whole states: a set whose <see cref="AliasMove.FromTraffic"/> equals its target or the alias's
+    /// <paramref name="current"/> traffic is skipped, and so is one whose split names a deleted version.
+    /// </summary>
+    public static AliasMove FindSetToUndo(IReadOnlyList<AliasMove> newestFirst, AliasTraffic current, IReadOnlySet<string> existingVersions,
         bool truncated, string name, string alias)
     {
         var resumeBelow = long.MaxValue;
@@ -40,18 +49,20 @@ public static class AliasRollback
 
             if (move.Kind == AliasMoveKind.Delete || move.FromVersion is null)
             {
-                why = $"it was created at version '{move.ToVersion ?? currentVersion}' and no later set is left to undo";
+                why = $"it was created at {move.ToTraffic ?? current} and no later set is left to undo";
                 break;
             }
 
-            if (move.FromVersion == move.ToVersion || move.FromVersion == currentVersion)
+            var from = move.FromTraffic ?? AliasTraffic.Single(move.FromVersion);
+            if (from.Equals(move.ToTraffic) || from.Equals(current))
             {
                 continue;
             }
 
-            if (!existingVersions.Contains(move.FromVersion))
+            var gone = from.Shares.Where(s => !existingVersions.Contains(s.Version)).Select(s => s.Version).ToList();
+            if (gone.Count > 0)
             {
-                deleted.Add(move.FromVersion);
+                deleted.AddRange(gone);
                 continue;
             }
 

@@ -26,7 +26,7 @@ public interface IModelRegistry
 
     Task<IReadOnlyList<ModelSummary>> ListModelsAsync(CancellationToken cancellationToken);
 
-    /// <summary>Deletes a version; NotFound when absent, Conflict while an alias points at it.</summary>
+    /// <summary>Deletes a version; NotFound when absent, Conflict while an alias points at it (or splits traffic to it, at any weight).</summary>
     Task DeleteVersionAsync(string name, string version, CancellationToken cancellationToken);
 
     /// <summary>
@@ -37,6 +37,12 @@ public interface IModelRegistry
     /// </summary>
     Task<ModelAlias> SetAliasAsync(string name, string alias, string version, string? ifMatch, AliasMoveNote note, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// As above for a traffic split (or one version): every version of <paramref name="traffic"/> must exist (NotFound naming the
+    /// first that does not). Loading the versions is the caller's part, before this call; the registry only stores.
+    /// </summary>
+    Task<ModelAlias> SetAliasAsync(string name, string alias, AliasTraffic traffic, string? ifMatch, AliasMoveNote note, CancellationToken cancellationToken);
+
     Task<ModelAlias?> GetAliasAsync(string name, string alias, CancellationToken cancellationToken);
 
     /// <summary>Aliases of one model, or of every model when <paramref name="name"/> is null.</summary>
@@ -46,12 +52,19 @@ public interface IModelRegistry
     Task DeleteAliasAsync(string name, string alias, string? ifMatch, AliasMoveNote note, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Points the alias back at the version the most recent set not yet undone moved it from (see <see cref="AliasRollback"/>),
+    /// Points the alias back at the version (or split) the most recent set not yet undone moved it from (see <see cref="AliasRollback"/>),
     /// recording a rollback move. Conflict when there is none, or when the alias is deleted; AliasNotFound when it never
     /// existed. Conditional like a set: with <paramref name="ifMatch"/> PreconditionFailed when the alias moved, without it
     /// Conflict when a concurrent move (another rollback, say) landed first, so two concurrent rollbacks never both land.
     /// </summary>
     Task<ModelAlias> RollbackAliasAsync(string name, string alias, string? ifMatch, AliasMoveNote note, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// As above, awaiting <paramref name="prepare"/> with the traffic the alias will return to before storing it (to load and
+    /// warm a split's versions); when it throws, nothing is stored.
+    /// </summary>
+    Task<ModelAlias> RollbackAliasAsync(string name, string alias, string? ifMatch, AliasMoveNote note, Func<AliasTraffic, CancellationToken, Task> prepare,
+        CancellationToken cancellationToken);
 
     /// <summary>
     /// The alias's newest <paramref name="limit"/> moves (1 to <see cref="AliasHistory.MaxLimit"/>, BadRequest otherwise),

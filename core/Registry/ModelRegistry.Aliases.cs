@@ -7,7 +7,7 @@ using Serverless.Core.Storage;
 namespace Serverless.Core.Registry;
 
 /// <summary>
-/// Aliases and their history. Every move (set, delete, rollback) is one entity group transaction of two operations in
+/// Aliases (one version or a traffic split, see <see cref="AliasTraffic"/>) and their history. Every move (set, delete, rollback) is one entity group transaction of two operations in
 /// the model's partition: the alias change, conditional on the alias's ETag (or on its absence), and the insert of the
 /// move's history row, whose key is the alias's next sequence number. Either both land or neither does, and two
 /// concurrent moves of one alias can never both land: the ETag condition, and the key they would both insert, refuse
@@ -15,19 +15,28 @@ namespace Serverless.Core.Registry;
 /// </summary>
 public sealed partial class ModelRegistry
 {
-    public async Task<ModelAlias> SetAliasAsync(string name, string alias, string version, string? ifMatch, AliasMoveNote note, CancellationToken cancellationToken)
+    public Task<ModelAlias> SetAliasAsync(string name, string alias, string version, string? ifMatch, AliasMoveNote note, CancellationToken cancellationToken)
+    {
+        ModelIdentifiers.ValidateVersion(version);
+        return SetAliasAsync(name, alias, AliasTraffic.Single(version), ifMatch, note, cancellationToken);
+    }
+
+    public async Task<ModelAlias> SetAliasAsync(string name, string alias, AliasTraffic traffic, string? ifMatch, AliasMoveNote note, CancellationToken cancellationToken)
     {
         ModelIdentifiers.ValidateAlias(alias);
-        ModelIdentifiers.ValidateVersion(version);
-        _ = await GetVersionAsync(name, version, cancellationToken).ConfigureAwait(false)
-            ?? throw await this.VersionNotFoundAsync(name, $"Model '{name}' has no version '{version}' for alias '{alias}' to point at.", cancellationToken).ConfigureAwait(false);
+        foreach (var share in traffic.Shares)
+        {
+            _ = await GetVersionAsync(name, share.Version, cancellationToken).ConfigureAwait(false)
+                ?? throw await this.VersionNotFoundAsync(name, $"Model '{name}' has no version '{share.Version}' for alias '{alias}' to point at.", cancellationToken).ConfigureAwait(false);
+        }
+
         var existing = await GetEntityAsync(name, RegistryEntities.AliasRowKey(alias), cancellationToken).ConfigureAwait(false);
         if (existing is null && ifMatch is not null)
         {
             throw ServingException.PreconditionFailed($"Alias '{alias}' of model '{name}' does not exist, so If-Match {DataText.Quote(ifMatch)} cannot hold.");
         }
 
-        var move = await NextMoveAsync(name, alias, existing, AliasMoveKind.Set, version, note, undoes: null, cancellationToken).ConfigureAwait(false);
+        var move = await NextMoveAsync(name, alias, existing, AliasMoveKind.Set, traffic, note, undoes: null, cancellationToken).ConfigureAwait(false);
         return await CommitMoveAsync(name, alias, existing, ifMatch, move, cancellationToken).ConfigureAwait(false)
             ?? throw ServingException.Conflict($"Alias '{alias}' of model '{name}' was deleted concurrently.");
     }
@@ -73,7 +82,11 @@ public sealed partial class ModelRegistry
         await CommitMoveAsync(name, alias, existing, ifMatch, move, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<ModelAlias> RollbackAliasAsync(string name, string alias, string? ifMatch, AliasMoveNote note, CancellationToken cancellationToken)
+    public Task<ModelAlias> RollbackAliasAsync(string name, string alias, string? ifMatch, AliasMoveNote note, CancellationToken cancellationToken) =>
+        RollbackAliasAsync(name, alias, ifMatch, note, static (_, _) => Task.CompletedTask, cancellationToken);
+
+    public async Task<ModelAlias> RollbackAliasAsync(string name, string alias, string? ifMatch, AliasMoveNote note,
+        Func<AliasTraffic, CancellationToken, Task> prepare, CancellationToken cancellationToken)
     {
         ModelIdentifiers.ValidateName(name);
         ModelIdentifiers.ValidateAlias(alias);
@@ -89,15 +102,16 @@ public sealed partial class ModelRegistry
         {
             var current = RegistryEntities.ToAlias(existing);
             throw ServingException.PreconditionFailed(
-                $"Alias '{alias}' of model '{name}' does not match If-Match {DataText.Quote(ifMatch)}: it points at version '{current.Version}' (ETag {current.ETag}).");
+                $"Alias '{alias}' of model '{name}' does not match If-Match {DataText.Quote(ifMatch)}: it points at {current.Traffic} (ETag {current.ETag}).");
         }
 
         var versions = (await ListVersionsAsync(name, cancellationToken).ConfigureAwait(false)).Select(v => v.Version).ToHashSet(StringComparer.Ordinal);
         var recorded = await ReadMovesAsync(name, alias, AliasRollback.MaxMovesWalked + 1, cancellationToken).ConfigureAwait(false);
         var truncated = recorded.Count > AliasRollback.MaxMovesWalked;
         var walked = truncated ? recorded.Take(AliasRollback.MaxMovesWalked).ToList() : recorded;
-        var undone = AliasRollback.FindSetToUndo(walked, existing.GetString("Version"), versions, truncated, name, alias);
-        var move = await NextMoveAsync(name, alias, existing, AliasMoveKind.Rollback, undone.FromVersion, note, undone.Sequence, cancellationToken).ConfigureAwait(false);
+        var undone = AliasRollback.FindSetToUndo(walked, RegistryEntities.ToAlias(existing).Traffic, versions, truncated, name, alias);
+        await prepare(undone.FromTraffic!, cancellationToken).ConfigureAwait(false);
+        var move = await NextMoveAsync(name, alias, existing, AliasMoveKind.Rollback, undone.FromTraffic, note, undone.Sequence, cancellationToken).ConfigureAwait(false);
         return await CommitMoveAsync(name, alias, existing, ifMatch, move, cancellationToken).ConfigureAwait(false)
             ?? throw ServingException.Conflict($"Alias '{alias}' of model '{name}' was deleted concurrently.");
     }
@@ -121,11 +135,16 @@ public sealed partial class ModelRegistry
         return new AliasHistory(more ? moves.Take(limit).ToList() : moves, more);
     }
 
-    private async Task<AliasMove> NextMoveAsync(string name, string alias, TableEntity? existing, AliasMoveKind kind, string? toVersion, AliasMoveNote note,
+    private async Task<AliasMove> NextMoveAsync(string name, string alias, TableEntity? existing, AliasMoveKind kind, AliasTraffic? to, AliasMoveNote note,
         long? undoes, CancellationToken cancellationToken)
     {
         var last = existing?.GetInt64(RegistryEntities.MovesProperty) ?? await NewestSequenceAsync(name, alias, cancellationToken).ConfigureAwait(false);
-        return new AliasMove(last + 1, _clock.GetUtcNow(), kind, existing?.GetString("Version"), toVersion, note.By, note.Reason, undoes);
+        var from = existing is null ? null : RegistryEntities.ToAlias(existing).Traffic;
+        return new AliasMove(last + 1, _clock.GetUtcNow(), kind, from?.Primary, to?.Primary, note.By, note.Reason, undoes)
+        {
+            FromTraffic = from,
+            ToTraffic = to,
+        };
     }
 
     /// <summary>
@@ -141,8 +160,8 @@ public sealed partial class ModelRegistry
         var change = move.Kind == AliasMoveKind.Delete
             ? new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(name, rowKey), expected)
             : existing is null
-                ? new TableTransactionAction(TableTransactionActionType.Add, RegistryEntities.ToEntity(name, alias, move.ToVersion!, move.AtUtc, move.Sequence))
-                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, RegistryEntities.ToEntity(name, alias, move.ToVersion!, move.AtUtc, move.Sequence), expected);
+                ? new TableTransactionAction(TableTransactionActionType.Add, RegistryEntities.ToEntity(name, alias, move.ToTraffic!, move.AtUtc, move.Sequence))
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, RegistryEntities.ToEntity(name, alias, move.ToTraffic!, move.AtUtc, move.Sequence), expected);
         try
         {
             await _table.SubmitTransactionAsync([change, new TableTransactionAction(TableTransactionActionType.Add, AliasMoveEntities.ToEntity(name, alias, move))],
@@ -151,7 +170,7 @@ public sealed partial class ModelRegistry
         catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
         {
             var current = await GetAliasAsync(name, alias, cancellationToken).ConfigureAwait(false);
-            var where = current is null ? "deleted" : $"moved to version '{current.Version}' (ETag {current.ETag})";
+            var where = current is null ? "deleted" : $"moved to {current.Traffic} (ETag {current.ETag})";
             throw ifMatch is not null
                 ? ServingException.PreconditionFailed($"Alias '{alias}' of model '{name}' does not match If-Match {DataText.Quote(ifMatch)}: it was {where}.")
                 : ServingException.Conflict($"Alias '{alias}' of model '{name}' was changed concurrently: it was {where}. Re-read it and retry with If-Match.");

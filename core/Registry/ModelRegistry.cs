@@ -145,7 +145,7 @@ public sealed partial class ModelRegistry : IModelRegistry
         var entity = await GetEntityAsync(name, RegistryEntities.VersionRowKey(version), cancellationToken).ConfigureAwait(false)
             ?? throw await this.VersionNotFoundAsync(name, $"Model '{name}' has no version '{version}'.", cancellationToken).ConfigureAwait(false);
         var pointing = (await ListAliasesAsync(name, cancellationToken).ConfigureAwait(false))
-            .Where(a => a.Version == version).Select(a => a.Alias).ToList();
+            .Where(a => a.Traffic.Contains(version)).Select(a => a.Alias).ToList();
         if (pointing.Count > 0)
         {
             throw ServingException.Conflict(

@@ -18,6 +18,8 @@ internal static class RegistryEntities
     public const string ManifestSha256Property = "ManifestSha256";
     public const string SessionBytesProperty = "SessionBytes";
     public const string MovesProperty = "Moves";
+    public const string TrafficProperty = "Traffic";
+    public const string RoutingKeyProperty = "RoutingKey";
 
     public static string VersionRowKey(string version) => VersionPrefix + version;
 
@@ -57,11 +59,17 @@ internal static class RegistryEntities
         SessionBytes = entity.GetInt64(SessionBytesProperty),
     };
 
-    public static TableEntity ToEntity(string name, string alias, string version, DateTimeOffset updatedUtc, long? moves = null) => new(name, AliasRowKey(alias))
+    /// <summary>
+    /// The alias row: <c>Version</c> is the one version or a split's primary (what readers that know no splits see);
+    /// a split adds <c>Traffic</c> (its weights as JSON) and <c>RoutingKey</c>.
+    /// </summary>
+    public static TableEntity ToEntity(string name, string alias, AliasTraffic traffic, DateTimeOffset updatedUtc, long? moves = null) => new(name, AliasRowKey(alias))
     {
         [KindProperty] = AliasKind,
         ["Alias"] = alias,
-        ["Version"] = version,
+        ["Version"] = traffic.Primary,
+        [TrafficProperty] = traffic.IsSplit ? traffic.ToJson() : null,
+        [RoutingKeyProperty] = traffic.RoutingKey,
         ["UpdatedUtc"] = updatedUtc,
         [MovesProperty] = moves,
     };
@@ -71,5 +79,12 @@ internal static class RegistryEntities
         entity.GetString("Alias"),
         entity.GetString("Version"),
         entity.GetDateTimeOffset("UpdatedUtc") ?? DateTimeOffset.MinValue,
-        entity.ETag.ToString());
+        entity.ETag.ToString())
+    {
+        Traffic = ToTraffic(entity, "", "Version"),
+    };
+
+    /// <summary>The traffic stored under <paramref name="prefix"/> (Traffic, RoutingKey), or the one-version form of the version property.</summary>
+    public static AliasTraffic ToTraffic(TableEntity entity, string prefix, string versionProperty) =>
+        AliasTrafficRules.FromStored(entity.GetString(prefix + TrafficProperty), entity.GetString(prefix + RoutingKeyProperty), entity.GetString(versionProperty));
 }

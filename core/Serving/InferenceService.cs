@@ -38,6 +38,13 @@ public sealed class InferenceService
         CancellationToken cancellationToken)
     {
         var resolved = await _resolver.ResolveAsync(name, version, cancellationToken).ConfigureAwait(false);
+        await InferAsync(resolved, body, output, log, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>As above for a version already chosen (by its <see cref="ModelRoute"/>, for a split).</summary>
+    public async ValueTask InferAsync(ModelVersion resolved, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log,
+        CancellationToken cancellationToken)
+    {
         log?.SetVersion(resolved);
         using var lease = await _sessions.AcquireAsync(resolved, cancellationToken).ConfigureAwait(false);
         var tabular = log is { Enabled: true } && resolved.ManifestSha256 is not null ? await TryBindAsync(resolved, lease.Model, cancellationToken).ConfigureAwait(false) : null;

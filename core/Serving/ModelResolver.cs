@@ -10,7 +10,9 @@ namespace Serverless.Core.Serving;
 
 /// <summary>
 /// Turns a model name and optional version into a registered <see cref="ModelVersion"/>: an explicit version
-/// as is; no version means the version <see cref="ServingOptions.DefaultAlias"/> points at, else the latest.
+/// as is; no version means the version <see cref="ServingOptions.DefaultAlias"/> points at, else the latest. When the
+/// default alias splits traffic, <see cref="RouteAsync"/> answers the split (<see cref="ModelRoute"/>) and
+/// <see cref="ResolveAsync"/> its primary (the version with the largest weight).
 /// Thread-safe. Answers are fresh for <see cref="ServingOptions.ResolutionCacheSeconds"/>; after that the
 /// cached answer is still served while one background refresh asks the registry (stale-while-revalidate, for
 /// at most <see cref="MaxStaleness"/>), so no request on the hot path waits for storage. Changes made through
@@ -41,8 +43,20 @@ public sealed class ModelResolver
         _registry.ModelChanged += Invalidate;
     }
 
-    /// <summary>Resolves or throws <see cref="ServingException"/> (NotFound) naming what is missing.</summary>
+    /// <summary>Resolves (a split: its primary) or throws <see cref="ServingException"/> (NotFound) naming what is missing.</summary>
     public ValueTask<ModelVersion> ResolveAsync(string name, string? version, CancellationToken cancellationToken)
+    {
+        var route = RouteAsync(name, version, cancellationToken);
+        return route.IsCompletedSuccessfully ? ValueTask.FromResult(route.Result.Primary) : PrimaryAsync(route);
+
+        static async ValueTask<ModelVersion> PrimaryAsync(ValueTask<ModelRoute> route) => (await route.ConfigureAwait(false)).Primary;
+    }
+
+    /// <summary>
+    /// The route of a request: an explicit version's, else the default alias's (one version or its split), else the latest's.
+    /// NotFound as <see cref="ResolveAsync"/>. A cached answer completes synchronously without allocating.
+    /// </summary>
+    public ValueTask<ModelRoute> RouteAsync(string name, string? version, CancellationToken cancellationToken)
     {
         var key = (name, version);
         if (_freshTicks > 0 && _cache.TryGetValue(key, out var cached))
@@ -50,17 +64,17 @@ public sealed class ModelResolver
             var age = _clock.GetTimestamp() - cached.Stored;
             if (age < _freshTicks)
             {
-                return ValueTask.FromResult(cached.Version);
+                return ValueTask.FromResult(cached.Route);
             }
 
             if (age < _staleTicks)
             {
                 RefreshInBackground(key);
-                return ValueTask.FromResult(cached.Version);
+                return ValueTask.FromResult(cached.Route);
             }
         }
 
-        return new ValueTask<ModelVersion>(ResolveFromRegistryAsync(key, cancellationToken));
+        return new ValueTask<ModelRoute>(ResolveFromRegistryAsync(key, cancellationToken));
     }
 
     /// <summary>Forgets every cached resolution of a model.</summary>
@@ -108,14 +122,14 @@ public sealed class ModelResolver
         }
     }
 
-    private async Task<ModelVersion> ResolveFromRegistryAsync((string Name, string? Version) key, CancellationToken cancellationToken)
+    private async Task<ModelRoute> ResolveFromRegistryAsync((string Name, string? Version) key, CancellationToken cancellationToken)
     {
         var (name, version) = key;
         ModelIdentifiers.ValidateName(name);
-        ModelVersion resolved;
+        ModelRoute resolved;
         if (version is not null)
         {
-            resolved = await _registry.GetExistingVersionAsync(name, version, cancellationToken).ConfigureAwait(false);
+            resolved = ModelRoute.Single(await _registry.GetExistingVersionAsync(name, version, cancellationToken).ConfigureAwait(false));
         }
         else
         {
@@ -130,21 +144,36 @@ public sealed class ModelResolver
         return resolved;
     }
 
-    private async Task<ModelVersion> ResolveDefaultAsync(string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// The default alias's route. A split's versions are read one by one; one that is gone (deleted in a race the registry's
+    /// delete check lost) leaves the split to the others, and a split with none left falls back to the latest, as a
+    /// one-version alias whose version is gone does.
+    /// </summary>
+    private async Task<ModelRoute> ResolveDefaultAsync(string name, CancellationToken cancellationToken)
     {
         var alias = await _registry.GetAliasAsync(name, _options.DefaultAlias, cancellationToken).ConfigureAwait(false);
         if (alias is not null)
         {
-            var target = await _registry.GetVersionAsync(name, alias.Version, cancellationToken).ConfigureAwait(false);
-            if (target is not null)
+            var versions = new List<ModelVersion>(alias.Traffic.Shares.Count);
+            var weights = new List<int>(alias.Traffic.Shares.Count);
+            foreach (var share in alias.Traffic.Shares)
             {
-                return target;
+                if (await _registry.GetVersionAsync(name, share.Version, cancellationToken).ConfigureAwait(false) is { } target)
+                {
+                    versions.Add(target);
+                    weights.Add(share.Weight);
+                }
+            }
+
+            if (weights.Any(w => w > 0))
+            {
+                return ModelRoute.Split(versions, weights, alias.Traffic.RoutingKey ?? AliasTraffic.DefaultRoutingKey);
             }
         }
 
-        var versions = await _registry.ListVersionsAsync(name, cancellationToken).ConfigureAwait(false);
-        return versions.Count > 0 ? versions[^1] : throw ServingException.ModelNotFound($"Model '{name}' not found.");
+        var latest = await _registry.ListVersionsAsync(name, cancellationToken).ConfigureAwait(false);
+        return latest.Count > 0 ? ModelRoute.Single(latest[^1]) : throw ServingException.ModelNotFound($"Model '{name}' not found.");
     }
 
-    private readonly record struct Entry(ModelVersion Version, long Stored);
+    private readonly record struct Entry(ModelRoute Route, long Stored);
 }

@@ -53,7 +53,7 @@ public sealed class ModelWarmupService : BackgroundService
                 _readiness.Report("reading aliases from the registry");
                 var aliases = await _registry.ListAliasesAsync(null, stoppingToken).ConfigureAwait(false);
                 // Each aliased version, and what each aliased model's unversioned route serves.
-                var targets = aliases.Select(a => (a.ModelName, (string?)a.Version))
+                var targets = aliases.SelectMany(a => a.Traffic.Shares.Select(s => (a.ModelName, (string?)s.Version)))
                     .Concat(aliases.Select(a => (a.ModelName, (string?)null)))
                     .Distinct()
                     .ToList();

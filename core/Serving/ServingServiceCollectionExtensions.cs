@@ -19,6 +19,7 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<IModelLoader, ModelLoader>();
         services.TryAddSingleton<ModelSessionCache>();
         services.TryAddSingleton<ModelResolver>();
+        services.TryAddSingleton<AliasTrafficWarmer>();
         services.TryAddSingleton<ServingReadiness>();
         services.TryAddSingleton<InferenceService>();
         services.AddHostedService<ModelWarmupService>();

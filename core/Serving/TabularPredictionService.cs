@@ -1,4 +1,5 @@
 using System.Buffers;
+using Serverless.Core.Models;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Tabular;
 
@@ -28,6 +29,13 @@ public sealed class TabularPredictionService
         CancellationToken cancellationToken)
     {
         var resolved = await _models.ResolveAsync(name, version, cancellationToken).ConfigureAwait(false);
+        await PredictAsync(resolved, body, output, log, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>As above for a version already chosen (by its <see cref="ModelRoute"/>, for a split).</summary>
+    public async ValueTask PredictAsync(ModelVersion resolved, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log,
+        CancellationToken cancellationToken)
+    {
         log?.SetVersion(resolved);
         using var lease = await _models.LeaseAsync(resolved, cancellationToken).ConfigureAwait(false);
         Predict(lease.Tabular, lease.Model, body.Span, output, log);

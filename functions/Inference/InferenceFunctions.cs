@@ -14,18 +14,21 @@ namespace Serverless.Functions.Inference;
 /// <summary>
 /// OIP v2 inference: <c>POST v2/models/{name}[/versions/{version}]/infer</c>. The request id is the body's <c>id</c>, else
 /// the <c>x-request-id</c> header's, else a new one (see <see cref="RequestIds"/>); it is the response's <c>id</c> and, when
-/// it is a valid header value, its <c>x-request-id</c> header. Every request is offered to the inference log.
+/// it is a valid header value, its <c>x-request-id</c> header. The unversioned route follows the default alias's traffic split
+/// (<see cref="TrafficRouting"/>); <c>x-model-version</c> names the version that served. Every request is offered to the inference log.
 /// </summary>
 public sealed class InferenceFunctions
 {
     private readonly InferenceService _inference;
+    private readonly ModelResolver _resolver;
     private readonly InferenceLogger _log;
     private readonly ServingOptions _options;
     private readonly ILogger<InferenceFunctions> _logger;
 
-    public InferenceFunctions(InferenceService inference, InferenceLogger log, IOptions<ServingOptions> options, ILogger<InferenceFunctions> logger)
+    public InferenceFunctions(InferenceService inference, ModelResolver resolver, InferenceLogger log, IOptions<ServingOptions> options, ILogger<InferenceFunctions> logger)
     {
         _inference = inference;
+        _resolver = resolver;
         _log = log;
         _options = options.Value;
         _logger = logger;
@@ -33,10 +36,12 @@ public sealed class InferenceFunctions
 
     [Function("Infer")]
     [ApiOperation("OIP v2 inference on the default version", Request = typeof(InferRequestBody),
-        Description = "Serves the version the default alias (Serving:DefaultAlias) points at, else the latest. Every request is offered to the inference log.",
+        Description = "Serves the version the default alias (Serving:DefaultAlias) points at, else the latest. When the alias splits traffic, a request " +
+                      "carrying the split's routing key header goes to the same version while the split is unchanged; without it, to a version chosen at " +
+                      "random by weight. x-model-version names the version that served. Every request is offered to the inference log.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
     [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id when the body has no id: at most 128 printable ASCII characters.")]
-    [ApiResponse(StatusCodes.Status200OK, typeof(InferResponseBody), "The output tensors.", Headers = [RequestIds.HeaderName])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(InferResponseBody), "The output tensors.", Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName])]
     public Task<IActionResult> Infer(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/models/{name}/infer")] HttpRequest request, string name) =>
         ApiResults.GuardAsync(() => InferAsync(request, name, null), _logger);
@@ -45,7 +50,7 @@ public sealed class InferenceFunctions
     [ApiOperation("OIP v2 inference on a version", Request = typeof(InferRequestBody), Description = "Every request is offered to the inference log.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
     [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id when the body has no id: at most 128 printable ASCII characters.")]
-    [ApiResponse(StatusCodes.Status200OK, typeof(InferResponseBody), "The output tensors.", Headers = [RequestIds.HeaderName])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(InferResponseBody), "The output tensors.", Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName])]
     public Task<IActionResult> InferVersion(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/models/{name}/versions/{version}/infer")] HttpRequest request,
         string name, string version) =>
@@ -55,12 +60,17 @@ public sealed class InferenceFunctions
     {
         var log = LoggedInference.Begin(_log, request, InferenceLogSource.Infer, name, version);
         return LoggedInference.RespondAsync(request, _options.MaxRequestBodyBytes, _log, log,
-            (body, output, ct) => _inference.InferAsync(name, version, body, output, log, ct),
+            async (body, output, ct) =>
+            {
+                var chosen = await TrafficRouting.ChooseAsync(_resolver, request, name, version, ct);
+                await _inference.InferAsync(chosen, body, output, log, ct);
+            },
             settled: captured => SetRequestIdHeader(request, captured));
     }
 
     private static void SetRequestIdHeader(HttpRequest request, InferenceLogCapture log)
     {
+        TrafficRouting.SetVersionHeader(request, log);
         var id = log.EnsureRequestId();
         if (RequestIds.IsHeaderSafe(id))
         {

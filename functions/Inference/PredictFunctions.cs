@@ -15,18 +15,22 @@ namespace Serverless.Functions.Inference;
 /// The records API for tabular models with a manifest: <c>POST models/{name}[/versions/{version}]/predict</c> with
 /// <c>{"instances": [...]}</c> or <c>{"dataframe_split": {...}}</c>, answering one prediction per row.
 /// The request id is the <c>x-request-id</c> header's (see <see cref="RequestIds"/>) or a new one, and is returned in the
-/// <c>x-request-id</c> response header; every request is offered to the inference log.
+/// <c>x-request-id</c> response header; the unversioned route follows the default alias's traffic split (<see cref="TrafficRouting"/>)
+/// and <c>x-model-version</c> names the version that served; every request is offered to the inference log.
 /// </summary>
 public sealed class PredictFunctions
 {
     private readonly TabularPredictionService _predictions;
+    private readonly ModelResolver _resolver;
     private readonly InferenceLogger _log;
     private readonly ServingOptions _options;
     private readonly ILogger<PredictFunctions> _logger;
 
-    public PredictFunctions(TabularPredictionService predictions, InferenceLogger log, IOptions<ServingOptions> options, ILogger<PredictFunctions> logger)
+    public PredictFunctions(TabularPredictionService predictions, ModelResolver resolver, InferenceLogger log, IOptions<ServingOptions> options,
+        ILogger<PredictFunctions> logger)
     {
         _predictions = predictions;
+        _resolver = resolver;
         _log = log;
         _options = options.Value;
         _logger = logger;
@@ -34,10 +38,12 @@ public sealed class PredictFunctions
 
     [Function("Predict")]
     [ApiOperation("Predict rows with the default version (records API)", Request = typeof(PredictRequestBody),
-        Description = "For versions with a manifest. Serves the version the default alias points at, else the latest. Every request is offered to the inference log.",
+        Description = "For versions with a manifest. Serves the version the default alias points at, else the latest; a traffic split is followed as " +
+                      "for infer (the routing key header keeps a caller on one version). x-model-version names the version that served. " +
+                      "Every request is offered to the inference log.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
     [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id: at most 128 printable ASCII characters; a new one when absent.")]
-    [ApiResponse(StatusCodes.Status200OK, typeof(PredictResponseBody), "One prediction per row, in order.", Headers = [RequestIds.HeaderName])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(PredictResponseBody), "One prediction per row, in order.", Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName])]
     public Task<IActionResult> Predict(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{name}/predict")] HttpRequest request, string name) =>
         ApiResults.GuardAsync(() => PredictAsync(request, name, null), _logger);
@@ -47,7 +53,7 @@ public sealed class PredictFunctions
         Description = "For versions with a manifest. Every request is offered to the inference log.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
     [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id: at most 128 printable ASCII characters; a new one when absent.")]
-    [ApiResponse(StatusCodes.Status200OK, typeof(PredictResponseBody), "One prediction per row, in order.", Headers = [RequestIds.HeaderName])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(PredictResponseBody), "One prediction per row, in order.", Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName])]
     public Task<IActionResult> PredictVersion(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{name}/versions/{version}/predict")] HttpRequest request,
         string name, string version) =>
@@ -58,6 +64,11 @@ public sealed class PredictFunctions
         var log = LoggedInference.Begin(_log, request, InferenceLogSource.Predict, name, version);
         request.HttpContext.Response.Headers[RequestIds.HeaderName] = log.EnsureRequestId();
         return LoggedInference.RespondAsync(request, _options.MaxRequestBodyBytes, _log, log,
-            (body, output, ct) => _predictions.PredictAsync(name, version, body, output, log, ct));
+            async (body, output, ct) =>
+            {
+                var chosen = await TrafficRouting.ChooseAsync(_resolver, request, name, version, ct);
+                await _predictions.PredictAsync(chosen, body, output, log, ct);
+            },
+            settled: captured => TrafficRouting.SetVersionHeader(request, captured));
     }
 }

@@ -27,6 +27,7 @@ public static partial class OpenApiDocumentBuilder
         ["Location"] = "Where the resource is: the request's own path for a created one, the status route (relative to this host) for a started orchestration.",
         ["ETag"] = "The alias's ETag; send it back as If-Match to move or delete it only in the state it was read in.",
         ["x-request-id"] = "The request id the answer and the inference log carry (feedback names predictions by it).",
+        ["x-model-version"] = "The version that served the request (as model_version in the body); under a traffic split, the one the split chose.",
     };
 
     private static readonly Dictionary<string, string> RouteParameters = new(StringComparer.Ordinal)

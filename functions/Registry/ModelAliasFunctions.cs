@@ -9,14 +9,16 @@ using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
 using Serverless.Core.Models;
 using Serverless.Core.Registry;
+using Serverless.Core.Serving;
 using Serverless.Functions.Http;
 using Serverless.Functions.OpenApi;
 
 namespace Serverless.Functions.Registry;
 
 /// <summary>
-/// Aliases (production, staging, ...): point with <c>PUT {"version": "3", "reason": "..."}</c>, read, delete, roll back,
-/// and read the history of their moves. Responses carry the alias's ETag; send it back as If-Match so a promotion only
+/// Aliases (production, staging, ...): point with <c>PUT {"version": "3", "reason": "..."}</c>, or split traffic with
+/// <c>PUT {"traffic": {"3": 90, "4": 10}, "routing_key": "x-user-id"}</c> (every version loaded and warmed here first),
+/// read, delete, roll back, and read the history of their moves. Responses carry the alias's ETag; send it back as If-Match so a promotion only
 /// lands on the state it was decided on. Each move is recorded as by the caller <see cref="CallerIdentity"/> describes.
 /// </summary>
 public sealed class ModelAliasFunctions
@@ -25,18 +27,23 @@ public sealed class ModelAliasFunctions
 
     private readonly IModelRegistry _registry;
     private readonly CallerIdentity _callers;
+    private readonly AliasTrafficWarmer _warmer;
     private readonly ILogger<ModelAliasFunctions> _logger;
 
-    public ModelAliasFunctions(IModelRegistry registry, CallerIdentity callers, ILogger<ModelAliasFunctions> logger)
+    public ModelAliasFunctions(IModelRegistry registry, CallerIdentity callers, AliasTrafficWarmer warmer, ILogger<ModelAliasFunctions> logger)
     {
         _registry = registry;
         _callers = callers;
+        _warmer = warmer;
         _logger = logger;
     }
 
     [Function("SetModelAlias")]
-    [ApiOperation("Point an alias at a version", Request = typeof(SetAliasRequest),
-        Description = "With If-Match, only if the alias is still in the state read (412 otherwise); without, a concurrent change is a 409. " +
+    [ApiOperation("Point an alias at a version, or split its traffic", Request = typeof(SetAliasRequest),
+        Description = "Either {\"version\": \"3\"} or {\"traffic\": {\"3\": 90, \"4\": 10}, \"routing_key\": \"x-user-id\"}: whole weights from 0 to 100 " +
+                      "summing to 100 over 1 to 10 existing versions; routing_key (default x-routing-key) is the header that keeps a caller on one version. " +
+                      "Every version of a split is loaded and warmed before it is stored; one that fails to load is a 400 naming it. " +
+                      "With If-Match, only if the alias is still in the state read (412 otherwise); without, a concurrent change is a 409. " +
                       "The move is recorded in the alias's history with the caller and the optional reason (at most 500 characters).",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.Conflict, ErrorCodes.PreconditionFailed, ErrorCodes.PayloadTooLarge])]
     [ApiParameter("If-Match", ApiParameterLocation.Header, "The alias's ETag as read (or * for any existing alias).")]
@@ -50,8 +57,10 @@ public sealed class ModelAliasFunctions
             ModelIdentifiers.ValidateAlias(alias);
             var cancellationToken = request.HttpContext.RequestAborted;
             using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxAliasBodyBytes, cancellationToken);
-            var (version, reason) = ReadSetBody(body);
-            var updated = await _registry.SetAliasAsync(name, alias, version, IfMatch(request), Note(request, reason), cancellationToken);
+            var (traffic, reason) = AliasSetBody.Read(body);
+            var note = Note(request, reason);
+            await _warmer.WarmAsync(name, traffic, cancellationToken);
+            var updated = await _registry.SetAliasAsync(name, alias, traffic, IfMatch(request), note, cancellationToken);
             return AliasResult(updated);
         }, _logger);
 
@@ -102,7 +111,7 @@ public sealed class ModelAliasFunctions
 
     [Function("RollbackModelAlias")]
     [ApiOperation("Point an alias back at the version it pointed at before", Request = typeof(RollbackAliasRequest), RequestRequired = false,
-        Description = "Undoes the most recent set not already undone, so repeated rollbacks walk back through earlier versions (versions deleted since " +
+        Description = "Undoes the most recent set not already undone, restoring a split with its routing key (its versions loaded and warmed first), so repeated rollbacks walk back through earlier versions (versions deleted since " +
                       "are skipped). 409 when there is nothing to roll back to; with If-Match, 412 when the alias moved; without, a concurrent move is a 409.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.AliasNotFound, ErrorCodes.Conflict, ErrorCodes.PreconditionFailed, ErrorCodes.PayloadTooLarge])]
     [ApiParameter("If-Match", ApiParameterLocation.Header, "The alias's ETag as read (or * for any).")]
@@ -117,7 +126,8 @@ public sealed class ModelAliasFunctions
             var cancellationToken = request.HttpContext.RequestAborted;
             using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxAliasBodyBytes, cancellationToken);
             var reason = ReadRollbackBody(body);
-            var rolledBack = await _registry.RollbackAliasAsync(name, alias, IfMatch(request), Note(request, reason), cancellationToken);
+            var rolledBack = await _registry.RollbackAliasAsync(name, alias, IfMatch(request), Note(request, reason),
+                (traffic, ct) => _warmer.WarmAsync(name, traffic, ct), cancellationToken);
             return AliasResult(rolledBack);
         }, _logger);
 
@@ -130,32 +140,6 @@ public sealed class ModelAliasFunctions
     {
         var value = request.Headers.IfMatch.ToString();
         return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-    }
-
-    private static (string Version, string? Reason) ReadSetBody(RequestBody body)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body.Memory);
-            if (document.RootElement.ValueKind == JsonValueKind.Object &&
-                document.RootElement.TryGetProperty("version", out var version))
-            {
-                var reason = ReadReason(document.RootElement);
-                switch (version.ValueKind)
-                {
-                    case JsonValueKind.String when !string.IsNullOrEmpty(version.GetString()):
-                        return (version.GetString()!, reason);
-                    case JsonValueKind.Number:
-                        return (version.GetRawText(), reason);
-                }
-            }
-        }
-        catch (JsonException e)
-        {
-            throw JsonErrorText.BadRequest(e, body.Span);
-        }
-
-        throw ServingException.BadRequest("The body must be a JSON object with a 'version', for example {\"version\": \"3\"}.");
     }
 
     private static string? ReadRollbackBody(RequestBody body)
@@ -179,7 +163,7 @@ public sealed class ModelAliasFunctions
     }
 
     /// <summary>The optional <c>reason</c>: a string of at most <see cref="AliasMoveNote.MaxReasonLength"/> characters, or null.</summary>
-    private static string? ReadReason(JsonElement root)
+    internal static string? ReadReason(JsonElement root)
     {
         if (!root.TryGetProperty("reason", out var reason) || reason.ValueKind == JsonValueKind.Null)
         {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Serverless.Core.Models;
 using Serverless.Core.Serving;
 
@@ -41,17 +42,31 @@ public sealed record ModelVersionListResponse(string Name, IReadOnlyList<ModelVe
 /// <summary>Every model with its versions, aliases (alias → version) and latest version.</summary>
 public sealed record ModelListResponse(IReadOnlyList<ModelSummary> Models);
 
-/// <summary>An alias and the version it points at; <c>etag</c> is what If-Match takes to move it safely (also the ETag header).</summary>
-public sealed record ModelAliasResponse(string Name, string Alias, string Version, DateTimeOffset UpdatedUtc, string Etag)
+/// <summary>
+/// An alias and the version it points at; <c>etag</c> is what If-Match takes to move it safely (also the ETag header).
+/// A split adds <c>traffic</c> (version → whole percent) and <c>routing_key</c> (the header that keeps a caller on one
+/// version); its <c>version</c> is the version with the largest weight (the earliest in version order among equals).
+/// </summary>
+public sealed record ModelAliasResponse(
+    string Name,
+    string Alias,
+    string Version,
+    DateTimeOffset UpdatedUtc,
+    string Etag,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, int>? Traffic = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RoutingKey = null)
 {
-    public static ModelAliasResponse From(ModelAlias a) => new(a.ModelName, a.Alias, a.Version, a.UpdatedUtc, a.ETag);
+    public static ModelAliasResponse From(ModelAlias a) => new(a.ModelName, a.Alias, a.Version, a.UpdatedUtc, a.ETag,
+        a.Traffic.IsSplit ? TrafficWeights.Of(a.Traffic) : null, a.Traffic.RoutingKey);
 }
 
 /// <summary>
-/// The body of <c>PUT models/{name}/aliases/{alias}</c>: the version to point at (a string, or a number taken as its text)
-/// and, optionally, why (at most 500 characters, kept in the alias's history).
+/// The body of <c>PUT models/{name}/aliases/{alias}</c>: either the version to point at (a string, or a number taken as its
+/// text), or <c>traffic</c>, a split (version → whole percent from 0 to 100, summing to 100, 1 to 10 versions) with an
+/// optional <c>routing_key</c> header name (default <c>x-routing-key</c>); and, optionally, why (at most 500 characters,
+/// kept in the alias's history). A split of one version at 100 is stored as the one-version form.
 /// </summary>
-public sealed record SetAliasRequest(string Version, string? Reason);
+public sealed record SetAliasRequest(string? Version, string? Reason, IReadOnlyDictionary<string, int>? Traffic = null, string? RoutingKey = null);
 
 /// <summary>The optional body of <c>POST models/{name}/aliases/{alias}/rollback</c>: why (at most 500 characters, kept in the history).</summary>
 public sealed record RollbackAliasRequest(string? Reason);
@@ -59,11 +74,30 @@ public sealed record RollbackAliasRequest(string? Reason);
 /// <summary>
 /// One move of an alias: when, from which version to which (null: the alias did not exist before, or was deleted), by
 /// whom as the app knew the caller (the Entra principal, the key level, or "sweep {instance id}"), why, and what kind
-/// (set, delete, rollback).
+/// (set, delete, rollback). A move from or to a split adds <c>from_traffic</c>/<c>from_routing_key</c> or
+/// <c>to_traffic</c>/<c>to_routing_key</c>; its <c>from_version</c>/<c>to_version</c> are the splits' largest-weight versions.
 /// </summary>
-public sealed record AliasMoveResponse(DateTimeOffset AtUtc, string? FromVersion, string? ToVersion, string By, string? Reason, string Kind)
+public sealed record AliasMoveResponse(
+    DateTimeOffset AtUtc,
+    string? FromVersion,
+    string? ToVersion,
+    string By,
+    string? Reason,
+    string Kind,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, int>? FromTraffic = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FromRoutingKey = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, int>? ToTraffic = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ToRoutingKey = null)
 {
-    public static AliasMoveResponse From(AliasMove m) => new(m.AtUtc, m.FromVersion, m.ToVersion, m.By, m.Reason, AliasMoveKinds.Name(m.Kind));
+    public static AliasMoveResponse From(AliasMove m) => new(m.AtUtc, m.FromVersion, m.ToVersion, m.By, m.Reason, AliasMoveKinds.Name(m.Kind),
+        m.FromTraffic is { IsSplit: true } from ? TrafficWeights.Of(from) : null, m.FromTraffic?.RoutingKey,
+        m.ToTraffic is { IsSplit: true } to ? TrafficWeights.Of(to) : null, m.ToTraffic?.RoutingKey);
+}
+
+internal static class TrafficWeights
+{
+    /// <summary>A split's weights by version, in version order (a dictionary enumerates, and so serializes, in insertion order).</summary>
+    public static IReadOnlyDictionary<string, int> Of(AliasTraffic traffic) => traffic.Shares.ToDictionary(s => s.Version, s => s.Weight, StringComparer.Ordinal);
 }
 
 /// <summary>An alias's newest moves, newest first; <c>more</c> when older moves exist beyond <c>limit</c>.</summary>

@@ -34,6 +34,45 @@ public sealed class AliasMoveAttacks
         { new string('[', 30_000) + new string(']', 30_000), "JSON" },
     };
 
+    public static TheoryData<string, string> BadSplitBodies => new()
+    {
+        { """{"traffic": {"1": 90, "2": 20}}""", "sum to 100" },
+        { """{"traffic": {"1": 110, "2": -10}}""", "from 0 to 100" },
+        { """{"traffic": {"1": 90.5, "2": 9.5}}""", "whole number" },
+        { """{"traffic": {"1": "90", "2": 10}}""", "whole number" },
+        { "{\"traffic\": {" + string.Join(", ", Enumerable.Range(0, 3_000).Select(i => $"\"v{i}\": 0")) + "}}", "1 to 10 versions" },
+        { "{\"traffic\": {\"" + new string('9', 30_000) + "\": 100}}", "'traffic'" },
+        { """{"traffic": {"1": 90, "../../x": 10}}""", "'traffic'" },
+        { """{"traffic": {"1": 90, "2": 10}, "routing_key": "x user\r\nset-cookie"}""", "'routing_key'" },
+        { "{\"traffic\": {\"1\": 90, \"2\": 10}, \"routing_key\": \"" + new string('k', 40_000) + "\"}", "'routing_key'" },
+        { """{"traffic": [["1", 90]]}""", "'traffic'" },
+        { """{"version": "1", "traffic": {"1": 100}}""", "not both" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSplitBodies))]
+    public async Task SetAlias_BadSplit_Is400NamingTheProblem_WithoutEchoingIt(string body, string errorNames)
+    {
+        var answer = await Attack.RefusedAsync(_target, () => _target.Operator.PutJsonAsync($"{Aliases}/production", body), HttpStatusCode.BadRequest, errorNames, SmallGrowth);
+
+        Assert.True(answer.Error!.Length < 400, answer.Error);
+    }
+
+    [Fact]
+    public async Task SetAlias_SplitToAnUnknownVersion_Is404NamingIt()
+    {
+        await Attack.RefusedAsync(_target, () => _target.Operator.PutJsonAsync($"{Aliases}/production", """{"traffic": {"1": 90, "404": 10}}"""),
+            HttpStatusCode.NotFound, "'404'", SmallGrowth);
+    }
+
+    [Fact]
+    public async Task SetAlias_SplitBodyOverTheLimit_Is413()
+    {
+        var body = "{\"traffic\": {\"1\": 100}, \"reason\": \"" + new string('x', 2 * 1024 * 1024) + "\"}";
+
+        await Attack.RefusedAsync(_target, () => _target.Operator.PutJsonAsync($"{Aliases}/production", body), HttpStatusCode.RequestEntityTooLarge, "limit", SmallGrowth);
+    }
+
     [Theory]
     [MemberData(nameof(BadRollbackBodies))]
     public async Task Rollback_MalformedBody_Is400NamingTheProblem(string body, string errorNames)

@@ -90,6 +90,11 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
             new Dictionary<string, string> { ["If-Match"] = "W/\"datetime'2001-01-01T00%3A00%3A00.0000000Z'\"" });
         await _golden.GetAsync("GetModelAliasHistory", Client, $"models/{Model}/aliases/staging/history?limit=2");
         await _golden.CheckAsync("DeleteModelAlias", Client, HttpMethod.Delete, $"models/{Model}/aliases/staging");
+        await _golden.CheckAsync("SetModelAlias.split", Client, HttpMethod.Put, $"models/{Model}/aliases/canary",
+            Golden.Json("""{"traffic": {"2": 10, "1": 90}, "routing_key": "X-User-Id", "reason": "canary"}"""));
+        await _golden.CheckAsync("SetModelAlias.split.400", Client, HttpMethod.Put, $"models/{Model}/aliases/canary", Golden.Json("""{"traffic": {"1": 90, "2": 20}}"""));
+        await _golden.GetAsync("GetModelAlias.split", Client, $"models/{Model}/aliases/canary");
+        Expect(HttpStatusCode.NoContent, await Client.DeleteAsync($"models/{Model}/aliases/canary"));
         await _golden.CheckAsync("DeleteModelVersion", Client, HttpMethod.Delete, $"models/{Model}/versions/2");
     }
 

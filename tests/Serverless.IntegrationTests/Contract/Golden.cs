@@ -38,7 +38,7 @@ public sealed class Golden
         "milliseconds", "metrics", "value", "best_value", "served_value", "promotion_reason",
     };
 
-    private static readonly string[] PinnedHeaders = ["Location", "ETag", "x-request-id"];
+    private static readonly string[] PinnedHeaders = ["Location", "ETag", "x-request-id", "x-model-version"];
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -254,6 +254,54 @@ public sealed class AliasHistoryRegistryTests
         Assert.Single((await _registry.GetAliasHistoryAsync("churn", "production", 100, default)).Moves);
     }
 
+    [Fact]
+    public async Task SplitSet_IsRecordedWithBothStates_AndRollbackRestoresTheSplitWithItsRoutingKey()
+    {
+        var split = AliasTrafficRules.Create([new("1", 90), new("2", 10)], "x-user-id");
+        await SetAsync("1");
+        await _registry.SetAliasAsync("churn", "production", split, null, new AliasMoveNote("alice", "canary"), default);
+        await SetAsync("3");
+        AliasTraffic? prepared = null;
+
+        var rolledBack = await _registry.RollbackAliasAsync("churn", "production", null, new AliasMoveNote("bob"),
+            (traffic, _) => { prepared = traffic; return Task.CompletedTask; }, default);
+        var history = await _registry.GetAliasHistoryAsync("churn", "production", 100, default);
+
+        Assert.Equal(split, rolledBack.Traffic);
+        Assert.Equal("1", rolledBack.Version);
+        Assert.Equal(split, prepared);
+        Assert.Equal(split, (await _registry.GetAliasAsync("churn", "production", default))!.Traffic);
+        Assert.Equal([(AliasMoveKind.Rollback, AliasTraffic.Single("3"), split), (AliasMoveKind.Set, split, AliasTraffic.Single("3")),
+                (AliasMoveKind.Set, AliasTraffic.Single("1"), split), (AliasMoveKind.Set, null, AliasTraffic.Single("1"))],
+            history.Moves.Select(m => (m.Kind, m.FromTraffic, m.ToTraffic)));
+        Assert.Equal("1", history.Moves[2].ToVersion);
+    }
+
+    [Fact]
+    public async Task Rollback_PrepareFails_StoresNothing()
+    {
+        await SetAsync("1");
+        await _registry.SetAliasAsync("churn", "production", AliasTrafficRules.Create([new("1", 50), new("2", 50)], null), null, AliasMoveNote.Unknown, default);
+        await SetAsync("3");
+
+        await Assert.ThrowsAsync<ServingException>(() => _registry.RollbackAliasAsync("churn", "production", null, AliasMoveNote.Unknown,
+            (_, _) => throw ServingException.BadRequest("version '2' failed to load"), default));
+
+        Assert.Equal("3", (await _registry.GetAliasAsync("churn", "production", default))!.Version);
+        Assert.Equal(3, (await _registry.GetAliasHistoryAsync("churn", "production", 100, default)).Moves.Count);
+    }
+
+    [Fact]
+    public async Task SplitSet_UnknownVersion_IsVersionNotFound_AndStoresNothing()
+    {
+        var error = await Assert.ThrowsAsync<ServingException>(() => _registry.SetAliasAsync("churn", "production",
+            AliasTrafficRules.Create([new("1", 90), new("9", 10)], null), null, AliasMoveNote.Unknown, default));
+
+        Assert.Equal(ErrorCodes.VersionNotFound, error.Code);
+        Assert.Contains("'9'", error.Message);
+        Assert.Null(await _registry.GetAliasAsync("churn", "production", default));
+    }
+
     private async Task SetAsync(params string[] versions)
     {
         foreach (var version in versions)

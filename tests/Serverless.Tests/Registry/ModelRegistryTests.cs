@@ -69,7 +69,7 @@ public sealed class ModelRegistryTests
     public async Task SetAliasAsync_StaleIfMatch_ThrowsPreconditionFailedNamingTheCurrentVersion()
     {
         ReturnsForGet("churn", "v_2", RegistryEntities.ToEntity(Stored("churn", "2", [1])));
-        var current = RegistryEntities.ToEntity("churn", "production", "3", DateTimeOffset.UnixEpoch, moves: 5);
+        var current = RegistryEntities.ToEntity("churn", "production", AliasTraffic.Single("3"), DateTimeOffset.UnixEpoch, moves: 5);
         current.ETag = new ETag("W/\"current\"");
         ReturnsForGet("churn", "a_production", current);
         _table.Setup(t => t.SubmitTransactionAsync(It.IsAny<IEnumerable<TableTransactionAction>>(), It.IsAny<CancellationToken>()))
@@ -86,10 +86,26 @@ public sealed class ModelRegistryTests
     }
 
     [Fact]
+    public async Task DeleteVersionAsync_WhileASplitHoldsItAtWeightZero_ThrowsConflictAndDeletesNothing()
+    {
+        ReturnsForGet("churn", "v_2", RegistryEntities.ToEntity(Stored("churn", "2", [1])));
+        var split = AliasTrafficRules.Create([new("1", 100), new("2", 0)], null);
+        var alias = RegistryEntities.ToEntity("churn", "canary", split, DateTimeOffset.UnixEpoch);
+        _table.Setup(t => t.QueryAsync<TableEntity>(It.IsAny<string>(), It.IsAny<int?>(), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
+            .Returns(AsyncPageable<TableEntity>.FromPages([Page<TableEntity>.FromValues([alias], null, Mock.Of<Response>())]));
+
+        var error = await Assert.ThrowsAsync<ServingException>(() => CreateRegistry().DeleteVersionAsync("churn", "2", default));
+
+        Assert.Equal(ServingErrorKind.Conflict, error.Kind);
+        Assert.Contains("canary", error.Message);
+        _table.Verify(t => t.DeleteEntityAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<ETag>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
     public async Task DeleteVersionAsync_WhileAnAliasPointsAtIt_ThrowsConflictAndDeletesNothing()
     {
         ReturnsForGet("churn", "v_1", RegistryEntities.ToEntity(Stored("churn", "1", [1])));
-        var alias = RegistryEntities.ToEntity("churn", "production", "1", DateTimeOffset.UnixEpoch);
+        var alias = RegistryEntities.ToEntity("churn", "production", AliasTraffic.Single("1"), DateTimeOffset.UnixEpoch);
         _table.Setup(t => t.QueryAsync<TableEntity>(It.IsAny<string>(), It.IsAny<int?>(), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
             .Returns(AsyncPageable<TableEntity>.FromPages([Page<TableEntity>.FromValues([alias], null, Mock.Of<Response>())]));
 

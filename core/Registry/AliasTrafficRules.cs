@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Serverless.Core.Errors;
+using Serverless.Core.Models;
+using Serverless.Core.Storage;
+
+namespace Serverless.Core.Registry;
+
+/// <summary>
+/// Makes <see cref="AliasTraffic"/> from what a caller wrote (validated, each mistake a BadRequest naming <c>traffic</c> or
+/// <c>routing_key</c>) and from what the registry stored (trusted). Shares are put in <see cref="VersionOrder"/>. Pure; thread-safe.
+/// </summary>
+public static class AliasTrafficRules
+{
+    /// <summary>
+    /// A split as a caller wrote it, validated: 1 to <see cref="AliasTraffic.MaxVersions"/> valid, distinct versions, whole weights from 0 to
+    /// 100 summing to 100, and a valid header name as <paramref name="routingKey"/> (default <see cref="AliasTraffic.DefaultRoutingKey"/>).
+    /// BadRequest naming <c>traffic</c> or <c>routing_key</c> otherwise. One version at 100 is the one-version form.
+    /// </summary>
+    public static AliasTraffic Create(IReadOnlyCollection<KeyValuePair<string, int>> weights, string? routingKey)
+    {
+        if (weights.Count is 0 or > AliasTraffic.MaxVersions)
+        {
+            throw ServingException.BadRequest($"'traffic' must name 1 to {AliasTraffic.MaxVersions} versions (was {weights.Count}).");
+        }
+
+        var shares = new TrafficShare[weights.Count];
+        var i = 0;
+        var total = 0;
+        foreach (var (version, weight) in weights)
+        {
+            ModelIdentifiers.ValidateVersion(version, "traffic");
+            if (weight is < 0 or > 100)
+            {
+                throw ServingException.BadRequest($"'traffic': the weight of version '{version}' must be a whole number from 0 to 100 (was {weight}).");
+            }
+
+            total += weight;
+            shares[i++] = new TrafficShare(version, weight);
+        }
+
+        Array.Sort(shares, static (a, b) => VersionOrder.Instance.Compare(a.Version, b.Version));
+        for (var j = 1; j < shares.Length; j++)
+        {
+            if (string.Equals(shares[j - 1].Version, shares[j].Version, StringComparison.Ordinal))
+            {
+                throw ServingException.BadRequest($"'traffic' names version '{shares[j].Version}' more than once.");
+            }
+        }
+
+        if (total != 100)
+        {
+            throw ServingException.BadRequest($"'traffic': the weights must sum to 100 (they sum to {total}).");
+        }
+
+        if (shares.Length == 1)
+        {
+            return AliasTraffic.Single(shares[0].Version);
+        }
+
+        return new AliasTraffic(shares, ValidateRoutingKey(routingKey));
+    }
+
+    /// <summary>The header name in lower case; BadRequest naming <c>routing_key</c> unless it is an HTTP token of 1 to 64 characters.</summary>
+    public static string ValidateRoutingKey(string? routingKey)
+    {
+        if (routingKey is null)
+        {
+            return AliasTraffic.DefaultRoutingKey;
+        }
+
+        if (routingKey.Length is 0 or > AliasTraffic.MaxRoutingKeyLength || !routingKey.All(IsTokenChar))
+        {
+            throw ServingException.BadRequest(
+                $"'routing_key' must be an HTTP header name: 1-{AliasTraffic.MaxRoutingKeyLength} letters, digits or !#$%&'*+-.^_`|~ (was {DataText.Quote(routingKey)}).");
+        }
+
+        return routingKey.ToLowerInvariant();
+    }
+
+    /// <summary>
+    /// The traffic as stored: the weights <paramref name="json"/> wrote with <see cref="AliasTraffic.ToJson"/> (trusted, not validated
+    /// again) and <paramref name="routingKey"/>, or, without weights, the one-version form of <paramref name="version"/>.
+    /// </summary>
+    public static AliasTraffic FromStored(string? json, string? routingKey, string version)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return AliasTraffic.Single(version);
+        }
+
+        using var document = JsonDocument.Parse(json);
+        var shares = document.RootElement.EnumerateObject().Select(p => new TrafficShare(p.Name, p.Value.GetInt32())).ToArray();
+        Array.Sort(shares, static (a, b) => VersionOrder.Instance.Compare(a.Version, b.Version));
+        return shares.Length == 1 ? AliasTraffic.Single(shares[0].Version) : new AliasTraffic(shares, routingKey ?? AliasTraffic.DefaultRoutingKey);
+    }
+
+    private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);
+}
