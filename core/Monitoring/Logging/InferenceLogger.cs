@@ -55,9 +55,11 @@ public sealed class InferenceLogger
     /// </summary>
     public InferenceLogCapture Begin(string source, string model, string? requestedVersion, string? headerRequestId, string? warmupHeader = null)
     {
+        // The process's own warm-up is captured like a real request, so the capture code is compiled before the first
+        // real one (that took a first request from ~3 ms to 10-19 ms), and dropped where a real one is buffered.
         var warmup = warmupHeader is not null && IsWarmup(warmupHeader);
-        var enabled = _options.Enabled && !warmup;
-        return new InferenceLogCapture(enabled, enabled ? _options.SampleRateFor(model) : 0, source, model, requestedVersion,
+        var enabled = _options.Enabled;
+        return new InferenceLogCapture(enabled, enabled ? (warmup ? 1 : _options.SampleRateFor(model)) : 0, source, model, requestedVersion,
             RequestIds.FromHeader(headerRequestId), new DateTimeOffset(NextUniqueTicks(), TimeSpan.Zero), _time.GetTimestamp())
         {
             IsWarmup = warmup,
@@ -85,7 +87,10 @@ public sealed class InferenceLogger
         }
 
         capture.LatencyMs = _time.GetElapsedTime(capture.StartTimestamp).TotalMilliseconds;
-        _buffer.TryEnqueue(capture);
+        if (!capture.IsWarmup)
+        {
+            _buffer.TryEnqueue(capture);
+        }
     }
 
     /// <summary>
@@ -120,7 +125,10 @@ public sealed class InferenceLogger
         capture.Status = InferenceLogStatus.Error;
         capture.Error = error is ServingException ? error.Message : $"{error.GetType().Name}: {error.Message}";
         capture.StatusCode = StatusCodeOf(error);
-        _buffer.TryEnqueue(capture);
+        if (!capture.IsWarmup)
+        {
+            _buffer.TryEnqueue(capture);
+        }
     }
 
     /// <summary>

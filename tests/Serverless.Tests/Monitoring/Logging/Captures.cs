@@ -22,6 +22,13 @@ internal static class Captures
     {
         var capture = logger.Begin(InferenceLogSource.Predict, model, null, requestId);
         capture.EnsureRequestId();
+        capture.RecordTabular(Version(model), Batch(rows, city), Predictions(rows));
+        return capture;
+    }
+
+    /// <summary><paramref name="rows"/> rows of (age, city); row 1's age missing.</summary>
+    public static FeatureBatch Batch(int rows, string? city = "Oslo")
+    {
         var batch = new FeatureBatch(Schema, rows);
         for (var r = 0; r < rows; r++)
         {
@@ -32,12 +39,12 @@ internal static class Captures
             }));
         }
 
-        var predictions = Enumerable.Range(0, rows)
-            .Select(r => new TabularPrediction { Label = r % 2 == 0 ? "yes" : "no", Probability = 0.5 + (r / 1000.0), Scores = [0.5 - (r / 1000.0), 0.5 + (r / 1000.0)] })
-            .ToArray();
-        capture.RecordTabular(Version(model), batch, predictions);
-        return capture;
+        return batch;
     }
+
+    public static TabularPrediction[] Predictions(int rows) => Enumerable.Range(0, rows)
+        .Select(r => new TabularPrediction { Label = r % 2 == 0 ? "yes" : "no", Probability = 0.5 + (r / 1000.0), Scores = [0.5 - (r / 1000.0), 0.5 + (r / 1000.0)] })
+        .ToArray();
 
     /// <summary>Logs a completed request of <paramref name="rows"/> rows.</summary>
     public static InferenceLogCapture Complete(InferenceLogger logger, string model, int rows, string? requestId = null)

@@ -5,18 +5,29 @@ namespace Serverless.Tests.Monitoring.Logging;
 public sealed class WarmupTokenTests
 {
     [Fact]
-    public void Begin_WithTheProcessWarmupToken_DoesNotRecord_AnyOtherValueDoes()
+    public async Task WarmupRequest_IsCapturedLikeARealOne_ButNeverBuffered_AnyOtherTokenIs()
     {
-        using var harness = new LoggingHarness();
+        using var harness = new LoggingHarness(new InferenceLogOptions { FlushIntervalMs = 50 });
+        await harness.Writer.StartAsync(CancellationToken.None);
         var logger = harness.Logger;
 
         var warmup = logger.Begin(InferenceLogSource.Infer, "m", null, "w", logger.WarmupToken);
         var claimed = logger.Begin(InferenceLogSource.Infer, "m", null, "c", "1");
-        var plain = logger.Begin(InferenceLogSource.Infer, "m", null, "p");
-
-        Assert.False(warmup.IsRecording);
+        Assert.True(warmup.IsRecording); // the capture code runs (and is compiled) during warm-up
         Assert.True(claimed.IsRecording);
-        Assert.True(plain.IsRecording);
+        foreach (var capture in new[] { warmup, claimed })
+        {
+            capture.RecordTabular(Captures.Version("m"), Captures.Batch(1), Captures.Predictions(1));
+            logger.Complete(capture);
+        }
+
+        logger.Fail(logger.Begin(InferenceLogSource.Infer, "m", null, "w2", logger.WarmupToken), new InvalidOperationException("warm-up failed"));
+        await harness.SettleAsync();
+        await harness.Writer.StopAsync(CancellationToken.None);
+
+        var records = harness.Sink.Records();
+        Assert.Equal(["c"], records.Select(r => r.RequestId));
+        Assert.Equal(0, logger.Counters.SampledOutRequests);
     }
 
     [Fact]
