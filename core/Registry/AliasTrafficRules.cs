@@ -11,6 +11,12 @@ namespace Serverless.Core.Registry;
 /// </summary>
 public static class AliasTrafficRules
 {
+    /// <summary>Headers a split may not route by: their values are secrets or set by the platform, never a caller's routing choice.</summary>
+    private static readonly HashSet<string> CredentialHeaders = new(StringComparer.Ordinal)
+    {
+        "authorization", "proxy-authorization", "cookie", "x-functions-key", "x-api-key",
+    };
+
     /// <summary>
     /// A split as a caller wrote it, validated: 1 to <see cref="AliasTraffic.MaxVersions"/> valid, distinct versions, whole weights from 0 to
     /// 100 summing to 100, and a valid header name as <paramref name="routingKey"/> (default <see cref="AliasTraffic.DefaultRoutingKey"/>).
@@ -60,7 +66,10 @@ public static class AliasTrafficRules
         return new AliasTraffic(shares, ValidateRoutingKey(routingKey));
     }
 
-    /// <summary>The header name in lower case; BadRequest naming <c>routing_key</c> unless it is an HTTP token of 1 to 64 characters.</summary>
+    /// <summary>
+    /// The header name in lower case; BadRequest naming <c>routing_key</c> unless it is an HTTP token of 1 to 64 characters
+    /// and not a header that carries credentials or identity (<see cref="CredentialHeaders"/>, <c>x-ms-client-principal*</c>).
+    /// </summary>
     public static string ValidateRoutingKey(string? routingKey)
     {
         if (routingKey is null)
@@ -74,7 +83,14 @@ public static class AliasTrafficRules
                 $"'routing_key' must be an HTTP header name: 1-{AliasTraffic.MaxRoutingKeyLength} letters, digits or !#$%&'*+-.^_`|~ (was {DataText.Quote(routingKey)}).");
         }
 
-        return routingKey.ToLowerInvariant();
+        var name = routingKey.ToLowerInvariant();
+        if (CredentialHeaders.Contains(name) || name.StartsWith("x-ms-client-principal", StringComparison.Ordinal))
+        {
+            throw ServingException.BadRequest(
+                $"'routing_key' must not be a header that carries credentials or identity ('{name}'): route by a header meant for it, such as x-user-id.");
+        }
+
+        return name;
     }
 
     /// <summary>

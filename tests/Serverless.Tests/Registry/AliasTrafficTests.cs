@@ -91,6 +91,18 @@ public sealed class AliasTrafficTests
         Assert.StartsWith("'routing_key' must be an HTTP header name", error.Message);
     }
 
+    [Theory]
+    [InlineData("Authorization")]
+    [InlineData("cookie")]
+    [InlineData("x-functions-key")]
+    [InlineData("X-MS-CLIENT-PRINCIPAL-NAME")]
+    public void Create_CredentialHeaderAsRoutingKey_IsBadRequest(string routingKey)
+    {
+        var error = Assert.Throws<ServingException>(() => AliasTrafficRules.Create(W(("3", 90), ("4", 10)), routingKey));
+
+        Assert.StartsWith("'routing_key' must not be a header that carries credentials", error.Message);
+    }
+
     [Fact]
     public void Create_RoutingKeyTooLong_IsBadRequest_WithoutEchoingItAll()
     {
