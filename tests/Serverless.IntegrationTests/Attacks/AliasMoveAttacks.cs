@@ -44,6 +44,7 @@ public sealed class AliasMoveAttacks
         { "{\"traffic\": {\"" + new string('9', 30_000) + "\": 100}}", "'traffic'" },
         { """{"traffic": {"1": 90, "../../x": 10}}""", "'traffic'" },
         { """{"traffic": {"1": 90, "2": 10}, "routing_key": "x user\r\nset-cookie"}""", "'routing_key'" },
+        { """{"traffic": {"1": 90, "2": 10}, "routing_key": "Authorization"}""", "'routing_key'" },
         { "{\"traffic\": {\"1\": 90, \"2\": 10}, \"routing_key\": \"" + new string('k', 40_000) + "\"}", "'routing_key'" },
         { """{"traffic": [["1", 90]]}""", "'traffic'" },
         { """{"version": "1", "traffic": {"1": 100}}""", "not both" },
