@@ -120,18 +120,24 @@ public sealed class BaselineBuilder
         };
     }
 
-    private FeatureBaseline BuildCategorical()
+    private FeatureBaseline BuildCategorical() => Categorical(Name, _count, _missing, _categories, _categories.Values.Sum());
+
+    /// <summary>
+    /// A categorical feature's baseline: the <see cref="MaxCategories"/> most frequent of <paramref name="categories"/> (ties by
+    /// name), the rest of the <paramref name="present"/> values pooled as other.
+    /// </summary>
+    internal static FeatureBaseline Categorical(string name, long count, long missing, IReadOnlyDictionary<string, long> categories, long present)
     {
-        var top = _categories.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Take(MaxCategories).ToList();
+        var top = categories.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Take(MaxCategories).ToList();
         return new FeatureBaseline
         {
-            Name = Name,
+            Name = name,
             Type = "categorical",
-            Count = _count,
-            Missing = _missing,
-            Distinct = _categories.Count,
+            Count = count,
+            Missing = missing,
+            Distinct = categories.Count,
             Categories = top.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal),
-            OtherCount = _categories.Values.Sum() - top.Sum(c => c.Value),
+            OtherCount = present - top.Sum(c => c.Value),
         };
     }
 

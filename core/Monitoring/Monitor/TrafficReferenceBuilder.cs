@@ -208,18 +208,7 @@ public sealed class TrafficReferenceBuilder
             var missing = rows - _present;
             if (!IsNumeric)
             {
-                var categories = _categories!;
-                var top = categories.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Take(BaselineBuilder.MaxCategories).ToList();
-                return new FeatureBaseline
-                {
-                    Name = Name,
-                    Type = "categorical",
-                    Count = rows,
-                    Missing = missing,
-                    Distinct = categories.Count,
-                    Categories = top.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal),
-                    OtherCount = _present - top.Sum(c => c.Value),
-                };
+                return BaselineBuilder.Categorical(Name, rows, missing, _categories!, _present);
             }
 
             if (_moments.Build() is not { } figures)
