@@ -59,6 +59,9 @@ public sealed class InferenceLogCapture
     /// <summary>The host's own warm-up request: neither logged nor counted in metrics.</summary>
     internal bool IsWarmup { get; init; }
 
+    /// <summary>A mirror (shadow) copy: scored off the request path under the primary's request id; logged with the mirror mark.</summary>
+    public bool IsMirror { get; internal init; }
+
     internal double LatencyMs { get; set; }
 
     internal string Status { get; set; } = InferenceLogStatus.Ok;

@@ -68,5 +68,12 @@ public sealed record InferenceLogRecord
 
     public bool Truncated { get; init; }
 
+    /// <summary>
+    /// A mirror (shadow) copy of a request that another version answered: <see cref="RequestId"/> and <see cref="Row"/> are
+    /// the primary's, so joining on them pairs each mirror prediction with the one the caller received. Its latency is the
+    /// mirror's own scoring, off the request path.
+    /// </summary>
+    public bool Mirror { get; init; }
+
     public bool IsError => Status == InferenceLogStatus.Error;
 }

@@ -51,9 +51,10 @@ public sealed class InferenceLogger
 
     /// <summary>
     /// Starts a request's capture. <paramref name="headerRequestId"/>: the <c>x-request-id</c> header's value, if any;
-    /// <paramref name="warmupHeader"/>: the <see cref="WarmupHeaderName"/> header's, if any (the process's own warm-up is not logged).
+    /// <paramref name="warmupHeader"/>: the <see cref="WarmupHeaderName"/> header's, if any (the process's own warm-up is not logged);
+    /// <paramref name="mirror"/>: a mirror copy scored under the primary's request id (<see cref="InferenceLogCapture.IsMirror"/>).
     /// </summary>
-    public InferenceLogCapture Begin(string source, string model, string? requestedVersion, string? headerRequestId, string? warmupHeader = null)
+    public InferenceLogCapture Begin(string source, string model, string? requestedVersion, string? headerRequestId, string? warmupHeader = null, bool mirror = false)
     {
         // The process's own warm-up is captured like a real request, so the capture code is compiled before the first
         // real one (that took a first request from ~3 ms to 10-19 ms), and dropped where a real one is buffered.
@@ -63,6 +64,7 @@ public sealed class InferenceLogger
             RequestIds.FromHeader(headerRequestId), new DateTimeOffset(NextUniqueTicks(), TimeSpan.Zero), _time.GetTimestamp())
         {
             IsWarmup = warmup,
+            IsMirror = mirror,
         };
     }
 

@@ -12,7 +12,7 @@ namespace Serverless.Core.Monitoring.Logging.Blocks;
 /// properties <c>Data</c>, <c>Data1</c>, … (at most <see cref="PartBytes"/> each): the GZip of a UTF-8 JSON array of
 /// record objects with fields <c>id</c> (request id), <c>row</c>, <c>ver</c>, <c>t</c> (request time, UTC ticks),
 /// <c>lat</c> (ms), <c>st</c>, <c>src</c>, and where present <c>err</c>, <c>sc</c> (a failure's HTTP status), <c>label</c>, <c>p</c>, <c>v</c>, <c>f</c>
-/// (features object), <c>o</c> (outputs object) and <c>tr</c> (truncated). Blocks written since feedback matching
+/// (features object), <c>o</c> (outputs object), <c>tr</c> (truncated) and <c>mi</c> (a mirror copy). Blocks written since feedback matching
 /// also carry <c>Ids</c> (and <c>Ids1</c>, … past <see cref="PartBytes"/>): a <see cref="RequestIdIndex"/> of the
 /// request ids and rows of the predictions inside, about 6 bytes per request, which feedback matching reads with a
 /// <c>$select</c> of that property alone instead of the payload; blocks without it are decoded instead. RowKey <c>{FirstUtc ticks:D19}|{writer}|{seq}</c>
@@ -60,6 +60,7 @@ public static class InferenceLogBlockFormat
     internal static readonly JsonEncodedText Features = JsonEncodedText.Encode("f");
     internal static readonly JsonEncodedText Outputs = JsonEncodedText.Encode("o");
     internal static readonly JsonEncodedText Truncated = JsonEncodedText.Encode("tr");
+    internal static readonly JsonEncodedText Mirror = JsonEncodedText.Encode("mi");
 
     private static readonly IReadOnlyDictionary<string, JsonElement> NoFeatures = new Dictionary<string, JsonElement>();
 
@@ -142,7 +143,7 @@ public static class InferenceLogBlockFormat
         double latency = 0;
         double? probability = null, value = null;
         LoggedValues? features = null, outputs = null;
-        var truncated = false;
+        bool truncated = false, mirror = false;
         foreach (var property in element.EnumerateObject())
         {
             var field = property.Value;
@@ -206,6 +207,10 @@ public static class InferenceLogBlockFormat
             {
                 truncated = field.GetBoolean();
             }
+            else if (property.NameEquals(Mirror.EncodedUtf8Bytes))
+            {
+                mirror = field.GetBoolean();
+            }
         }
 
         return new InferenceLogRecord
@@ -226,6 +231,7 @@ public static class InferenceLogBlockFormat
             Features = features ?? NoFeatures,
             Outputs = outputs,
             Truncated = truncated,
+            Mirror = mirror,
         };
     }
 

@@ -62,6 +62,11 @@ internal sealed class InferenceLogRecordJson
             json.WriteBoolean(InferenceLogBlockFormat.Truncated, true);
         }
 
+        if (capture.IsMirror)
+        {
+            json.WriteBoolean(InferenceLogBlockFormat.Mirror, true);
+        }
+
         json.WriteEndObject();
     }
 

@@ -50,6 +50,34 @@ public sealed class InferenceLogBlockRecordsTests
     }
 
     [Fact]
+    public void MirrorCopy_ReadsBackMarkedUnderThePrimarysRequestId_AndAPrimaryUnmarked()
+    {
+        using var model = TabularTestModel.Load(ReferenceModels.PerFeatureBinaryClassifier(), ReferenceManifests.PerFeatureBinary());
+        using var harness = new LoggingHarness();
+        var body = Encoding.UTF8.GetBytes("""{"instances": [{"age": 25, "city": "Oslo"}]}""");
+        var primary = harness.Logger.Begin(InferenceLogSource.Predict, TestModel.Name, null, "req-9");
+        var mirror = harness.Logger.Begin(InferenceLogSource.Predict, TestModel.Name, null, "req-9", mirror: true);
+        foreach (var capture in new[] { primary, mirror })
+        {
+            using var output = new PooledBufferWriter();
+            TabularPredictionService.Predict(model.Tabular, model.Model.Model, body, output, capture);
+            harness.Logger.Complete(capture);
+        }
+
+        var blocks = new InferenceLogBlocks(harness.Options.TablePrefix, harness.Options.Shards);
+        while (harness.Buffer.TryRead(out var completed))
+        {
+            blocks.Add(completed);
+        }
+
+        var records = blocks.TakeAll().SelectMany(b => InferenceLogBlockFormat.ReadRecords(b.Entity)).ToList();
+
+        Assert.Equal(2, records.Count);
+        Assert.All(records, r => Assert.Equal("req-9", r.RequestId));
+        Assert.Equal([false, true], records.Select(r => r.Mirror).Order());
+    }
+
+    [Fact]
     public void Tabular_MissingValuesAreNull()
     {
         using var harness = new LoggingHarness();
