@@ -1,6 +1,6 @@
 namespace Serverless.Bench;
 
-/// <summary>What to run, from the command line: <c>[all|micro|load|tabular|sweep|logging|monitor|startup] [--no-bdn] [--publish] [--runner-dll PATH]</c>.</summary>
+/// <summary>What to run, from the command line: <c>[all|micro|load|tabular|sweep|logging|monitor|startup|routing] [--no-bdn] [--publish] [--runner-dll PATH]</c>.</summary>
 public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, string? RunnerDll, bool Publish = false)
 {
     public const string Usage =
@@ -13,6 +13,7 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
         "  sweep      a fixed training grid through the sweep orchestration: wall time, trials/min (sweep.md)\n" +
         "  logging    records API and OIP infer on the runner with inference logging on vs off (logging.md)\n" +
         "  monitor    monitor run time over 1M logged rows x 20 features, from memory and through storage (monitor.md)\n" +
+        "  routing    a plain alias vs a 90/10 traffic split, random and by routing key (routing.md)\n" +
         "  startup    cold start of the runner published as JIT, ReadyToRun and ReadyToRun without PGO (startup.md)\n" +
         "  --no-bdn   skip BenchmarkDotNet in the default mode\n" +
         "  --publish  write the pages to bench/results/ (tracked, quoted by the README) instead of bench/out/\n" +
@@ -52,6 +53,9 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
                 case "startup":
                     mode = BenchMode.Startup;
                     break;
+                case "routing":
+                    mode = BenchMode.Routing;
+                    break;
                 case "--no-bdn":
                     bdn = false;
                     break;
@@ -82,4 +86,5 @@ public enum BenchMode
     Logging,
     Monitor,
     Startup,
+    Routing,
 }

@@ -10,8 +10,32 @@ namespace Serverless.Bench;
 /// </summary>
 public sealed record LoadSettings(TimeSpan Warmup, TimeSpan MeasureDuration, int MeasureMaxRequests, int Rounds);
 
-/// <summary>One endpoint to load: the client to send with, the URI, the request body and the exact response expected.</summary>
-public sealed record LoadTarget(string Label, HttpClient Client, Uri Uri, byte[] Body, byte[] Expected);
+/// <summary>
+/// One endpoint to load: the client to send with, the URI, the request body and the exact response expected (or any of
+/// <paramref name="AlsoAccepted"/>, for a split whose versions answer differently); <paramref name="HeaderName"/>, when set,
+/// is sent with the values of <paramref name="HeaderValues"/> in turn (request i carries value i mod count).
+/// </summary>
+public sealed record LoadTarget(string Label, HttpClient Client, Uri Uri, byte[] Body, byte[] Expected,
+    IReadOnlyList<byte[]>? AlsoAccepted = null, string? HeaderName = null, IReadOnlyList<string>? HeaderValues = null)
+{
+    internal bool Accepts(ReadOnlySpan<byte> received)
+    {
+        if (received.SequenceEqual(Expected))
+        {
+            return true;
+        }
+
+        foreach (var other in AlsoAccepted ?? [])
+        {
+            if (received.SequenceEqual(other))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
 
 /// <summary>
 /// Closed-loop HTTP load: <c>concurrency</c> workers each send the same POST back to back over a shared
@@ -74,7 +98,7 @@ public static class LoadGenerator
     public static async Task<double> SendOnceAsync(HttpClient client, Uri uri, byte[] body, byte[] expected)
     {
         var start = Stopwatch.GetTimestamp();
-        var failure = await SendAsync(client, uri, body, expected);
+        var failure = await SendAsync(new LoadTarget("", client, uri, body, expected), 0);
         var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         return failure is null ? elapsed : throw new InvalidOperationException($"POST {uri} failed: {failure}");
     }
@@ -86,7 +110,7 @@ public static class LoadGenerator
         var start = Stopwatch.GetTimestamp();
         var deadline = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var workers = Enumerable.Range(0, concurrency)
-            .Select(_ => Task.Run(() => WorkerAsync(target.Client, target.Uri, target.Body, target.Expected, phase, deadline, maxRequests)))
+            .Select(_ => Task.Run(() => WorkerAsync(target, phase, deadline, maxRequests)))
             .ToArray();
         await Task.WhenAll(workers);
         phase.Elapsed = Stopwatch.GetElapsedTime(start);
@@ -95,7 +119,7 @@ public static class LoadGenerator
         return phase;
     }
 
-    private static async Task WorkerAsync(HttpClient client, Uri uri, byte[] body, byte[] expected, Phase phase, long deadline, int maxRequests)
+    private static async Task WorkerAsync(LoadTarget target, Phase phase, long deadline, int maxRequests)
     {
         while (Stopwatch.GetTimestamp() < deadline)
         {
@@ -106,7 +130,7 @@ public static class LoadGenerator
             }
 
             var begin = Stopwatch.GetTimestamp();
-            var failure = await SendAsync(client, uri, body, expected).ConfigureAwait(false);
+            var failure = await SendAsync(target, slot).ConfigureAwait(false);
             var took = Stopwatch.GetTimestamp() - begin;
             if (phase.Durations.Length > 0)
             {
@@ -121,20 +145,25 @@ public static class LoadGenerator
     }
 
     /// <summary>Null on success, else what went wrong.</summary>
-    private static async Task<string?> SendAsync(HttpClient client, Uri uri, byte[] body, byte[] expected)
+    private static async Task<string?> SendAsync(LoadTarget target, long slot)
     {
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
+            using var request = new HttpRequestMessage(HttpMethod.Post, target.Uri) { Content = new ByteArrayContent(target.Body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead).ConfigureAwait(false);
+            if (target.HeaderName is { } header && target.HeaderValues is { Count: > 0 } values)
+            {
+                request.Headers.TryAddWithoutValidation(header, values[(int)(slot % values.Count)]);
+            }
+
+            using var response = await target.Client.SendAsync(request, HttpCompletionOption.ResponseContentRead).ConfigureAwait(false);
             var received = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 return $"HTTP {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(received.AsSpan(0, Math.Min(received.Length, 300)))}";
             }
 
-            return received.AsSpan().SequenceEqual(expected)
+            return target.Accepts(received)
                 ? null
                 : $"unexpected response body: {System.Text.Encoding.UTF8.GetString(received.AsSpan(0, Math.Min(received.Length, 300)))}";
         }

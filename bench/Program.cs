@@ -1,6 +1,7 @@
 using Serverless.Bench;
 using Serverless.Bench.Logging;
 using Serverless.Bench.Monitoring;
+using Serverless.Bench.Routing;
 using Serverless.Bench.Startup;
 using Serverless.Bench.Tabular;
 using Serverless.Bench.Training;
@@ -66,6 +67,16 @@ try
         Console.WriteLine();
         Console.WriteLine(startupPage);
         await output.WriteAsync("startup.md", startupPage);
+        return 0;
+    }
+
+    if (options.Mode == BenchMode.Routing)
+    {
+        Progress.Write("traffic splits: a plain alias vs a 90/10 split, random and by routing key...");
+        var routingPage = await RoutingBenchmark.RunAsync(root);
+        Console.WriteLine();
+        Console.WriteLine(routingPage);
+        await output.WriteAsync("routing.md", routingPage);
         return 0;
     }
 
