@@ -20,6 +20,8 @@ public static class ModelsCommands
         models.Subcommands.Add(Show(run));
         models.Subcommands.Add(Delete(run));
         models.Subcommands.Add(AliasCommands.Promote(run));
+        models.Subcommands.Add(AliasCommands.Split(run));
+        models.Subcommands.Add(AliasCommands.Show(run));
         models.Subcommands.Add(AliasCommands.Rollback(run));
         models.Subcommands.Add(AliasCommands.History(run));
         return models;
