@@ -3,6 +3,7 @@ using Serverless.Core.Errors;
 using Serverless.Core.Models;
 using Serverless.Core.Onnx;
 using Serverless.Core.Protocol;
+using Serverless.Core.Serving.Batching;
 
 namespace Serverless.Core.Serving;
 
@@ -40,6 +41,9 @@ public sealed class LoadedModel : IInferSignature
 
     public ColdStartTimings ColdStart { get; internal set; }
 
+    /// <summary>Merges concurrent requests into one run when the model is batched (<see cref="BatchingOptions"/>); null otherwise.</summary>
+    public DynamicBatcher? Batcher { get; internal set; }
+
     /// <summary>Ticks (TimeProvider timestamp) of the last lease, for least-recently-used eviction.</summary>
     internal long LastUsed;
 
@@ -53,6 +57,13 @@ public sealed class LoadedModel : IInferSignature
     /// </summary>
     public IDisposableReadOnlyCollection<OrtValue> Run(InferRequest request, IReadOnlyList<string> outputNames) =>
         Run(request.InputNames, request.InputValues, outputNames);
+
+    /// <summary>
+    /// As <see cref="Run(InferRequest, IReadOnlyList{string})"/>, through the <see cref="Batcher"/> when the model has one (the
+    /// request may then share a run with others). The caller keeps <paramref name="request"/> until this completes.
+    /// </summary>
+    public ValueTask<IDisposableReadOnlyCollection<OrtValue>> RunAsync(InferRequest request, IReadOnlyList<string> outputNames) =>
+        Batcher is { } batcher ? batcher.RunAsync(request, outputNames) : ValueTask.FromResult(Run(request, outputNames));
 
     /// <summary>
     /// Runs the session on named input values (owned by the caller) and returns <paramref name="outputNames"/>'s
@@ -92,6 +103,7 @@ public sealed class LoadedModel : IInferSignature
     {
         if (Interlocked.Decrement(ref _references) == 0)
         {
+            Batcher?.Dispose();
             Session.Dispose();
             _runOptions.Dispose();
         }

@@ -7,6 +7,7 @@ using Serverless.Core.Errors;
 using Serverless.Core.Models;
 using Serverless.Core.Onnx;
 using Serverless.Core.Registry;
+using Serverless.Core.Serving.Batching;
 
 namespace Serverless.Core.Serving;
 
@@ -21,15 +22,17 @@ public sealed class ModelLoader : IModelLoader
     private readonly IModelRegistry _registry;
     private readonly SessionOptionsFactory _sessionOptions;
     private readonly ServingOptions _options;
+    private readonly BatchingOptions _batching;
     private readonly TimeProvider _clock;
     private readonly ILogger<ModelLoader> _logger;
 
-    public ModelLoader(IModelRegistry registry, SessionOptionsFactory sessionOptions, IOptions<ServingOptions> options, TimeProvider clock,
-        ILogger<ModelLoader> logger)
+    public ModelLoader(IModelRegistry registry, SessionOptionsFactory sessionOptions, IOptions<ServingOptions> options, IOptions<BatchingOptions> batching,
+        TimeProvider clock, ILogger<ModelLoader> logger)
     {
         _registry = registry;
         _sessionOptions = sessionOptions;
         _options = options.Value;
+        _batching = batching.Value;
         _clock = clock;
         _logger = logger;
     }
@@ -59,6 +62,7 @@ public sealed class ModelLoader : IModelLoader
         var model = new LoadedModel(version, session, new ColdStartTimings(0, 0, 0, _clock.GetUtcNow()));
         WarmUp(model);
         var warmed = Stopwatch.GetTimestamp();
+        model.Batcher = DynamicBatcher.TryCreate(model, _batching.For(version.Name));
 
         model.ColdStart = new ColdStartTimings(
             Stopwatch.GetElapsedTime(start, fetched).TotalMilliseconds,

@@ -1,14 +1,16 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Onnx;
 using Serverless.Core.Registry;
+using Serverless.Core.Serving.Batching;
 
 namespace Serverless.Core.Serving;
 
 /// <summary>
-/// Wires online serving: options (section <c>Serving</c>), the registry with the inspector that admits models as they
+/// Wires online serving: options (sections <c>Serving</c> and <c>Batching</c>), the registry with the inspector that admits models as they
 /// will be served, the session cache, warm-up, inference and the records API.
 /// </summary>
 public static class ServingServiceCollectionExtensions
@@ -16,6 +18,11 @@ public static class ServingServiceCollectionExtensions
     public static IServiceCollection AddModelServing(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddServedModelRegistry(configuration);
+        services.AddOptions<BatchingOptions>()
+            .BindConfiguration(BatchingOptions.SectionName)
+            .Validate(o => o.Models.Values.All(m => Validator.TryValidateObject(m, new ValidationContext(m), null, validateAllProperties: true)),
+                "Batching:Models: MaxBatchSize must be 2 to 65,536, MaxQueueDelayMicroseconds 0 to 1,000,000 and MaxConcurrentBatches 1 to 64.")
+            .ValidateOnStart();
         services.TryAddSingleton<IModelLoader, ModelLoader>();
         services.TryAddSingleton<ModelSessionCache>();
         services.TryAddSingleton<ModelResolver>();

@@ -7,6 +7,7 @@ using Serverless.Core.Models;
 using Serverless.Core.Onnx;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving;
+using Serverless.Core.Serving.Batching;
 using Serverless.TestModels;
 
 namespace Serverless.Tests.Serving;
@@ -54,6 +55,21 @@ public sealed class ModelLoaderTests
         Assert.DoesNotContain(".cc:", error.Message);
     }
 
+    [Fact]
+    public async Task LoadAsync_ModelNamedForBatching_GetsABatcher_OthersDoNot()
+    {
+        var version = Serve(ReferenceModels.LogisticRegression());
+        var batching = new BatchingOptions { Models = { ["m"] = new ModelBatching { MaxBatchSize = 16 } } };
+
+        var batched = await CreateLoader(new ServingOptions(), batching).LoadAsync(version, default);
+        var plain = await CreateLoader(new ServingOptions()).LoadAsync(version, default);
+
+        Assert.NotNull(batched.Batcher);
+        Assert.Null(plain.Batcher);
+        batched.Evict();
+        plain.Evict();
+    }
+
     private ModelVersion Serve(byte[] bytes)
     {
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
@@ -62,8 +78,9 @@ public sealed class ModelLoaderTests
         return version;
     }
 
-    private ModelLoader CreateLoader(ServingOptions options) =>
-        new(_registry.Object, new SessionOptionsFactory(Options.Create(options)), Options.Create(options), TimeProvider.System, _log);
+    private ModelLoader CreateLoader(ServingOptions options, BatchingOptions? batching = null) =>
+        new(_registry.Object, new SessionOptionsFactory(Options.Create(options)), Options.Create(options), Options.Create(batching ?? new BatchingOptions()),
+            TimeProvider.System, _log);
 
     private sealed class ListLogger : ILogger<ModelLoader>
     {

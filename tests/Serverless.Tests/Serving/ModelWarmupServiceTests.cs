@@ -5,6 +5,7 @@ using Moq;
 using Serverless.Core.Models;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving;
+using Serverless.Core.Serving.Batching;
 using Serverless.TestModels;
 
 namespace Serverless.Tests.Serving;
@@ -26,7 +27,7 @@ public sealed class ModelWarmupServiceTests
         registry.Setup(r => r.GetVersionAsync("huge", "1", It.IsAny<CancellationToken>())).ReturnsAsync(version);
         registry.Setup(r => r.DownloadAsync(It.IsAny<ModelVersion>(), It.IsAny<CancellationToken>())).ReturnsAsync(bytes);
         var options = Options.Create(new ServingOptions());
-        var loader = new ModelLoader(registry.Object, new SessionOptionsFactory(options), options, TimeProvider.System, NullLogger<ModelLoader>.Instance);
+        var loader = new ModelLoader(registry.Object, new SessionOptionsFactory(options), options, Options.Create(new BatchingOptions()), TimeProvider.System, NullLogger<ModelLoader>.Instance);
         using var sessions = new ModelSessionCache(loader, options, TimeProvider.System, NullLogger<ModelSessionCache>.Instance);
         var readiness = new ServingReadiness();
         var resolver = new ModelResolver(registry.Object, options, TimeProvider.System);
