@@ -1,4 +1,5 @@
 using Serverless.Bench;
+using Serverless.Bench.Batching;
 using Serverless.Bench.Logging;
 using Serverless.Bench.Monitoring;
 using Serverless.Bench.Routing;
@@ -67,6 +68,16 @@ try
         Console.WriteLine();
         Console.WriteLine(startupPage);
         await output.WriteAsync("startup.md", startupPage);
+        return 0;
+    }
+
+    if (options.Mode == BenchMode.Batching)
+    {
+        Progress.Write("dynamic batching: off, on, on with a queue delay, at c=16 and c=64...");
+        var batchingPage = await BatchingBenchmark.RunAsync(root);
+        Console.WriteLine();
+        Console.WriteLine(batchingPage);
+        await output.WriteAsync("batching.md", batchingPage);
         return 0;
     }
 
