@@ -11,8 +11,9 @@ namespace Serverless.Core.Monitoring.Monitor;
 /// was judged against (<see cref="Reference"/>), input drift per feature (and for the dataset), prediction drift, data
 /// quality, service health (in all and per API), prediction-output statistics, summaries of non-tabular inputs and,
 /// when ground truth arrived, live performance against the validation metrics recorded at training; how many rows
-/// each test judged; plus the findings that raise alerts. A version without a reference has no drift, data quality
-/// or histograms. Immutable; JSON snake_case (<c>report.json</c>).
+/// each test judged; plus the findings that raise alerts, and the model's variants (split aliases side by side, mirror
+/// agreement) when it has any. A version without a reference has no drift, data quality or histograms. Immutable; JSON
+/// snake_case (<c>report.json</c>).
 /// </summary>
 public sealed record MonitoringReport
 {
@@ -47,6 +48,7 @@ public sealed record MonitoringReport
 
     public required IReadOnlyList<FeatureQuality> DataQuality { get; init; }
 
+    /// <summary>The requests callers sent the version (mirror copies, off the request path, left out: see <see cref="MirrorRows"/>).</summary>
     public required ServiceHealth Service { get; init; }
 
     /// <summary>What the version predicted in the window (null in older reports).</summary>
