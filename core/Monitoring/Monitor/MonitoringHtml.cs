@@ -3,13 +3,14 @@ using System.Net;
 using System.Text;
 using Serverless.Core.Monitoring.Drift;
 using Serverless.Core.Monitoring.Reports;
+using Serverless.Core.Monitoring.Variants;
 
 namespace Serverless.Core.Monitoring.Monitor;
 
 /// <summary>
 /// The self-contained page of a monitoring report: what it was judged against, findings, service health (in all,
 /// by status and per API), rows judged per test and API, prediction outputs, non-tabular inputs, live performance and
-/// data quality tables, then the drift section (per-feature table and reference-vs-current charts, <see cref="DriftHtmlRenderer"/>).
+/// the variants of the model (<see cref="VariantsHtml"/>), data quality tables, then the drift section (per-feature table and reference-vs-current charts, <see cref="DriftHtmlRenderer"/>).
 /// No external assets. Pure; thread-safe.
 /// </summary>
 public static class MonitoringHtml
@@ -28,6 +29,11 @@ public static class MonitoringHtml
             Options = DriftOptions.Default,
         };
         var page = DriftHtmlRenderer.Render(drift, report.Histograms, title);
+        if (report.Variants is not null)
+        {
+            page = page.Replace("</style>", VariantsHtml.Style + "\n</style>", StringComparison.Ordinal);
+        }
+
         var sections = Sections(report);
         var marker = page.IndexOf("<h2", StringComparison.Ordinal);
         return marker < 0 ? page.Replace("</body>", sections + "</body>", StringComparison.Ordinal) : page.Insert(marker, sections);
@@ -60,6 +66,12 @@ public static class MonitoringHtml
         html.Append("<h2>Service</h2><table><tr><th>requests</th><th>errors</th><th>error rate</th><th>latency p50 ms</th><th>p95 ms</th><th>p99 ms</th></tr>");
         html.Append(CultureInfo.InvariantCulture,
             $"<tr><td>{s.Requests:N0}</td><td>{s.Errors:N0}</td><td>{s.ErrorRate:P1}</td><td>{N(s.LatencyP50Ms)}</td><td>{N(s.LatencyP95Ms)}</td><td>{N(s.LatencyP99Ms)}</td></tr></table>");
+        if (report.MirrorRows is { } mirrored)
+        {
+            html.Append(CultureInfo.InvariantCulture,
+                $"<p class=\"note\">{mirrored:N0} rows this version scored as mirror copies (off the request path) are not in these service figures; they count in outputs, drift and performance.</p>");
+        }
+
         html.Append(ServiceDetail(report));
 
         var p = report.Performance;
@@ -82,6 +94,7 @@ public static class MonitoringHtml
             html.Append("</table>");
         }
 
+        html.Append(VariantsHtml.Render(report.Variants));
         if (report.PredictionDrift is { } prediction)
         {
             html.Append(CultureInfo.InvariantCulture,

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Serverless.Core.Monitoring.Drift;
 using Serverless.Core.Monitoring.Reports;
+using Serverless.Core.Monitoring.Variants;
 
 namespace Serverless.Core.Monitoring.Monitor;
 
@@ -10,8 +11,9 @@ namespace Serverless.Core.Monitoring.Monitor;
 /// was judged against (<see cref="Reference"/>), input drift per feature (and for the dataset), prediction drift, data
 /// quality, service health (in all and per API), prediction-output statistics, summaries of non-tabular inputs and,
 /// when ground truth arrived, live performance against the validation metrics recorded at training; how many rows
-/// each test judged; plus the findings that raise alerts. A version without a reference has no drift, data quality
-/// or histograms. Immutable; JSON snake_case (<c>report.json</c>).
+/// each test judged; plus the findings that raise alerts, and the model's variants (split aliases side by side, mirror
+/// agreement) when it has any. A version without a reference has no drift, data quality or histograms. Immutable; JSON
+/// snake_case (<c>report.json</c>).
 /// </summary>
 public sealed record MonitoringReport
 {
@@ -27,8 +29,14 @@ public sealed record MonitoringReport
 
     public required DateTimeOffset GeneratedUtc { get; init; }
 
-    /// <summary>Predicted rows in the window (failed requests excluded).</summary>
+    /// <summary>Predicted rows in the window (failed requests excluded), mirror rows included.</summary>
     public required long Rows { get; init; }
+
+    /// <summary>
+    /// Of <see cref="Rows"/>, those the version scored as mirror (shadow) copies of requests another version answered:
+    /// counted in drift, outputs and performance, left out of <see cref="Service"/> (off the request path). Null when none.
+    /// </summary>
+    public long? MirrorRows { get; init; }
 
     /// <summary>What drift was judged against; null in reports written before versions without a baseline were reported.</summary>
     public ReferenceInfo? Reference { get; init; }
@@ -40,6 +48,7 @@ public sealed record MonitoringReport
 
     public required IReadOnlyList<FeatureQuality> DataQuality { get; init; }
 
+    /// <summary>The requests callers sent the version (mirror copies, off the request path, left out: see <see cref="MirrorRows"/>).</summary>
     public required ServiceHealth Service { get; init; }
 
     /// <summary>What the version predicted in the window (null in older reports).</summary>
@@ -64,6 +73,12 @@ public sealed record MonitoringReport
 
     /// <summary>The run's memory bounds and what they sampled; null in reports written before the monitor sampled.</summary>
     public WindowSampling? Sampling { get; init; }
+
+    /// <summary>
+    /// The model's variants in the window (the same in every report of the model's run): the versions of each split alias
+    /// side by side with significance tests against the champion, and mirror agreement. Null when the model has neither.
+    /// </summary>
+    public VariantsReport? Variants { get; init; }
 
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
     {

@@ -5,6 +5,7 @@ using Serverless.Core.Baselines;
 using Serverless.Core.Monitoring.Alerts;
 using Serverless.Core.Monitoring.Feedback;
 using Serverless.Core.Monitoring.Logging;
+using Serverless.Core.Monitoring.Variants;
 using Serverless.Core.Models;
 using Serverless.Core.Registry;
 using Serverless.Core.Telemetry;
@@ -27,7 +28,9 @@ public sealed record MonitoringRunResult(string RunId, DateTimeOffset WindowStar
 /// seen, captured once that window has passed by <see cref="TrafficReferenceBuilder"/> and stored as its baseline;
 /// only later traffic is judged for drift against it). Every version with a reference or with traffic in the window gets a
 /// report (service health in all and per API, output statistics, and drift when it has a reference), compared with
-/// its previous window's service figures (<see cref="ReportStore.PreviousAsync"/>). The JSON and HTML reports and a
+/// its previous window's service figures (<see cref="ReportStore.PreviousAsync"/>). A model whose aliases split traffic, or
+/// whose versions scored mirror copies, gets its variants judged (<see cref="VariantComparer"/>, <see cref="MirrorJoin"/>,
+/// on the same single read of the window) and every report of the model carries them. The JSON and HTML reports and a
 /// summary row are stored, and for each finding a structured warning is logged and an alert posted to the webhook when
 /// one is configured (a failing webhook never fails the run). A model that fails to evaluate is logged and skipped, so
 /// one bad model cannot stop the others. Callers go through <see cref="MonitoringRunCoordinator"/>, which keeps runs
@@ -132,8 +135,10 @@ public sealed class MonitoringRunner : IMonitoringRunner
                 new WindowAccumulator(baseline, manifest, feedback, limits, sampler, baseline?.TrafficToUtc));
         }
 
+        var mirrors = new MirrorJoin(limits, sampler);
         await foreach (var record in _logs.ReadUnorderedAsync(model, from, now, cancellationToken).ConfigureAwait(false))
         {
+            mirrors.Add(record);
             if (windows.TryGetValue(record.Version, out var window))
             {
                 window.Accumulator.Add(record);
@@ -141,6 +146,7 @@ public sealed class MonitoringRunner : IMonitoringRunner
             }
         }
 
+        var built = new List<MonitoringReport>();
         foreach (var window in windows.Values)
         {
             var version = window.Version.Version;
@@ -153,7 +159,16 @@ public sealed class MonitoringRunner : IMonitoringRunner
             var reference = await ReferenceAsync(model, window, cancellationToken).ConfigureAwait(false);
             var previous = await _reports.PreviousAsync(model, version, from.AddHours(-_options.WindowHours), from.AddHours(_options.WindowHours / 4.0), cancellationToken)
                 .ConfigureAwait(false);
-            var report = window.Accumulator.Build(runId, model, version, from, now, _clock.GetUtcNow(), _options, reference, previous);
+            built.Add(window.Accumulator.Build(runId, model, version, from, now, _clock.GetUtcNow(), _options, reference, previous));
+        }
+
+        var aliases = versions.Count > 1 ? await AliasVariantsAsync(model, from, cancellationToken).ConfigureAwait(false) : [];
+        var variants = VariantComparer.Build(aliases, windows.ToDictionary(w => w.Key, w => w.Value.Accumulator.Variant(), StringComparer.Ordinal), mirrors.Build(),
+            _options.MinimumWindowRows, _options.MinimumFeedbackRows);
+        foreach (var judged in built)
+        {
+            var report = judged with { Variants = variants };
+            var version = report.Version;
             reports.Add(await _reports.SaveAsync(report, MonitoringHtml.Render(report), cancellationToken).ConfigureAwait(false));
             AppMetrics.RecordReport(model, version, report.Findings.Select(f => f.Kind));
             foreach (var finding in report.Findings)
@@ -171,6 +186,36 @@ public sealed class MonitoringRunner : IMonitoringRunner
     }
 
     private TimeSpan ReferenceWindow => TimeSpan.FromHours(_options.ReferenceWindowHours);
+
+    /// <summary>
+    /// The model's aliases that split traffic or moved during the window: where each sends traffic now, and the versions
+    /// its moves since <paramref name="from"/> sent traffic to before (read from its history only when it moved then).
+    /// </summary>
+    private async Task<List<AliasVariants>> AliasVariantsAsync(string model, DateTimeOffset from, CancellationToken cancellationToken)
+    {
+        var found = new List<AliasVariants>();
+        foreach (var alias in await _registry.ListAliasesAsync(model, cancellationToken).ConfigureAwait(false))
+        {
+            var former = new HashSet<string>(StringComparer.Ordinal);
+            if (alias.UpdatedUtc >= from)
+            {
+                var history = await _registry.GetAliasHistoryAsync(model, alias.Alias, AliasHistory.DefaultLimit, cancellationToken).ConfigureAwait(false);
+                foreach (var move in history.Moves.Where(m => m.AtUtc >= from))
+                {
+                    former.UnionWith((move.FromTraffic?.Shares ?? []).Concat(move.ToTraffic?.Shares ?? []).Select(s => s.Version));
+                }
+
+                former.ExceptWith(alias.Traffic.Shares.Select(s => s.Version));
+            }
+
+            if (alias.Traffic.IsSplit || former.Count > 0)
+            {
+                found.Add(new AliasVariants(alias.Alias, alias.Traffic, former));
+            }
+        }
+
+        return found;
+    }
 
     /// <summary>What the window is judged against; a version without a baseline opens its reference window at its first traffic seen.</summary>
     private async Task<ReferenceInfo> ReferenceAsync(string model, VersionWindow window, CancellationToken cancellationToken)

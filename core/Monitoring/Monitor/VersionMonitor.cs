@@ -76,6 +76,7 @@ public static class VersionMonitor
             WindowEndUtc = to,
             GeneratedUtc = now,
             Rows = window.Rows,
+            MirrorRows = window.MirrorRows == 0 ? null : window.MirrorRows,
             Reference = reference,
             Drift = drift,
             PredictionDrift = predictionDrift,

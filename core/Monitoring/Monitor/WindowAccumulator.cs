@@ -3,6 +3,7 @@ using Serverless.Core.Baselines;
 using Serverless.Core.Models;
 using Serverless.Core.Monitoring.Feedback;
 using Serverless.Core.Monitoring.Logging;
+using Serverless.Core.Monitoring.Variants;
 
 namespace Serverless.Core.Monitoring.Monitor;
 
@@ -16,8 +17,11 @@ namespace Serverless.Core.Monitoring.Monitor;
 /// Rows from either API count alike: an Open Inference Protocol row logged with tensor names is read under the
 /// manifest's (tensor layout: <c>x{i}</c> is feature i; per_feature with one input: <c>x0</c> is the feature).
 /// Samples are chosen by each row's <see cref="RowSampler"/> priority, so records may come in any order and give the
-/// same report. A request is counted by its first record (row 0, or row -1 for a failure). <see cref="Build"/> gives the
-/// same report <see cref="VersionMonitor.Evaluate"/> gives for the same records. Not thread-safe.
+/// same report. A request is counted by its first record (row 0, or row -1 for a failure). Mirror copies
+/// (<see cref="InferenceLogRecord.Mirror"/>) were scored off the request path: they are left out of the service figures
+/// (requests, failures, latency, rows per API) and of the variant outcomes (<see cref="Variant"/>), and count everywhere
+/// else (rows, drift, outputs, inputs, live performance: their outcome is the primary's row's), and in <see cref="MirrorRows"/>.
+/// <see cref="Build"/> gives the same report <see cref="VersionMonitor.Evaluate"/> gives for the same records. Not thread-safe.
 /// </summary>
 public sealed class WindowAccumulator
 {
@@ -38,6 +42,7 @@ public sealed class WindowAccumulator
     private readonly ApiCounts _labelledRows = new();
     private readonly ApiCounts _requests = new();
     private readonly long _driftFromTicks;
+    private readonly VariantOutcomes? _outcomes;
 
     public WindowAccumulator(DatasetBaseline? baseline, ModelManifest? manifest, IReadOnlyDictionary<(string RequestId, int Row), FeedbackRecord> feedback)
         : this(baseline, manifest, new FeedbackWindow(feedback), WindowLimits.Default, new RowSampler(0))
@@ -65,10 +70,14 @@ public sealed class WindowAccumulator
 
         _service = new ServiceAccumulator(limits);
         _labelled = new PrioritySample<LabelledPrediction>(limits.MaxFeedbackRows);
+        _outcomes = manifest is null ? null : new VariantOutcomes(manifest);
     }
 
-    /// <summary>Rows served (records that are not errors).</summary>
+    /// <summary>Rows served (records that are not errors), mirror rows included.</summary>
     public long Rows { get; private set; }
+
+    /// <summary>Rows that were mirror copies.</summary>
+    public long MirrorRows { get; private set; }
 
     /// <summary>The feature columns being built (for tests and diagnostics).</summary>
     internal IReadOnlyList<ColumnAccumulator> Features => _features;
@@ -82,11 +91,14 @@ public sealed class WindowAccumulator
     /// <summary>Labelled rows held for live performance.</summary>
     internal int LabelledHeld => _labelled.Count;
 
+    /// <summary>What a comparison of variants takes from this window: the service figures and the labelled rows, mirror copies left out.</summary>
+    public VariantWindow Variant() => new(_service.Build(), _outcomes);
+
     public void Add(InferenceLogRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         var priority = _sampler.Priority(record.RequestId, record.Row, record.TimestampUtc.UtcTicks);
-        if (record.Row <= 0)
+        if (record.Row <= 0 && !record.Mirror)
         {
             // A request's records share its latency and status; its first record stands for it.
             _service.AddRequest(record, priority);
@@ -99,7 +111,15 @@ public sealed class WindowAccumulator
         }
 
         Rows++;
-        _service.AddRow(record.Source);
+        if (record.Mirror)
+        {
+            MirrorRows++;
+        }
+        else
+        {
+            _service.AddRow(record.Source);
+        }
+
         _outputs.Add(record);
         _inputs.Add(record);
         if (record.TimestampUtc.UtcTicks < _driftFromTicks)
@@ -161,7 +181,7 @@ public sealed class WindowAccumulator
         }
 
         var figures = new WindowFigures(Rows, _driftRows.Total, _features.Select(c => c.Build()).ToList(), _predictions?.Build(), _service.Build(previous), _labelled.ToArray(),
-            _outputs.Build(), _inputs.Build(), judged);
+            _outputs.Build(), _inputs.Build(), judged, MirrorRows);
         return VersionMonitor.Report(runId, model, version, from, to, now, figures, _baseline, _manifest, options, sampling,
             reference ?? ReferenceInfo.For(_baseline));
     }
@@ -171,8 +191,13 @@ public sealed class WindowAccumulator
         if (_manifest is not null && _feedback.Records.Count > 0 && _feedback.Records.TryGetValue((record.RequestId, record.Row), out var outcome))
         {
             var probability = _manifest.Task == TabularTask.Binary ? PredictionValues.PositiveProbability(record, _manifest) : null;
-            _labelled.Add(priority, new LabelledPrediction(outcome.Actual, record.Label, record.Value, probability));
+            var labelled = new LabelledPrediction(outcome.Actual, record.Label, record.Value, probability);
+            _labelled.Add(priority, labelled);
             _labelledRows.Add(record.Source);
+            if (!record.Mirror)
+            {
+                _outcomes?.Add(labelled);
+            }
         }
     }
 
@@ -206,6 +231,6 @@ public sealed class WindowAccumulator
     }
 }
 
-/// <summary>What a window gave, for <see cref="VersionMonitor.Report"/>: rows (in all, and judged for drift), columns, service, labelled rows, outputs, tensor inputs and rows judged per test.</summary>
+/// <summary>What a window gave, for <see cref="VersionMonitor.Report"/>: rows (in all, and judged for drift), columns, service, labelled rows, outputs, tensor inputs, rows judged per test and mirror rows.</summary>
 internal sealed record WindowFigures(long Rows, long DriftRows, IReadOnlyList<WindowColumn> Current, WindowColumn? Predictions, ServiceHealth Service,
-    IReadOnlyList<LabelledPrediction> Labelled, OutputStatistics Outputs, IReadOnlyList<TensorInputSummary> Inputs, IReadOnlyList<JudgedRows> Judged);
+    IReadOnlyList<LabelledPrediction> Labelled, OutputStatistics Outputs, IReadOnlyList<TensorInputSummary> Inputs, IReadOnlyList<JudgedRows> Judged, long MirrorRows = 0);
