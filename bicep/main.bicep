@@ -92,6 +92,7 @@ var appName = 'func-${resourceToken}'
 // The host creates no container by this name; the app treats every app-package-* container as its own.
 var deploymentContainerName = 'app-package-${take(appName, 32)}-${take(resourceToken, 7)}'
 var sweepsContainerName = 'sweeps'
+var mirrorQueueName = 'mirror-requests'
 var trainerContainerName = 'trainer'
 var containerAppsApiVersion = '2025-01-01'
 var placeholderImage = 'mcr.microsoft.com/k8se/quickstart-jobs:latest'
@@ -131,6 +132,7 @@ module storage 'modules/storage.bicep' = {
     deploymentContainerName: deploymentContainerName
     dataContainerNames: dataContainers
     sweepsContainerName: sweepsContainerName
+    mirrorQueueName: mirrorQueueName
   }
 }
 
@@ -201,6 +203,12 @@ var appSettings = union(
     InferenceLog__Enabled: 'true'
     InferenceLog__SampleRate: '1.0'
     InferenceLog__RetentionDays: '90'
+    // Mirror (shadow) copies go through this queue (storage.bicep creates it) to the queue-triggered ScoreMirrorCopy.
+    MirrorQueueName: mirrorQueueName
+    Mirror__Capacity: '1000'
+    Mirror__MaxAgeSeconds: '300'
+    Mirror__SendConcurrency: '4'
+    Mirror__RetryAfterSeconds: '5'
     Monitoring__WindowHours: '24'
     Monitoring__MaxSampleRows: '100000'
     Monitoring__MaxCategories: '1000'

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Serverless.Core.Mirroring;
 using Serverless.Core.Monitoring;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Registry;
@@ -24,6 +25,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddModelServing(configuration);
         services.AddTabularServing(configuration);
         services.AddInferenceLogging(configuration);
+        services.AddMirroring(configuration);
         services.AddBatchScoring(configuration);
         services.AddTrainingSweeps(configuration);
         services.AddModelMonitoring(configuration);

@@ -15,6 +15,9 @@ param dataContainerNames string[]
 @description('The container of the sweeps\' prepared data and trial outputs (the trainer job reads and writes only this one).')
 param sweepsContainerName string
 
+@description('The queue mirror (shadow) copies go through (MirrorQueueName); the host moves messages that keep failing to {name}-poison.')
+param mirrorQueueName string
+
 resource account 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   name: name
   location: location
@@ -75,6 +78,23 @@ resource dataContainers 'Microsoft.Storage/storageAccounts/blobServices/containe
     }
   }
 ]
+
+// The app's identity sends to and reads from these with Storage Queue Data Contributor (role-assignments.bicep), which the host
+// and Durable Functions need anyway; the app also creates the queue if it is missing.
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2024-01-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource mirrorQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2024-01-01' = {
+  parent: queueService
+  name: mirrorQueueName
+}
+
+resource mirrorPoisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2024-01-01' = {
+  parent: queueService
+  name: '${mirrorQueueName}-poison'
+}
 
 output name string = account.name
 output id string = account.id

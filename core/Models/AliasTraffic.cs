@@ -9,8 +9,9 @@ public readonly record struct TrafficShare(string Version, int Weight);
 /// <summary>
 /// Where an alias sends traffic: one version (the one-version form, <c>{"version": "3"}</c>), or a split of 2 to
 /// <see cref="MaxVersions"/> versions with whole-percent weights summing to 100 and the request header whose value keeps a
-/// caller on one version (<see cref="RoutingKey"/>). Shares are ordered by version (the registry's VersionOrder), so two equal
-/// splits are equal however they were written. A split of one version at 100 is the one-version form. Immutable; thread-safe.
+/// caller on one version (<see cref="RoutingKey"/>), and optionally a <see cref="Mirror"/> that shadows a share of the requests.
+/// Shares are ordered by version (the registry's VersionOrder), so two equal splits are equal however they were written. A split
+/// of one version at 100 is the one-version form. Immutable; thread-safe.
 /// </summary>
 public sealed class AliasTraffic : IEquatable<AliasTraffic>
 {
@@ -56,6 +57,9 @@ public sealed class AliasTraffic : IEquatable<AliasTraffic>
     /// <summary>The version with the largest weight (the earliest in version order among equals): what <c>version</c> reports.</summary>
     public string Primary { get; }
 
+    /// <summary>The version requests are copied to (never one of <see cref="Shares"/>), and what share of them; null for none.</summary>
+    public AliasMirror? Mirror { get; private init; }
+
     /// <summary>The one-version form. The version is taken as stored; validate it first when it comes from a caller.</summary>
     public static AliasTraffic Single(string version) => new([new TrafficShare(version, 100)], null);
 
@@ -80,8 +84,18 @@ public sealed class AliasTraffic : IEquatable<AliasTraffic>
     /// <summary>True when <paramref name="version"/> is one of the shares (at any weight, 0 included).</summary>
     public bool Contains(string version) => Shares.Any(s => string.Equals(s.Version, version, StringComparison.Ordinal));
 
+    /// <summary>True when <paramref name="version"/> is one of the shares or the mirror: the alias needs it to exist.</summary>
+    public bool Holds(string version) => Contains(version) || string.Equals(Mirror?.Version, version, StringComparison.Ordinal);
+
+    /// <summary>
+    /// The same traffic with <paramref name="mirror"/> (null: none). The mirror is taken as given; validate it first when it
+    /// comes from a caller (the registry's AliasTrafficRules.WithMirror).
+    /// </summary>
+    public AliasTraffic WithMirror(AliasMirror? mirror) => Equals(Mirror, mirror) ? this : new AliasTraffic(Shares, RoutingKey) { Mirror = mirror };
+
     public bool Equals(AliasTraffic? other) =>
-        other is not null && string.Equals(RoutingKey, other.RoutingKey, StringComparison.Ordinal) && Shares.SequenceEqual(other.Shares);
+        other is not null && string.Equals(RoutingKey, other.RoutingKey, StringComparison.Ordinal) && Shares.SequenceEqual(other.Shares)
+        && Equals(Mirror, other.Mirror);
 
     public override bool Equals(object? obj) => Equals(obj as AliasTraffic);
 
@@ -89,6 +103,7 @@ public sealed class AliasTraffic : IEquatable<AliasTraffic>
     {
         var hash = new HashCode();
         hash.Add(RoutingKey);
+        hash.Add(Mirror);
         foreach (var share in Shares)
         {
             hash.Add(share);
@@ -97,8 +112,8 @@ public sealed class AliasTraffic : IEquatable<AliasTraffic>
         return hash.ToHashCode();
     }
 
-    /// <summary>For messages: <c>version '3'</c>, or <c>3: 90 %, 4: 10 %</c>.</summary>
+    /// <summary>For messages: <c>version '3'</c>, or <c>3: 90 %, 4: 10 %</c>; a mirror adds <c>, mirror '5' at 50 %</c>.</summary>
     public override string ToString() =>
-        IsSplit ? string.Join(", ", Shares.Select(s => $"{s.Version}: {s.Weight} %")) : $"version '{Primary}'";
+        (IsSplit ? string.Join(", ", Shares.Select(s => $"{s.Version}: {s.Weight} %")) : $"version '{Primary}'") + (Mirror is null ? "" : $", {Mirror}");
 
 }

@@ -7,7 +7,8 @@ namespace Serverless.Core.Registry;
 /// Table layout of alias history, in the registry's table beside the alias (same partition, so a move and the alias
 /// change it records commit in one entity group transaction): row <c>m_{alias}:{long.MaxValue - sequence, 19 digits}</c>,
 /// so an alias's moves sort newest first. ':' is not an alias character, so one alias's rows never run into another's.
-/// A move from or to a split also stores its weights and routing key (FromTraffic, FromRoutingKey, ToTraffic, ToRoutingKey).
+/// A move from or to a split also stores its weights and routing key (FromTraffic, FromRoutingKey, ToTraffic, ToRoutingKey), and
+/// one from or to a mirrored alias its mirror (FromMirrorVersion, FromMirrorPercent, ToMirrorVersion, ToMirrorPercent).
 /// </summary>
 internal static class AliasMoveEntities
 {
@@ -34,6 +35,10 @@ internal static class AliasMoveEntities
         ["From" + RegistryEntities.RoutingKeyProperty] = move.FromTraffic?.RoutingKey,
         ["To" + RegistryEntities.TrafficProperty] = move.ToTraffic is { IsSplit: true } to ? to.ToJson() : null,
         ["To" + RegistryEntities.RoutingKeyProperty] = move.ToTraffic?.RoutingKey,
+        ["From" + RegistryEntities.MirrorVersionProperty] = move.FromTraffic?.Mirror?.Version,
+        ["From" + RegistryEntities.MirrorPercentProperty] = move.FromTraffic?.Mirror?.Percent,
+        ["To" + RegistryEntities.MirrorVersionProperty] = move.ToTraffic?.Mirror?.Version,
+        ["To" + RegistryEntities.MirrorPercentProperty] = move.ToTraffic?.Mirror?.Percent,
     };
 
     public static AliasMove ToMove(TableEntity entity)

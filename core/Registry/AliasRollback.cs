@@ -6,7 +6,7 @@ namespace Serverless.Core.Registry;
 
 /// <summary>
 /// Which set a rollback undoes: walking an alias's moves newest first, the most recent <see cref="AliasMoveKind.Set"/>
-/// not already undone, whose every <c>from</c> version still exists and whose <c>from</c> state (one version or a split)
+/// not already undone, whose every <c>from</c> version (its mirror's included) still exists and whose <c>from</c> state (one version or a split, with its mirror)
 /// differs from the alias's state now. A rollback
 /// undoes its set and every move between the two (they were undone or skipped then), so repeated rollbacks walk back
 /// through earlier versions. A set that created the alias, or a delete, ends the walk. Pure; thread-safe.
@@ -59,7 +59,8 @@ public static class AliasRollback
                 continue;
             }
 
-            var gone = from.Shares.Where(s => !existingVersions.Contains(s.Version)).Select(s => s.Version).ToList();
+            var gone = from.Shares.Select(s => s.Version).Append(from.Mirror?.Version)
+                .Where(v => v is not null && !existingVersions.Contains(v)).Select(v => v!).ToList();
             if (gone.Count > 0)
             {
                 deleted.AddRange(gone);

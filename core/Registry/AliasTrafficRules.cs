@@ -67,6 +67,28 @@ public static class AliasTrafficRules
     }
 
     /// <summary>
+    /// <paramref name="traffic"/> with a mirror as a caller wrote it, validated: a valid version that is not one of the traffic's
+    /// versions (at any weight) and a whole percent from 1 to 100. BadRequest naming <c>mirror</c> otherwise. Whether the version
+    /// exists is the registry's check when it stores the alias.
+    /// </summary>
+    public static AliasTraffic WithMirror(AliasTraffic traffic, string version, int percent)
+    {
+        ModelIdentifiers.ValidateVersion(version, "mirror");
+        if (percent is < 1 or > 100)
+        {
+            throw ServingException.BadRequest($"'mirror': 'percent' must be a whole number from 1 to 100 (was {percent}).");
+        }
+
+        if (traffic.Contains(version))
+        {
+            throw ServingException.BadRequest(
+                $"'mirror': version '{version}' already serves the alias's traffic; mirror a version outside it (a version is scored as primary or as mirror, not both).");
+        }
+
+        return traffic.WithMirror(new AliasMirror(version, percent));
+    }
+
+    /// <summary>
     /// The header name in lower case; BadRequest naming <c>routing_key</c> unless it is an HTTP token of 1 to 64 characters
     /// and not a header that carries credentials or identity (<see cref="CredentialHeaders"/>, <c>x-ms-client-principal*</c>).
     /// </summary>
@@ -92,6 +114,12 @@ public static class AliasTrafficRules
 
         return name;
     }
+
+    /// <summary>
+    /// As <see cref="FromStored(string?, string?, string)"/>, with the mirror stored beside it (<paramref name="mirrorVersion"/> null: none).
+    /// </summary>
+    public static AliasTraffic FromStored(string? json, string? routingKey, string version, string? mirrorVersion, int? mirrorPercent) =>
+        FromStored(json, routingKey, version).WithMirror(mirrorVersion is null ? null : new AliasMirror(mirrorVersion, mirrorPercent ?? 100));
 
     /// <summary>
     /// The traffic as stored: the weights <paramref name="json"/> wrote with <see cref="AliasTraffic.ToJson"/> (trusted, not validated

@@ -26,7 +26,7 @@ public interface IModelRegistry
 
     Task<IReadOnlyList<ModelSummary>> ListModelsAsync(CancellationToken cancellationToken);
 
-    /// <summary>Deletes a version; NotFound when absent, Conflict while an alias points at it (or splits traffic to it, at any weight).</summary>
+    /// <summary>Deletes a version; NotFound when absent, Conflict while an alias points at it (or splits traffic to it, at any weight, or mirrors to it).</summary>
     Task DeleteVersionAsync(string name, string version, CancellationToken cancellationToken);
 
     /// <summary>
@@ -38,8 +38,8 @@ public interface IModelRegistry
     Task<ModelAlias> SetAliasAsync(string name, string alias, string version, string? ifMatch, AliasMoveNote note, CancellationToken cancellationToken);
 
     /// <summary>
-    /// As above for a traffic split (or one version): every version of <paramref name="traffic"/> must exist (NotFound naming the
-    /// first that does not). Loading the versions is the caller's part, before this call; the registry only stores.
+    /// As above for a traffic split (or one version), with its mirror if any: every version of <paramref name="traffic"/>, the
+    /// mirror's included, must exist (NotFound naming the first that does not). Loading the versions is the caller's part, before this call; the registry only stores.
     /// </summary>
     Task<ModelAlias> SetAliasAsync(string name, string alias, AliasTraffic traffic, string? ifMatch, AliasMoveNote note, CancellationToken cancellationToken);
 

@@ -7,7 +7,7 @@ using Serverless.Core.Storage;
 namespace Serverless.Core.Registry;
 
 /// <summary>
-/// Aliases (one version or a traffic split, see <see cref="AliasTraffic"/>) and their history. Every move (set, delete, rollback) is one entity group transaction of two operations in
+/// Aliases (one version or a traffic split, with an optional mirror, see <see cref="AliasTraffic"/>) and their history. Every move (set, delete, rollback) is one entity group transaction of two operations in
 /// the model's partition: the alias change, conditional on the alias's ETag (or on its absence), and the insert of the
 /// move's history row, whose key is the alias's next sequence number. Either both land or neither does, and two
 /// concurrent moves of one alias can never both land: the ETag condition, and the key they would both insert, refuse
@@ -28,6 +28,12 @@ public sealed partial class ModelRegistry
         {
             _ = await GetVersionAsync(name, share.Version, cancellationToken).ConfigureAwait(false)
                 ?? throw await this.VersionNotFoundAsync(name, $"Model '{name}' has no version '{share.Version}' for alias '{alias}' to point at.", cancellationToken).ConfigureAwait(false);
+        }
+
+        if (traffic.Mirror is { } mirror)
+        {
+            _ = await GetVersionAsync(name, mirror.Version, cancellationToken).ConfigureAwait(false)
+                ?? throw await this.VersionNotFoundAsync(name, $"Model '{name}' has no version '{mirror.Version}' for alias '{alias}' to mirror to.", cancellationToken).ConfigureAwait(false);
         }
 
         var existing = await GetEntityAsync(name, RegistryEntities.AliasRowKey(alias), cancellationToken).ConfigureAwait(false);

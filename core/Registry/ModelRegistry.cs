@@ -145,11 +145,11 @@ public sealed partial class ModelRegistry : IModelRegistry
         var entity = await GetEntityAsync(name, RegistryEntities.VersionRowKey(version), cancellationToken).ConfigureAwait(false)
             ?? throw await this.VersionNotFoundAsync(name, $"Model '{name}' has no version '{version}'.", cancellationToken).ConfigureAwait(false);
         var pointing = (await ListAliasesAsync(name, cancellationToken).ConfigureAwait(false))
-            .Where(a => a.Traffic.Contains(version)).Select(a => a.Alias).ToList();
+            .Where(a => a.Traffic.Holds(version)).Select(a => a.Alias).ToList();
         if (pointing.Count > 0)
         {
             throw ServingException.Conflict(
-                $"Model '{name}' version '{version}' is the target of alias(es) {string.Join(", ", pointing)}; move or delete them first.");
+                $"Model '{name}' version '{version}' is the target (or mirror) of alias(es) {string.Join(", ", pointing)}; move or delete them first.");
         }
 
         await _table.DeleteEntityAsync(name, entity.RowKey, entity.ETag, cancellationToken).ConfigureAwait(false);

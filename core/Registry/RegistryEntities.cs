@@ -20,6 +20,8 @@ internal static class RegistryEntities
     public const string MovesProperty = "Moves";
     public const string TrafficProperty = "Traffic";
     public const string RoutingKeyProperty = "RoutingKey";
+    public const string MirrorVersionProperty = "MirrorVersion";
+    public const string MirrorPercentProperty = "MirrorPercent";
 
     public static string VersionRowKey(string version) => VersionPrefix + version;
 
@@ -61,7 +63,7 @@ internal static class RegistryEntities
 
     /// <summary>
     /// The alias row: <c>Version</c> is the one version or a split's primary (what readers that know no splits see);
-    /// a split adds <c>Traffic</c> (its weights as JSON) and <c>RoutingKey</c>.
+    /// a split adds <c>Traffic</c> (its weights as JSON) and <c>RoutingKey</c>; a mirror <c>MirrorVersion</c> and <c>MirrorPercent</c>.
     /// </summary>
     public static TableEntity ToEntity(string name, string alias, AliasTraffic traffic, DateTimeOffset updatedUtc, long? moves = null) => new(name, AliasRowKey(alias))
     {
@@ -70,6 +72,8 @@ internal static class RegistryEntities
         ["Version"] = traffic.Primary,
         [TrafficProperty] = traffic.IsSplit ? traffic.ToJson() : null,
         [RoutingKeyProperty] = traffic.RoutingKey,
+        [MirrorVersionProperty] = traffic.Mirror?.Version,
+        [MirrorPercentProperty] = traffic.Mirror?.Percent,
         ["UpdatedUtc"] = updatedUtc,
         [MovesProperty] = moves,
     };
@@ -84,7 +88,11 @@ internal static class RegistryEntities
         Traffic = ToTraffic(entity, "", "Version"),
     };
 
-    /// <summary>The traffic stored under <paramref name="prefix"/> (Traffic, RoutingKey), or the one-version form of the version property.</summary>
+    /// <summary>
+    /// The traffic stored under <paramref name="prefix"/> (Traffic, RoutingKey, MirrorVersion, MirrorPercent), or the one-version
+    /// form of the version property.
+    /// </summary>
     public static AliasTraffic ToTraffic(TableEntity entity, string prefix, string versionProperty) =>
-        AliasTrafficRules.FromStored(entity.GetString(prefix + TrafficProperty), entity.GetString(prefix + RoutingKeyProperty), entity.GetString(versionProperty));
+        AliasTrafficRules.FromStored(entity.GetString(prefix + TrafficProperty), entity.GetString(prefix + RoutingKeyProperty), entity.GetString(versionProperty),
+            entity.GetString(prefix + MirrorVersionProperty), entity.GetInt32(prefix + MirrorPercentProperty));
 }

@@ -7,10 +7,10 @@ using Serverless.Core.Storage;
 namespace Serverless.Core.Serving;
 
 /// <summary>
-/// Loads and warms every version of a traffic split in this process's <see cref="ModelSessionCache"/> before the split is
-/// stored, so a split never sends requests to a version that cannot load. A version that is not registered is NotFound
-/// naming it; one that fails to load (bad bytes, integrity, warm-up) is BadRequest naming it; a storage outage is passed on
-/// as it is. Versions are warmed one after another. Thread-safe.
+/// Loads and warms every version of a traffic split, and an alias's mirror version, in this process's <see cref="ModelSessionCache"/>
+/// before the alias is stored, so a split never sends requests (nor a mirror copies) to a version that cannot load. A version that
+/// is not registered is NotFound naming it; one that fails to load (bad bytes, integrity, warm-up) is BadRequest naming it and the
+/// field (<c>traffic</c> or <c>mirror</c>); a storage outage is passed on as it is. Versions are warmed one after another. Thread-safe.
 /// </summary>
 public sealed class AliasTrafficWarmer
 {
@@ -23,27 +23,38 @@ public sealed class AliasTrafficWarmer
         _sessions = sessions;
     }
 
-    /// <summary>Warms each version of <paramref name="traffic"/> when it is a split; one version is left as it is (loaded on its first request).</summary>
+    /// <summary>
+    /// Warms each version of <paramref name="traffic"/> when it is a split, and its mirror's version when it has one; one version
+    /// is left as it is (loaded on its first request).
+    /// </summary>
     public async Task WarmAsync(string name, AliasTraffic traffic, CancellationToken cancellationToken)
     {
-        if (!traffic.IsSplit)
+        if (traffic.IsSplit)
         {
-            return;
+            foreach (var share in traffic.Shares)
+            {
+                await WarmAsync(name, share.Version, "'traffic'", "split", cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        foreach (var share in traffic.Shares)
+        if (traffic.Mirror is { } mirror)
         {
-            var version = await _registry.GetExistingVersionAsync(name, share.Version, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                using var lease = await _sessions.AcquireAsync(version, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not (OperationCanceledException or RequestFailedException))
-            {
-                var reason = e.Message.Length <= 300 ? e.Message : e.Message[..300] + "...";
-                throw ServingException.BadRequest(
-                    $"'traffic': version {DataText.Quote(share.Version)} of model '{name}' failed to load, so the split was not stored: {reason}", e);
-            }
+            await WarmAsync(name, mirror.Version, "'mirror'", "mirror", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WarmAsync(string name, string versionName, string field, string what, CancellationToken cancellationToken)
+    {
+        var version = await _registry.GetExistingVersionAsync(name, versionName, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var lease = await _sessions.AcquireAsync(version, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or RequestFailedException))
+        {
+            var reason = e.Message.Length <= 300 ? e.Message : e.Message[..300] + "...";
+            throw ServingException.BadRequest(
+                $"{field}: version {DataText.Quote(versionName)} of model '{name}' failed to load, so the {what} was not stored: {reason}", e);
         }
     }
 }

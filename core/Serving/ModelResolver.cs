@@ -145,9 +145,9 @@ public sealed class ModelResolver
     }
 
     /// <summary>
-    /// The default alias's route. A split's versions are read one by one; one that is gone (deleted in a race the registry's
-    /// delete check lost) leaves the split to the others, and a split with none left falls back to the latest, as a
-    /// one-version alias whose version is gone does.
+    /// The default alias's route, with its mirror. A split's versions are read one by one; one that is gone (deleted in a race the
+    /// registry's delete check lost) leaves the split to the others, and a split with none left falls back to the latest (unmirrored),
+    /// as a one-version alias whose version is gone does; a mirror version that is gone is no mirror.
     /// </summary>
     private async Task<ModelRoute> ResolveDefaultAsync(string name, CancellationToken cancellationToken)
     {
@@ -167,7 +167,10 @@ public sealed class ModelResolver
 
             if (weights.Any(w => w > 0))
             {
-                return ModelRoute.Split(versions, weights, alias.Traffic.RoutingKey ?? AliasTraffic.DefaultRoutingKey);
+                var route = ModelRoute.Split(versions, weights, alias.Traffic.RoutingKey ?? AliasTraffic.DefaultRoutingKey);
+                return alias.Traffic.Mirror is { } mirror && await _registry.GetVersionAsync(name, mirror.Version, cancellationToken).ConfigureAwait(false) is { } shadow
+                    ? route.WithMirror(shadow, mirror.Percent)
+                    : route;
             }
         }
 

@@ -38,6 +38,20 @@ public sealed class ModelRoute
     /// <summary>The versions a request may be served by, in version order.</summary>
     public IReadOnlyList<ModelVersion> Versions => _versions;
 
+    /// <summary>The version a share of the route's requests is copied to (the default alias's mirror); null for none.</summary>
+    public ModelVersion? Mirror { get; private init; }
+
+    /// <summary>The share of requests, 1 to 100, copied to <see cref="Mirror"/>; 0 without one.</summary>
+    public int MirrorPercent { get; private init; }
+
+    /// <summary>The same route, copying <paramref name="percent"/> (1 to 100) of its requests to <paramref name="mirror"/>.</summary>
+    public ModelRoute WithMirror(ModelVersion mirror, int percent)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(percent, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, 100);
+        return new ModelRoute(Primary, _versions, _weights, RoutingKey) { Mirror = mirror, MirrorPercent = percent };
+    }
+
     /// <summary>A route to one version.</summary>
     public static ModelRoute Single(ModelVersion version) => new(version, [version], [100], null);
 

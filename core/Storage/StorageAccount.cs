@@ -71,15 +71,16 @@ public sealed class StorageAccount
     public TableServiceClient CreateTableServiceClient() =>
         _connectionString is not null ? new TableServiceClient(_connectionString) : new TableServiceClient(_tableUri, _credential);
 
-    public QueueServiceClient CreateQueueServiceClient()
+    /// <summary>A queue client of the account; <paramref name="options"/> (message encoding, retries) as given, else the SDK's defaults.</summary>
+    public QueueServiceClient CreateQueueServiceClient(QueueClientOptions? options = null)
     {
         if (_connectionString is not null)
         {
-            return new QueueServiceClient(_connectionString);
+            return new QueueServiceClient(_connectionString, options);
         }
 
         return _queueUri is not null
-            ? new QueueServiceClient(_queueUri, _credential)
+            ? new QueueServiceClient(_queueUri, _credential, options)
             : throw new InvalidOperationException($"Set '{SettingName}__queueServiceUri' or '{SettingName}__accountName' to use queues.");
     }
 

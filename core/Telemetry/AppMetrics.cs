@@ -20,6 +20,9 @@ namespace Serverless.Core.Telemetry;
 /// <c>training.trial.duration</c> (seconds of training the trainer reported).</description></item>
 /// <item><description><see cref="BatchScoringMeter"/>: <c>batch_scoring.chunks</c> and <c>batch_scoring.rows</c>
 /// (scored or bad) per model and version, and <c>batch_scoring.chunk.duration</c> (milliseconds).</description></item>
+/// <item><description><see cref="MirrorMeter"/>: <c>mirror.copies.sent</c> (to the queue), <c>mirror.copies.scored</c> per
+/// <c>outcome</c> (<c>ok</c>, or <c>failed</c> on the mirror) and <c>mirror.copies.dropped</c> per <c>reason</c> (<c>queue_full</c>,
+/// <c>too_large</c>, <c>unavailable</c>, <c>stale</c>).</description></item>
 /// </list>
 /// Activities may run again after a failure (Durable's at-least-once delivery), so training and batch counts are
 /// counts of completed executions, not of distinct trials or chunks. Thread-safe: instruments are static and lock-free.
@@ -32,6 +35,7 @@ public static class AppMetrics
     public const string MonitoringMeter = "Serverless.Monitoring";
     public const string TrainingMeter = "Serverless.Training";
     public const string BatchScoringMeter = "Serverless.BatchScoring";
+    public const string MirrorMeter = "Serverless.Mirror";
 
     private static readonly Meter Serving = new(ServingMeter);
     private static readonly Counter<long> InferenceRequests = Serving.CreateCounter<long>("serving.inference.requests", "{request}",
@@ -59,8 +63,25 @@ public static class AppMetrics
     private static readonly Histogram<double> ChunkDuration = BatchScoring.CreateHistogram<double>("batch_scoring.chunk.duration", "ms",
         "Time to score one chunk.");
 
+    private static readonly Meter Mirror = new(MirrorMeter);
+    private static readonly Counter<long> MirrorSent = Mirror.CreateCounter<long>("mirror.copies.sent", "{copy}",
+        "Mirror copies sent to the mirror queue.");
+    private static readonly Counter<long> MirrorScored = Mirror.CreateCounter<long>("mirror.copies.scored", "{copy}",
+        "Mirror copies the mirror version scored, per outcome (ok, failed).");
+    private static readonly Counter<long> MirrorDropped = Mirror.CreateCounter<long>("mirror.copies.dropped", "{copy}",
+        "Mirror copies dropped, per reason (queue_full, too_large, unavailable, stale).");
+
     /// <summary>Every meter of the app, for a collector that takes names rather than <see cref="MeterWildcard"/>.</summary>
-    public static IReadOnlyList<string> Meters { get; } = [ServingMeter, InferenceLogBuffer.MeterName, MonitoringMeter, TrainingMeter, BatchScoringMeter];
+    public static IReadOnlyList<string> Meters { get; } = [ServingMeter, InferenceLogBuffer.MeterName, MonitoringMeter, TrainingMeter, BatchScoringMeter, MirrorMeter];
+
+    /// <summary>One mirror copy sent to the queue.</summary>
+    public static void RecordMirrorSent() => MirrorSent.Add(1);
+
+    /// <summary>One mirror copy scored: <paramref name="ok"/>, or failed on the mirror.</summary>
+    public static void RecordMirrorScored(bool ok) => MirrorScored.Add(1, new KeyValuePair<string, object?>("outcome", ok ? "ok" : "failed"));
+
+    /// <summary>One mirror copy dropped for <paramref name="reason"/>.</summary>
+    public static void RecordMirrorDropped(string reason) => MirrorDropped.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>One answered inference request. <paramref name="version"/>: the version that served, else the one asked for (null: none resolved).</summary>
     public static void RecordInference(string model, string? version, string api, string outcome, double milliseconds)

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Serverless.Core.Errors;
+using Serverless.Core.Mirroring;
 using Serverless.Core.Serving;
 using Serverless.Functions.Http;
 using Serverless.Functions.OpenApi;
@@ -16,10 +17,12 @@ public sealed class ServerHealthFunctions
         typeof(ServerHealthFunctions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0.0";
 
     private readonly ServingReadiness _readiness;
+    private readonly MirrorCounters _mirror;
 
-    public ServerHealthFunctions(ServingReadiness readiness)
+    public ServerHealthFunctions(ServingReadiness readiness, MirrorCounters mirror)
     {
         _readiness = readiness;
+        _mirror = mirror;
     }
 
     [Function("ServerMetadata")]
@@ -35,12 +38,13 @@ public sealed class ServerHealthFunctions
         new JsonBodyResult(new LivenessResponse(true));
 
     [Function("ServerReady")]
-    [ApiOperation("Readiness", Description = "Ready once start-up warming (aliased versions loaded, the request pipeline warmed) is done.")]
+    [ApiOperation("Readiness", Description = "Ready once start-up warming (aliased versions loaded, the request pipeline warmed) is done. " +
+                                             "Once this instance has handled mirror copies, mirror counts them: sent, scored, failed and dropped by reason.")]
     [ApiResponse(StatusCodes.Status200OK, typeof(ReadinessResponse), "Ready, with how long start-up took (startup_ms).")]
     [ApiResponse(StatusCodes.Status503ServiceUnavailable, typeof(ReadinessResponse), "Not ready yet: status says the start-up stage; code is unavailable.")]
     public IActionResult Ready([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2/health/ready")] HttpRequest request) =>
         _readiness.IsReady
-            ? new JsonBodyResult(new ReadinessResponse(true, StartupMs: _readiness.StartupMs))
+            ? new JsonBodyResult(new ReadinessResponse(true, StartupMs: _readiness.StartupMs, Mirror: MirrorStatus.From(_mirror)))
             : new JsonBodyResult(
                 new ReadinessResponse(false, Status: _readiness.Status, Error: $"The server is not ready yet ({_readiness.Status}); retry later.", Code: ErrorCodes.Unavailable),
                 StatusCodes.Status503ServiceUnavailable);

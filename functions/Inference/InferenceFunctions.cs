@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Errors;
+using Serverless.Core.Mirroring;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Serving;
 using Serverless.Functions.Http;
@@ -22,14 +23,17 @@ public sealed class InferenceFunctions
     private readonly InferenceService _inference;
     private readonly ModelResolver _resolver;
     private readonly InferenceLogger _log;
+    private readonly MirrorDispatcher _mirror;
     private readonly ServingOptions _options;
     private readonly ILogger<InferenceFunctions> _logger;
 
-    public InferenceFunctions(InferenceService inference, ModelResolver resolver, InferenceLogger log, IOptions<ServingOptions> options, ILogger<InferenceFunctions> logger)
+    public InferenceFunctions(InferenceService inference, ModelResolver resolver, InferenceLogger log, MirrorDispatcher mirror, IOptions<ServingOptions> options,
+        ILogger<InferenceFunctions> logger)
     {
         _inference = inference;
         _resolver = resolver;
         _log = log;
+        _mirror = mirror;
         _options = options.Value;
         _logger = logger;
     }
@@ -38,7 +42,8 @@ public sealed class InferenceFunctions
     [ApiOperation("OIP v2 inference on the default version", Request = typeof(InferRequestBody),
         Description = "Serves the version the default alias (Serving:DefaultAlias) points at, else the latest. When the alias splits traffic, a request " +
                       "carrying the split's routing key header goes to the same version while the split is unchanged; without it, to a version chosen at " +
-                      "random by weight. x-model-version names the version that served. Every request is offered to the inference log.",
+                      "random by weight. x-model-version names the version that served. Every request is offered to the inference log. When the alias " +
+                      "has a mirror, its share of the answered requests is copied to the mirror version and scored there off the request path.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
     [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id when the body has no id: at most 128 printable ASCII characters.")]
     [ApiResponse(StatusCodes.Status200OK, typeof(InferResponseBody), "The output tensors.", Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName])]
@@ -62,8 +67,9 @@ public sealed class InferenceFunctions
         return LoggedInference.RespondAsync(request, _options.MaxRequestBodyBytes, _log, log,
             async (body, output, ct) =>
             {
-                var chosen = await TrafficRouting.ChooseAsync(_resolver, request, name, version, ct);
+                var (route, chosen) = await TrafficRouting.ChooseAsync(_resolver, request, name, version, ct);
                 await _inference.InferAsync(chosen, body, output, log, ct);
+                _mirror.Offer(route, InferenceLogSource.Infer, log, body.Span);
             },
             settled: captured => SetRequestIdHeader(request, captured));
     }

@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Errors;
+using Serverless.Core.Mirroring;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Serving;
 using Serverless.Functions.Http;
@@ -23,15 +24,17 @@ public sealed class PredictFunctions
     private readonly TabularPredictionService _predictions;
     private readonly ModelResolver _resolver;
     private readonly InferenceLogger _log;
+    private readonly MirrorDispatcher _mirror;
     private readonly ServingOptions _options;
     private readonly ILogger<PredictFunctions> _logger;
 
-    public PredictFunctions(TabularPredictionService predictions, ModelResolver resolver, InferenceLogger log, IOptions<ServingOptions> options,
+    public PredictFunctions(TabularPredictionService predictions, ModelResolver resolver, InferenceLogger log, MirrorDispatcher mirror, IOptions<ServingOptions> options,
         ILogger<PredictFunctions> logger)
     {
         _predictions = predictions;
         _resolver = resolver;
         _log = log;
+        _mirror = mirror;
         _options = options.Value;
         _logger = logger;
     }
@@ -39,7 +42,7 @@ public sealed class PredictFunctions
     [Function("Predict")]
     [ApiOperation("Predict rows with the default version (records API)", Request = typeof(PredictRequestBody),
         Description = "For versions with a manifest. Serves the version the default alias points at, else the latest; a traffic split is followed as " +
-                      "for infer (the routing key header keeps a caller on one version). x-model-version names the version that served. " +
+                      "for infer (the routing key header keeps a caller on one version), and so is a mirror. x-model-version names the version that served. " +
                       "Every request is offered to the inference log.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
     [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id: at most 128 printable ASCII characters; a new one when absent.")]
@@ -66,8 +69,9 @@ public sealed class PredictFunctions
         return LoggedInference.RespondAsync(request, _options.MaxRequestBodyBytes, _log, log,
             async (body, output, ct) =>
             {
-                var chosen = await TrafficRouting.ChooseAsync(_resolver, request, name, version, ct);
+                var (route, chosen) = await TrafficRouting.ChooseAsync(_resolver, request, name, version, ct);
                 await _predictions.PredictAsync(chosen, body, output, log, ct);
+                _mirror.Offer(route, InferenceLogSource.Predict, log, body.Span);
             },
             settled: captured => TrafficRouting.SetVersionHeader(request, captured));
     }

@@ -10,7 +10,8 @@ namespace Serverless.Functions.Registry;
 /// <summary>
 /// Reads the body of <c>PUT models/{name}/aliases/{alias}</c> (<see cref="SetAliasRequest"/>): <c>version</c> (a string, or a
 /// number taken as its text) or <c>traffic</c> (an object of whole weights) with an optional <c>routing_key</c>, never both;
-/// and an optional <c>reason</c>. Each mistake is a BadRequest naming the field; <c>traffic</c> is read no further than
+/// an optional <c>mirror</c> (<c>{"version": "5", "percent": 50}</c>; absent or null: no mirror, as the PUT states the whole
+/// alias); and an optional <c>reason</c>. Each mistake is a BadRequest naming the field; <c>traffic</c> is read no further than
 /// <see cref="AliasTraffic.MaxVersions"/> + 1 entries.
 /// </summary>
 internal static class AliasSetBody
@@ -33,7 +34,7 @@ internal static class AliasSetBody
 
                 if (hasTraffic)
                 {
-                    return (ReadTraffic(traffic, hasKey ? ReadRoutingKey(routingKey) : null), ModelAliasFunctions.ReadReason(root));
+                    return (ReadMirror(root, ReadTraffic(traffic, hasKey ? ReadRoutingKey(routingKey) : null)), ModelAliasFunctions.ReadReason(root));
                 }
 
                 if (hasKey)
@@ -47,9 +48,9 @@ internal static class AliasSetBody
                     switch (version.ValueKind)
                     {
                         case JsonValueKind.String when !string.IsNullOrEmpty(version.GetString()):
-                            return (Single(version.GetString()!), reason);
+                            return (ReadMirror(root, Single(version.GetString()!)), reason);
                         case JsonValueKind.Number:
-                            return (Single(version.GetRawText()), reason);
+                            return (ReadMirror(root, Single(version.GetRawText())), reason);
                     }
                 }
             }
@@ -67,6 +68,43 @@ internal static class AliasSetBody
     {
         ModelIdentifiers.ValidateVersion(version);
         return AliasTraffic.Single(version);
+    }
+
+    /// <summary><paramref name="traffic"/> with the body's <c>mirror</c>, if it has one (null or absent: none).</summary>
+    private static AliasTraffic ReadMirror(JsonElement root, AliasTraffic traffic)
+    {
+        if (!root.TryGetProperty("mirror", out var mirror) || mirror.ValueKind == JsonValueKind.Null)
+        {
+            return traffic;
+        }
+
+        if (mirror.ValueKind != JsonValueKind.Object)
+        {
+            throw ServingException.BadRequest($"'mirror' must be an object, for example {{\"version\": \"5\", \"percent\": 50}} (was a JSON {Kind(mirror)}).");
+        }
+
+        var version = mirror.TryGetProperty("version", out var v) ? v : default;
+        var name = version.ValueKind switch
+        {
+            JsonValueKind.String when !string.IsNullOrEmpty(version.GetString()) => version.GetString()!,
+            JsonValueKind.Number => version.GetRawText(),
+            _ => throw ServingException.BadRequest("'mirror' needs a 'version' (a string), for example {\"version\": \"5\", \"percent\": 50}."),
+        };
+        if (!mirror.TryGetProperty("percent", out var percent) || percent.ValueKind != JsonValueKind.Number || !percent.TryGetInt32(out var share))
+        {
+            var was = mirror.TryGetProperty("percent", out var given) ? DataText.Quote(given.GetRawText()) : "absent";
+            throw ServingException.BadRequest($"'mirror': 'percent' must be a whole number from 1 to 100 (was {was}).");
+        }
+
+        foreach (var property in mirror.EnumerateObject())
+        {
+            if (property.Name is not ("version" or "percent"))
+            {
+                throw ServingException.BadRequest($"'mirror' takes 'version' and 'percent' only (was also {DataText.Quote(property.Name)}).");
+            }
+        }
+
+        return AliasTrafficRules.WithMirror(traffic, name, share);
     }
 
     private static AliasTraffic ReadTraffic(JsonElement traffic, string? routingKey)

@@ -17,7 +17,8 @@ namespace Serverless.Functions.Registry;
 
 /// <summary>
 /// Aliases (production, staging, ...): point with <c>PUT {"version": "3", "reason": "..."}</c>, or split traffic with
-/// <c>PUT {"traffic": {"3": 90, "4": 10}, "routing_key": "x-user-id"}</c> (every version loaded and warmed here first),
+/// <c>PUT {"traffic": {"3": 90, "4": 10}, "routing_key": "x-user-id"}</c>, either with an optional <c>"mirror"</c> (every version
+/// of a split, and the mirror's, loaded and warmed here first),
 /// read, delete, roll back, and read the history of their moves. Responses carry the alias's ETag; send it back as If-Match so a promotion only
 /// lands on the state it was decided on. Each move is recorded as by the caller <see cref="CallerIdentity"/> describes.
 /// </summary>
@@ -42,7 +43,9 @@ public sealed class ModelAliasFunctions
     [ApiOperation("Point an alias at a version, or split its traffic", Request = typeof(SetAliasRequest),
         Description = "Either {\"version\": \"3\"} or {\"traffic\": {\"3\": 90, \"4\": 10}, \"routing_key\": \"x-user-id\"}: whole weights from 0 to 100 " +
                       "summing to 100 over 1 to 10 existing versions; routing_key (default x-routing-key) is the header that keeps a caller on one version. " +
-                      "Every version of a split is loaded and warmed before it is stored; one that fails to load is a 400 naming it. " +
+                      "Optional mirror {\"version\": \"5\", \"percent\": 50}: that share (1 to 100) of the unversioned infer and predict requests is copied " +
+                      "to the version (not one of the traffic's) and scored off the request path, logged under the primary's request id; absent or null, no mirror. " +
+                      "Every version of a split, and the mirror's, is loaded and warmed before it is stored; one that fails to load is a 400 naming it. " +
                       "With If-Match, only if the alias is still in the state read (412 otherwise); without, a concurrent change is a 409. " +
                       "The move is recorded in the alias's history with the caller and the optional reason (at most 500 characters).",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.Conflict, ErrorCodes.PreconditionFailed, ErrorCodes.PayloadTooLarge])]
@@ -111,7 +114,7 @@ public sealed class ModelAliasFunctions
 
     [Function("RollbackModelAlias")]
     [ApiOperation("Point an alias back at the version it pointed at before", Request = typeof(RollbackAliasRequest), RequestRequired = false,
-        Description = "Undoes the most recent set not already undone, restoring a split with its routing key (its versions loaded and warmed first), so repeated rollbacks walk back through earlier versions (versions deleted since " +
+        Description = "Undoes the most recent set not already undone, restoring a split with its routing key and a mirror (their versions loaded and warmed first), so repeated rollbacks walk back through earlier versions (versions deleted since " +
                       "are skipped). 409 when there is nothing to roll back to; with If-Match, 412 when the alias moved; without, a concurrent move is a 409.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.AliasNotFound, ErrorCodes.Conflict, ErrorCodes.PreconditionFailed, ErrorCodes.PayloadTooLarge])]
     [ApiParameter("If-Match", ApiParameterLocation.Header, "The alias's ETag as read (or * for any).")]

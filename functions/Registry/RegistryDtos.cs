@@ -46,6 +46,7 @@ public sealed record ModelListResponse(IReadOnlyList<ModelSummary> Models);
 /// An alias and the version it points at; <c>etag</c> is what If-Match takes to move it safely (also the ETag header).
 /// A split adds <c>traffic</c> (version → whole percent) and <c>routing_key</c> (the header that keeps a caller on one
 /// version); its <c>version</c> is the version with the largest weight (the earliest in version order among equals).
+/// <c>mirror</c> is the version a share of the alias's requests is copied to and scored by off the request path, or null.
 /// </summary>
 public sealed record ModelAliasResponse(
     string Name,
@@ -54,19 +55,31 @@ public sealed record ModelAliasResponse(
     DateTimeOffset UpdatedUtc,
     string Etag,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, int>? Traffic = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RoutingKey = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RoutingKey = null,
+    AliasMirrorDocument? Mirror = null)
 {
     public static ModelAliasResponse From(ModelAlias a) => new(a.ModelName, a.Alias, a.Version, a.UpdatedUtc, a.ETag,
-        a.Traffic.IsSplit ? TrafficWeights.Of(a.Traffic) : null, a.Traffic.RoutingKey);
+        a.Traffic.IsSplit ? TrafficWeights.Of(a.Traffic) : null, a.Traffic.RoutingKey, AliasMirrorDocument.From(a.Traffic.Mirror));
+}
+
+/// <summary>
+/// An alias's mirror: <c>percent</c> (1 to 100) of the requests the alias serves unversioned are copied to <c>version</c> (never
+/// one of its traffic's versions) and scored there off the request path, logged under the primary's request id with the mirror mark.
+/// </summary>
+public sealed record AliasMirrorDocument(string Version, int Percent)
+{
+    public static AliasMirrorDocument? From(AliasMirror? mirror) => mirror is null ? null : new(mirror.Version, mirror.Percent);
 }
 
 /// <summary>
 /// The body of <c>PUT models/{name}/aliases/{alias}</c>: either the version to point at (a string, or a number taken as its
 /// text), or <c>traffic</c>, a split (version → whole percent from 0 to 100, summing to 100, 1 to 10 versions) with an
 /// optional <c>routing_key</c> header name (default <c>x-routing-key</c>); and, optionally, why (at most 500 characters,
-/// kept in the alias's history). A split of one version at 100 is stored as the one-version form.
+/// kept in the alias's history). A split of one version at 100 is stored as the one-version form. <c>mirror</c> copies a share
+/// of the requests to another version; absent or null, the alias has no mirror (the PUT states the whole alias).
 /// </summary>
-public sealed record SetAliasRequest(string? Version, string? Reason, IReadOnlyDictionary<string, int>? Traffic = null, string? RoutingKey = null);
+public sealed record SetAliasRequest(string? Version, string? Reason, IReadOnlyDictionary<string, int>? Traffic = null, string? RoutingKey = null,
+    AliasMirrorDocument? Mirror = null);
 
 /// <summary>The optional body of <c>POST models/{name}/aliases/{alias}/rollback</c>: why (at most 500 characters, kept in the history).</summary>
 public sealed record RollbackAliasRequest(string? Reason);
@@ -76,6 +89,7 @@ public sealed record RollbackAliasRequest(string? Reason);
 /// whom as the app knew the caller (the Entra principal, the key level, or "sweep {instance id}"), why, and what kind
 /// (set, delete, rollback). A move from or to a split adds <c>from_traffic</c>/<c>from_routing_key</c> or
 /// <c>to_traffic</c>/<c>to_routing_key</c>; its <c>from_version</c>/<c>to_version</c> are the splits' largest-weight versions.
+/// A move from or to a mirrored alias adds <c>from_mirror</c> or <c>to_mirror</c>.
 /// </summary>
 public sealed record AliasMoveResponse(
     DateTimeOffset AtUtc,
@@ -87,11 +101,14 @@ public sealed record AliasMoveResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, int>? FromTraffic = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? FromRoutingKey = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, int>? ToTraffic = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ToRoutingKey = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ToRoutingKey = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AliasMirrorDocument? FromMirror = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AliasMirrorDocument? ToMirror = null)
 {
     public static AliasMoveResponse From(AliasMove m) => new(m.AtUtc, m.FromVersion, m.ToVersion, m.By, m.Reason, AliasMoveKinds.Name(m.Kind),
         m.FromTraffic is { IsSplit: true } from ? TrafficWeights.Of(from) : null, m.FromTraffic?.RoutingKey,
-        m.ToTraffic is { IsSplit: true } to ? TrafficWeights.Of(to) : null, m.ToTraffic?.RoutingKey);
+        m.ToTraffic is { IsSplit: true } to ? TrafficWeights.Of(to) : null, m.ToTraffic?.RoutingKey,
+        AliasMirrorDocument.From(m.FromTraffic?.Mirror), AliasMirrorDocument.From(m.ToTraffic?.Mirror));
 }
 
 internal static class TrafficWeights

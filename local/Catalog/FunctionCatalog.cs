@@ -63,6 +63,7 @@ public sealed class FunctionCatalog
                 {
                     nameof(HttpTriggerAttribute) => TriggerKind.Http,
                     nameof(TimerTriggerAttribute) => TriggerKind.Timer,
+                    nameof(QueueTriggerAttribute) => TriggerKind.Queue,
                     "OrchestrationTriggerAttribute" => TriggerKind.Orchestration,
                     "ActivityTriggerAttribute" => TriggerKind.Activity,
                     "EntityTriggerAttribute" => TriggerKind.Entity,

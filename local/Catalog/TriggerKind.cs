@@ -5,6 +5,7 @@ public enum TriggerKind
 {
     Http,
     Timer,
+    Queue,
     Orchestration,
     Activity,
     Entity,

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Serverless.Core.Mirroring;
 using Serverless.Core.Monitoring;
 using Serverless.Core.Serving;
 using Serverless.Core.Storage;
@@ -11,6 +12,7 @@ using Serverless.Local.Catalog;
 using Serverless.Local.Console;
 using Serverless.Local.Durable;
 using Serverless.Local.Http;
+using Serverless.Local.Queues;
 using Serverless.Local.Timers;
 
 namespace Serverless.Local.Hosting;
@@ -18,7 +20,7 @@ namespace Serverless.Local.Hosting;
 /// <summary>
 /// The function app on one machine without Core Tools: the app's own services (the same
 /// <c>AddFunctionApp</c> the Functions worker calls), its HTTP functions at their declared routes behind the
-/// host.json route prefix, its timer functions on their schedules, and Azurite when storage is the
+/// host.json route prefix, its timer functions on their schedules, its queue functions on their queues, and Azurite when storage is the
 /// development account. Start, use <see cref="BaseAddress"/>, dispose to stop everything it started.
 /// </summary>
 public sealed class LocalFunctionHost : IAsyncDisposable
@@ -68,6 +70,7 @@ public sealed class LocalFunctionHost : IAsyncDisposable
                 // Trials here are child processes of a few seconds; Azure's default (2 s, for jobs of minutes) would dominate them.
                 ["Training:PollIntervalSeconds"] = "1",
                 [MonitoringOptions.ScheduleSetting] = MonitoringOptions.DefaultSchedule,
+                [MirrorOptions.QueueSetting] = MirrorOptions.DefaultQueueName,
             })
             .AddInMemoryCollection(LocalSettings.Load(root))
             .AddEnvironmentVariables()
@@ -99,6 +102,8 @@ public sealed class LocalFunctionHost : IAsyncDisposable
             builder.Services.TryAddSingleton(TimeProvider.System);
             builder.Services.AddSingleton(catalog);
             builder.Services.AddHostedService<TimerFunctionScheduler>();
+            builder.Services.AddSingleton(QueueHostSettings.FromHostJson(HostJsonPath(root)));
+            builder.Services.AddHostedService<QueueFunctionListener>();
             builder.Services.AddLocalDurableTask(LocalSettings.DurableHubName(HostJsonPath(root)));
 
             var app = built = builder.Build();

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Serverless.Core.Mirroring;
 using Serverless.Core.Monitoring;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Registry;
@@ -29,7 +30,7 @@ public sealed partial class AppSettingsTests
         Assert.Superset(new HashSet<Type>
         {
             typeof(RegistryOptions), typeof(ServingOptions), typeof(InferenceLogOptions), typeof(MonitoringOptions), typeof(TrainingOptions),
-            typeof(DataStorageOptions),
+            typeof(DataStorageOptions), typeof(MirrorOptions),
         }, optionsTypes.ToHashSet());
         Assert.All(optionsTypes, type => Assert.NotNull(AppSettingsHost.Value(provider, type)));
         Assert.NotNull(provider.GetRequiredService<StorageAccount>());
@@ -74,6 +75,7 @@ public sealed partial class AppSettingsTests
         var names = BindingSettingNames().ToList();
 
         Assert.Contains(MonitoringOptions.ScheduleSetting, names);
+        Assert.Contains(MirrorOptions.QueueSetting, names);
         Assert.All(names, name => Assert.True(settings.ContainsKey(name), $"The trigger binding reads %{name}%, which the deployment does not set."));
     }
 

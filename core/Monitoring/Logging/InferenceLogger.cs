@@ -12,7 +12,7 @@ namespace Serverless.Core.Monitoring.Logging;
 /// <see cref="InferenceLogCapture"/>, then <see cref="Complete"/> or <see cref="Fail"/> hand it to the
 /// <see cref="InferenceLogBuffer"/> without waiting (a full buffer drops and counts). Costs a timestamp, a hash of the
 /// request id and, for logged requests, one enqueue; serialisation and storage happen in <see cref="InferenceLogWriter"/>.
-/// Every request but the host's own warm-up is also counted and timed in <see cref="AppMetrics"/>, logged or not.
+/// Every request but the host's own warm-up (and a mirror copy) is also counted and timed in <see cref="AppMetrics"/>, logged or not.
 /// Thread-safe; one per process.
 /// </summary>
 public sealed class InferenceLogger
@@ -147,7 +147,8 @@ public sealed class InferenceLogger
     /// <summary>Now in UTC ticks, strictly increasing within the process, so two requests never share a RowKey.</summary>
     private void RecordMetrics(InferenceLogCapture capture, string outcome)
     {
-        if (!capture.IsWarmup)
+        // A mirror copy is no request served: the mirror's own counters count it.
+        if (!capture.IsWarmup && !capture.IsMirror)
         {
             AppMetrics.RecordInference(capture.Model, capture.Version, capture.Source, outcome, _time.GetElapsedTime(capture.StartTimestamp).TotalMilliseconds);
         }

@@ -66,6 +66,38 @@ public sealed class AliasMoveAttacks
             HttpStatusCode.NotFound, "'404'", SmallGrowth);
     }
 
+    public static TheoryData<string, string> BadMirrorBodies => new()
+    {
+        { """{"version": "1", "mirror": {"version": "2", "percent": 0}}""", "'mirror'" },
+        { """{"version": "1", "mirror": {"version": "2", "percent": 101}}""", "'mirror'" },
+        { """{"version": "1", "mirror": {"version": "2", "percent": 1e300}}""", "'mirror'" },
+        { """{"version": "1", "mirror": {"version": "2", "percent": "50"}}""", "'mirror'" },
+        { """{"version": "1", "mirror": {"version": "1", "percent": 50}}""", "already serves" },
+        { """{"version": "1", "mirror": {"version": "../../x", "percent": 50}}""", "'mirror'" },
+        { "{\"version\": \"1\", \"mirror\": {\"version\": \"" + new string('9', 30_000) + "\", \"percent\": 50}}", "'mirror'" },
+        { "{\"version\": \"1\", \"mirror\": {\"version\": \"2\", \"percent\": 50, \"" + new string('k', 30_000) + "\": 1}}", "'mirror'" },
+        { """{"version": "1", "mirror": [{"version": "2", "percent": 50}]}""", "'mirror'" },
+        { """{"version": "1", "mirror": {"version": {"$ne": null}, "percent": 50}}""", "'mirror'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadMirrorBodies))]
+    public async Task SetAlias_BadMirror_Is400NamingMirror_WithoutEchoingIt(string body, string errorNames)
+    {
+        var answer = await Attack.RefusedAsync(_target, () => _target.Operator.PutJsonAsync($"{Aliases}/production", body), HttpStatusCode.BadRequest, errorNames, SmallGrowth);
+
+        Assert.True(answer.Error!.Length < 400, answer.Error);
+    }
+
+    [Fact]
+    public async Task SetAlias_MirrorToAnUnknownVersion_Is404NamingIt()
+    {
+        var answer = await Attack.RefusedAsync(_target, () => _target.Operator.PutJsonAsync($"{Aliases}/production", """{"version": "1", "mirror": {"version": "77", "percent": 50}}"""),
+            HttpStatusCode.NotFound, "'77'", SmallGrowth);
+
+        Assert.Equal("version_not_found", answer.Json.GetProperty("code").GetString());
+    }
+
     [Fact]
     public async Task SetAlias_SplitBodyOverTheLimit_Is413()
     {

@@ -95,6 +95,13 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
         await _golden.CheckAsync("SetModelAlias.split.400", Client, HttpMethod.Put, $"models/{Model}/aliases/canary", Golden.Json("""{"traffic": {"1": 90, "2": 20}}"""));
         await _golden.GetAsync("GetModelAlias.split", Client, $"models/{Model}/aliases/canary");
         Expect(HttpStatusCode.NoContent, await Client.DeleteAsync($"models/{Model}/aliases/canary"));
+        await _golden.CheckAsync("SetModelAlias.mirror", Client, HttpMethod.Put, $"models/{Model}/aliases/shadow",
+            Golden.Json("""{"version": "1", "mirror": {"version": "2", "percent": 25}, "reason": "shadow"}"""));
+        await _golden.CheckAsync("SetModelAlias.mirror.400", Client, HttpMethod.Put, $"models/{Model}/aliases/shadow",
+            Golden.Json("""{"traffic": {"1": 90, "2": 10}, "mirror": {"version": "2", "percent": 25}}"""));
+        await _golden.GetAsync("GetModelAlias.mirror", Client, $"models/{Model}/aliases/shadow");
+        await _golden.CheckAsync("DeleteModelVersion.mirror.409", Client, HttpMethod.Delete, $"models/{Model}/versions/2");
+        Expect(HttpStatusCode.NoContent, await Client.DeleteAsync($"models/{Model}/aliases/shadow"));
         await _golden.CheckAsync("DeleteModelVersion", Client, HttpMethod.Delete, $"models/{Model}/versions/2");
     }
 

@@ -16,7 +16,7 @@ public sealed class ServerHealthFunctionsTests
         var readiness = new ServingReadiness();
         readiness.Report("warming models");
 
-        var (status, body) = await AnswerAsync(new ServerHealthFunctions(readiness));
+        var (status, body) = await AnswerAsync(new ServerHealthFunctions(readiness, new Core.Mirroring.MirrorCounters()));
 
         Assert.Equal(503, status);
         Assert.False(body.GetProperty("ready").GetBoolean());
@@ -31,7 +31,7 @@ public sealed class ServerHealthFunctionsTests
         var readiness = new ServingReadiness();
         readiness.Complete(ServingReadiness.ModelsGate);
 
-        var (status, body) = await AnswerAsync(new ServerHealthFunctions(readiness));
+        var (status, body) = await AnswerAsync(new ServerHealthFunctions(readiness, new Core.Mirroring.MirrorCounters()));
 
         Assert.Equal(200, status);
         Assert.Equal(["ready", "startup_ms"], body.EnumerateObject().Select(p => p.Name));

@@ -51,6 +51,40 @@ public sealed class AliasSetBodyTests
     }
 
     [Fact]
+    public async Task Read_Mirror_OnOneVersionOrASplit_IsStoredWithTheTraffic()
+    {
+        var (one, _) = await ReadAsync("""{"version": "3", "mirror": {"version": "5", "percent": 50}}""");
+        var (split, _) = await ReadAsync("""{"traffic": {"3": 90, "4": 10}, "mirror": {"version": 5, "percent": 100}}""");
+        var (none, _) = await ReadAsync("""{"version": "3", "mirror": null}""");
+
+        Assert.Equal(new AliasMirror("5", 50), one.Mirror);
+        Assert.Equal("3", one.Primary);
+        Assert.Equal(new AliasMirror("5", 100), split.Mirror);
+        Assert.Equal([new TrafficShare("3", 90), new TrafficShare("4", 10)], split.Shares);
+        Assert.Null(none.Mirror);
+        Assert.Equal(AliasTraffic.Single("3"), none);
+    }
+
+    [Theory]
+    [InlineData("""{"version": "3", "mirror": {"version": "5", "percent": 0}}""", "'mirror': 'percent' must be a whole number from 1 to 100 (was 0)")]
+    [InlineData("""{"version": "3", "mirror": {"version": "5", "percent": 101}}""", "'mirror': 'percent' must be a whole number from 1 to 100 (was 101)")]
+    [InlineData("""{"version": "3", "mirror": {"version": "5", "percent": 50.5}}""", "'mirror': 'percent' must be a whole number from 1 to 100 (was '50.5')")]
+    [InlineData("""{"version": "3", "mirror": {"version": "5"}}""", "'mirror': 'percent' must be a whole number from 1 to 100 (was absent)")]
+    [InlineData("""{"version": "3", "mirror": {"percent": 10}}""", "'mirror' needs a 'version'")]
+    [InlineData("""{"version": "3", "mirror": {"version": "bad version", "percent": 10}}""", "mirror")]
+    [InlineData("""{"version": "3", "mirror": {"version": "5", "percent": 10, "routing": "x"}}""", "'mirror' takes 'version' and 'percent' only")]
+    [InlineData("""{"version": "3", "mirror": "5"}""", "'mirror' must be an object")]
+    [InlineData("""{"version": "3", "mirror": {"version": "3", "percent": 10}}""", "'mirror': version '3' already serves the alias's traffic")]
+    [InlineData("""{"traffic": {"3": 100, "4": 0}, "mirror": {"version": "4", "percent": 10}}""", "'mirror': version '4' already serves the alias's traffic")]
+    public async Task Read_BadMirror_IsBadRequestNamingMirror(string body, string expected)
+    {
+        var error = await Assert.ThrowsAsync<ServingException>(() => ReadAsync(body));
+
+        Assert.Equal(ServingErrorKind.BadRequest, error.Kind);
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
     public async Task Read_HugeNumberOfVersions_StopsAtTheLimit_WithoutEchoingThem()
     {
         var entries = string.Join(", ", Enumerable.Range(0, 5000).Select(i => $"\"v{i}\": 0"));
