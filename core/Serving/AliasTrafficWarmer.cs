@@ -24,7 +24,10 @@ public sealed class AliasTrafficWarmer
     }
 
     /// <summary>Warms each version of <paramref name="traffic"/> when it is a split; one version is left as it is (loaded on its first request).</summary>
-    public async Task WarmAsync(string name, AliasTraffic traffic, CancellationToken cancellationToken)
+    public Task WarmAsync(string name, AliasTraffic traffic, CancellationToken cancellationToken) => WarmAsync(name, traffic, "traffic", cancellationToken);
+
+    /// <summary>As above; a version that fails to load is a BadRequest naming <paramref name="field"/> (the body's field that asked for it).</summary>
+    public async Task WarmAsync(string name, AliasTraffic traffic, string field, CancellationToken cancellationToken)
     {
         if (!traffic.IsSplit)
         {
@@ -42,7 +45,7 @@ public sealed class AliasTrafficWarmer
             {
                 var reason = e.Message.Length <= 300 ? e.Message : e.Message[..300] + "...";
                 throw ServingException.BadRequest(
-                    $"'traffic': version {DataText.Quote(share.Version)} of model '{name}' failed to load, so the split was not stored: {reason}", e);
+                    $"'{field}': version {DataText.Quote(share.Version)} of model '{name}' failed to load, so the split was not stored: {reason}", e);
             }
         }
     }
