@@ -9,6 +9,13 @@ using Serverless.Core.Training;
 
 namespace Serverless.Core.Rollouts;
 
+/// <summary>What a run reads a rollout's guards from (<see cref="RolloutGuardReader"/>).</summary>
+public interface IRolloutGuards
+{
+    /// <summary>The readings of <paramref name="rollout"/>'s current step up to <paramref name="now"/>; with <paramref name="withMetric"/> the live metrics too.</summary>
+    Task<RolloutReadings> ReadAsync(string model, AliasRollout rollout, DateTimeOffset now, bool withMetric, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// Reads a rollout's guard readings from the inference log with the monitor's own pieces: the new version's requests
 /// since its step began (mirror copies left out) through a <see cref="ServiceAccumulator"/> (exact counts, p95 of a uniform
@@ -18,7 +25,7 @@ namespace Serverless.Core.Rollouts;
 /// once each has <see cref="MonitoringOptions.MinimumFeedbackRows"/> labelled rows. Memory is bounded by
 /// <see cref="WindowLimits"/>, whatever the traffic. Thread-safe.
 /// </summary>
-public sealed class RolloutGuardReader
+public sealed class RolloutGuardReader : IRolloutGuards
 {
     private readonly InferenceLogReader _logs;
     private readonly FeedbackStore _feedback;
@@ -33,7 +40,6 @@ public sealed class RolloutGuardReader
         _options = options.Value;
     }
 
-    /// <summary>The readings of <paramref name="rollout"/>'s current step up to <paramref name="now"/>; with <paramref name="withMetric"/> the live metrics too.</summary>
     public async Task<RolloutReadings> ReadAsync(string model, AliasRollout rollout, DateTimeOffset now, bool withMetric, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rollout);

@@ -57,7 +57,11 @@ public static class RolloutJudge
         return Math.Max(0, (centre - spread) / (1 + (z2 / n)));
     }
 
-    public static RolloutVerdict Judge(AliasRollout rollout, RolloutReadings readings, DateTimeOffset now)
+    /// <summary>
+    /// The verdict on <paramref name="readings"/> at <paramref name="now"/>. Without <paramref name="withMetric"/> the metric guard is
+    /// left out (a run reads the live metrics, which costs more, only when the step would otherwise pass, and judges again).
+    /// </summary>
+    public static RolloutVerdict Judge(AliasRollout rollout, RolloutReadings readings, DateTimeOffset now, bool withMetric = true)
     {
         ArgumentNullException.ThrowIfNull(rollout);
         ArgumentNullException.ThrowIfNull(readings);
@@ -88,7 +92,7 @@ public static class RolloutJudge
             return Breach($"error rate {Percent(readings.ErrorRate)} ({readings.Errors} of {readings.Requests} requests) is above max_error_rate {Percent(limit)}");
         }
 
-        if (guards.MaxMetricDrop is { } maxDrop)
+        if (withMetric && guards.MaxMetricDrop is { } maxDrop)
         {
             if (readings.MetricDrop is not { } drop)
             {

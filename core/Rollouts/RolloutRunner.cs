@@ -38,14 +38,14 @@ public sealed class RolloutRunner : IDisposable
 
     private readonly IModelRegistry _registry;
     private readonly IAliasRollouts _rollouts;
-    private readonly RolloutGuardReader _guards;
+    private readonly IRolloutGuards _guards;
     private readonly WebhookAlertSender _alerts;
     private readonly IMonitoringRunLock _runLock;
     private readonly TimeProvider _clock;
     private readonly ILogger<RolloutRunner> _logger;
     private readonly SemaphoreSlim _turn = new(1, 1);
 
-    public RolloutRunner(IModelRegistry registry, IAliasRollouts rollouts, RolloutGuardReader guards, WebhookAlertSender alerts, IMonitoringRunLock runLock,
+    public RolloutRunner(IModelRegistry registry, IAliasRollouts rollouts, IRolloutGuards guards, WebhookAlertSender alerts, IMonitoringRunLock runLock,
         TimeProvider clock, ILogger<RolloutRunner> logger)
     {
         _registry = registry;
@@ -121,7 +121,7 @@ public sealed class RolloutRunner : IDisposable
 
             var now = _clock.GetUtcNow();
             var readings = await _guards.ReadAsync(model, rollout, now, withMetric: false, cancellationToken).ConfigureAwait(false);
-            var verdict = RolloutJudge.Judge(rollout, readings, now);
+            var verdict = RolloutJudge.Judge(rollout, readings, now, withMetric: false);
             if (verdict.Action is RolloutAction.Advance or RolloutAction.Complete && rollout.Plan.Guards.MaxMetricDrop is not null)
             {
                 readings = await _guards.ReadAsync(model, rollout, now, withMetric: true, cancellationToken).ConfigureAwait(false);

@@ -22,11 +22,11 @@ public static class RolloutServiceCollectionExtensions
     {
         services.AddModelMonitoring(configuration);
         services.TryAddSingleton(sp => (IAliasRollouts)sp.GetRequiredService<IModelRegistry>());
-        services.TryAddSingleton<RolloutGuardReader>();
+        services.TryAddSingleton<IRolloutGuards, RolloutGuardReader>();
         services.TryAddSingleton(sp => new RolloutRunner(
             sp.GetRequiredService<IModelRegistry>(),
             sp.GetRequiredService<IAliasRollouts>(),
-            sp.GetRequiredService<RolloutGuardReader>(),
+            sp.GetRequiredService<IRolloutGuards>(),
             sp.GetRequiredService<WebhookAlertSender>(),
             new BlobLeaseRunLock(
                 sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.GetRequiredService<IOptions<MonitoringOptions>>().Value.ReportsContainer),
