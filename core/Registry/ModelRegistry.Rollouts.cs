@@ -106,8 +106,8 @@ public sealed partial class ModelRegistry : IAliasRollouts
     public async Task<IReadOnlyList<(string Model, string Alias)>> ListRunningRolloutsAsync(CancellationToken cancellationToken)
     {
         await _initializer.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var filter = TableClient.CreateQueryFilter(
-            $"Kind eq {RolloutEntities.RolloutKind} and {RolloutEntities.StateProperty} eq {RolloutStates.Name(RolloutState.Running)}");
+        // Property names are written out: an interpolated one would be quoted as a value.
+        var filter = TableClient.CreateQueryFilter($"Kind eq {RolloutEntities.RolloutKind} and State eq {RolloutStates.Name(RolloutState.Running)}");
         var running = new List<(string, string)>();
         await foreach (var entity in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "Alias"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
