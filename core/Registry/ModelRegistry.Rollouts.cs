@@ -93,7 +93,7 @@ public sealed partial class ModelRegistry : IAliasRollouts
         {
             throw ServingException.Conflict(rollout is null
                 ? $"Alias '{alias}' of model '{name}' has no rollout to abort."
-                : $"The rollout of version '{rollout.Plan.Version}' on alias '{alias}' of model '{name}' is not running (it {RolloutStates.Name(rollout.State).Replace('_', ' ')} at {rollout.EndedUtc:u}); there is nothing to abort.");
+                : $"The rollout of version '{rollout.Plan.Version}' on alias '{alias}' of model '{name}' is not running (it is {RolloutStates.Name(rollout.State)}); there is nothing to abort.");
         }
 
         var why = $"rollout of version '{rollout.Plan.Version}' aborted at {rollout.Weight} % by {note.By}" + (note.Reason is null ? "" : $": {note.Reason}");

@@ -31,7 +31,7 @@ public sealed class RolloutAttacks
         { """{"version": "1", "steps": [50, 90]}""", "end at 100" },
         { """{"version": "1", "steps": [0.5, 100]}""", "'steps'" },
         { """{"version": "1", "steps": "5,100"}""", "'steps'" },
-        { "{\"version\": \"1\", \"steps\": [" + string.Join(", ", Enumerable.Range(1, 20_000)) + "]}", "'steps'" },
+        { "{\"version\": \"1\", \"steps\": [" + string.Join(", ", Enumerable.Range(1, 2_000)) + "]}", "'steps'" },
         { """{"version": "1", "steps": [100], "min_step_minutes": -5}""", "'min_step_minutes'" },
         { """{"version": "1", "steps": [100], "min_step_requests": 99999999999}""", "'min_step_requests'" },
         { """{"version": "1", "steps": [100], "guards": {"max_error_rate": 2}}""", "'guards.max_error_rate'" },
@@ -39,9 +39,9 @@ public sealed class RolloutAttacks
         { """{"version": "1", "steps": [100], "guards": {"max_eror_rate": 0.02}}""", "unknown field" },
         { """{"version": "1", "steps": [100], "gaurds": {}}""", "unknown field" },
         { """{"version": "1", "steps": [100], "guards": [0.02]}""", "'guards'" },
-        { """{"version": "../../x", "steps": [100]}""", "'version'" },
+        { """{"version": "../../x", "steps": [100]}""", "invalid version" },
         { """{"version": "1", "steps": [100], "routing_key": "Cookie"}""", "'routing_key'" },
-        { "{\"version\": \"1\", \"steps\": [100], \"reason\": \"" + new string('r', 60_000) + "\"}", "'reason'" },
+        { "{\"version\": \"1\", \"steps\": [100], \"reason\": \"" + new string('r', 10_000) + "\"}", "'reason'" },
         { new string('[', 8_000) + new string(']', 8_000), "JSON" },
     };
 
