@@ -71,6 +71,9 @@ param trainerImage string = ''
 @description('NCRONTAB schedule of the monitoring timer.')
 param monitoringSchedule string = '0 0 * * * *'
 
+@description('NCRONTAB schedule of the rollout timer, which judges running rollouts and moves them on or back.')
+param rolloutSchedule string = '0 * * * * *'
+
 @description('Where monitoring alerts are posted (https); empty: no webhook.')
 param monitoringWebhookUrl string = ''
 
@@ -184,6 +187,7 @@ module containerApps 'modules/container-apps.bicep' = {
 var appSettings = union(
   {
     MonitoringSchedule: monitoringSchedule
+    RolloutSchedule: rolloutSchedule
     Registry__ContainerName: 'models'
     Registry__TableName: 'modelregistry'
     Registry__MaxModelBytes: '104857600'

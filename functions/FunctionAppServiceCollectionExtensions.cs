@@ -4,6 +4,7 @@ using Serverless.Core.Mirroring;
 using Serverless.Core.Monitoring;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Registry;
+using Serverless.Core.Rollouts;
 using Serverless.Core.Serving;
 using Serverless.Core.Storage;
 using Serverless.Functions.Http;
@@ -29,6 +30,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddBatchScoring(configuration);
         services.AddTrainingSweeps(configuration);
         services.AddModelMonitoring(configuration);
+        services.AddRollouts(configuration);
         services.AddSingleton(new CallerIdentity(configuration));
         return services;
     }

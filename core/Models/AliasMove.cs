@@ -11,6 +11,15 @@ public enum AliasMoveKind
 
     /// <summary>Pointed back at the version (or split) a set moved it from.</summary>
     Rollback,
+
+    /// <summary>A rollout began: from its champion to the split of its first step. A rollback undoes it like a set.</summary>
+    RolloutStart,
+
+    /// <summary>
+    /// A rollout moved on by itself: to its next step, to the new version alone (completed), or back to the champion (a guard
+    /// broke, or it was aborted). A rollback passes over these to the rollout's start.
+    /// </summary>
+    RolloutStep,
 }
 
 /// <summary>
@@ -46,13 +55,15 @@ public sealed record AliasHistory(IReadOnlyList<AliasMove> Moves, bool More)
     public const int DefaultLimit = 100;
 }
 
-/// <summary>How the API and the registry's table spell an <see cref="AliasMoveKind"/>: set, delete, rollback.</summary>
+/// <summary>How the API and the registry's table spell an <see cref="AliasMoveKind"/>: set, delete, rollback, rollout_start, rollout_step.</summary>
 public static class AliasMoveKinds
 {
     public static string Name(AliasMoveKind kind) => kind switch
     {
         AliasMoveKind.Delete => "delete",
         AliasMoveKind.Rollback => "rollback",
+        AliasMoveKind.RolloutStart => "rollout_start",
+        AliasMoveKind.RolloutStep => "rollout_step",
         _ => "set",
     };
 
@@ -61,6 +72,8 @@ public static class AliasMoveKinds
     {
         "delete" => AliasMoveKind.Delete,
         "rollback" => AliasMoveKind.Rollback,
+        "rollout_start" => AliasMoveKind.RolloutStart,
+        "rollout_step" => AliasMoveKind.RolloutStep,
         _ => AliasMoveKind.Set,
     };
 }

@@ -6,7 +6,8 @@ namespace Serverless.Core.Registry;
 
 /// <summary>
 /// Which set a rollback undoes: walking an alias's moves newest first, the most recent <see cref="AliasMoveKind.Set"/>
-/// not already undone, whose every <c>from</c> version (its mirror's included) still exists and whose <c>from</c> state (one version or a split, with its mirror)
+/// (or <see cref="AliasMoveKind.RolloutStart"/>: a rollout's steps are passed over, so rolling back undoes the whole rollout) not already undone,
+/// whose every <c>from</c> version (its mirror's included) still exists and whose <c>from</c> state (one version or a split, with its mirror)
 /// differs from the alias's state now. A rollback
 /// undoes its set and every move between the two (they were undone or skipped then), so repeated rollbacks walk back
 /// through earlier versions. A set that created the alias, or a delete, ends the walk. Pure; thread-safe.
@@ -45,6 +46,11 @@ public static class AliasRollback
             {
                 resumeBelow = move.UndoesSequence ?? move.Sequence;
                 continue;
+            }
+
+            if (move.Kind == AliasMoveKind.RolloutStep)
+            {
+                continue; // A rollout's own steps are undone with its start.
             }
 
             if (move.Kind == AliasMoveKind.Delete || move.FromVersion is null)

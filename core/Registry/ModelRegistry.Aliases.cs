@@ -11,7 +11,7 @@ namespace Serverless.Core.Registry;
 /// the model's partition: the alias change, conditional on the alias's ETag (or on its absence), and the insert of the
 /// move's history row, whose key is the alias's next sequence number. Either both land or neither does, and two
 /// concurrent moves of one alias can never both land: the ETag condition, and the key they would both insert, refuse
-/// the second.
+/// the second. While a rollout of the alias runs (<see cref="IAliasRollouts"/>) these moves are refused (Conflict naming it).
 /// </summary>
 public sealed partial class ModelRegistry
 {
@@ -40,6 +40,11 @@ public sealed partial class ModelRegistry
         if (existing is null && ifMatch is not null)
         {
             throw ServingException.PreconditionFailed($"Alias '{alias}' of model '{name}' does not exist, so If-Match {DataText.Quote(ifMatch)} cannot hold.");
+        }
+
+        if (existing is not null)
+        {
+            await EnsureNoRunningRolloutAsync(name, alias, "it was not moved", cancellationToken).ConfigureAwait(false);
         }
 
         var move = await NextMoveAsync(name, alias, existing, AliasMoveKind.Set, traffic, note, undoes: null, cancellationToken).ConfigureAwait(false);
@@ -84,6 +89,7 @@ public sealed partial class ModelRegistry
         ModelIdentifiers.ValidateAlias(alias);
         var existing = await GetEntityAsync(name, RegistryEntities.AliasRowKey(alias), cancellationToken).ConfigureAwait(false)
             ?? throw ServingException.AliasNotFound($"Model '{name}' has no alias '{alias}'.");
+        await EnsureNoRunningRolloutAsync(name, alias, "it was not deleted", cancellationToken).ConfigureAwait(false);
         var move = await NextMoveAsync(name, alias, existing, AliasMoveKind.Delete, null, note, undoes: null, cancellationToken).ConfigureAwait(false);
         await CommitMoveAsync(name, alias, existing, ifMatch, move, cancellationToken).ConfigureAwait(false);
     }
@@ -111,6 +117,7 @@ public sealed partial class ModelRegistry
                 $"Alias '{alias}' of model '{name}' does not match If-Match {DataText.Quote(ifMatch)}: it points at {current.Traffic} (ETag {current.ETag}).");
         }
 
+        await EnsureNoRunningRolloutAsync(name, alias, "it was not rolled back", cancellationToken).ConfigureAwait(false);
         var versions = (await ListVersionsAsync(name, cancellationToken).ConfigureAwait(false)).Select(v => v.Version).ToHashSet(StringComparer.Ordinal);
         var recorded = await ReadMovesAsync(name, alias, AliasRollback.MaxMovesWalked + 1, cancellationToken).ConfigureAwait(false);
         var truncated = recorded.Count > AliasRollback.MaxMovesWalked;

@@ -27,13 +27,16 @@ public sealed class AliasTrafficWarmer
     /// Warms each version of <paramref name="traffic"/> when it is a split, and its mirror's version when it has one; one version
     /// is left as it is (loaded on its first request).
     /// </summary>
-    public async Task WarmAsync(string name, AliasTraffic traffic, CancellationToken cancellationToken)
+    public Task WarmAsync(string name, AliasTraffic traffic, CancellationToken cancellationToken) => WarmAsync(name, traffic, "traffic", cancellationToken);
+
+    /// <summary>As above; a split's version that fails to load is a BadRequest naming <paramref name="field"/> (the body's field that asked for it).</summary>
+    public async Task WarmAsync(string name, AliasTraffic traffic, string field, CancellationToken cancellationToken)
     {
         if (traffic.IsSplit)
         {
             foreach (var share in traffic.Shares)
             {
-                await WarmAsync(name, share.Version, "'traffic'", "split", cancellationToken).ConfigureAwait(false);
+                await WarmAsync(name, share.Version, $"'{field}'", "split", cancellationToken).ConfigureAwait(false);
             }
         }
 

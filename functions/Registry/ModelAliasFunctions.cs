@@ -29,11 +29,13 @@ public sealed class ModelAliasFunctions
     private readonly IModelRegistry _registry;
     private readonly CallerIdentity _callers;
     private readonly AliasTrafficWarmer _warmer;
+    private readonly IAliasRollouts _rollouts;
     private readonly ILogger<ModelAliasFunctions> _logger;
 
-    public ModelAliasFunctions(IModelRegistry registry, CallerIdentity callers, AliasTrafficWarmer warmer, ILogger<ModelAliasFunctions> logger)
+    public ModelAliasFunctions(IModelRegistry registry, CallerIdentity callers, AliasTrafficWarmer warmer, IAliasRollouts rollouts, ILogger<ModelAliasFunctions> logger)
     {
         _registry = registry;
+        _rollouts = rollouts;
         _callers = callers;
         _warmer = warmer;
         _logger = logger;
@@ -69,7 +71,7 @@ public sealed class ModelAliasFunctions
 
     [Function("GetModelAlias")]
     [ApiOperation("An alias", Errors = [ErrorCodes.InvalidInput, ErrorCodes.AliasNotFound])]
-    [ApiResponse(StatusCodes.Status200OK, typeof(ModelAliasResponse), "The alias.", Headers = ["ETag"])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(ModelAliasResponse), "The alias, with its latest rollout (its step, state and guard readings) when it had one.", Headers = ["ETag"])]
     public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/aliases/{alias}")] HttpRequest request,
         string name, string alias) =>
@@ -77,7 +79,8 @@ public sealed class ModelAliasFunctions
         {
             var found = await _registry.GetAliasAsync(name, alias, request.HttpContext.RequestAborted)
                 ?? throw ServingException.AliasNotFound($"Model '{name}' has no alias '{alias}'.");
-            return AliasResult(found);
+            var rollout = await _rollouts.GetRolloutAsync(name, alias, request.HttpContext.RequestAborted);
+            return new JsonBodyResult(RolloutAnswers.Of(found, rollout), headers: new Dictionary<string, string> { ["ETag"] = found.ETag });
         }, _logger);
 
     [Function("DeleteModelAlias")]

@@ -47,6 +47,7 @@ public sealed record ModelListResponse(IReadOnlyList<ModelSummary> Models);
 /// A split adds <c>traffic</c> (version → whole percent) and <c>routing_key</c> (the header that keeps a caller on one
 /// version); its <c>version</c> is the version with the largest weight (the earliest in version order among equals).
 /// <c>mirror</c> is the version a share of the alias's requests is copied to and scored by off the request path, or null.
+/// <c>rollout</c> is the alias's latest rollout (GET and the rollout routes answer it; absent when the alias never had one).
 /// </summary>
 public sealed record ModelAliasResponse(
     string Name,
@@ -56,7 +57,8 @@ public sealed record ModelAliasResponse(
     string Etag,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, int>? Traffic = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RoutingKey = null,
-    AliasMirrorDocument? Mirror = null)
+    AliasMirrorDocument? Mirror = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RolloutResponse? Rollout = null)
 {
     public static ModelAliasResponse From(ModelAlias a) => new(a.ModelName, a.Alias, a.Version, a.UpdatedUtc, a.ETag,
         a.Traffic.IsSplit ? TrafficWeights.Of(a.Traffic) : null, a.Traffic.RoutingKey, AliasMirrorDocument.From(a.Traffic.Mirror));
@@ -87,7 +89,7 @@ public sealed record RollbackAliasRequest(string? Reason);
 /// <summary>
 /// One move of an alias: when, from which version to which (null: the alias did not exist before, or was deleted), by
 /// whom as the app knew the caller (the Entra principal, the key level, or "sweep {instance id}"), why, and what kind
-/// (set, delete, rollback). A move from or to a split adds <c>from_traffic</c>/<c>from_routing_key</c> or
+/// (set, delete, rollback, rollout_start, rollout_step). A move from or to a split adds <c>from_traffic</c>/<c>from_routing_key</c> or
 /// <c>to_traffic</c>/<c>to_routing_key</c>; its <c>from_version</c>/<c>to_version</c> are the splits' largest-weight versions.
 /// A move from or to a mirrored alias adds <c>from_mirror</c> or <c>to_mirror</c>.
 /// </summary>

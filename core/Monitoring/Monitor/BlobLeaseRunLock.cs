@@ -20,11 +20,14 @@ public sealed class BlobLeaseRunLock : IMonitoringRunLock
 
     private readonly BlobContainerClient _container;
     private readonly ILogger<BlobLeaseRunLock> _logger;
+    private readonly string _blobName;
 
-    public BlobLeaseRunLock(BlobContainerClient container, ILogger<BlobLeaseRunLock> logger)
+    /// <param name="blobName">The lease blob: <see cref="BlobName"/> for monitoring runs; another name makes another lock (rollout runs use their own).</param>
+    public BlobLeaseRunLock(BlobContainerClient container, ILogger<BlobLeaseRunLock> logger, string blobName = BlobName)
     {
         _container = container;
         _logger = logger;
+        _blobName = blobName;
     }
 
     /// <summary>How often a held lease is renewed.</summary>
@@ -33,7 +36,7 @@ public sealed class BlobLeaseRunLock : IMonitoringRunLock
     public async Task<IAsyncDisposable?> TryAcquireAsync(CancellationToken cancellationToken)
     {
         await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        var blob = _container.GetBlobClient(BlobName);
+        var blob = _container.GetBlobClient(_blobName);
         try
         {
             await blob.UploadAsync(BinaryData.Empty, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken)

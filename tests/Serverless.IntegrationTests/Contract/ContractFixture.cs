@@ -37,6 +37,7 @@ public sealed class ContractFixture : IAsyncLifetime
                 ["InferenceLog:FlushIntervalMs"] = "100",
                 // Once a year: the timer must not write reports in the middle of the test.
                 ["MonitoringSchedule"] = "0 0 0 1 1 *",
+                ["RolloutSchedule"] = "0 0 0 1 1 *",
             },
         });
         Client = new HttpClient { BaseAddress = new Uri(Host.BaseAddress, Host.RoutePrefix + "/"), Timeout = TimeSpan.FromMinutes(2) };

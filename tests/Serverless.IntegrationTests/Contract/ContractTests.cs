@@ -102,7 +102,24 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
         await _golden.GetAsync("GetModelAlias.mirror", Client, $"models/{Model}/aliases/shadow");
         await _golden.CheckAsync("DeleteModelVersion.mirror.409", Client, HttpMethod.Delete, $"models/{Model}/versions/2");
         Expect(HttpStatusCode.NoContent, await Client.DeleteAsync($"models/{Model}/aliases/shadow"));
+        await RolloutAsync();
         await _golden.CheckAsync("DeleteModelVersion", Client, HttpMethod.Delete, $"models/{Model}/versions/2");
+    }
+
+    /// <summary>A rollout of version 2 on alias "rollout" (from version 1): started, refused, read, judged once (held: no traffic), aborted.</summary>
+    private async Task RolloutAsync()
+    {
+        Expect(HttpStatusCode.OK, await Client.PutAsync($"models/{Model}/aliases/rollout", Golden.Json("""{"version": "1"}""")));
+        const string plan = """{"version": "2", "steps": [10, 100], "min_step_minutes": 0, "min_step_requests": 1000, "guards": {"max_error_rate": 0.05, "max_p95_ms": 1000}, "reason": "contract rollout"}""";
+        await _golden.CheckAsync("StartAliasRollout", Client, HttpMethod.Put, $"models/{Model}/aliases/rollout/rollout", Golden.Json(plan));
+        await _golden.CheckAsync("StartAliasRollout.400", Client, HttpMethod.Put, $"models/{Model}/aliases/rollout/rollout", Golden.Json("""{"version": "2", "steps": [50, 40]}"""));
+        await _golden.CheckAsync("StartAliasRollout.409", Client, HttpMethod.Put, $"models/{Model}/aliases/rollout/rollout", Golden.Json(plan));
+        await _golden.GetAsync("GetModelAlias.rollout", Client, $"models/{Model}/aliases/rollout");
+        await _golden.CheckAsync("RunRollouts", Client, HttpMethod.Post, "rollouts/runs", null, mode: GoldenMode.Shape);
+        await _golden.CheckAsync("RunRollouts.400", Client, HttpMethod.Post, "rollouts/runs", Golden.Json("""{"model": "contract"}"""));
+        await _golden.CheckAsync("AbortAliasRollout", Client, HttpMethod.Delete, $"models/{Model}/aliases/rollout/rollout");
+        await _golden.CheckAsync("AbortAliasRollout.409", Client, HttpMethod.Delete, $"models/{Model}/aliases/rollout/rollout");
+        Expect(HttpStatusCode.NoContent, await Client.DeleteAsync($"models/{Model}/aliases/rollout"));
     }
 
     private async Task ServingAsync()

@@ -43,6 +43,7 @@ public sealed class StackFixture : IAsyncLifetime
             ["Serving:MaxRequestBodyBytes"] = MaxRequestBodyBytes.ToString(),
             ["Serving:ResolutionCacheSeconds"] = "0",
             ["MonitoringSchedule"] = "0 0 0 1 1 *", // On demand only: an on-the-hour run would hold the monitor's lock mid-test.
+            ["RolloutSchedule"] = "0 0 0 1 1 *", // On demand only (POST api/rollouts/runs), so a test decides when a rollout is judged.
         },
     };
 

@@ -40,6 +40,7 @@ public sealed class AttackFixture : IAsyncLifetime
             ["Serving__ResolutionCacheSeconds"] = "0",
             // Once a year: the hourly timer must not write reports in the middle of a test.
             ["MonitoringSchedule"] = "0 0 0 1 1 *",
+            ["RolloutSchedule"] = "0 0 0 1 1 *",
         }, "--quiet", "--function-key", ClientKey, "--master-key", OperatorKey);
         Client = NewClient(port, ClientKey);
         Operator = NewClient(port, OperatorKey);
