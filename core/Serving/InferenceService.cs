@@ -32,7 +32,7 @@ public sealed class InferenceService
 
     /// <summary>
     /// Runs one infer request for name (and optional version) and writes the response to <paramref name="output"/>;
-    /// returns its JSON header's length when binary outputs follow it, else -1 (see <see cref="Infer(LoadedModel, ReadOnlySpan{byte}, long, IBufferWriter{byte}, InferenceLogCapture?, TabularModel?)"/>).
+    /// returns its JSON header's length when binary outputs follow it, else -1 (see <see cref="Infer"/>).
     /// </summary>
     public ValueTask<int> InferAsync(string name, string? version, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, CancellationToken cancellationToken) =>
         InferAsync(name, version, body, output, null, cancellationToken);
@@ -55,7 +55,7 @@ public sealed class InferenceService
         log?.SetVersion(resolved);
         using var lease = await _sessions.AcquireAsync(resolved, cancellationToken).ConfigureAwait(false);
         var tabular = log is { Enabled: true } && resolved.ManifestSha256 is not null ? await TryBindAsync(resolved, lease.Model, cancellationToken).ConfigureAwait(false) : null;
-        return Infer(lease.Model, body.Span, headerLength, output, log, tabular);
+        return Infer(lease.Model, body.Span, output, log, tabular, headerLength);
     }
 
     /// <summary>
@@ -64,16 +64,13 @@ public sealed class InferenceService
     /// header's, else a new one) and it copies the inputs and first output before they are disposed.
     /// </summary>
     /// <param name="tabular">The version's bound manifest, if it has one: the log names the features and reads the predictions with it.</param>
+    /// <param name="headerLength">
+    /// The binary tensor extension: the body's first <paramref name="headerLength"/> bytes are the JSON and the rest binary
+    /// tensor data (the request's <see cref="BinaryTensorData.HeaderName"/>); -1: the whole body is JSON.
+    /// </param>
     /// <returns>The answer's JSON header length when binary outputs follow it, else -1 (the answer is all JSON).</returns>
-    public static int Infer(LoadedModel model, ReadOnlySpan<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log = null, TabularModel? tabular = null) =>
-        Infer(model, body, -1, output, log, tabular);
-
-    /// <summary>
-    /// As above for a body whose first <paramref name="headerLength"/> bytes are the JSON and the rest binary tensor data
-    /// (the binary tensor extension; -1: the whole body is JSON).
-    /// </summary>
-    public static int Infer(LoadedModel model, ReadOnlySpan<byte> body, long headerLength, IBufferWriter<byte> output, InferenceLogCapture? log = null,
-        TabularModel? tabular = null)
+    public static int Infer(LoadedModel model, ReadOnlySpan<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log = null, TabularModel? tabular = null,
+        long headerLength = -1)
     {
         using var request = InferRequestParser.Parse(body, headerLength, model);
         var id = log is null ? request.Id ?? Guid.NewGuid().ToString("N") : log.ResolveRequestId(request.Id);
