@@ -21,7 +21,7 @@ public sealed record InferRequestBody(string? Id, IReadOnlyList<InferInputTensor
 /// <c>data</c> is flat or nested row-major, non-finite floats as "NaN", "Infinity", "-Infinity". Under the binary tensor
 /// extension an input has no <c>data</c> but <c>parameters.binary_data_size</c>: its byte count after the JSON header.
 /// </summary>
-public sealed record InferInputTensor(string Name, string Datatype, IReadOnlyList<long> Shape, JsonElement? Data, JsonElement? Parameters);
+public sealed record InferInputTensor(string Name, string Datatype, IReadOnlyList<long> Shape, JsonElement? Data = null, JsonElement? Parameters = null);
 
 /// <summary>An output to return (all of them when <c>outputs</c> is absent); <c>parameters.binary_data</c> true asks for it as binary data.</summary>
 public sealed record InferRequestedOutput(string Name, JsonElement? Parameters);
@@ -33,7 +33,7 @@ public sealed record InferResponseBody(string ModelName, string ModelVersion, st
 /// One output tensor, <c>data</c> flat; sequence and map outputs are BYTES holding JSON text. An output asked for as
 /// binary data has no <c>data</c> but <c>parameters.binary_data_size</c>: its byte count after the JSON header.
 /// </summary>
-public sealed record InferOutputTensor(string Name, string Datatype, IReadOnlyList<long> Shape, JsonElement? Data, JsonElement? Parameters);
+public sealed record InferOutputTensor(string Name, string Datatype, IReadOnlyList<long> Shape, JsonElement? Data = null, JsonElement? Parameters = null);
 
 /// <summary>
 /// The records API's request: the rows as <c>instances</c> (or its synonym <c>dataframe_records</c>), objects of feature
