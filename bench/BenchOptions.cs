@@ -14,6 +14,7 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
         "  logging    records API and OIP infer on the runner with inference logging on vs off (logging.md)\n" +
         "  monitor    monitor run time over 1M logged rows x 20 features, from memory and through storage (monitor.md)\n" +
         "  routing    a plain alias vs a 90/10 traffic split, random and by routing key (routing.md)\n" +
+        "  binary     a 1x3x224x224 FP32 tensor as JSON vs the binary tensor extension, c=1 and c=4 (binary.md)\n" +
         "  startup    cold start of the runner published as JIT, ReadyToRun and ReadyToRun without PGO (startup.md)\n" +
         "  --no-bdn   skip BenchmarkDotNet in the default mode\n" +
         "  --publish  write the pages to bench/results/ (tracked, quoted by the README) instead of bench/out/\n" +
@@ -56,6 +57,9 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
                 case "routing":
                     mode = BenchMode.Routing;
                     break;
+                case "binary":
+                    mode = BenchMode.Binary;
+                    break;
                 case "--no-bdn":
                     bdn = false;
                     break;
@@ -87,4 +91,5 @@ public enum BenchMode
     Monitor,
     Startup,
     Routing,
+    Binary,
 }
