@@ -1,10 +1,10 @@
 namespace Serverless.Bench;
 
-/// <summary>What to run, from the command line: <c>[all|micro|load|tabular|sweep|logging|monitor|startup|routing|batching] [--no-bdn] [--publish] [--runner-dll PATH]</c>.</summary>
+/// <summary>What to run, from the command line: <c>[all|micro|load|tabular|sweep|logging|monitor|startup|routing|batching|binary] [--no-bdn] [--publish] [--runner-dll PATH]</c>.</summary>
 public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, string? RunnerDll, bool Publish = false)
 {
     public const string Usage =
-        "Usage: dotnet run -c Release --project bench [-- [micro|load|tabular|sweep|logging|monitor|startup|routing|batching] [--no-bdn] [--publish] [--runner-dll PATH]]\n" +
+        "Usage: dotnet run -c Release --project bench [-- [micro|load|tabular|sweep|logging|monitor|startup|routing|batching|binary] [--no-bdn] [--publish] [--runner-dll PATH]]\n" +
         "  Pages go to bench/out/ (git-ignored); --publish writes them to the tracked bench/results/ instead.\n" +
         "  (default)  everything: Stopwatch loops, BenchmarkDotNet, HTTP load, cold start, tables\n" +
         "  micro      BenchmarkDotNet only (raw Run and in-process serving)\n" +
@@ -15,6 +15,7 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
         "  monitor    monitor run time over 1M logged rows x 20 features, from memory and through storage (monitor.md)\n" +
         "  batching   dynamic batching off vs on (no delay, 500 µs) on an MLP and a small CNN at c=16 and c=64 (batching.md)\n" +
         "  routing    a plain alias vs a 90/10 traffic split, random and by routing key (routing.md)\n" +
+        "  binary     a 1x3x224x224 FP32 tensor as JSON vs the binary tensor extension, c=1 and c=4 (binary.md)\n" +
         "  startup    cold start of the runner published as JIT, ReadyToRun and ReadyToRun without PGO (startup.md)\n" +
         "  --no-bdn   skip BenchmarkDotNet in the default mode\n" +
         "  --publish  write the pages to bench/results/ (tracked, quoted by the README) instead of bench/out/\n" +
@@ -60,6 +61,9 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
                 case "batching":
                     mode = BenchMode.Batching;
                     break;
+                case "binary":
+                    mode = BenchMode.Binary;
+                    break;
                 case "--no-bdn":
                     bdn = false;
                     break;
@@ -92,4 +96,5 @@ public enum BenchMode
     Startup,
     Routing,
     Batching,
+    Binary,
 }

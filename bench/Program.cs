@@ -1,5 +1,6 @@
 using Serverless.Bench;
 using Serverless.Bench.Batching;
+using Serverless.Bench.Binary;
 using Serverless.Bench.Logging;
 using Serverless.Bench.Monitoring;
 using Serverless.Bench.Routing;
@@ -88,6 +89,16 @@ try
         Console.WriteLine();
         Console.WriteLine(routingPage);
         await output.WriteAsync("routing.md", routingPage);
+        return 0;
+    }
+
+    if (options.Mode == BenchMode.Binary)
+    {
+        Progress.Write("binary tensor extension: a 1x3x224x224 tensor as JSON vs binary...");
+        var binaryPage = await BinaryBenchmark.RunAsync(root);
+        Console.WriteLine();
+        Console.WriteLine(binaryPage);
+        await output.WriteAsync("binary.md", binaryPage);
         return 0;
     }
 

@@ -28,6 +28,16 @@ public sealed class InferRequest : IDisposable
     /// <summary>The outputs the client asked for, or null for all of them.</summary>
     public List<string>? RequestedOutputs { get; internal set; }
 
+    /// <summary>The request's <c>parameters.binary_data_output</c>: every output as binary data unless it says otherwise.</summary>
+    public bool BinaryDataOutput { get; internal set; }
+
+    /// <summary>Each requested output's own <c>parameters.binary_data</c>, parallel to <see cref="RequestedOutputs"/>; null when none says.</summary>
+    internal List<bool?>? RequestedOutputBinary { get; set; }
+
+    /// <summary>Whether the output at <paramref name="index"/> of the outputs run (the requested ones, else the model's) is answered as binary data.</summary>
+    public bool IsBinaryOutput(int index) =>
+        RequestedOutputs is null || RequestedOutputBinary is null ? BinaryDataOutput : RequestedOutputBinary[index] ?? BinaryDataOutput;
+
     public void Dispose()
     {
         foreach (var value in InputValues)

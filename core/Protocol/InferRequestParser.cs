@@ -15,20 +15,36 @@ namespace Serverless.Core.Protocol;
 /// </para>
 /// Thread-safe (stateless).
 /// </summary>
-public static class InferRequestParser
+public static partial class InferRequestParser
 {
-    public static InferRequest Parse(ReadOnlySpan<byte> json, IInferSignature model)
+    /// <summary>Parses a request whose whole body is JSON.</summary>
+    public static InferRequest Parse(ReadOnlySpan<byte> json, IInferSignature model) => Parse(json, -1, model);
+
+    /// <summary>
+    /// Parses a request; with <paramref name="headerLength"/> ≥ 0 (the <see cref="BinaryTensorData.HeaderName"/> header) the
+    /// body is that many bytes of JSON followed by the binary tensor data of the inputs that carry
+    /// <c>parameters.binary_data_size</c>, in input order, which must add up to exactly the bytes that follow.
+    /// </summary>
+    public static InferRequest Parse(ReadOnlySpan<byte> body, long headerLength, IInferSignature model)
     {
+        if (headerLength > body.Length)
+        {
+            throw ServingException.BadRequest(
+                $"The {BinaryTensorData.HeaderName} header says the JSON takes {headerLength} byte(s), but the body has only {body.Length}.");
+        }
+
+        var json = headerLength < 0 ? body : body[..(int)headerLength];
+        var binary = new BinarySegments(headerLength < 0 ? default : body[(int)headerLength..], present: headerLength >= 0);
         var request = new InferRequest();
         try
         {
-            ParseInto(json, model, request);
+            ParseInto(json, ref binary, model, request);
             return request;
         }
         catch (JsonException e)
         {
             request.Dispose();
-            throw JsonErrorText.BadRequest(e, json);
+            throw JsonErrorText.BadRequest(e, json, headerLength < 0 ? "The body" : "The JSON header");
         }
         catch (InvalidOperationException e) when (e.TargetSite?.Module.Assembly == typeof(Utf8JsonReader).Assembly)
         {
@@ -43,7 +59,7 @@ public static class InferRequestParser
         }
     }
 
-    private static void ParseInto(ReadOnlySpan<byte> json, IInferSignature model, InferRequest request)
+    private static void ParseInto(ReadOnlySpan<byte> json, ref BinarySegments binary, IInferSignature model, InferRequest request)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -64,14 +80,18 @@ public static class InferRequestParser
                         throw ServingException.BadRequest($"Each element of 'inputs' (element {request.InputNames.Count}) must be an object.");
                     }
 
-                    ParseInput(ref reader, json, model, request);
+                    ParseInput(ref reader, json, ref binary, model, request);
                 }
 
                 sawInputs = true;
             }
             else if (reader.ValueTextEquals(OipJson.OutputsUtf8))
             {
-                request.RequestedOutputs = ParseRequestedOutputs(ref reader, model);
+                ParseRequestedOutputs(ref reader, model, request);
+            }
+            else if (reader.ValueTextEquals(OipJson.ParametersUtf8))
+            {
+                request.BinaryDataOutput = InferParameters.Read(ref reader, InferParameters.Key.BinaryDataOutput, "The request").BinaryData ?? false;
             }
             else if (reader.ValueTextEquals(OipJson.IdUtf8))
             {
@@ -104,15 +124,21 @@ public static class InferRequestParser
                 throw ServingException.BadRequest($"Missing input '{input.Name}': the model expects {input.Datatype} {input.ShapeText}.");
             }
         }
+
+        if (binary.Consumed != binary.Length)
+        {
+            throw ServingException.BadRequest(
+                $"The body has {binary.Length} byte(s) after its JSON header but the inputs' binary_data_size add up to {binary.Consumed}.");
+        }
     }
 
-    private static void ParseInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IInferSignature model, InferRequest request)
+    private static void ParseInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ref BinarySegments binary, IInferSignature model, InferRequest request)
     {
         string? name = null;
         string? datatype = null;
         long[]? shape = null;
         int dataStart = -1, dataLength = 0;
-        var usesBinaryData = false;
+        long binarySize = -1;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals(OipJson.NameUtf8))
@@ -136,7 +162,8 @@ public static class InferRequestParser
             }
             else if (reader.ValueTextEquals(OipJson.ParametersUtf8))
             {
-                usesBinaryData |= HasBinaryDataSize(ref reader);
+                binarySize = InferParameters.Read(ref reader, InferParameters.Key.BinaryDataSize,
+                    name is null ? $"Input {request.InputNames.Count}" : $"Input '{Quote(name)}'").BinaryDataSize;
             }
             else
             {
@@ -150,9 +177,16 @@ public static class InferRequestParser
             throw ServingException.BadRequest($"Input {request.InputNames.Count} has no 'name'.");
         }
 
-        if (usesBinaryData)
+        if (binarySize >= 0 && !binary.Present)
         {
-            throw ServingException.BadRequest($"Input '{Quote(name)}' uses the binary tensor extension, which this server does not accept; send 'data' as JSON.");
+            throw ServingException.BadRequest(
+                $"Input '{Quote(name)}' has parameters.binary_data_size but the request has no {BinaryTensorData.HeaderName} header: send the JSON's byte length " +
+                "in it and the tensor bytes after the JSON (the binary tensor extension), or send 'data' as JSON.");
+        }
+
+        if (binarySize >= 0 && dataStart >= 0)
+        {
+            throw ServingException.BadRequest($"Input '{Quote(name)}' has both 'data' and parameters.binary_data_size; send its elements one way.");
         }
 
         var input = model.FindInput(name) ?? throw ServingException.BadRequest(
@@ -183,6 +217,14 @@ public static class InferRequestParser
         }
 
         var elementCount = CheckShape(input, shape);
+        if (binarySize >= 0)
+        {
+            var bytes = binary.Take(name, binarySize);
+            request.InputNames.Add(name);
+            request.InputValues.Add(BinaryTensorDecoder.Decode(bytes, name, input.ElementType, datatype, shape, elementCount));
+            return;
+        }
+
         if (dataStart < 0)
         {
             throw ServingException.BadRequest($"Input '{name}' has no 'data'.");
@@ -268,78 +310,6 @@ public static class InferRequestParser
         }
 
         return dims[..rank].ToArray();
-    }
-
-    private static List<string> ParseRequestedOutputs(ref Utf8JsonReader reader, IInferSignature model)
-    {
-        ReadArrayStart(ref reader, "'outputs'");
-        var names = new List<string>(2);
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (reader.TokenType != JsonTokenType.StartObject)
-            {
-                throw ServingException.BadRequest("Each element of 'outputs' must be an object.");
-            }
-
-            string? name = null;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals(OipJson.NameUtf8))
-                {
-                    name = ReadString(ref reader) ?? throw ServingException.BadRequest("A requested output's 'name' must be a string.");
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
-
-            if (name is null)
-            {
-                throw ServingException.BadRequest("A requested output has no 'name'.");
-            }
-
-            if (!model.HasOutput(name))
-            {
-                throw ServingException.BadRequest(
-                    $"Unknown output '{Quote(name)}'. The model's outputs are: {string.Join(", ", model.OutputNames.Select(o => $"'{o}'"))}.");
-            }
-
-            if (!names.Contains(name))
-            {
-                names.Add(name);
-            }
-        }
-
-        return names;
-    }
-
-    private static bool HasBinaryDataSize(ref Utf8JsonReader reader)
-    {
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return false;
-        }
-
-        var found = false;
-        var depth = reader.CurrentDepth;
-        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
-        {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1 && reader.ValueTextEquals(OipJson.BinaryDataSizeUtf8))
-            {
-                found = true;
-            }
-
-            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
-            {
-                reader.Skip();
-            }
-        }
-
-        return found;
     }
 
     /// <summary>The next token as a string, or null when it is not a string.</summary>

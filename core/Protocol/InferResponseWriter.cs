@@ -6,12 +6,16 @@ namespace Serverless.Core.Protocol;
 
 /// <summary>
 /// Writes the OIP v2 infer response <c>{model_name, model_version, id, outputs:[{name, datatype, shape, data}]}</c>
-/// straight from ONNX Runtime's output values into a buffer. Thread-safe (stateless; one cached writer per thread).
+/// straight from ONNX Runtime's output values into a buffer. Outputs the request asks for as binary data
+/// (<see cref="InferRequest.IsBinaryOutput"/>) carry <c>parameters.binary_data_size</c> instead of <c>data</c>, and their raw
+/// bytes follow the JSON in output order (<see cref="BinaryTensorData"/>); sequence and map outputs stay JSON.
+/// Thread-safe (stateless; one cached writer per thread).
 /// </summary>
 public static class InferResponseWriter
 {
-    public static void Write(IBufferWriter<byte> output, string modelName, string modelVersion, string id,
-        IReadOnlyList<string> outputNames, IReadOnlyCollection<OrtValue> outputValues)
+    /// <summary>Writes the answer; returns the JSON header's length in bytes when binary outputs follow it, else -1 (all JSON).</summary>
+    public static int Write(IBufferWriter<byte> output, string modelName, string modelVersion, string id,
+        IReadOnlyList<string> outputNames, IReadOnlyCollection<OrtValue> outputValues, InferRequest? request = null)
     {
         var writer = JsonWriterCache.Rent(output);
         writer.WriteStartObject();
@@ -20,10 +24,11 @@ public static class InferResponseWriter
         writer.WriteString(OipJson.Id, id);
         writer.WriteStartArray(OipJson.Outputs);
         var index = 0;
+        var anyBinary = false;
         foreach (var value in outputValues)
         {
             writer.WriteStartObject();
-            writer.WriteString(OipJson.Name, outputNames[index++]);
+            writer.WriteString(OipJson.Name, outputNames[index]);
             if (value.IsTensor)
             {
                 var info = value.GetTensorTypeAndShape();
@@ -35,8 +40,18 @@ public static class InferResponseWriter
                 }
 
                 writer.WriteEndArray();
-                writer.WritePropertyName(OipJson.Data);
-                TensorDataWriter.WriteElements(writer, value, info.ElementDataType, info.ElementCount);
+                if (request?.IsBinaryOutput(index) == true)
+                {
+                    anyBinary = true;
+                    writer.WriteStartObject(OipJson.Parameters);
+                    writer.WriteNumber(OipJson.BinaryDataSize, TensorBytesWriter.Size(value, info));
+                    writer.WriteEndObject();
+                }
+                else
+                {
+                    writer.WritePropertyName(OipJson.Data);
+                    TensorDataWriter.WriteElements(writer, value, info.ElementDataType, info.ElementCount);
+                }
             }
             else
             {
@@ -55,10 +70,29 @@ public static class InferResponseWriter
             }
 
             writer.WriteEndObject();
+            index++;
         }
 
         writer.WriteEndArray();
         writer.WriteEndObject();
         writer.Flush();
+        if (!anyBinary)
+        {
+            return -1;
+        }
+
+        var headerLength = (int)writer.BytesCommitted;
+        index = 0;
+        foreach (var value in outputValues)
+        {
+            if (value.IsTensor && request!.IsBinaryOutput(index))
+            {
+                TensorBytesWriter.Write(output, value, value.GetTensorTypeAndShape());
+            }
+
+            index++;
+        }
+
+        return headerLength;
     }
 }

@@ -13,6 +13,8 @@ internal static class OipJson
     public static readonly JsonEncodedText Datatype = JsonEncodedText.Encode("datatype");
     public static readonly JsonEncodedText Shape = JsonEncodedText.Encode("shape");
     public static readonly JsonEncodedText Data = JsonEncodedText.Encode("data");
+    public static readonly JsonEncodedText Parameters = JsonEncodedText.Encode("parameters");
+    public static readonly JsonEncodedText BinaryDataSize = JsonEncodedText.Encode("binary_data_size");
     public static readonly JsonEncodedText NaN = JsonEncodedText.Encode("NaN");
     public static readonly JsonEncodedText PositiveInfinity = JsonEncodedText.Encode("Infinity");
     public static readonly JsonEncodedText NegativeInfinity = JsonEncodedText.Encode("-Infinity");
@@ -26,4 +28,6 @@ internal static class OipJson
     public static ReadOnlySpan<byte> DatatypeUtf8 => "datatype"u8;
     public static ReadOnlySpan<byte> DataUtf8 => "data"u8;
     public static ReadOnlySpan<byte> BinaryDataSizeUtf8 => "binary_data_size"u8;
+    public static ReadOnlySpan<byte> BinaryDataUtf8 => "binary_data"u8;
+    public static ReadOnlySpan<byte> BinaryDataOutputUtf8 => "binary_data_output"u8;
 }

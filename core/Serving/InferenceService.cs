@@ -9,7 +9,8 @@ namespace Serverless.Core.Serving;
 
 /// <summary>
 /// Online inference over the Open Inference Protocol v2: resolve the version, lease its warm session, decode
-/// the JSON body into native tensors, run, and write the JSON response. When the request is logged and the version
+/// the JSON body (or a JSON header and binary tensor data, <see cref="BinaryTensorData"/>) into native tensors, run, and
+/// write the response (JSON, followed by binary outputs where the request asks for them). When the request is logged and the version
 /// has a manifest, the log gets the manifest bound to the session (<see cref="TabularModelLeaser.BindAsync"/>), so a
 /// tabular model's tensor traffic is logged under its feature names with its predictions, like the records API's.
 /// Thread-safe; one instance per process.
@@ -29,26 +30,32 @@ public sealed class InferenceService
         _tabular = tabular;
     }
 
-    /// <summary>Runs one infer request for name (and optional version) and writes the response to <paramref name="output"/>.</summary>
-    public ValueTask InferAsync(string name, string? version, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Runs one infer request for name (and optional version) and writes the response to <paramref name="output"/>;
+    /// returns its JSON header's length when binary outputs follow it, else -1 (see <see cref="Infer"/>).
+    /// </summary>
+    public ValueTask<int> InferAsync(string name, string? version, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, CancellationToken cancellationToken) =>
         InferAsync(name, version, body, output, null, cancellationToken);
 
     /// <summary>As above, settling the request id with <paramref name="log"/> and handing it the tensors.</summary>
-    public async ValueTask InferAsync(string name, string? version, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log,
+    public async ValueTask<int> InferAsync(string name, string? version, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log,
         CancellationToken cancellationToken)
     {
         var resolved = await _resolver.ResolveAsync(name, version, cancellationToken).ConfigureAwait(false);
-        await InferAsync(resolved, body, output, log, cancellationToken).ConfigureAwait(false);
+        return await InferAsync(resolved, body, -1, output, log, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>As above for a version already chosen (by its <see cref="ModelRoute"/>, for a split).</summary>
-    public async ValueTask InferAsync(ModelVersion resolved, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log,
+    /// <summary>
+    /// As above for a version already chosen (by its <see cref="ModelRoute"/>, for a split), with the body's JSON header
+    /// length (<paramref name="headerLength"/>, -1 when the whole body is JSON).
+    /// </summary>
+    public async ValueTask<int> InferAsync(ModelVersion resolved, ReadOnlyMemory<byte> body, long headerLength, IBufferWriter<byte> output, InferenceLogCapture? log,
         CancellationToken cancellationToken)
     {
         log?.SetVersion(resolved);
         using var lease = await _sessions.AcquireAsync(resolved, cancellationToken).ConfigureAwait(false);
         var tabular = log is { Enabled: true } && resolved.ManifestSha256 is not null ? await TryBindAsync(resolved, lease.Model, cancellationToken).ConfigureAwait(false) : null;
-        Infer(lease.Model, body.Span, output, log, tabular);
+        return Infer(lease.Model, body.Span, output, log, tabular, headerLength);
     }
 
     /// <summary>
@@ -57,14 +64,21 @@ public sealed class InferenceService
     /// header's, else a new one) and it copies the inputs and first output before they are disposed.
     /// </summary>
     /// <param name="tabular">The version's bound manifest, if it has one: the log names the features and reads the predictions with it.</param>
-    public static void Infer(LoadedModel model, ReadOnlySpan<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log = null, TabularModel? tabular = null)
+    /// <param name="headerLength">
+    /// The binary tensor extension: the body's first <paramref name="headerLength"/> bytes are the JSON and the rest binary
+    /// tensor data (the request's <see cref="BinaryTensorData.HeaderName"/>); -1: the whole body is JSON.
+    /// </param>
+    /// <returns>The answer's JSON header length when binary outputs follow it, else -1 (the answer is all JSON).</returns>
+    public static int Infer(LoadedModel model, ReadOnlySpan<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log = null, TabularModel? tabular = null,
+        long headerLength = -1)
     {
-        using var request = InferRequestParser.Parse(body, model);
+        using var request = InferRequestParser.Parse(body, headerLength, model);
         var id = log is null ? request.Id ?? Guid.NewGuid().ToString("N") : log.ResolveRequestId(request.Id);
         var outputNames = (IReadOnlyList<string>?)request.RequestedOutputs ?? model.OutputNames;
         using var outputs = model.Run(request, outputNames);
-        InferResponseWriter.Write(output, model.Version.Name, model.Version.Version, id, outputNames, outputs);
+        var responseHeaderLength = InferResponseWriter.Write(output, model.Version.Name, model.Version.Version, id, outputNames, outputs, request);
         log?.RecordTensors(model.Version, request, outputNames, outputs, tabular);
+        return responseHeaderLength;
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Serverless.Core.Errors;
 using Serverless.Core.Mirroring;
+using Serverless.Core.Protocol;
 using Serverless.Core.Serving;
 using Serverless.Functions.Http;
 using Serverless.Functions.OpenApi;
@@ -15,6 +16,8 @@ public sealed class ServerHealthFunctions
 {
     internal static readonly string ServerVersion =
         typeof(ServerHealthFunctions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0.0";
+
+    private static readonly string[] Extensions = [BinaryTensorData.ExtensionName];
 
     private readonly ServingReadiness _readiness;
     private readonly MirrorCounters _mirror;
@@ -29,7 +32,7 @@ public sealed class ServerHealthFunctions
     [ApiOperation("OIP v2 server metadata")]
     [ApiResponse(StatusCodes.Status200OK, typeof(ServerMetadataResponse), "The server's name, version and OIP extensions.")]
     public IActionResult ServerMetadata([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v2")] HttpRequest request) =>
-        new JsonBodyResult(new ServerMetadataResponse("serverless-onnx", ServerVersion, []));
+        new JsonBodyResult(new ServerMetadataResponse("serverless-onnx", ServerVersion, Extensions));
 
     [Function("ServerLive")]
     [ApiOperation("Liveness")]

@@ -18,18 +18,22 @@ public sealed record InferRequestBody(string? Id, IReadOnlyList<InferInputTensor
 
 /// <summary>
 /// One input tensor: <c>datatype</c> is an OIP datatype (BOOL, UINT8…UINT64, INT8…INT64, FP16, BF16, FP32, FP64, BYTES);
-/// <c>data</c> is flat or nested row-major, non-finite floats as "NaN", "Infinity", "-Infinity".
+/// <c>data</c> is flat or nested row-major, non-finite floats as "NaN", "Infinity", "-Infinity". Under the binary tensor
+/// extension an input has no <c>data</c> but <c>parameters.binary_data_size</c>: its byte count after the JSON header.
 /// </summary>
-public sealed record InferInputTensor(string Name, string Datatype, IReadOnlyList<long> Shape, JsonElement Data, JsonElement? Parameters);
+public sealed record InferInputTensor(string Name, string Datatype, IReadOnlyList<long> Shape, JsonElement? Data = null, JsonElement? Parameters = null);
 
-/// <summary>An output to return (all of them when <c>outputs</c> is absent).</summary>
+/// <summary>An output to return (all of them when <c>outputs</c> is absent); <c>parameters.binary_data</c> true asks for it as binary data.</summary>
 public sealed record InferRequestedOutput(string Name, JsonElement? Parameters);
 
 /// <summary>An OIP v2 inference response; <c>id</c> is the request's id (the body's, else the <c>x-request-id</c> header's, else a new one).</summary>
 public sealed record InferResponseBody(string ModelName, string ModelVersion, string Id, IReadOnlyList<InferOutputTensor> Outputs);
 
-/// <summary>One output tensor, <c>data</c> flat; sequence and map outputs are BYTES holding JSON text.</summary>
-public sealed record InferOutputTensor(string Name, string Datatype, IReadOnlyList<long> Shape, JsonElement Data);
+/// <summary>
+/// One output tensor, <c>data</c> flat; sequence and map outputs are BYTES holding JSON text. An output asked for as
+/// binary data has no <c>data</c> but <c>parameters.binary_data_size</c>: its byte count after the JSON header.
+/// </summary>
+public sealed record InferOutputTensor(string Name, string Datatype, IReadOnlyList<long> Shape, JsonElement? Data = null, JsonElement? Parameters = null);
 
 /// <summary>
 /// The records API's request: the rows as <c>instances</c> (or its synonym <c>dataframe_records</c>), objects of feature

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Serverless.Core.Errors;
 using Serverless.Core.Mirroring;
 using Serverless.Core.Monitoring.Logging;
+using Serverless.Core.Protocol;
 using Serverless.Core.Serving;
 using Serverless.Functions.Http;
 using Serverless.Functions.OpenApi;
@@ -20,6 +21,17 @@ namespace Serverless.Functions.Inference;
 /// </summary>
 public sealed class InferenceFunctions
 {
+    private const string BinaryExtension =
+        "Binary tensor extension (as Triton and KServe): with the Inference-Header-Content-Length header, the body (any content type, " +
+        "application/octet-stream by custom) is that many bytes of the JSON request, then the raw little-endian bytes of every input whose " +
+        "parameters.binary_data_size gives its byte count (in input order; such an input has no data; BOOL one byte, BYTES elements a 4-byte length and " +
+        "their bytes). parameters.binary_data_output true (for every output) or an output's parameters.binary_data true asks for outputs as raw bytes: " +
+        "the answer is then application/octet-stream, its JSON's length in Inference-Header-Content-Length, each such output with " +
+        "parameters.binary_data_size instead of data, their bytes after the JSON in output order.";
+
+    private const string BinaryHeaderDescription =
+        "The binary tensor extension: the byte length of the JSON request at the start of the body; the bytes after it are the binary inputs' data.";
+
     private readonly InferenceService _inference;
     private readonly ModelResolver _resolver;
     private readonly InferenceLogger _log;
@@ -39,23 +51,28 @@ public sealed class InferenceFunctions
     }
 
     [Function("Infer")]
-    [ApiOperation("OIP v2 inference on the default version", Request = typeof(InferRequestBody),
+    [ApiOperation("OIP v2 inference on the default version", Request = typeof(InferRequestBody), AlternateRequestContentType = BinaryTensorData.ContentType,
         Description = "Serves the version the default alias (Serving:DefaultAlias) points at, else the latest. When the alias splits traffic, a request " +
                       "carrying the split's routing key header goes to the same version while the split is unchanged; without it, to a version chosen at " +
                       "random by weight. x-model-version names the version that served. Every request is offered to the inference log. When the alias " +
-                      "has a mirror, its share of the answered requests is copied to the mirror version and scored there off the request path.",
+                      "has a mirror, its share of the answered JSON requests is copied to the mirror version and scored there off the request path. " + BinaryExtension,
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
     [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id when the body has no id: at most 128 printable ASCII characters.")]
-    [ApiResponse(StatusCodes.Status200OK, typeof(InferResponseBody), "The output tensors.", Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName])]
+    [ApiParameter(BinaryTensorData.HeaderName, ApiParameterLocation.Header, BinaryHeaderDescription)]
+    [ApiResponse(StatusCodes.Status200OK, typeof(InferResponseBody), "The output tensors (JSON, then the binary outputs' bytes when any was asked for as binary data).",
+        AlternateContentType = BinaryTensorData.ContentType, Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName, BinaryTensorData.HeaderName])]
     public Task<IActionResult> Infer(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/models/{name}/infer")] HttpRequest request, string name) =>
         ApiResults.GuardAsync(() => InferAsync(request, name, null), _logger);
 
     [Function("InferVersion")]
-    [ApiOperation("OIP v2 inference on a version", Request = typeof(InferRequestBody), Description = "Every request is offered to the inference log.",
+    [ApiOperation("OIP v2 inference on a version", Request = typeof(InferRequestBody), AlternateRequestContentType = BinaryTensorData.ContentType,
+        Description = "Every request is offered to the inference log. " + BinaryExtension,
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
     [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id when the body has no id: at most 128 printable ASCII characters.")]
-    [ApiResponse(StatusCodes.Status200OK, typeof(InferResponseBody), "The output tensors.", Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName])]
+    [ApiParameter(BinaryTensorData.HeaderName, ApiParameterLocation.Header, BinaryHeaderDescription)]
+    [ApiResponse(StatusCodes.Status200OK, typeof(InferResponseBody), "The output tensors (JSON, then the binary outputs' bytes when any was asked for as binary data).",
+        AlternateContentType = BinaryTensorData.ContentType, Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName, BinaryTensorData.HeaderName])]
     public Task<IActionResult> InferVersion(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/models/{name}/versions/{version}/infer")] HttpRequest request,
         string name, string version) =>
@@ -67,9 +84,16 @@ public sealed class InferenceFunctions
         return LoggedInference.RespondAsync(request, _options.MaxRequestBodyBytes, _log, log,
             async (body, output, ct) =>
             {
+                var headerLength = BinaryTensorData.ParseHeaderLength(request.Headers.TryGetValue(BinaryTensorData.HeaderName, out var header) ? header.ToString() : null);
                 var (route, chosen) = await TrafficRouting.ChooseAsync(_resolver, request, name, version, ct);
-                await _inference.InferAsync(chosen, body, output, log, ct);
-                _mirror.Offer(route, InferenceLogSource.Infer, log, body.Span);
+                var answerHeaderLength = await _inference.InferAsync(chosen, body, headerLength, output, log, ct);
+                if (headerLength < 0)
+                {
+                    // A mirror copy carries the JSON body only; binary tensor requests are not mirrored.
+                    _mirror.Offer(route, InferenceLogSource.Infer, log, body.Span);
+                }
+
+                return answerHeaderLength;
             },
             settled: captured => SetRequestIdHeader(request, captured));
     }

@@ -20,12 +20,21 @@ internal static class LoggedInference
         return logger.Begin(source, name, version, RequestIds.ValidateHeader(values.Count > 0 ? values[0] : null), warmup.Count > 0 ? warmup[0] : null);
     }
 
-    public static async Task<IActionResult> RespondAsync(HttpRequest request, long maxBodyBytes, InferenceLogger logger, InferenceLogCapture log,
-        PooledJsonEndpoint.Handler handler, Action<InferenceLogCapture>? settled = null)
+    public static Task<IActionResult> RespondAsync(HttpRequest request, long maxBodyBytes, InferenceLogger logger, InferenceLogCapture log,
+        PooledJsonEndpoint.Handler handler, Action<InferenceLogCapture>? settled = null) =>
+        SettleAsync(PooledJsonEndpoint.RespondAsync(request, maxBodyBytes, handler), logger, log, settled);
+
+    /// <summary>As above for a handler whose answer may carry binary tensor data (OIP infer).</summary>
+    public static Task<IActionResult> RespondAsync(HttpRequest request, long maxBodyBytes, InferenceLogger logger, InferenceLogCapture log,
+        PooledJsonEndpoint.BinaryHandler handler, Action<InferenceLogCapture>? settled = null) =>
+        SettleAsync(PooledJsonEndpoint.RespondAsync(request, maxBodyBytes, handler), logger, log, settled);
+
+    private static async Task<IActionResult> SettleAsync(Task<IActionResult> respond, InferenceLogger logger, InferenceLogCapture log,
+        Action<InferenceLogCapture>? settled)
     {
         try
         {
-            var result = await PooledJsonEndpoint.RespondAsync(request, maxBodyBytes, handler);
+            var result = await respond;
             settled?.Invoke(log);
             logger.Complete(log);
             return result;

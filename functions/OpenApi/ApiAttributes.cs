@@ -23,6 +23,12 @@ public sealed class ApiOperationAttribute : Attribute
     /// <summary>A body that is not a JSON record, as its content type (application/octet-stream, text/csv); with <see cref="Request"/>, its content type.</summary>
     public string? RequestContentType { get; set; }
 
+    /// <summary>
+    /// Another content type the body may have, as raw bytes (the binary tensor extension's application/octet-stream);
+    /// the description says how it is laid out.
+    /// </summary>
+    public string? AlternateRequestContentType { get; set; }
+
     /// <summary>Whether a body is required (an empty body is allowed where false).</summary>
     public bool RequestRequired { get; set; } = true;
 
@@ -49,6 +55,9 @@ public sealed class ApiResponseAttribute : Attribute
 
     /// <summary>The body's content type when it is not JSON (text/html).</summary>
     public string? ContentType { get; set; }
+
+    /// <summary>Another content type the answer may have, as raw bytes (application/octet-stream when binary outputs follow the JSON).</summary>
+    public string? AlternateContentType { get; set; }
 
     /// <summary>Response headers set, from <see cref="OpenApiDocumentBuilder.KnownHeaders"/>.</summary>
     public string[] Headers { get; set; } = [];

@@ -28,6 +28,7 @@ public static partial class OpenApiDocumentBuilder
         ["ETag"] = "The alias's ETag; send it back as If-Match to move or delete it only in the state it was read in.",
         ["x-request-id"] = "The request id the answer and the inference log carry (feedback names predictions by it).",
         ["x-model-version"] = "The version that served the request (as model_version in the body); under a traffic split, the one the split chose.",
+        [Core.Protocol.BinaryTensorData.HeaderName] = "Only when binary outputs follow the JSON (application/octet-stream): the byte length of the JSON at the start of the body.",
     };
 
     private static readonly Dictionary<string, string> RouteParameters = new(StringComparer.Ordinal)
@@ -211,10 +212,16 @@ public static partial class OpenApiDocumentBuilder
             : contentType == "application/octet-stream"
                 ? new JsonObject { ["type"] = "string", ["format"] = "binary" }
                 : new JsonObject { ["type"] = "string" };
+        var content = new JsonObject { [contentType] = new JsonObject { ["schema"] = schema } };
+        if (operation.AlternateRequestContentType is { } alternate)
+        {
+            content[alternate] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string", ["format"] = "binary" } };
+        }
+
         return new JsonObject
         {
             ["required"] = operation.RequestRequired,
-            ["content"] = new JsonObject { [contentType] = new JsonObject { ["schema"] = schema } },
+            ["content"] = content,
         };
     }
 
@@ -247,6 +254,10 @@ public static partial class OpenApiDocumentBuilder
                     ? schemas.For(response.Body)
                     : new JsonObject { ["type"] = response.ContentType == "application/json" ? "object" : "string" };
                 node["content"] = new JsonObject { [response.ContentType ?? "application/json"] = new JsonObject { ["schema"] = schema } };
+                if (response.AlternateContentType is { } alternate)
+                {
+                    node["content"]![alternate] = new JsonObject { ["schema"] = new JsonObject { ["type"] = "string", ["format"] = "binary" } };
+                }
             }
 
             Add(responses, route, response.Status, node);

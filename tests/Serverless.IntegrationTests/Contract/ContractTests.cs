@@ -133,6 +133,18 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
         await _golden.CheckAsync("InferVersion", Client, HttpMethod.Post, $"v2/models/{Model}/versions/1/infer", Golden.Json(infer.Replace("contract-infer", "contract-infer-v1")));
         await _golden.CheckAsync("Infer.400", Client, HttpMethod.Post, $"v2/models/{Model}/infer", Golden.Json("""{"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 2], "data": [1]}]}"""),
             new Dictionary<string, string> { ["x-request-id"] = "contract-bad-infer" });
+        var tensor = System.Runtime.InteropServices.MemoryMarshal.AsBytes(new float[] { 0.5f, 1, 2, 1.5f, 0, 2 }.AsSpan()).ToArray();
+        var (binary, binaryHeaders) = Golden.BinaryInfer(
+            """{"id": "contract-binary", "parameters": {"binary_data_output": true}, "inputs": [{"name": "input", "datatype": "FP32", "shape": [2, 3], "parameters": {"binary_data_size": 24}}]}""",
+            tensor);
+        await _golden.CheckAsync("Infer.binary", Client, HttpMethod.Post, $"v2/models/{Model}/infer", binary, binaryHeaders);
+        var (binaryJsonOut, binaryJsonOutHeaders) = Golden.BinaryInfer(
+            """{"id": "contract-binary-v1", "inputs": [{"name": "input", "datatype": "FP32", "shape": [2, 3], "parameters": {"binary_data_size": 24}}]}""", tensor);
+        await _golden.CheckAsync("InferVersion.binary", Client, HttpMethod.Post, $"v2/models/{Model}/versions/1/infer", binaryJsonOut, binaryJsonOutHeaders);
+        var (lying, lyingHeaders) = Golden.BinaryInfer(
+            """{"inputs": [{"name": "input", "datatype": "FP32", "shape": [2, 3], "parameters": {"binary_data_size": 20}}]}""", tensor);
+        lyingHeaders["x-request-id"] = "contract-bad-binary";
+        await _golden.CheckAsync("Infer.binary.400", Client, HttpMethod.Post, $"v2/models/{Model}/infer", lying, lyingHeaders);
         const string rows = """{"instances": [{"f0": 0.5, "f1": 1, "f2": 2}, {"f0": 1.5, "f1": 0, "f2": 2}]}""";
         await _golden.CheckAsync("Predict", Client, HttpMethod.Post, $"models/{Model}/predict", Golden.Json(rows),
             new Dictionary<string, string> { ["x-request-id"] = "contract-rows" });

@@ -38,7 +38,9 @@ public sealed class Golden
         "milliseconds", "metrics", "value", "best_value", "served_value", "promotion_reason",
     };
 
-    private static readonly string[] PinnedHeaders = ["Location", "ETag", "x-request-id", "x-model-version"];
+    private const string BinaryHeaderName = "Inference-Header-Content-Length";
+
+    private static readonly string[] PinnedHeaders = ["Location", "ETag", "x-request-id", "x-model-version", BinaryHeaderName];
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -83,7 +85,9 @@ public sealed class Golden
         }
 
         var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        var binaryStart = response.Headers.TryGetValues(BinaryHeaderName, out var lengths) ? int.Parse(lengths.Single(), System.Globalization.CultureInfo.InvariantCulture) : bytes.Length;
+        var text = Encoding.UTF8.GetString(bytes, 0, binaryStart);
         if (response.Headers.ETag is { } etag)
         {
             Replace(etag.ToString(), "<etag>");
@@ -94,7 +98,13 @@ public sealed class Golden
             Replace(id, idPlaceholder);
         }
 
-        var actual = Describe(method, path, response, text, mode).ToJsonString(Indented) + "\n";
+        var described = Describe(method, path, response, text, mode);
+        if (binaryStart < bytes.Length)
+        {
+            described["binary"] = Convert.ToHexString(bytes, binaryStart, bytes.Length - binaryStart).ToLowerInvariant();
+        }
+
+        var actual = described.ToJsonString(Indented) + "\n";
         if (!_names.Add(name))
         {
             throw new InvalidOperationException($"Golden '{name}' is checked twice.");
@@ -122,6 +132,13 @@ public sealed class Golden
         CheckAsync(name, client, HttpMethod.Get, path, mode: mode);
 
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    /// <summary>A binary tensor extension body (the JSON, then the tensor bytes) and the request header giving the JSON's length.</summary>
+    public static (ByteArrayContent Content, Dictionary<string, string> Headers) BinaryInfer(string json, byte[] tensorBytes)
+    {
+        var header = Encoding.UTF8.GetBytes(json);
+        return (Bytes([.. header, .. tensorBytes]), new Dictionary<string, string> { [BinaryHeaderName] = header.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+    }
 
     public static ByteArrayContent Bytes(byte[] bytes, string contentType = "application/octet-stream")
     {
@@ -160,7 +177,7 @@ public sealed class Golden
         {
             described["body"] = null;
         }
-        else if (response.Content.Headers.ContentType?.MediaType == "application/json")
+        else if (response.Content.Headers.ContentType?.MediaType == "application/json" || response.Headers.Contains(BinaryHeaderName))
         {
             described["body"] = Mask(JsonNode.Parse(text), key: null, mode);
         }

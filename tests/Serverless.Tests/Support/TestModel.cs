@@ -40,6 +40,24 @@ internal sealed class TestModel : IDisposable
         return document.RootElement.Clone();
     }
 
+    /// <summary>Runs a body through the serving path with the given JSON header length (-1: all JSON) and splits the answer.</summary>
+    public BinaryAnswer InferBinary(byte[] body, long headerLength)
+    {
+        using var output = new PooledBufferWriter();
+        var responseHeader = InferenceService.Infer(Model, body, output, headerLength: headerLength);
+        var jsonLength = responseHeader < 0 ? output.WrittenCount : responseHeader;
+        using var document = JsonDocument.Parse(output.WrittenMemory[..jsonLength]);
+        return new BinaryAnswer(document.RootElement.Clone(), output.WrittenSpan[jsonLength..].ToArray(), responseHeader);
+    }
+
+    /// <summary>As <see cref="InferBinary"/>, asserting the request is refused as a BadRequest.</summary>
+    public ServingException InferBinaryBadRequest((byte[] Body, long HeaderLength) request)
+    {
+        var exception = Assert.Throws<ServingException>(() => InferBinary(request.Body, request.HeaderLength));
+        Assert.Equal(ServingErrorKind.BadRequest, exception.Kind);
+        return exception;
+    }
+
     /// <summary>Asserts the request is refused as a BadRequest and returns the exception.</summary>
     public ServingException InferBadRequest(string requestJson)
     {

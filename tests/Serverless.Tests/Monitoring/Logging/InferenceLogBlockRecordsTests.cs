@@ -121,6 +121,31 @@ public sealed class InferenceLogBlockRecordsTests
     }
 
     [Fact]
+    public void Oip_BinaryRequestAndBinaryOutput_LogTheSameRecordsAsJson()
+    {
+        using var model = TestModel.Load(ReferenceModels.PerFeatureBinaryClassifier());
+        using var harness = new LoggingHarness();
+        var json = InferJson.Request(InferJson.Input("age", "FP32", [2, 1], "[[18],[64.5]]"), InferJson.Input("city", "BYTES", [2, 1], """[["Bergen"],["Oslo"]]"""));
+        var binary = BinaryInfer.Body(
+            """{"id":"req-b","parameters":{"binary_data_output":true},"inputs":[""" + BinaryInfer.Input("age", "FP32", [2, 1], 8) + "," +
+            BinaryInfer.Input("city", "BYTES", [2, 1], 18) + "]}", BinaryInfer.Floats(18, 64.5f), BinaryInfer.Strings("Bergen", "Oslo"));
+
+        var records = new List<List<InferenceLogRecord>>();
+        foreach (var (body, headerLength, id) in new[] { (Encoding.UTF8.GetBytes(json.Insert(1, "\"id\":\"req-b\",")), -1L, "j"), (binary.Body, binary.HeaderLength, "b") })
+        {
+            var capture = harness.Logger.Begin(InferenceLogSource.Infer, TestModel.Name, null, id);
+            using var output = new PooledBufferWriter();
+            InferenceService.Infer(model.Model, body, output, capture, headerLength: headerLength);
+            harness.Logger.Complete(capture);
+            records.Add(ReadBack(harness, capture));
+        }
+
+        Assert.Equal(2, records[1].Count);
+        Assert.All(records[1], r => Assert.Equal("req-b", r.RequestId));
+        Assert.Equal(records[0].Select(Describe), records[1].Select(Describe));
+    }
+
+    [Fact]
     public void Oip_PerFeatureInputs_AreNamedByInputAndTheBodyIdIsTheRequestId()
     {
         using var model = TestModel.Load(ReferenceModels.PerFeatureBinaryClassifier());
@@ -205,6 +230,10 @@ public sealed class InferenceLogBlockRecordsTests
         Assert.Equal("r-1", record.RequestId);
         Assert.Empty(record.Features);
     }
+
+    /// <summary>A record's row, request id, features and outputs as text.</summary>
+    private static string Describe(InferenceLogRecord record) =>
+        $"{record.Row} {record.RequestId} {JsonSerializer.Serialize(record.Features)} {JsonSerializer.Serialize(record.Outputs)} {record.Value} {record.Status}";
 
     private static List<InferenceLogRecord> ReadBack(LoggingHarness harness, InferenceLogCapture capture)
     {
