@@ -92,7 +92,7 @@ public sealed class MirrorScorer
             }
             else
             {
-                await _inference.InferAsync(version, copy.Body, output, log, cancellationToken).ConfigureAwait(false);
+                await _inference.InferAsync(version, copy.Body, -1, output, log, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (!IsInfrastructure(e))

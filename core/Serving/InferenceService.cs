@@ -3,6 +3,7 @@ using Serverless.Core.Models;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Protocol;
 using Serverless.Core.Registry;
+using Serverless.Core.Serving.Batching;
 using Serverless.Core.Tabular;
 
 namespace Serverless.Core.Serving;
@@ -55,7 +56,25 @@ public sealed class InferenceService
         log?.SetVersion(resolved);
         using var lease = await _sessions.AcquireAsync(resolved, cancellationToken).ConfigureAwait(false);
         var tabular = log is { Enabled: true } && resolved.ManifestSha256 is not null ? await TryBindAsync(resolved, lease.Model, cancellationToken).ConfigureAwait(false) : null;
-        return Infer(lease.Model, body.Span, output, log, tabular, headerLength);
+        return lease.Model.Batcher is { } batcher
+            ? await InferBatchedAsync(lease.Model, batcher, body, output, log, tabular, headerLength).ConfigureAwait(false)
+            : Infer(lease.Model, body.Span, output, log, tabular, headerLength);
+    }
+
+    /// <summary>
+    /// <see cref="Infer"/> for a batched version: the request is parsed and validated first (a malformed one never joins a
+    /// batch), then its tensors wait in the <see cref="DynamicBatcher"/> to share a run with other requests.
+    /// </summary>
+    private static async ValueTask<int> InferBatchedAsync(LoadedModel model, DynamicBatcher batcher, ReadOnlyMemory<byte> body, IBufferWriter<byte> output,
+        InferenceLogCapture? log, TabularModel? tabular, long headerLength)
+    {
+        using var request = InferRequestParser.Parse(body.Span, headerLength, model);
+        var id = log is null ? request.Id ?? Guid.NewGuid().ToString("N") : log.ResolveRequestId(request.Id);
+        var outputNames = (IReadOnlyList<string>?)request.RequestedOutputs ?? model.OutputNames;
+        using var outputs = await batcher.RunAsync(request, outputNames).ConfigureAwait(false);
+        var responseHeaderLength = InferResponseWriter.Write(output, model.Version.Name, model.Version.Version, id, outputNames, outputs, request);
+        log?.RecordTensors(model.Version, request, outputNames, outputs, tabular);
+        return responseHeaderLength;
     }
 
     /// <summary>

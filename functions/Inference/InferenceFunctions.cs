@@ -23,7 +23,7 @@ public sealed class InferenceFunctions
 {
     private const string BinaryExtension =
         "Binary tensor extension (as Triton and KServe): with the Inference-Header-Content-Length header, the body (any content type, " +
-        "application/octet-stream by custom) is that many bytes of the JSON request, then the raw little-endian bytes of every input whose " +
+        "application/octet-stream by convention) is that many bytes of the JSON request, then the raw little-endian bytes of every input whose " +
         "parameters.binary_data_size gives its byte count (in input order; such an input has no data; BOOL one byte, BYTES elements a 4-byte length and " +
         "their bytes). parameters.binary_data_output true (for every output) or an output's parameters.binary_data true asks for outputs as raw bytes: " +
         "the answer is then application/octet-stream, its JSON's length in Inference-Header-Content-Length, each such output with " +

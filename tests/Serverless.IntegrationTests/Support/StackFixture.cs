@@ -29,6 +29,9 @@ public sealed class StackFixture : IAsyncLifetime
         await StartHostAsync();
     }
 
+    /// <summary>The one model the runner batches dynamically (<c>Batching:Models</c>).</summary>
+    public const string BatchedModel = "batched-e2e";
+
     public LocalRunnerOptions RunnerOptions(bool requireKeys = false) => new()
     {
         Port = 0,
@@ -44,6 +47,8 @@ public sealed class StackFixture : IAsyncLifetime
             ["Serving:ResolutionCacheSeconds"] = "0",
             ["MonitoringSchedule"] = "0 0 0 1 1 *", // On demand only: an on-the-hour run would hold the monitor's lock mid-test.
             ["RolloutSchedule"] = "0 0 0 1 1 *", // On demand only (POST api/rollouts/runs), so a test decides when a rollout is judged.
+            [$"Batching:Models:{BatchedModel}:MaxBatchSize"] = "8",
+            [$"Batching:Models:{BatchedModel}:MaxQueueDelayMicroseconds"] = "2000",
         },
     };
 
