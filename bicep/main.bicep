@@ -213,6 +213,7 @@ var appSettings = union(
     Mirror__MaxAgeSeconds: '300'
     Mirror__SendConcurrency: '4'
     Mirror__RetryAfterSeconds: '5'
+    Mirror__MaxCopiesPerSecond: '100'
     Monitoring__WindowHours: '24'
     Monitoring__MaxSampleRows: '100000'
     Monitoring__MaxCategories: '1000'

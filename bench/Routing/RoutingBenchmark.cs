@@ -8,9 +8,10 @@ namespace Serverless.Bench.Routing;
 /// <summary>
 /// What a traffic split costs on the request path: one runner on Azurite (in memory), inference logging off so routing
 /// is not diluted by the log's cost, the 10-feature logistic regression registered as versions 1 and 2 of two models —
-/// <c>plain</c> (production alias on version 1) and <c>split</c> (production alias split 90/10). Unversioned OIP infer and
-/// records predict, at c=1 and c=16, against the plain alias, the split chosen at random, and the split routed by an
-/// <c>x-routing-key</c> header cycling over 64 keys. Targets alternate round by round; every answer is checked byte for
+/// <c>plain</c> (production alias on version 1), <c>split</c> (production alias split 90/10) and <c>mirrored</c> (version 1,
+/// every request mirrored to version 2). Unversioned OIP infer and records predict, at c=1 and c=16, against the plain alias,
+/// the split chosen at random, the split routed by an <c>x-routing-key</c> header cycling over 64 keys, and the mirrored alias
+/// (its copies go through the queue on Azurite and are scored by the same runner, on the same two cores). Targets alternate round by round; every answer is checked byte for
 /// byte against the version it may come from.
 /// </summary>
 public static class RoutingBenchmark
@@ -22,6 +23,7 @@ public static class RoutingBenchmark
     public static readonly int[] Concurrencies = [1, 16];
     private const string Plain = "plain";
     private const string Split = "split";
+    private const string Mirrored = "mirrored";
 
     public static async Task<string> RunAsync(string repositoryRoot)
     {
@@ -33,6 +35,7 @@ public static class RoutingBenchmark
         {
             await RegisterAsync(setup, Plain, """{"version":"1"}""");
             await RegisterAsync(setup, Split, """{"traffic":{"1":90,"2":10}}""");
+            await RegisterAsync(setup, Mirrored, """{"version":"1","mirror":{"version":"2","percent":100}}""");
             await RunnerUnderTest.WaitUntilReadyAsync(setup, TimeSpan.FromSeconds(60));
         }
 
@@ -54,20 +57,22 @@ public static class RoutingBenchmark
             var plain = await TabularRunnerSetup.ExpectedAsync(http, api.Uri(Plain, null), api.Body);
             var split1 = await TabularRunnerSetup.ExpectedAsync(http, api.Uri(Split, "1"), api.Body);
             var split2 = await TabularRunnerSetup.ExpectedAsync(http, api.Uri(Split, "2"), api.Body);
+            var mirrored = await TabularRunnerSetup.ExpectedAsync(http, api.Uri(Mirrored, null), api.Body);
             var targets = new[]
             {
                 new LoadTarget($"{api.Name}, plain alias", http, api.Uri(Plain, null), api.Body, plain),
                 new LoadTarget($"{api.Name}, 90/10 split, random", http, api.Uri(Split, null), api.Body, split1, [split2]),
                 new LoadTarget($"{api.Name}, 90/10 split, routing key", http, api.Uri(Split, null), api.Body, split1, [split2], "x-routing-key", keys),
+                new LoadTarget($"{api.Name}, 100 % mirror", http, api.Uri(Mirrored, null), api.Body, mirrored),
             };
             foreach (var concurrency in Concurrencies)
             {
                 var measured = await LoadGenerator.RunInterleavedAsync(targets, concurrency,
                     new LoadSettings(Warmup, RoundDuration * Rounds, 1_000_000, Rounds));
-                var result = new RoutingResult(api.Name, concurrency, measured[0], measured[1], measured[2]);
+                var result = new RoutingResult(api.Name, concurrency, measured[0], measured[1], measured[2], measured[3]);
                 results.Add(result);
                 Progress.Write(string.Create(CultureInfo.InvariantCulture,
-                    $"{api.Name} c={concurrency}: plain {result.Plain.RequestsPerSecond:F0} req/s, random {result.RandomRatio:F3}x, keyed {result.KeyedRatio:F3}x"));
+                    $"{api.Name} c={concurrency}: plain {result.Plain.RequestsPerSecond:F0} req/s, random {result.RandomRatio:F3}x, keyed {result.KeyedRatio:F3}x, mirrored {result.MirroredRatio:F3}x (p50 {result.Mirrored.P50Ms:F3} ms)"));
             }
         }
 

@@ -51,6 +51,7 @@ public sealed class MirrorCounters
         MirrorDropReasons.TooLarge => 1,
         MirrorDropReasons.Unavailable => 2,
         MirrorDropReasons.Stale => 3,
+        MirrorDropReasons.RateLimited => 4,
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Not a mirror drop reason."),
     };
 }

@@ -9,7 +9,7 @@ namespace Serverless.Core.Mirroring;
 /// The request path's side of mirroring: after the primary's answer is built, <see cref="Offer"/> copies the request, with
 /// probability percent/100, into a bounded in-memory channel (<see cref="MirrorOptions.Capacity"/>) that <see cref="MirrorSender"/>
 /// drains to the Storage queue. Never waits and never throws: a full channel or a body too big for a queue message drops the
-/// copy and counts it (<see cref="MirrorCounters"/>). Costs one random draw per request on a mirrored route, and a copy of the
+/// copy and counts it (<see cref="MirrorCounters"/>), as do copies past <see cref="MirrorOptions.MaxCopiesPerSecond"/>. Costs one random draw per request on a mirrored route, and a copy of the
 /// body for a mirrored one. Thread-safe; one per process.
 /// </summary>
 public sealed class MirrorDispatcher
@@ -17,9 +17,13 @@ public sealed class MirrorDispatcher
     private readonly Channel<MirrorCopy> _channel;
     private readonly MirrorCounters _counters;
     private readonly TimeProvider _clock;
+    private readonly int _maxPerSecond;
+    private long _second = -1;
+    private int _inSecond;
 
     public MirrorDispatcher(IOptions<MirrorOptions> options, MirrorCounters counters, TimeProvider clock)
     {
+        _maxPerSecond = options.Value.MaxCopiesPerSecond;
         _channel = Channel.CreateBounded<MirrorCopy>(new BoundedChannelOptions(options.Value.Capacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -46,6 +50,12 @@ public sealed class MirrorDispatcher
 
         try
         {
+            if (!TakeRateSlot())
+            {
+                _counters.CountDropped(MirrorDropReasons.RateLimited);
+                return;
+            }
+
             if (body.Length > MirrorMessage.MaxBytes)
             {
                 _counters.CountDropped(MirrorDropReasons.TooLarge);
@@ -63,5 +73,20 @@ public sealed class MirrorDispatcher
             // The primary's answer never depends on its mirror.
             _counters.CountDropped(MirrorDropReasons.Unavailable);
         }
+    }
+
+    /// <summary>
+    /// One of this second's <see cref="MirrorOptions.MaxCopiesPerSecond"/> slots, if any is left (fixed one-second windows; at a
+    /// window's turn a few copies more or less may pass, which is all the protection needs).
+    /// </summary>
+    private bool TakeRateSlot()
+    {
+        var second = _clock.GetTimestamp() / _clock.TimestampFrequency;
+        if (Volatile.Read(ref _second) != second && Interlocked.Exchange(ref _second, second) != second)
+        {
+            Volatile.Write(ref _inSecond, 0);
+        }
+
+        return Interlocked.Increment(ref _inSecond) <= _maxPerSecond;
     }
 }

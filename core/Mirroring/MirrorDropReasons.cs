@@ -15,6 +15,9 @@ public static class MirrorDropReasons
     /// <summary>The copy was older than <see cref="MirrorOptions.MaxAgeSeconds"/> when the mirror's function took it (the queue is behind).</summary>
     public const string Stale = "stale";
 
+    /// <summary>More copies this second than <see cref="MirrorOptions.MaxCopiesPerSecond"/> allows (the storage account is protected).</summary>
+    public const string RateLimited = "rate_limited";
+
     /// <summary>Every reason, in the order the status answer lists them.</summary>
-    public static IReadOnlyList<string> All { get; } = [QueueFull, TooLarge, Unavailable, Stale];
+    public static IReadOnlyList<string> All { get; } = [QueueFull, TooLarge, Unavailable, Stale, RateLimited];
 }

@@ -20,6 +20,15 @@ public sealed class MirrorOptions
     [Range(1, 7 * 24 * 3600)]
     public int MaxAgeSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// Most copies this instance makes per second; beyond it they are dropped and counted (<c>rate_limited</c>). Each copy costs
+    /// the storage account about three queue transactions (send, receive, delete) plus the mirror's log records, and the registry,
+    /// the inference log and Durable Functions share that account: a 100 % mirror of thousands of requests a second would
+    /// otherwise saturate it (measured: Azurite fell minutes behind, and so did the primary's own registry reads).
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxCopiesPerSecond { get; set; } = 100;
+
     /// <summary>How many copies are sent to the queue at once.</summary>
     [Range(1, 64)]
     public int SendConcurrency { get; set; } = 4;

@@ -69,7 +69,7 @@ public static class AppMetrics
     private static readonly Counter<long> MirrorScored = Mirror.CreateCounter<long>("mirror.copies.scored", "{copy}",
         "Mirror copies the mirror version scored, per outcome (ok, failed).");
     private static readonly Counter<long> MirrorDropped = Mirror.CreateCounter<long>("mirror.copies.dropped", "{copy}",
-        "Mirror copies dropped, per reason (queue_full, too_large, unavailable, stale).");
+        "Mirror copies dropped, per reason (queue_full, too_large, unavailable, stale, rate_limited).");
 
     /// <summary>Every meter of the app, for a collector that takes names rather than <see cref="MeterWildcard"/>.</summary>
     public static IReadOnlyList<string> Meters { get; } = [ServingMeter, InferenceLogBuffer.MeterName, MonitoringMeter, TrainingMeter, BatchScoringMeter, MirrorMeter];

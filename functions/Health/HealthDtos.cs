@@ -24,7 +24,7 @@ public sealed record ReadinessResponse(
 /// <summary>
 /// This instance's mirror copies since it started (present once it has handled any): sent to the mirror queue, scored by the
 /// mirror (ok) or failed on it (logged as mirror error records), and dropped by reason (<c>queue_full</c>, <c>too_large</c>,
-/// <c>unavailable</c>, <c>stale</c>). The same counts are the <c>mirror.copies.*</c> metrics.
+/// <c>unavailable</c>, <c>stale</c>, <c>rate_limited</c>). The same counts are the <c>mirror.copies.*</c> metrics.
 /// </summary>
 public sealed record MirrorStatus(long Sent, long Scored, long Failed, IReadOnlyDictionary<string, long> Dropped)
 {

@@ -114,6 +114,32 @@ public sealed class MirrorPipelineTests
     }
 
     [Fact]
+    public void Offer_PastTheCopiesPerSecond_DropsAndCountsRateLimited_UntilTheNextSecond()
+    {
+        using var harness = new LoggingHarness();
+        var dispatcher = Dispatcher(capacity: 100, maxPerSecond: 3);
+        var route = ModelRoute.Single(Primary).WithMirror(Shadow, 100);
+        void Offer(int i) => dispatcher.Offer(route, InferenceLogSource.Infer, harness.Logger.Begin(InferenceLogSource.Infer, "churn", null, $"r{i}"), "{}"u8);
+
+        for (var i = 0; i < 5; i++)
+        {
+            Offer(i);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Offer(5);
+
+        Assert.Equal(2, _counters.Dropped(MirrorDropReasons.RateLimited));
+        var sent = 0;
+        while (dispatcher.Reader.TryRead(out _))
+        {
+            sent++;
+        }
+
+        Assert.Equal(4, sent);
+    }
+
+    [Fact]
     public void Offer_BodyOverTheMessageLimit_DropsAndCountsTooLarge()
     {
         using var harness = new LoggingHarness();
@@ -163,7 +189,8 @@ public sealed class MirrorPipelineTests
 
     private MirrorCopy Copy() => new("churn", "5", InferenceLogSource.Infer, "req-9", _time.GetUtcNow(), "{}"u8.ToArray());
 
-    private MirrorDispatcher Dispatcher(int capacity) => new(Options.Create(new MirrorOptions { Capacity = capacity }), _counters, _time);
+    private MirrorDispatcher Dispatcher(int capacity, int maxPerSecond = 1000) =>
+        new(Options.Create(new MirrorOptions { Capacity = capacity, MaxCopiesPerSecond = maxPerSecond }), _counters, _time);
 
     private MirrorSender Sender(QueueClient client) => new(Dispatcher(10), new MirrorQueue(() => client), _counters,
         Options.Create(new MirrorOptions { RetryAfterSeconds = 5 }), _time, NullLogger<MirrorSender>.Instance);
