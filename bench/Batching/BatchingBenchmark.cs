@@ -79,19 +79,8 @@ public static class BatchingBenchmark
     {
         using var content = new ByteArrayContent(onnx);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        await EnsureAsync(await client.PutAsync($"models/{name}/versions/1", content));
-        await EnsureAsync(await client.PutAsync($"models/{name}/aliases/production", new StringContent("""{"version":"1"}""", Encoding.UTF8, "application/json")));
-    }
-
-    private static async Task EnsureAsync(HttpResponseMessage response)
-    {
-        using (response)
-        {
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new InvalidOperationException($"{response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-            }
-        }
+        await TabularRunnerSetup.EnsureAsync(await client.PutAsync($"models/{name}/versions/1", content));
+        await TabularRunnerSetup.EnsureAsync(await client.PutAsync($"models/{name}/aliases/production", new StringContent("""{"version":"1"}""", Encoding.UTF8, "application/json")));
     }
 }
 

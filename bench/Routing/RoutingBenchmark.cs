@@ -88,22 +88,11 @@ public static class RoutingBenchmark
         {
             using var onnx = new ByteArrayContent(TabularBenchData.Onnx);
             onnx.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            await EnsureAsync(await client.PutAsync($"models/{model}/versions/{version}", onnx));
-            await EnsureAsync(await client.PutAsync($"models/{model}/versions/{version}/manifest",
+            await TabularRunnerSetup.EnsureAsync(await client.PutAsync($"models/{model}/versions/{version}", onnx));
+            await TabularRunnerSetup.EnsureAsync(await client.PutAsync($"models/{model}/versions/{version}/manifest",
                 new StringContent(TabularBenchData.Manifest, Encoding.UTF8, "application/json")));
         }
 
-        await EnsureAsync(await client.PutAsync($"models/{model}/aliases/production", new StringContent(alias, Encoding.UTF8, "application/json")));
-    }
-
-    private static async Task EnsureAsync(HttpResponseMessage response)
-    {
-        using (response)
-        {
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new InvalidOperationException($"{response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-            }
-        }
+        await TabularRunnerSetup.EnsureAsync(await client.PutAsync($"models/{model}/aliases/production", new StringContent(alias, Encoding.UTF8, "application/json")));
     }
 }

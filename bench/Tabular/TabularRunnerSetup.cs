@@ -38,7 +38,8 @@ public static class TabularRunnerSetup
         return first.AsSpan().SequenceEqual(second) ? first : throw new InvalidOperationException($"POST {uri} is not deterministic");
     }
 
-    private static async Task EnsureAsync(HttpResponseMessage response)
+    /// <summary>Disposes <paramref name="response"/>; throws with its status and body unless it succeeded.</summary>
+    public static async Task EnsureAsync(HttpResponseMessage response)
     {
         using (response)
         {
