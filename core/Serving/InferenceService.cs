@@ -1,4 +1,5 @@
 using System.Buffers;
+using Microsoft.ML.OnnxRuntime;
 using Serverless.Core.Models;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Protocol;
@@ -69,12 +70,9 @@ public sealed class InferenceService
         InferenceLogCapture? log, TabularModel? tabular, long headerLength)
     {
         using var request = InferRequestParser.Parse(body.Span, headerLength, model);
-        var id = log is null ? request.Id ?? Guid.NewGuid().ToString("N") : log.ResolveRequestId(request.Id);
-        var outputNames = (IReadOnlyList<string>?)request.RequestedOutputs ?? model.OutputNames;
+        var (id, outputNames) = Prepare(model, request, log);
         using var outputs = await batcher.RunAsync(request, outputNames).ConfigureAwait(false);
-        var responseHeaderLength = InferResponseWriter.Write(output, model.Version.Name, model.Version.Version, id, outputNames, outputs, request);
-        log?.RecordTensors(model.Version, request, outputNames, outputs, tabular);
-        return responseHeaderLength;
+        return Respond(model, request, id, outputNames, outputs, output, log, tabular);
     }
 
     /// <summary>
@@ -92,9 +90,19 @@ public sealed class InferenceService
         long headerLength = -1)
     {
         using var request = InferRequestParser.Parse(body, headerLength, model);
-        var id = log is null ? request.Id ?? Guid.NewGuid().ToString("N") : log.ResolveRequestId(request.Id);
-        var outputNames = (IReadOnlyList<string>?)request.RequestedOutputs ?? model.OutputNames;
+        var (id, outputNames) = Prepare(model, request, log);
         using var outputs = model.Run(request, outputNames);
+        return Respond(model, request, id, outputNames, outputs, output, log, tabular);
+    }
+
+    /// <summary>The answer's id (the one <paramref name="log"/> settles, before the run, so a failure is logged under it too) and the outputs to run.</summary>
+    private static (string Id, IReadOnlyList<string> OutputNames) Prepare(LoadedModel model, InferRequest request, InferenceLogCapture? log) =>
+        (log is null ? request.Id ?? Guid.NewGuid().ToString("N") : log.ResolveRequestId(request.Id), (IReadOnlyList<string>?)request.RequestedOutputs ?? model.OutputNames);
+
+    /// <summary>Writes the answer and hands the tensors to the log; returns the JSON header length, or -1 when the answer is all JSON.</summary>
+    private static int Respond(LoadedModel model, InferRequest request, string id, IReadOnlyList<string> outputNames, IReadOnlyCollection<OrtValue> outputs,
+        IBufferWriter<byte> output, InferenceLogCapture? log, TabularModel? tabular)
+    {
         var responseHeaderLength = InferResponseWriter.Write(output, model.Version.Name, model.Version.Version, id, outputNames, outputs, request);
         log?.RecordTensors(model.Version, request, outputNames, outputs, tabular);
         return responseHeaderLength;
