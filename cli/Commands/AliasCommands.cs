@@ -77,7 +77,7 @@ public static class AliasCommands
     {
         var name = new Argument<string>("name") { Description = "the model" };
         var alias = AliasOption();
-        var command = new Command("alias", "Where an alias sends traffic: its version or split, routing key and ETag.") { name, alias };
+        var command = new Command("alias", "Where an alias sends traffic: its version or split, routing key, mirror, rollout and ETag.") { name, alias };
         return run.Bind(command, async (context, token) =>
         {
             var answer = (await context.Api.GetAsync(ApiClient.Path("models", context.Value(name), "aliases", context.Value(alias)), token).ConfigureAwait(false)).Root;
@@ -93,6 +93,12 @@ public static class AliasCommands
                 context.Output.Line($"routing key: {key}");
             }
 
+            if (answer.Member("mirror") is { ValueKind: JsonValueKind.Object } mirror)
+            {
+                context.Output.Line($"mirror: {JsonFields.Format(mirror.GetProperty("percent"))} % copied to version {mirror.Text("version")}");
+            }
+
+            RolloutCommands.Describe(context.Output, answer);
             context.Output.Line($"updated {answer.Time("updated_utc")}, etag {answer.Text("etag")}");
             return ExitCodes.Success;
         });

@@ -22,6 +22,7 @@ public static class ModelsCommands
         models.Subcommands.Add(AliasCommands.Promote(run));
         models.Subcommands.Add(AliasCommands.Split(run));
         models.Subcommands.Add(AliasCommands.Show(run));
+        models.Subcommands.Add(RolloutCommands.Rollout(run));
         models.Subcommands.Add(AliasCommands.Rollback(run));
         models.Subcommands.Add(AliasCommands.History(run));
         return models;
