@@ -60,10 +60,8 @@ public sealed class AliasRolloutFunctions
         string name, string alias) =>
         ApiResults.GuardAsync(async () =>
         {
-            ModelIdentifiers.ValidateName(name);
-            ModelIdentifiers.ValidateAlias(alias);
             var cancellationToken = request.HttpContext.RequestAborted;
-            using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxBodyBytes, cancellationToken);
+            using var body = await AliasRequest.ReadBodyAsync(request, name, alias, MaxBodyBytes);
             var (plan, reason) = RolloutBody.ReadStart(body);
             var note = new AliasMoveNote(_callers.Describe(request, AuthorizationLevel.Admin), reason);
             var current = await _registry.GetAliasAsync(name, alias, cancellationToken)
@@ -96,10 +94,8 @@ public sealed class AliasRolloutFunctions
         string name, string alias) =>
         ApiResults.GuardAsync(async () =>
         {
-            ModelIdentifiers.ValidateName(name);
-            ModelIdentifiers.ValidateAlias(alias);
             var cancellationToken = request.HttpContext.RequestAborted;
-            using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxBodyBytes, cancellationToken);
+            using var body = await AliasRequest.ReadBodyAsync(request, name, alias, MaxBodyBytes);
             var note = new AliasMoveNote(_callers.Describe(request, AuthorizationLevel.Admin), RolloutBody.ReadAbort(body));
             var (stored, rollout) = await _rollouts.AbortRolloutAsync(name, alias, IfMatch(request), note, cancellationToken);
             return Answer(stored, rollout);

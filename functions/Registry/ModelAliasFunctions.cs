@@ -58,10 +58,8 @@ public sealed class ModelAliasFunctions
         string name, string alias) =>
         ApiResults.GuardAsync(async () =>
         {
-            ModelIdentifiers.ValidateName(name);
-            ModelIdentifiers.ValidateAlias(alias);
             var cancellationToken = request.HttpContext.RequestAborted;
-            using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxAliasBodyBytes, cancellationToken);
+            using var body = await AliasRequest.ReadBodyAsync(request, name, alias, MaxAliasBodyBytes);
             var (traffic, reason) = AliasSetBody.Read(body);
             var note = Note(request, reason);
             await _warmer.WarmAsync(name, traffic, cancellationToken);
@@ -127,10 +125,8 @@ public sealed class ModelAliasFunctions
         string name, string alias) =>
         ApiResults.GuardAsync(async () =>
         {
-            ModelIdentifiers.ValidateName(name);
-            ModelIdentifiers.ValidateAlias(alias);
             var cancellationToken = request.HttpContext.RequestAborted;
-            using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxAliasBodyBytes, cancellationToken);
+            using var body = await AliasRequest.ReadBodyAsync(request, name, alias, MaxAliasBodyBytes);
             var reason = ReadRollbackBody(body);
             var rolledBack = await _registry.RollbackAliasAsync(name, alias, IfMatch(request), Note(request, reason),
                 (traffic, ct) => _warmer.WarmAsync(name, traffic, ct), cancellationToken);
