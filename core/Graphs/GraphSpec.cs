@@ -134,6 +134,7 @@ public sealed record GraphNode
     /// <summary>A switch's branch when no condition holds.</summary>
     public GraphNode? Default { get; init; }
 
+    [JsonIgnore]
     public GraphNodeKind EffectiveKind => Kind ?? GraphNodeKind.Model;
 }
 

@@ -28,6 +28,9 @@ public sealed record ModelVersion(
     /// </summary>
     public long? SessionBytes { get; init; }
 
+    /// <summary>An inference graph's version: the blob holds its spec (graph.json), the signature is the graph's, and nothing loads it as a session.</summary>
+    public bool IsGraph { get; init; }
+
     /// <summary>Bytes the version counts for in the session cache's budget: its measured session, else its file size.</summary>
     public long LoadedBytes => SessionBytes ?? SizeBytes;
 

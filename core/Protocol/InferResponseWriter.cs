@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Serverless.Core.Onnx;
 
@@ -13,15 +14,25 @@ namespace Serverless.Core.Protocol;
 /// </summary>
 public static class InferResponseWriter
 {
-    /// <summary>Writes the answer; returns the JSON header's length in bytes when binary outputs follow it, else -1 (all JSON).</summary>
+    /// <summary>
+    /// Writes the answer; returns the JSON header's length in bytes when binary outputs follow it, else -1 (all JSON).
+    /// <paramref name="parameters"/>, when given, writes the answer's <c>parameters</c> object's members.
+    /// </summary>
     public static int Write(IBufferWriter<byte> output, string modelName, string modelVersion, string id,
-        IReadOnlyList<string> outputNames, IReadOnlyCollection<OrtValue> outputValues, InferRequest? request = null)
+        IReadOnlyList<string> outputNames, IReadOnlyCollection<OrtValue> outputValues, InferRequest? request = null, Action<Utf8JsonWriter>? parameters = null)
     {
         var writer = JsonWriterCache.Rent(output);
         writer.WriteStartObject();
         writer.WriteString(OipJson.ModelName, modelName);
         writer.WriteString(OipJson.ModelVersion, modelVersion);
         writer.WriteString(OipJson.Id, id);
+        if (parameters is not null)
+        {
+            writer.WriteStartObject(OipJson.Parameters);
+            parameters(writer);
+            writer.WriteEndObject();
+        }
+
         writer.WriteStartArray(OipJson.Outputs);
         var index = 0;
         var anyBinary = false;

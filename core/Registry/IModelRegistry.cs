@@ -19,6 +19,13 @@ public interface IModelRegistry
     /// </summary>
     Task<RegistrationResult> RegisterAsync(string name, string version, byte[] modelBytes, string? description, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Registers an inference graph's version: its canonical spec, the signature it was compiled to, and the member versions it pins
+    /// (deleting one of those is then refused). Created, Unchanged for the same spec, Conflict for another spec or a name that holds models.
+    /// </summary>
+    Task<RegistrationResult> RegisterGraphAsync(string name, string version, byte[] spec, IReadOnlyList<TensorSpec> inputs, IReadOnlyList<TensorSpec> outputs,
+        IReadOnlyList<ModelVersion> pinned, string? description, CancellationToken cancellationToken);
+
     Task<ModelVersion?> GetVersionAsync(string name, string version, CancellationToken cancellationToken);
 
     /// <summary>Versions of a model, oldest first in <see cref="VersionOrder"/>; empty when the model is unknown.</summary>

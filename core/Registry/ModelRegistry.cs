@@ -52,10 +52,11 @@ public sealed partial class ModelRegistry : IModelRegistry
         var existing = await GetVersionAsync(name, version, cancellationToken).ConfigureAwait(false);
         if (existing is not null)
         {
-            return SameBytesOrConflict(existing, sha256);
+            return existing.IsGraph ? throw NameHoldsOtherKind(name, graph: false) : SameBytesOrConflict(existing, sha256);
         }
 
         var inspection = _inspector.Inspect(modelBytes);
+        await CheckNameHoldsAsync(name, graph: false, cancellationToken).ConfigureAwait(false);
         var registered = new ModelVersion(name, version, sha256, modelBytes.Length, _clock.GetUtcNow(), description,
             inspection.Signature.Inputs, inspection.Signature.Outputs, $"{name}/{version}/{sha256}/model.onnx")
         {
@@ -152,8 +153,20 @@ public sealed partial class ModelRegistry : IModelRegistry
                 $"Model '{name}' version '{version}' is the target (or mirror) of alias(es) {string.Join(", ", pointing)}; move or delete them first.");
         }
 
+        var pinning = await PinningGraphsAsync(name, version, cancellationToken).ConfigureAwait(false);
+        if (pinning.Count > 0)
+        {
+            throw ServingException.Conflict(
+                $"Model '{name}' version '{version}' is pinned by graph version(s) {string.Join(", ", pinning)}; delete those graph versions first.");
+        }
+
         await _table.DeleteEntityAsync(name, entity.RowKey, entity.ETag, cancellationToken).ConfigureAwait(false);
         var deleted = RegistryEntities.ToVersion(entity);
+        if (deleted.IsGraph)
+        {
+            await RemoveGraphPinsAsync(entity, cancellationToken).ConfigureAwait(false);
+        }
+
         await _container.GetBlobClient(deleted.BlobName).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         if (deleted.ManifestSha256 is not null)
         {

@@ -22,6 +22,11 @@ internal static class RegistryEntities
     public const string RoutingKeyProperty = "RoutingKey";
     public const string MirrorVersionProperty = "MirrorVersion";
     public const string MirrorPercentProperty = "MirrorPercent";
+    public const string ServableProperty = "Servable";
+    public const string GraphServable = "graph";
+    public const string GraphPinsProperty = "GraphPins";
+    public const string GraphPinKind = "graphpin";
+    public const string GraphPinPrefix = "g_";
 
     public static string VersionRowKey(string version) => VersionPrefix + version;
 
@@ -44,6 +49,7 @@ internal static class RegistryEntities
         ["BlobName"] = version.BlobName,
         [ManifestSha256Property] = version.ManifestSha256,
         [SessionBytesProperty] = version.SessionBytes,
+        [ServableProperty] = version.IsGraph ? GraphServable : null,
     };
 
     public static ModelVersion ToVersion(TableEntity entity) => new(
@@ -59,7 +65,16 @@ internal static class RegistryEntities
     {
         ManifestSha256 = entity.GetString(ManifestSha256Property),
         SessionBytes = entity.GetInt64(SessionBytesProperty),
+        IsGraph = entity.GetString(ServableProperty) == GraphServable,
     };
+
+    /// <summary>
+    /// A graph's pin on a member version, in the member's partition: row <c>g_{memberVersion}|{graph}|{graphVersion}</c>, so deleting the
+    /// member version finds the graphs that pin it with one prefix query.
+    /// </summary>
+    public static string GraphPinRowKey(string memberVersion, string graph, string graphVersion) => $"{GraphPinPrefix}{memberVersion}|{graph}|{graphVersion}";
+
+    public static string GraphPinPrefixOf(string memberVersion) => $"{GraphPinPrefix}{memberVersion}|";
 
     /// <summary>
     /// The alias row: <c>Version</c> is the one version or a split's primary (what readers that know no splits see);

@@ -49,6 +49,11 @@ public sealed class AliasTrafficWarmer
     private async Task WarmAsync(string name, string versionName, string field, string what, CancellationToken cancellationToken)
     {
         var version = await _registry.GetExistingVersionAsync(name, versionName, cancellationToken).ConfigureAwait(false);
+        if (version.IsGraph)
+        {
+            return;
+        }
+
         try
         {
             using var lease = await _sessions.AcquireAsync(version, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.ML.OnnxRuntime;
+using Serverless.Core.Graphs;
 using Serverless.Core.Models;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Protocol;
@@ -23,9 +24,11 @@ public sealed class InferenceService
     private readonly ModelSessionCache _sessions;
     private readonly IModelRegistry _registry;
     private readonly TabularModelLeaser _tabular;
+    private readonly GraphService _graphs;
 
-    public InferenceService(ModelResolver resolver, ModelSessionCache sessions, IModelRegistry registry, TabularModelLeaser tabular)
+    public InferenceService(ModelResolver resolver, ModelSessionCache sessions, IModelRegistry registry, TabularModelLeaser tabular, GraphService graphs)
     {
+        _graphs = graphs;
         _resolver = resolver;
         _sessions = sessions;
         _registry = registry;
@@ -54,6 +57,11 @@ public sealed class InferenceService
     public async ValueTask<int> InferAsync(ModelVersion resolved, ReadOnlyMemory<byte> body, long headerLength, IBufferWriter<byte> output, InferenceLogCapture? log,
         CancellationToken cancellationToken)
     {
+        if (resolved.IsGraph)
+        {
+            return await _graphs.InferAsync(resolved, body, headerLength, output, log, timings: false, cancellationToken).ConfigureAwait(false);
+        }
+
         log?.SetVersion(resolved);
         using var lease = await _sessions.AcquireAsync(resolved, cancellationToken).ConfigureAwait(false);
         var tabular = log is { Enabled: true } && resolved.ManifestSha256 is not null ? await TryBindAsync(resolved, lease.Model, cancellationToken).ConfigureAwait(false) : null;
@@ -129,13 +137,20 @@ public sealed class InferenceService
     {
         var resolved = await _resolver.ResolveAsync(name, version, cancellationToken).ConfigureAwait(false);
         var versions = await _registry.ListVersionsAsync(name, cancellationToken).ConfigureAwait(false);
-        return new ModelMetadata(name, versions.Select(v => v.Version).ToList(), ModelMetadata.OnnxPlatform, resolved.Inputs, resolved.Outputs);
+        return new ModelMetadata(name, versions.Select(v => v.Version).ToList(), resolved.IsGraph ? ModelMetadata.GraphPlatform : ModelMetadata.OnnxPlatform,
+            resolved.Inputs, resolved.Outputs);
     }
 
     /// <summary>Loads the resolved version if needed (so readiness probes warm it) and returns it.</summary>
     public async Task<ModelVersion> EnsureLoadedAsync(string name, string? version, CancellationToken cancellationToken)
     {
         var resolved = await _resolver.ResolveAsync(name, version, cancellationToken).ConfigureAwait(false);
+        if (resolved.IsGraph)
+        {
+            await _graphs.WarmAsync(resolved, _sessions, cancellationToken).ConfigureAwait(false);
+            return resolved;
+        }
+
         using var lease = await _sessions.AcquireAsync(resolved, cancellationToken).ConfigureAwait(false);
         return resolved;
     }

@@ -12,4 +12,7 @@ public sealed record ModelMetadata(
     [property: JsonPropertyName("outputs")] IReadOnlyList<TensorSpec> Outputs)
 {
     public const string OnnxPlatform = "onnxruntime_onnx";
+
+    /// <summary>The platform of an inference graph (<see cref="Graphs.GraphService"/>): its members run on ONNX Runtime in this process.</summary>
+    public const string GraphPlatform = "inference_graph";
 }

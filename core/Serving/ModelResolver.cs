@@ -23,6 +23,9 @@ public sealed class ModelResolver
     /// <summary>How long past its freshness an answer may still be served while it is being refreshed.</summary>
     public static readonly TimeSpan MaxStaleness = TimeSpan.FromMinutes(5);
 
+    /// <summary>Alias resolutions share the cache under this prefix (a version can never start with it).</summary>
+    private const string AliasKeyPrefix = ":";
+
     private readonly ConcurrentDictionary<(string Name, string? Version), Entry> _cache = new();
     private readonly ConcurrentDictionary<(string Name, string? Version), Task> _refreshing = new();
     private readonly IModelRegistry _registry;
@@ -77,6 +80,18 @@ public sealed class ModelResolver
         return new ValueTask<ModelRoute>(ResolveFromRegistryAsync(key, cancellationToken));
     }
 
+    /// <summary>
+    /// The version an alias of a model points at (a split: its primary), cached as other resolutions are; AliasNotFound when the
+    /// alias does not exist (no fall-back to the latest: a graph that names an alias means that alias).
+    /// </summary>
+    public ValueTask<ModelVersion> ResolveAliasAsync(string name, string alias, CancellationToken cancellationToken)
+    {
+        var route = RouteAsync(name, AliasKeyPrefix + alias, cancellationToken);
+        return route.IsCompletedSuccessfully ? ValueTask.FromResult(route.Result.Primary) : PrimaryAsync(route);
+
+        static async ValueTask<ModelVersion> PrimaryAsync(ValueTask<ModelRoute> route) => (await route.ConfigureAwait(false)).Primary;
+    }
+
     /// <summary>Forgets every cached resolution of a model.</summary>
     public void Invalidate(string name)
     {
@@ -127,13 +142,17 @@ public sealed class ModelResolver
         var (name, version) = key;
         ModelIdentifiers.ValidateName(name);
         ModelRoute resolved;
-        if (version is not null)
+        if (version is not null && version.StartsWith(AliasKeyPrefix, StringComparison.Ordinal))
+        {
+            resolved = await ResolveAliasRouteAsync(name, version[AliasKeyPrefix.Length..], fallBackToLatest: false, cancellationToken).ConfigureAwait(false);
+        }
+        else if (version is not null)
         {
             resolved = ModelRoute.Single(await _registry.GetExistingVersionAsync(name, version, cancellationToken).ConfigureAwait(false));
         }
         else
         {
-            resolved = await ResolveDefaultAsync(name, cancellationToken).ConfigureAwait(false);
+            resolved = await ResolveAliasRouteAsync(name, _options.DefaultAlias, fallBackToLatest: true, cancellationToken).ConfigureAwait(false);
         }
 
         if (_freshTicks > 0)
@@ -145,13 +164,13 @@ public sealed class ModelResolver
     }
 
     /// <summary>
-    /// The default alias's route, with its mirror. A split's versions are read one by one; one that is gone (deleted in a race the
+    /// An alias's route (the default alias's for unversioned requests, falling back to the latest), with its mirror. A split's versions are read one by one; one that is gone (deleted in a race the
     /// registry's delete check lost) leaves the split to the others, and a split with none left falls back to the latest (unmirrored),
     /// as a one-version alias whose version is gone does; a mirror version that is gone is no mirror.
     /// </summary>
-    private async Task<ModelRoute> ResolveDefaultAsync(string name, CancellationToken cancellationToken)
+    private async Task<ModelRoute> ResolveAliasRouteAsync(string name, string aliasName, bool fallBackToLatest, CancellationToken cancellationToken)
     {
-        var alias = await _registry.GetAliasAsync(name, _options.DefaultAlias, cancellationToken).ConfigureAwait(false);
+        var alias = await _registry.GetAliasAsync(name, aliasName, cancellationToken).ConfigureAwait(false);
         if (alias is not null)
         {
             var versions = new List<ModelVersion>(alias.Traffic.Shares.Count);
@@ -172,6 +191,11 @@ public sealed class ModelResolver
                     ? route.WithMirror(shadow, mirror.Percent)
                     : route;
             }
+        }
+
+        if (!fallBackToLatest)
+        {
+            throw ServingException.AliasNotFound($"Model '{name}' has no alias '{aliasName}' (or none of its versions is left).");
         }
 
         var latest = await _registry.ListVersionsAsync(name, cancellationToken).ConfigureAwait(false);

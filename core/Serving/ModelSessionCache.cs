@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Serverless.Core.Errors;
 using Serverless.Core.Models;
 
 namespace Serverless.Core.Serving;
@@ -63,6 +64,12 @@ public sealed class ModelSessionCache : IDisposable
 
     private async Task<ModelLease> AcquireSlowAsync(ModelVersion version, CancellationToken cancellationToken)
     {
+        if (version.IsGraph)
+        {
+            throw ServingException.BadRequest(
+                $"'{version.Name}' version '{version.Version}' is an inference graph, not a model: serve it through v2/models/{version.Name}/infer.");
+        }
+
         while (true)
         {
             var entry = _entries.GetOrAdd(version.CacheKey, static (_, state) => new Entry(state.Loader, state.Version), (Loader: _loader, Version: version));

@@ -64,7 +64,10 @@ public sealed class ModelWarmupService : BackgroundService
                     try
                     {
                         var resolved = await _resolver.ResolveAsync(name, version, stoppingToken).ConfigureAwait(false);
-                        using var lease = await _sessions.AcquireAsync(resolved, stoppingToken).ConfigureAwait(false);
+                        if (!resolved.IsGraph)
+                        {
+                            using var lease = await _sessions.AcquireAsync(resolved, stoppingToken).ConfigureAwait(false);
+                        }
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {

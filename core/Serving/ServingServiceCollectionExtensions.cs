@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Serverless.Core.Graphs;
 using Serverless.Core.Onnx;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving.Batching;
@@ -29,6 +30,8 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<AliasTrafficWarmer>();
         services.TryAddSingleton<ServingReadiness>();
         services.TryAddSingleton<InferenceService>();
+        services.TryAddSingleton<GraphExecutor>();
+        services.TryAddSingleton<GraphService>();
         services.AddHostedService<ModelWarmupService>();
         return services;
     }

@@ -21,7 +21,8 @@ public sealed record ModelVersionResponse(
     ServingState Serving)
 {
     public static ModelVersionResponse From(ModelVersion v, ColdStartTimings? coldStart) => new(
-        v.Name, v.Version, v.Sha256, v.SizeBytes, v.SessionBytes, v.CreatedUtc, v.Description, ModelMetadata.OnnxPlatform, v.Inputs, v.Outputs,
+        v.Name, v.Version, v.Sha256, v.SizeBytes, v.SessionBytes, v.CreatedUtc, v.Description, v.IsGraph ? ModelMetadata.GraphPlatform : ModelMetadata.OnnxPlatform,
+        v.Inputs, v.Outputs,
         v.ManifestSha256 is not null, v.ManifestSha256,
         new ServingState(coldStart is not null, coldStart is null ? null : ColdStartMs.From(coldStart), coldStart?.LoadedUtc));
 }

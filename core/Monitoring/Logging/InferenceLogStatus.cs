@@ -18,4 +18,7 @@ public static class InferenceLogSource
 
     /// <summary>OIP v2 infer: features <c>x0..x{F-1}</c> of a 2-D input, or a summary; outputs from the first output.</summary>
     public const string Infer = "infer";
+
+    /// <summary>A member's share of an inference graph's request, logged under the member's own name with the graph's request id.</summary>
+    public const string Graph = "graph";
 }

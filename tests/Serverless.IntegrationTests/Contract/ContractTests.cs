@@ -103,6 +103,7 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
         await _golden.CheckAsync("DeleteModelVersion.mirror.409", Client, HttpMethod.Delete, $"models/{Model}/versions/2");
         Expect(HttpStatusCode.NoContent, await Client.DeleteAsync($"models/{Model}/aliases/shadow"));
         await RolloutAsync();
+        await GraphAsync();
         await _golden.CheckAsync("DeleteModelVersion", Client, HttpMethod.Delete, $"models/{Model}/versions/2");
     }
 
@@ -120,6 +121,25 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
         await _golden.CheckAsync("AbortAliasRollout", Client, HttpMethod.Delete, $"models/{Model}/aliases/rollout/rollout");
         await _golden.CheckAsync("AbortAliasRollout.409", Client, HttpMethod.Delete, $"models/{Model}/aliases/rollout/rollout");
         Expect(HttpStatusCode.NoContent, await Client.DeleteAsync($"models/{Model}/aliases/rollout"));
+    }
+
+    /// <summary>An ensemble graph over version 1 (pinned) and the production alias: registered, read, served, refused, deleted.</summary>
+    private async Task GraphAsync()
+    {
+        var spec = $$$"""
+            {"description": "contract ensemble", "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 3]}],
+             "root": {"name": "avg", "kind": "ensemble", "combine": "mean", "output": "probability",
+                      "steps": [{"name": "pinned", "model": "{{{Model}}}@1"}, {"name": "live", "model": "{{{Model}}}:production"}]}}
+            """;
+        await _golden.CheckAsync("RegisterGraphVersion", Client, HttpMethod.Put, "graphs/contract-graph/versions/1", Golden.Json(spec));
+        await _golden.CheckAsync("RegisterGraphVersion.200", Client, HttpMethod.Put, "graphs/contract-graph/versions/1", Golden.Json(spec));
+        await _golden.CheckAsync("RegisterGraphVersion.400", Client, HttpMethod.Put, "graphs/contract-graph/versions/2",
+            Golden.Json(spec.Replace("[-1, 3]", "[-1, 4]", StringComparison.Ordinal)));
+        await _golden.GetAsync("GetGraphVersion", Client, "graphs/contract-graph/versions/1");
+        await _golden.CheckAsync("Infer.graph", Client, HttpMethod.Post, "v2/models/contract-graph/infer",
+            Golden.Json("""{"id": "graph-1", "inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 3], "data": [0.5, 1, 2]}]}"""));
+        await _golden.CheckAsync("DeleteGraphVersion", Client, HttpMethod.Delete, "graphs/contract-graph/versions/1");
+        await _golden.GetAsync("GetGraphVersion.404", Client, "graphs/contract-graph/versions/1");
     }
 
     private async Task ServingAsync()

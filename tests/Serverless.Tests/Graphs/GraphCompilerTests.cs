@@ -126,5 +126,6 @@ public sealed class GraphCompilerTests
         var b = GraphSpec.Parse("""{ "root": { "model": "double@1", "name": "m" }, "inputs": [ { "shape": [-1, 2], "datatype": "FP32", "name": "x" } ] }"""u8);
 
         Assert.Equal(a.ToCanonicalJson(), b.ToCanonicalJson());
+        Assert.Equal(a.ToCanonicalJson(), GraphSpec.Parse(a.ToCanonicalJson()).ToCanonicalJson());
     }
 }

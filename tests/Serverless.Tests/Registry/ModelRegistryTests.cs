@@ -20,6 +20,8 @@ public sealed class ModelRegistryTests
 
     public ModelRegistryTests()
     {
+        _table.Setup(t => t.QueryAsync<TableEntity>(It.IsAny<string>(), It.IsAny<int?>(), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
+            .Returns(AsyncPageable<TableEntity>.FromPages([])); // Queries a test does not set up (a name's other versions, say) find nothing.
         _container.Setup(c => c.GetBlobClient(It.IsAny<string>())).Returns(_blob.Object);
         _table.Setup(t => t.GetEntityIfExistsAsync<TableEntity>(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(Missing()); // Rows a test does not set up (an alias's rollout row, say) do not exist.
