@@ -6,8 +6,8 @@ namespace Serverless.Bench.Tabular;
 /// <summary>The tabular phase's figures and their Markdown page (bench/results/tabular.md).</summary>
 public sealed class TabularReport
 {
-    public const double Target = 0.5;
-    public const int TargetRows = 100_000;
+    /// <summary>The issue's targets: batch scoring through the orchestration at least this fraction of the raw limit's rows/s at this many rows.</summary>
+    public static readonly (int Rows, double Ratio)[] Targets = [(100_000, 0.5), (1_000_000, 0.8)];
 
     public TabularReport(int cores)
     {
@@ -59,11 +59,11 @@ public sealed class TabularReport
         md.AppendLine($"| raw in-process, 1 thread | {single:F0} | {Runs(size.Rows, size.RawSingleThread)} | {single / raw:F2}× | {single / viaStorage:F2}× |");
         md.AppendLine($"| ONNX Runtime Run only on pre-parsed [2048, 10] batches, {Cores} threads (compute floor, not a target) | {runOnly:F0} | {Runs(size.Rows, size.RunOnly)} | {runOnly / raw:F0}× | – |");
         md.AppendLine();
-        if (size.Rows == TargetRows)
+        foreach (var (rows, target) in Targets.Where(t => t.Rows == size.Rows && size.Orchestrations.Count > 0))
         {
             var best = size.Orchestrations.GroupBy(o => (o.ChunkRows, o.MaxParallelism)).Select(g => TabularPhase.Median(g.Select(x => x.RowsPerSecond))).Max();
             md.AppendLine("| target | measured | result |").AppendLine("|---|---:|---|");
-            md.AppendLine($"| batch scoring through the orchestration ≥ {Target}× raw in-process at {TargetRows:N0} rows (best configuration) | {best / raw:F2}× | {(best / raw >= Target ? "PASS" : "MISS")} |");
+            md.AppendLine($"| batch scoring through the orchestration ≥ {target}× raw in-process at {rows:N0} rows (best configuration) | {best / raw:F2}× | {(best / raw >= target ? "PASS" : "MISS")} |");
             md.AppendLine();
         }
     }

@@ -144,7 +144,7 @@ public sealed partial class FeatureBatch
 
         if (_rules[feature].IsNumeric)
         {
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+            if (Utf8Decimal.TryParse(text, out var value) && double.IsFinite(value))
             {
                 SetNumber(feature, value);
             }

@@ -107,24 +107,36 @@ internal static class PredictionReader
                 throw Mismatch(name, "it has one probability per row, which only a binary task can read");
             }
 
-            for (var r = 0; r < rows; r++)
+            // The positive class's probability; the negative one is its complement in the model's precision.
+            if (isFloat)
             {
-                // The positive class's probability; the negative one is its complement in the model's precision.
-                scores[r] = isFloat
-                    ? [1f - output.GetTensorDataAsSpan<float>()[r], output.GetTensorDataAsSpan<float>()[r]]
-                    : [1d - output.GetTensorDataAsSpan<double>()[r], output.GetTensorDataAsSpan<double>()[r]];
+                var positives = output.GetTensorDataAsSpan<float>();
+                for (var r = 0; r < rows; r++)
+                {
+                    scores[r] = [1f - positives[r], positives[r]];
+                }
+            }
+            else
+            {
+                var positives = output.GetTensorDataAsSpan<double>();
+                for (var r = 0; r < rows; r++)
+                {
+                    scores[r] = [1d - positives[r], positives[r]];
+                }
             }
 
             columns = 2;
         }
         else
         {
+            var floats = isFloat ? output.GetTensorDataAsSpan<float>() : default;
+            var doubles = isFloat ? default : output.GetTensorDataAsSpan<double>();
             for (var r = 0; r < rows; r++)
             {
                 var row = new double[columns];
                 for (var c = 0; c < columns; c++)
                 {
-                    row[c] = isFloat ? output.GetTensorDataAsSpan<float>()[(r * columns) + c] : output.GetTensorDataAsSpan<double>()[(r * columns) + c];
+                    row[c] = isFloat ? floats[(r * columns) + c] : doubles[(r * columns) + c];
                 }
 
                 scores[r] = row;

@@ -38,6 +38,9 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
         IncludeValuesInExceptions = false,
     };
 
+    /// <summary>As <see cref="DataOptions"/> for the blob's HTTP stream: fewer, larger reads (each read also resets the SDK's network timeout).</summary>
+    private static readonly CsvReaderOptions StreamOptions = DataOptions with { BufferSize = 1 << 20 };
+
     private readonly InputBlobReader _blobs;
     private readonly TabularModelLeaser _models;
 
@@ -99,7 +102,7 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
             }
         }
 
-        await using var reader = CsvReader.Create(input, DataOptions, leaveOpen: true);
+        await using var reader = CsvReader.Create(input, StreamOptions, leaveOpen: true);
         var cells = new CsvRecordCells(reader);
         var rowText = new byte[20];
         var row = work.FirstRow ?? 1;
