@@ -28,6 +28,7 @@ public sealed class BenchModel
         }
 
         Body = Encoding.UTF8.GetBytes(BuildBody(Input));
+        PredictBody = Encoding.UTF8.GetBytes(BuildPredictBody(Input));
     }
 
     /// <summary>The registered model name (also the route segment).</summary>
@@ -47,6 +48,21 @@ public sealed class BenchModel
     /// <summary>The UTF-8 OIP v2 infer request body for <see cref="Input"/>.</summary>
     public byte[] Body { get; }
 
+    /// <summary>The same row as a records API (<c>/predict</c>) body: <c>{"instances":[{"f0":..,...}]}</c>.</summary>
+    public byte[] PredictBody { get; }
+
+    /// <summary>The feature names the manifest declares, in input order: f0, f1, ...</summary>
+    public IReadOnlyList<string> FeatureNames => [.. Enumerable.Range(0, Features).Select(ReferenceManifests.FeatureName)];
+
+    /// <summary>Binary classification (the probability of class 1 in an [N, 1] output) rather than regression (the value in [N, 1]).</summary>
+    public bool IsBinary => Name == "logreg";
+
+    /// <summary>The tabular manifest registered with the model (tensor layout over <see cref="InputName"/>), which the records API needs.</summary>
+    public string Manifest => IsBinary
+        ? ReferenceManifests.LogisticRegression(Features)
+        : "{\"task\":\"regression\",\"features\":[" + string.Join(",", FeatureNames.Select(f => $"{{\"name\":\"{f}\",\"type\":\"numeric\"}}")) +
+          $"],\"inputs\":{{\"layout\":\"tensor\",\"name\":\"{InputName}\"}},\"outputs\":{{\"value\":\"output\"}}}}";
+
     public static IReadOnlyList<string> Names { get; } = ["logreg", "mlp"];
 
     public static BenchModel Create(string name) => name switch
@@ -57,6 +73,9 @@ public sealed class BenchModel
     };
 
     public static IReadOnlyList<BenchModel> CreateAll() => Names.Select(Create).ToList();
+
+    private static string BuildPredictBody(float[] input) =>
+        $$"""{"instances":[{{{string.Join(",", input.Select((v, i) => $"\"{ReferenceManifests.FeatureName(i)}\":{v.ToString("R", CultureInfo.InvariantCulture)}"))}}}]}""";
 
     private string BuildBody(float[] input)
     {

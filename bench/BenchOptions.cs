@@ -1,14 +1,14 @@
 namespace Serverless.Bench;
 
-/// <summary>What to run, from the command line: <c>[all|micro|load|tabular|sweep|logging|monitor|startup|routing|batching|binary] [--no-bdn] [--publish] [--runner-dll PATH]</c>.</summary>
-public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, string? RunnerDll, bool Publish = false)
+/// <summary>What to run, from the command line: <c>[all|micro|load|tabular|sweep|logging|monitor|startup|routing|batching|binary] [--no-bdn] [--no-cold-start] [--publish] [--runner-dll PATH]</c>.</summary>
+public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, string? RunnerDll, bool Publish = false, bool ColdStart = true)
 {
     public const string Usage =
-        "Usage: dotnet run -c Release --project bench [-- [micro|load|tabular|sweep|logging|monitor|startup|routing|batching|binary] [--no-bdn] [--publish] [--runner-dll PATH]]\n" +
+        "Usage: dotnet run -c Release --project bench [-- [micro|load|tabular|sweep|logging|monitor|startup|routing|batching|binary] [--no-bdn] [--no-cold-start] [--publish] [--runner-dll PATH]]\n" +
         "  Pages go to bench/out/ (git-ignored); --publish writes them to the tracked bench/results/ instead.\n" +
         "  (default)  everything: Stopwatch loops, BenchmarkDotNet, HTTP load, cold start, tables\n" +
         "  micro      BenchmarkDotNet only (raw Run and in-process serving)\n" +
-        "  load       HTTP load (bare endpoint and runner) and cold start only\n" +
+        "  load       HTTP load (minimal endpoint, bare endpoint and runner; OIP infer and /predict) and cold start only\n" +
         "  tabular    batch scoring through the orchestration vs raw in-process, records API vs OIP (tabular.md)\n" +
         "  sweep      a fixed training grid through the sweep orchestration: wall time, trials/min (sweep.md)\n" +
         "  logging    records API and OIP infer on the runner with inference logging on vs off (logging.md)\n" +
@@ -18,6 +18,7 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
         "  binary     a 1x3x224x224 FP32 tensor as JSON vs the binary tensor extension, c=1 and c=4 (binary.md)\n" +
         "  startup    cold start of the runner published as JIT, ReadyToRun and ReadyToRun without PGO (startup.md)\n" +
         "  --no-bdn   skip BenchmarkDotNet in the default mode\n" +
+        "  --no-cold-start  skip the cold starts of a runner process after the HTTP load (default and load modes)\n" +
         "  --publish  write the pages to bench/results/ (tracked, quoted by the README) instead of bench/out/\n" +
         "  --runner-dll PATH  the Serverless.Local.dll to cold-start (e.g. a ReadyToRun publish); default: the built runner";
 
@@ -26,6 +27,7 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
         var mode = BenchMode.All;
         var bdn = true;
         var publish = false;
+        var coldStart = true;
         string? runnerDll = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -67,6 +69,9 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
                 case "--no-bdn":
                     bdn = false;
                     break;
+                case "--no-cold-start":
+                    coldStart = false;
+                    break;
                 case "--publish":
                     publish = true;
                     break;
@@ -80,7 +85,7 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
             }
         }
 
-        return new BenchOptions(mode, bdn, runnerDll, publish);
+        return new BenchOptions(mode, bdn, runnerDll, publish, coldStart);
     }
 }
 

@@ -13,7 +13,7 @@ public static class HttpPhase
     public const int ColdStartRuns = 3;
     public const int SteadyRequests = 200;
 
-    public static async Task RunAsync(string repositoryRoot, IReadOnlyList<ModelReport> reports, string? runnerDll)
+    public static async Task RunAsync(string repositoryRoot, IReadOnlyList<ModelReport> reports, string? runnerDll, bool coldStart = true)
     {
         Progress.Write("starting Azurite (in memory, free ports)...");
         await using var azurite = await BenchStorage.StartAzuriteAsync(repositoryRoot);
@@ -33,6 +33,11 @@ public static class HttpPhase
             }
         }
 
+        if (!coldStart)
+        {
+            return;
+        }
+
         runnerDll ??= await RunnerBinary.LocateOrBuildAsync(repositoryRoot, Progress.Write);
         Progress.Write($"cold starts with {runnerDll}");
         foreach (var report in reports)
@@ -47,14 +52,15 @@ public static class HttpPhase
         IReadOnlyDictionary<string, LoadedModel> loaded, IReadOnlyDictionary<string, byte[]> expected)
     {
         var sessions = loaded.ToDictionary(m => m.Key, m => m.Value.Session);
-        await using var minimal = await MinimalEndpoint.StartAsync(sessions, fullPipeline: false);
-        await using var fullHost = await MinimalEndpoint.StartAsync(sessions, fullPipeline: true);
+        var predict = reports.ToDictionary(r => r.Model.Name, r => (r.Model.FeatureNames, r.Model.IsBinary));
+        await using var minimal = await MinimalEndpoint.StartAsync(sessions, fullPipeline: false, predict);
+        await using var fullHost = await MinimalEndpoint.StartAsync(sessions, fullPipeline: true, predict);
         await using var bare = await BareEndpoint.StartAsync(loaded);
         Progress.Write($"minimal endpoint on {minimal.BaseAddress}, on the full host {fullHost.BaseAddress}, bare endpoint {bare.BaseAddress}");
         await using var runner = await RunnerUnderTest.StartAsync(repositoryRoot, storage);
         Progress.Write($"runner listening on {runner.ApiBase}; registering models...");
-        await runner.RegisterAsync(reports.Select(r => r.Model));
-        Progress.Write("models registered and aliased production; runner ready");
+        await runner.RegisterAsync(reports.Select(r => r.Model), withManifests: true);
+        Progress.Write("models registered with their manifests and aliased production; runner ready");
 
         using var minimalClient = LoadGenerator.CreateClient(Concurrencies.Max());
         using var fullHostClient = LoadGenerator.CreateClient(Concurrencies.Max());
@@ -86,6 +92,45 @@ public static class HttpPhase
                 {
                     (report.BareC16, report.RunnerC16, report.MinimalC16, report.FullHostC16) = (results[0], results[1], results[2], results[3]);
                 }
+            }
+
+            await LoadPredictAsync(report, runnerClient, runner, minimalClient, minimal, fullHostClient, fullHost);
+        }
+    }
+
+    /// <summary>The records API (one row): the runner's <c>/predict</c> against the minimal endpoint's records route, whose answer must be the same bytes.</summary>
+    private static async Task LoadPredictAsync(ModelReport report, HttpClient runnerClient, RunnerUnderTest runner, HttpClient minimalClient, MinimalEndpoint minimal,
+        HttpClient fullHostClient, MinimalEndpoint fullHost)
+    {
+        var model = report.Model;
+        var expected = await Tabular.TabularRunnerSetup.ExpectedAsync(runnerClient, runner.PredictUri(model.Name), model.PredictBody);
+        var minimalAnswer = await Tabular.TabularRunnerSetup.ExpectedAsync(minimalClient, minimal.PredictUri(model.Name), model.PredictBody);
+        if (!minimalAnswer.AsSpan().SequenceEqual(expected))
+        {
+            throw new InvalidOperationException($"The minimal records route answers {System.Text.Encoding.UTF8.GetString(minimalAnswer)}, the runner " +
+                System.Text.Encoding.UTF8.GetString(expected));
+        }
+
+        foreach (var concurrency in Concurrencies)
+        {
+            var results = await LoadGenerator.RunInterleavedAsync(
+            [
+                new LoadTarget($"{model.Name} runner /predict", runnerClient, runner.PredictUri(model.Name), model.PredictBody, expected),
+                new LoadTarget($"{model.Name} minimal endpoint /predict", minimalClient, minimal.PredictUri(model.Name), model.PredictBody, expected),
+                new LoadTarget($"{model.Name} minimal endpoint /predict (full host)", fullHostClient, fullHost.PredictUri(model.Name), model.PredictBody, expected),
+            ], concurrency, Load);
+            foreach (var result in results)
+            {
+                Progress.Write(result.ToString());
+            }
+
+            if (concurrency == 1)
+            {
+                (report.RunnerPredictC1, report.MinimalPredictC1, report.FullHostPredictC1) = (results[0], results[1], results[2]);
+            }
+            else
+            {
+                (report.RunnerPredictC16, report.MinimalPredictC16, report.FullHostPredictC16) = (results[0], results[1], results[2]);
             }
         }
     }

@@ -32,7 +32,14 @@ public sealed class MinimalEndpoint : IAsyncDisposable
 
     public Uri InferUri(string model) => new(BaseAddress, $"v2/models/{model}/infer");
 
-    public static async Task<MinimalEndpoint> StartAsync(IReadOnlyDictionary<string, InferenceSession> sessions, bool fullPipeline)
+    public Uri PredictUri(string model) => new(BaseAddress, $"models/{model}/predict");
+
+    /// <summary>
+    /// Starts the endpoint over warm sessions; <paramref name="predict"/> names, per model, its features in input order and
+    /// whether it is a binary classifier (else a regression), for the records route (<see cref="MinimalPredict"/>).
+    /// </summary>
+    public static async Task<MinimalEndpoint> StartAsync(IReadOnlyDictionary<string, InferenceSession> sessions, bool fullPipeline,
+        IReadOnlyDictionary<string, (IReadOnlyList<string> Features, bool Binary)>? predict = null)
     {
         var builder = LoopbackApp.CreateBuilder("Serverless.Bench.MinimalEndpoint", fullPipeline);
         if (fullPipeline)
@@ -47,6 +54,12 @@ public sealed class MinimalEndpoint : IAsyncDisposable
         var app = builder.Build();
         var models = sessions.ToDictionary(s => s.Key, s => new Model(s.Key, s.Value));
         app.MapPost("/v2/models/{name}/infer", context => InferAsync(context, models));
+        if (predict is not null)
+        {
+            var tabular = predict.ToDictionary(p => p.Key, p => new MinimalPredict.Model(p.Key, sessions[p.Key], [.. p.Value.Features], p.Value.Binary));
+            app.MapPost("/models/{name}/predict", context => MinimalPredict.PredictAsync(context, tabular));
+        }
+
         return new MinimalEndpoint(app, await LoopbackApp.StartAsync(app));
     }
 

@@ -37,6 +37,19 @@ public sealed class ModelReport
 
     public Measurement? RunnerC16 { get; set; }
 
+    /// <summary>The records API (<c>/predict</c>, one row): the minimal endpoint's records route, on both hosts, and the runner.</summary>
+    public Measurement? MinimalPredictC1 { get; set; }
+
+    public Measurement? MinimalPredictC16 { get; set; }
+
+    public Measurement? FullHostPredictC1 { get; set; }
+
+    public Measurement? FullHostPredictC16 { get; set; }
+
+    public Measurement? RunnerPredictC1 { get; set; }
+
+    public Measurement? RunnerPredictC16 { get; set; }
+
     public ColdStartResult? ColdStart { get; set; }
 
     public List<MicroResult> Micro { get; } = [];

@@ -143,7 +143,7 @@ try
         }
     }
 
-    await HttpPhase.RunAsync(root, reports, options.RunnerDll);
+    await HttpPhase.RunAsync(root, reports, options.RunnerDll, options.ColdStart);
 
     var settings =
         $"Mode `{options.Mode.ToString().ToLowerInvariant()}`{(options.Mode == BenchMode.All && !options.RunBenchmarkDotNet ? " (--no-bdn)" : "")}. " +

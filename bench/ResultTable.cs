@@ -55,6 +55,15 @@ public static class ResultTable
         Row(md, "minimal endpoint, full ASP.NET Core host c=16", r.FullHostC16, r.MinimalC16, "minimal endpoint c=16");
         Row(md, "bare endpoint c=16 (the project's InferenceService)", r.BareC16, r.MinimalC16, "minimal endpoint c=16");
         Row(md, "runner c=16", r.RunnerC16, r.MinimalC16, "minimal endpoint c=16");
+        if (r.MinimalPredictC1 is not null)
+        {
+            Row(md, "/predict: minimal endpoint c=1 (HTTP limit)", r.MinimalPredictC1, null, "");
+            Row(md, "/predict: minimal endpoint, full ASP.NET Core host c=1", r.FullHostPredictC1, r.MinimalPredictC1, "minimal /predict c=1");
+            Row(md, "/predict: runner c=1", r.RunnerPredictC1, r.MinimalPredictC1, "minimal /predict c=1");
+            Row(md, "/predict: minimal endpoint c=16 (HTTP limit)", r.MinimalPredictC16, null, "");
+            Row(md, "/predict: minimal endpoint, full ASP.NET Core host c=16", r.FullHostPredictC16, r.MinimalPredictC16, "minimal /predict c=16");
+            Row(md, "/predict: runner c=16", r.RunnerPredictC16, r.MinimalPredictC16, "minimal /predict c=16");
+        }
         RenderNotes(md, r);
 
         md.AppendLine();
@@ -63,6 +72,13 @@ public static class ResultTable
         Target(md, $"runner p50 at c=1 ≤ {LatencyTarget}× minimal endpoint", Ratio(r.RunnerC1?.P50Ms, r.MinimalC1?.P50Ms), v => v <= LatencyTarget);
         Target(md, $"runner throughput at c=16 ≥ {ThroughputTarget}× minimal endpoint", Ratio(r.RunnerC16?.RequestsPerSecond, r.MinimalC16?.RequestsPerSecond),
             v => v >= ThroughputTarget);
+        if (r.MinimalPredictC1 is not null)
+        {
+            Target(md, $"runner /predict p50 at c=1 ≤ {LatencyTarget}× minimal /predict", Ratio(r.RunnerPredictC1?.P50Ms, r.MinimalPredictC1?.P50Ms), v => v <= LatencyTarget);
+            Target(md, $"runner /predict throughput at c=16 ≥ {ThroughputTarget}× minimal /predict",
+                Ratio(r.RunnerPredictC16?.RequestsPerSecond, r.MinimalPredictC16?.RequestsPerSecond), v => v >= ThroughputTarget);
+        }
+
         Target(md, $"first request after startup ≤ {ColdStartTarget}× steady-state p50", r.ColdStart?.Ratio, v => v <= ColdStartTarget);
         if (r.ColdStart is { } cold)
         {
@@ -72,11 +88,15 @@ public static class ResultTable
 
     private static void RenderNotes(StringBuilder md, ModelReport r)
     {
-        if (r.BareC1?.AllocatedBytesPerRequest is { } bareBytes && r.RunnerC1?.AllocatedBytesPerRequest is { } runnerBytes)
+        if (r.MinimalC1?.AllocatedBytesPerRequest is { } minimalBytes && r.BareC1?.AllocatedBytesPerRequest is { } bareBytes &&
+            r.RunnerC1?.AllocatedBytesPerRequest is { } runnerBytes)
         {
             md.AppendLine();
-            md.AppendLine($"Allocated per request at c=1 (whole bench process, load generator included): bare endpoint {bareBytes:F0} B, " +
-                $"runner {runnerBytes:F0} B (runner overhead {runnerBytes - bareBytes:F0} B/request).");
+            md.AppendLine($"Allocated per request at c=1 (whole bench process, load generator included): minimal endpoint {minimalBytes:F0} B, bare endpoint " +
+                $"{bareBytes:F0} B, runner {runnerBytes:F0} B (runner over the minimal endpoint {runnerBytes - minimalBytes:F0} B/request)" +
+                (r.MinimalPredictC1?.AllocatedBytesPerRequest is { } minimalPredict && r.RunnerPredictC1?.AllocatedBytesPerRequest is { } runnerPredict
+                    ? $"; /predict: minimal {minimalPredict:F0} B, runner {runnerPredict:F0} B ({runnerPredict - minimalPredict:F0} B/request over)."
+                    : "."));
         }
 
         if (r.RawRunParallel is { } rawParallel && r.InProcessServingParallel is { } servingParallel)
@@ -120,7 +140,7 @@ public static class ResultTable
             return;
         }
 
-        var missing = limit is null && path != RawRunRow ? " (not run)" : "";
+        var missing = limit is null && path != RawRunRow && limitName.Length > 0 ? " (not run)" : "";
         md.AppendLine($"| {path} | {m.P50Ms:F3} | {m.P99Ms:F3} | {m.RequestsPerSecond:F0} | {Format(Ratio(m.P50Ms, limit?.P50Ms))} | " +
             $"{Format(Ratio(m.RequestsPerSecond, limit?.RequestsPerSecond))} | {limitName}{missing} |");
     }

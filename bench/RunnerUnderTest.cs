@@ -24,6 +24,8 @@ public sealed class RunnerUnderTest : IAsyncDisposable
 
     public Uri InferUri(string model) => new(ApiBase, $"v2/models/{model}/infer");
 
+    public Uri PredictUri(string model) => new(ApiBase, $"models/{model}/predict");
+
     /// <summary>The runner's services (to read counters such as the inference log's).</summary>
     public IServiceProvider Services => _host.Services;
 
@@ -52,8 +54,11 @@ public sealed class RunnerUnderTest : IAsyncDisposable
         return new RunnerUnderTest(host);
     }
 
-    /// <summary>Registers each model as version 1, points its production alias at it, and waits for readiness.</summary>
-    public async Task RegisterAsync(IEnumerable<BenchModel> models)
+    /// <summary>
+    /// Registers each model as version 1 (with its <see cref="BenchModel.Manifest"/> when <paramref name="withManifests"/>, for
+    /// the records API), points its production alias at it, and waits for readiness.
+    /// </summary>
+    public async Task RegisterAsync(IEnumerable<BenchModel> models, bool withManifests = false)
     {
         using var client = new HttpClient { BaseAddress = ApiBase, Timeout = TimeSpan.FromSeconds(60) };
         foreach (var model in models)
@@ -61,6 +66,12 @@ public sealed class RunnerUnderTest : IAsyncDisposable
             using var onnx = new ByteArrayContent(model.Onnx);
             onnx.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
             await EnsureSuccessAsync(await client.PutAsync($"models/{model.Name}/versions/{BenchModel.Version}", onnx));
+            if (withManifests)
+            {
+                using var manifest = new StringContent(model.Manifest, Encoding.UTF8, "application/json");
+                await EnsureSuccessAsync(await client.PutAsync($"models/{model.Name}/versions/{BenchModel.Version}/manifest", manifest));
+            }
+
             using var alias = new StringContent($$"""{"version":"{{BenchModel.Version}}"}""", Encoding.UTF8, "application/json");
             await EnsureSuccessAsync(await client.PutAsync($"models/{model.Name}/aliases/production", alias));
         }

@@ -25,11 +25,15 @@ public static class ApiResults
             ? new JsonBodyResult(value, StatusCodes.Status201Created, new Dictionary<string, string> { ["Location"] = $"{request.PathBase}{request.Path}" })
             : new JsonBodyResult(value);
 
-    public static async Task<IActionResult> GuardAsync(Func<Task<IActionResult>> handler, ILogger logger)
+    public static Task<IActionResult> GuardAsync(Func<Task<IActionResult>> handler, ILogger logger) =>
+        GuardAsync(static handler => handler(), handler, logger);
+
+    /// <summary>As above, the handler taking <paramref name="state"/> (a static lambda over a struct state allocates no closure on a hot path).</summary>
+    public static async Task<IActionResult> GuardAsync<TState>(Func<TState, Task<IActionResult>> handler, TState state, ILogger logger)
     {
         try
         {
-            return await handler();
+            return await handler(state);
         }
         catch (ServingException e)
         {

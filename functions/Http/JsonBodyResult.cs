@@ -4,8 +4,11 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Serverless.Functions.Http;
 
-/// <summary>Writes a value as JSON (<see cref="ApiJson.Options"/>) with a status code and optional headers, without MVC formatters.</summary>
-public sealed class JsonBodyResult : IActionResult
+/// <summary>
+/// Writes a value as JSON (<see cref="ApiJson.Options"/>) with a status code and optional headers, without MVC formatters;
+/// alike as an <see cref="IActionResult"/> and as an <see cref="IResult"/>.
+/// </summary>
+public sealed class JsonBodyResult : IActionResult, IResult
 {
     private readonly object _value;
     private readonly int _statusCode;
@@ -18,9 +21,11 @@ public sealed class JsonBodyResult : IActionResult
         _headers = headers;
     }
 
-    public async Task ExecuteResultAsync(ActionContext context)
+    public Task ExecuteResultAsync(ActionContext context) => ExecuteAsync(context.HttpContext);
+
+    public async Task ExecuteAsync(HttpContext httpContext)
     {
-        var response = context.HttpContext.Response;
+        var response = httpContext.Response;
         response.StatusCode = _statusCode;
         response.ContentType = "application/json; charset=utf-8";
         if (_headers is not null)
@@ -31,6 +36,6 @@ public sealed class JsonBodyResult : IActionResult
             }
         }
 
-        await JsonSerializer.SerializeAsync(response.Body, _value, _value.GetType(), ApiJson.Options, context.HttpContext.RequestAborted);
+        await JsonSerializer.SerializeAsync(response.Body, _value, _value.GetType(), ApiJson.Options, httpContext.RequestAborted);
     }
 }

@@ -63,7 +63,7 @@ public sealed class InferenceFunctions
         AlternateContentType = BinaryTensorData.ContentType, Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName, BinaryTensorData.HeaderName])]
     public Task<IActionResult> Infer(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/models/{name}/infer")] HttpRequest request, string name) =>
-        ApiResults.GuardAsync(() => InferAsync(request, name, null), _logger);
+        ApiResults.GuardAsync(static s => s.Functions.InferAsync(s.Request, s.Name, null), (Functions: this, Request: request, Name: name), _logger);
 
     [Function("InferVersion")]
     [ApiOperation("OIP v2 inference on a version", Request = typeof(InferRequestBody), AlternateRequestContentType = BinaryTensorData.ContentType,
@@ -76,7 +76,7 @@ public sealed class InferenceFunctions
     public Task<IActionResult> InferVersion(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/models/{name}/versions/{version}/infer")] HttpRequest request,
         string name, string version) =>
-        ApiResults.GuardAsync(() => InferAsync(request, name, version), _logger);
+        ApiResults.GuardAsync(static s => s.Functions.InferAsync(s.Request, s.Name, s.Version), (Functions: this, Request: request, Name: name, Version: version), _logger);
 
     private Task<IActionResult> InferAsync(HttpRequest request, string name, string? version)
     {

@@ -49,7 +49,7 @@ public sealed class PredictFunctions
     [ApiResponse(StatusCodes.Status200OK, typeof(PredictResponseBody), "One prediction per row, in order.", Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName])]
     public Task<IActionResult> Predict(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{name}/predict")] HttpRequest request, string name) =>
-        ApiResults.GuardAsync(() => PredictAsync(request, name, null), _logger);
+        ApiResults.GuardAsync(static s => s.Functions.PredictAsync(s.Request, s.Name, null), (Functions: this, Request: request, Name: name), _logger);
 
     [Function("PredictVersion")]
     [ApiOperation("Predict rows with a version (records API)", Request = typeof(PredictRequestBody),
@@ -60,7 +60,7 @@ public sealed class PredictFunctions
     public Task<IActionResult> PredictVersion(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{name}/versions/{version}/predict")] HttpRequest request,
         string name, string version) =>
-        ApiResults.GuardAsync(() => PredictAsync(request, name, version), _logger);
+        ApiResults.GuardAsync(static s => s.Functions.PredictAsync(s.Request, s.Name, s.Version), (Functions: this, Request: request, Name: name, Version: version), _logger);
 
     private Task<IActionResult> PredictAsync(HttpRequest request, string name, string? version)
     {

@@ -1,4 +1,7 @@
 namespace Serverless.Local.Catalog;
 
-/// <summary>What one invocation has to bind from: its scope's services, the HTTP context or trigger value, cancellation.</summary>
-public sealed record InvocationContext(IServiceProvider Services, HttpContext? Http, object? TriggerValue, CancellationToken Cancellation);
+/// <summary>
+/// What one invocation has to bind from: its scope's services, the HTTP context or trigger value, cancellation. A value
+/// type, so an invocation allocates nothing for it.
+/// </summary>
+public readonly record struct InvocationContext(IServiceProvider Services, HttpContext? Http, object? TriggerValue, CancellationToken Cancellation);

@@ -119,7 +119,7 @@ public sealed class LocalFunctionHost : IAsyncDisposable
             }
 
             var routePrefix = LocalSettings.RoutePrefix(HostJsonPath(root));
-            var routes = app.MapHttpFunctions(catalog, routePrefix, keys);
+            var routes = app.MapHttpFunctions(catalog, routePrefix, keys, builder.Services);
             app.Services.GetRequiredService<ServingReadiness>().Register(HttpPipelineWarmer.Gate);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
 

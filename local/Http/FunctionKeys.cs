@@ -17,6 +17,9 @@ public sealed class FunctionKeys
         MasterKey = masterKey;
     }
 
+    /// <summary>What admits a request when keys are off or the route is anonymous .</summary>
+    public const string Anonymous = "anonymous";
+
     public bool Required { get; }
 
     public string FunctionKey { get; }
@@ -30,7 +33,7 @@ public sealed class FunctionKeys
     {
         if (!Required || level == AuthorizationLevel.Anonymous)
         {
-            return "anonymous";
+            return Anonymous;
         }
 
         var presented = request.Headers["x-functions-key"].FirstOrDefault() ?? request.Query["code"].FirstOrDefault();
@@ -43,6 +46,10 @@ public sealed class FunctionKeys
             : level is AuthorizationLevel.Function or AuthorizationLevel.User && Matches(presented, FunctionKey) ? "function key"
             : null;
     }
+
+    /// <summary>Whether the request presents a key at all (header <c>x-functions-key</c> or query <c>code</c>).</summary>
+    public static bool PresentsKey(HttpRequest request) =>
+        request.Headers.ContainsKey("x-functions-key") || (request.QueryString.HasValue && request.Query.ContainsKey("code"));
 
     private static bool Matches(string presented, string expected) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected));

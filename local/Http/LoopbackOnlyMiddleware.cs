@@ -22,7 +22,7 @@ internal sealed class LoopbackOnlyMiddleware
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!IsLoopbackName(request.Host.Host))
+        if (!IsLoopbackHost(request.Host))
         {
             return RefuseAsync(context,
                 $"Host '{Shorten(request.Host.Value)}' is not a loopback name. Without keys the local runner serves only this machine " +
@@ -38,6 +38,34 @@ internal sealed class LoopbackOnlyMiddleware
         }
 
         return _next(context);
+    }
+
+    /// <summary>
+    /// <see cref="IsLoopbackName"/> of the Host header's host part. The usual values (127.0.0.1, localhost or [::1], with or
+    /// without a port) are recognised in place; any other goes through <see cref="HostString.Host"/> (which allocates).
+    /// </summary>
+    internal static bool IsLoopbackHost(HostString host)
+    {
+        var value = host.Value.AsSpan();
+        if (IsNameThenPort(value, "127.0.0.1", StringComparison.Ordinal) || IsNameThenPort(value, "localhost", StringComparison.OrdinalIgnoreCase)
+            || IsNameThenPort(value, "[::1]", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        return IsLoopbackName(host.Host);
+    }
+
+    /// <summary>The value is <paramref name="name"/> alone or followed by ':' and a port (digits), as <see cref="HostString.Host"/> splits it.</summary>
+    private static bool IsNameThenPort(ReadOnlySpan<char> value, string name, StringComparison comparison)
+    {
+        if (!value.StartsWith(name, comparison))
+        {
+            return false;
+        }
+
+        var rest = value[name.Length..];
+        return rest.IsEmpty || (rest.Length > 1 && rest[0] == ':' && !rest[1..].ContainsAnyExceptInRange('0', '9'));
     }
 
     internal static bool IsLoopbackName(string? host)

@@ -24,6 +24,28 @@ public sealed class LoopbackOnlyMiddlewareTests
         Assert.Equal(expected, LoopbackOnlyMiddleware.IsLoopbackName(host));
 
     [Theory]
+    [InlineData("127.0.0.1:7071", true)]
+    [InlineData("localhost:7071", true)]
+    [InlineData("LocalHost", true)]
+    [InlineData("[::1]:7071", true)]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("127.0.0.2:80", true)]
+    [InlineData("app.localhost:7071", true)]
+    [InlineData("127.0.0.1:80:90", false)]
+    [InlineData("127.0.0.1.attacker.example", false)]
+    [InlineData("localhost.attacker.example:7071", false)]
+    [InlineData("localhost:", true)]
+    [InlineData("attacker.example:7071", false)]
+    [InlineData("", false)]
+    public void IsLoopbackHost_AgreesWithTheHostPartsName(string value, bool expected)
+    {
+        var host = new HostString(value);
+
+        Assert.Equal(expected, LoopbackOnlyMiddleware.IsLoopbackHost(host));
+        Assert.Equal(LoopbackOnlyMiddleware.IsLoopbackName(host.Host), LoopbackOnlyMiddleware.IsLoopbackHost(host));
+    }
+
+    [Theory]
     [InlineData("http://localhost:7071", true)]
     [InlineData("http://127.0.0.1:7071", true)]
     [InlineData("http://localhost:7072", false)]
