@@ -16,11 +16,12 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
         "  batching   dynamic batching off vs on (no delay, 500 µs) on an MLP and a small CNN at c=16 and c=64 (batching.md)\n" +
         "  routing    a plain alias vs a 90/10 traffic split, random and by routing key (routing.md)\n" +
         "  binary     a 1x3x224x224 FP32 tensor as JSON vs the binary tensor extension, c=1 and c=4 (binary.md)\n" +
-        "  startup    cold start of the runner published as JIT, ReadyToRun and ReadyToRun without PGO (startup.md)\n" +
+        "  startup    cold start of the runner published as JIT and ReadyToRun, with each tiered-compilation setting (startup.md)\n" +
         "  --no-bdn   skip BenchmarkDotNet in the default mode\n" +
         "  --no-cold-start  skip the cold starts of a runner process after the HTTP load (default and load modes)\n" +
         "  --publish  write the pages to bench/results/ (tracked, quoted by the README) instead of bench/out/\n" +
-        "  --runner-dll PATH  the Serverless.Local.dll to cold-start (e.g. a ReadyToRun publish); default: the built runner";
+        "  --runner-dll PATH  the Serverless.Local.dll to cold-start (e.g. a ReadyToRun publish); default: the built runner;\n" +
+        "                    in startup mode, a runner published elsewhere (e.g. an earlier commit) started beside the variants";
 
     public static BenchOptions Parse(string[] args)
     {

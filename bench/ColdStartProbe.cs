@@ -34,7 +34,8 @@ public static class ColdStartProbe
     }
 
     public static async Task<ColdStartRun> MeasureOnceAsync(string runnerDll, string repositoryRoot, string storageConnectionString,
-        (BenchModel Model, byte[] Expected) target, (BenchModel Model, byte[] Expected) other, int steadyRequests)
+        (BenchModel Model, byte[] Expected) target, (BenchModel Model, byte[] Expected) other, int steadyRequests,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = AzuriteProcess.FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -50,6 +51,11 @@ public static class ColdStartProbe
         }
 
         start.Environment["AzureWebJobsStorage"] = storageConnectionString;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var output = new OutputTail();
         var apiBase = new Uri($"http://127.0.0.1:{port}/api/");
         using var client = LoadGenerator.CreateClient(1);

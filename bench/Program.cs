@@ -64,8 +64,8 @@ try
 
     if (options.Mode == BenchMode.Startup)
     {
-        Progress.Write("cold start by publish settings: the runner published as JIT, ReadyToRun and ReadyToRun without PGO...");
-        var startupPage = await StartupBenchmark.RunAsync(root);
+        Progress.Write("cold start by publish settings: the runner published as JIT and ReadyToRun, with each tiered-compilation setting...");
+        var startupPage = await StartupBenchmark.RunAsync(root, options.RunnerDll);
         Console.WriteLine();
         Console.WriteLine(startupPage);
         await output.WriteAsync("startup.md", startupPage);

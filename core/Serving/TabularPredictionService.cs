@@ -1,6 +1,7 @@
 using System.Buffers;
 using Serverless.Core.Models;
 using Serverless.Core.Monitoring.Logging;
+using Serverless.Core.Serving.Batching;
 using Serverless.Core.Tabular;
 
 namespace Serverless.Core.Serving;
@@ -8,7 +9,9 @@ namespace Serverless.Core.Serving;
 /// <summary>
 /// The records API: lease the version's tabular model from <see cref="TabularModelLeaser"/> (an explicit version, else
 /// the default alias, else the latest, as for infer), read the rows, run once for the whole batch and write one
-/// prediction per row. All or nothing: any bad row refuses the request (BadRequest naming row and feature).
+/// prediction per row. All or nothing: any bad row refuses the request (BadRequest naming row and feature). A version
+/// with a <see cref="DynamicBatcher"/> runs the request's rows in a run shared with other concurrent requests
+/// (rows are read and checked first, so a refused request never joins a batch), with the same answer as alone.
 /// Thread-safe; one instance per process.
 /// </summary>
 public sealed class TabularPredictionService
@@ -38,7 +41,14 @@ public sealed class TabularPredictionService
     {
         log?.SetVersion(resolved);
         using var lease = await _models.LeaseAsync(resolved, cancellationToken).ConfigureAwait(false);
-        Predict(lease.Tabular, lease.Model, body.Span, output, log);
+        if (lease.Model.Batcher is { } batcher)
+        {
+            await PredictBatchedAsync(lease.Tabular, lease.Model, batcher, body, output, log).ConfigureAwait(false);
+        }
+        else
+        {
+            Predict(lease.Tabular, lease.Model, body.Span, output, log);
+        }
     }
 
     /// <summary>
@@ -47,9 +57,37 @@ public sealed class TabularPredictionService
     /// </summary>
     public static void Predict(TabularModel tabular, LoadedModel model, ReadOnlySpan<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log = null)
     {
+        var batch = ReadRows(tabular, body);
+        Respond(model, batch, tabular.Predict(model, batch), output, log);
+    }
+
+    /// <summary>
+    /// <see cref="Predict"/> for a batched version: the rows are read and checked first (a refused request never queues), then
+    /// their tensors wait in <paramref name="batcher"/> to share a run with other requests.
+    /// </summary>
+    private static async ValueTask PredictBatchedAsync(TabularModel tabular, LoadedModel model, DynamicBatcher batcher, ReadOnlyMemory<byte> body,
+        IBufferWriter<byte> output, InferenceLogCapture? log)
+    {
+        var batch = ReadRows(tabular, body.Span);
+        TabularPrediction[] predictions;
+        using (var inputs = tabular.ToInputs(batch))
+        using (var outputs = await batcher.RunAsync(inputs.Names, inputs.Values, tabular.OutputNames).ConfigureAwait(false))
+        {
+            predictions = tabular.ReadPredictions(tabular.OutputNames, outputs, batch.RowCount);
+        }
+
+        Respond(model, batch, predictions, output, log);
+    }
+
+    private static FeatureBatch ReadRows(TabularModel tabular, ReadOnlySpan<byte> body)
+    {
         var batch = tabular.CreateBatch(capacity: 16);
         batch.AddRecordsJson(body);
-        var predictions = tabular.Predict(model, batch);
+        return batch;
+    }
+
+    private static void Respond(LoadedModel model, FeatureBatch batch, TabularPrediction[] predictions, IBufferWriter<byte> output, InferenceLogCapture? log)
+    {
         TabularResponseWriter.Write(output, model.Version.Name, model.Version.Version, predictions);
         log?.RecordTabular(model.Version, batch, predictions);
     }

@@ -1,16 +1,16 @@
-using System.Net.Http.Headers;
 using Serverless.Core.Monitoring.Logging;
-using Serverless.Core.Registry;
 using Serverless.Core.Serving;
 using Serverless.Local.Http;
 
 namespace Serverless.Local.Hosting;
 
 /// <summary>
-/// Before readiness turns true, sends synthetic infer requests through the runner's own HTTP pipeline for
-/// every aliased model, so the first real request finds Kestrel, routing, the function and the codec already
-/// compiled, the hot methods already recompiled at tier 1. Its requests carry the process's warm-up token
-/// (<see cref="InferenceLogger.WarmupToken"/>), so neither the inference log nor the request log records them.
+/// Before readiness turns true, sends synthetic requests through the runner's own HTTP pipeline for every aliased
+/// model (<see cref="WarmupCall"/>: OIP infer as JSON and binary, the records API, metadata, health), and warms in
+/// process what they skip as non-traffic (<see cref="UncountedPathWarmer"/>), so the first real request finds Kestrel,
+/// routing, the functions and the codecs already compiled, the hot methods already recompiled at tier 1. Its requests
+/// carry the process's warm-up token (<see cref="InferenceLogger.WarmupToken"/>), so neither the inference log, the
+/// metrics nor the request log count them.
 /// </summary>
 internal static class HttpPipelineWarmer
 {
@@ -25,25 +25,22 @@ internal static class HttpPipelineWarmer
         {
             await readiness.WhenCompleted(ServingReadiness.ModelsGate).WaitAsync(cancellationToken).ConfigureAwait(false);
             readiness.Report("warming the HTTP pipeline");
-            var registry = services.GetRequiredService<IModelRegistry>();
-            var resolver = services.GetRequiredService<ModelResolver>();
             using var client = new HttpClient { BaseAddress = apiBase };
             client.DefaultRequestHeaders.Add(InferenceLogger.WarmupHeaderName, services.GetRequiredService<InferenceLogger>().WarmupToken);
             client.DefaultRequestHeaders.Add("x-functions-key", keys.FunctionKey);
-            var targets = new List<(string Path, byte[] Body)>();
-            foreach (var name in (await registry.ListAliasesAsync(null, cancellationToken).ConfigureAwait(false)).Select(a => a.ModelName).Distinct())
+            var (hot, once, models) = await WarmupCall.ForAliasedModelsAsync(services, cancellationToken).ConfigureAwait(false);
+            await UncountedPathWarmer.WarmAsync(services, models, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < 2; i++)
             {
-                var version = await resolver.ResolveAsync(name, null, cancellationToken).ConfigureAwait(false);
-                if (WarmupRequest.CreateJson(version.Inputs) is { } body)
+                foreach (var call in once)
                 {
-                    targets.Add(($"v2/models/{name}/infer", body));
-                    targets.Add(($"v2/models/{name}/versions/{version.Version}/infer", body));
+                    await call.SendAsync(client, cancellationToken).ConfigureAwait(false);
                 }
             }
 
-            if (targets.Count > 0)
+            if (hot.Count > 0)
             {
-                await WarmUntilJitSettlesAsync(client, targets, cancellationToken).ConfigureAwait(false);
+                await WarmUntilJitSettlesAsync(client, hot, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -63,7 +60,7 @@ internal static class HttpPipelineWarmer
     /// JIT keeps promoting methods for seconds, so the cap is what usually ends warming: it trades start-up
     /// time for first-request latency.
     /// </summary>
-    private static async Task WarmUntilJitSettlesAsync(HttpClient client, List<(string Path, byte[] Body)> targets, CancellationToken cancellationToken)
+    private static async Task WarmUntilJitSettlesAsync(HttpClient client, List<WarmupCall> calls, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + MaxWarmup;
         var lastCount = -1L;
@@ -72,9 +69,9 @@ internal static class HttpPipelineWarmer
         {
             for (var i = 0; i < RequestsPerRound; i++)
             {
-                foreach (var (path, body) in targets)
+                foreach (var call in calls)
                 {
-                    await PostAsync(client, path, body, cancellationToken).ConfigureAwait(false);
+                    await call.SendAsync(client, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -83,13 +80,5 @@ internal static class HttpPipelineWarmer
             quietRounds = count == lastCount ? quietRounds + 1 : 0;
             lastCount = count;
         }
-    }
-
-    private static async Task PostAsync(HttpClient client, string path, byte[] body, CancellationToken cancellationToken)
-    {
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var response = await client.PostAsync(path, content, cancellationToken).ConfigureAwait(false);
-        await response.Content.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
     }
 }

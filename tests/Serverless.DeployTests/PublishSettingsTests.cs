@@ -11,13 +11,14 @@ namespace Serverless.DeployTests;
 public sealed class PublishSettingsTests
 {
     [Fact]
-    public async Task Publish_IsReadyToRunForLinuxX64_FrameworkDependent()
+    public async Task Publish_IsReadyToRunForLinuxX64_FrameworkDependent_WithoutDynamicPgo()
     {
         var properties = await EvaluateAsync("-p:_IsPublishing=true");
 
         Assert.Equal("linux-x64", properties["RuntimeIdentifier"]);
         Assert.Equal("true", properties["PublishReadyToRun"]);
         Assert.Equal("false", properties["SelfContained"]);
+        Assert.Equal("false", properties["TieredPGO"]);
     }
 
     [Fact]
@@ -36,7 +37,7 @@ public sealed class PublishSettingsTests
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in (string[])["msbuild", RepositoryPaths.File("functions", "Serverless.Functions.csproj"), "-p:Configuration=Release",
-            "-getProperty:RuntimeIdentifier", "-getProperty:PublishReadyToRun", "-getProperty:SelfContained", .. extra])
+            "-getProperty:RuntimeIdentifier", "-getProperty:PublishReadyToRun", "-getProperty:SelfContained", "-getProperty:TieredPGO", .. extra])
         {
             start.ArgumentList.Add(argument);
         }

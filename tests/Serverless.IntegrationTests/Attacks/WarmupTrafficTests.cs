@@ -27,6 +27,9 @@ public sealed class WarmupTrafficTests
     {
         const string model = "warmup-log";
         Assert.Equal(HttpStatusCode.Created, (await _stack.Client.PutBytesAsync($"models/{model}/versions/1", ReferenceModels.LogisticRegression(features: 3))).Status);
+        // With a manifest, so the warm-up also sends records to /predict.
+        Assert.True((await _stack.Client.PutJsonAsync($"models/{model}/versions/1/manifest", ReferenceManifests.LogisticRegression(features: 3))).Status
+            is HttpStatusCode.Created or HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.OK, (await _stack.Client.PutJsonAsync($"models/{model}/aliases/production", """{"version": "1"}""")).Status);
         var from = DateTimeOffset.UtcNow.AddSeconds(-1);
 

@@ -8,6 +8,7 @@ using Serverless.Core.Errors;
 using Serverless.Core.Models;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving;
+using Serverless.Core.Serving.Batching;
 using Serverless.Tests.Support;
 using Serverless.Tests.Tabular;
 using Serverless.TestModels;
@@ -108,6 +109,45 @@ public sealed class TabularPredictionServiceTests
         Assert.Contains("row 0, feature 'f0': 1 is above the maximum 0", error.Message);
     }
 
+    [Fact]
+    public async Task PredictAsync_BatchedVersion_ConcurrentRequestsShareOneRun_AnswerByteForByteAsUnbatched_AndABadOneNeverJoins()
+    {
+        using var model = TestModel.Load(ReferenceModels.LogisticRegression(features: 2));
+        var manifest = TabularTestModel.Manifest(ReferenceManifests.LogisticRegression(features: 2));
+        using var tabular = TabularTestModel.Load(ReferenceModels.LogisticRegression(features: 2), ReferenceManifests.LogisticRegression(features: 2));
+        using var batcher = DynamicBatcher.TryCreate(model.Model, new ModelBatching { MaxBatchSize = 6, MaxQueueDelayMicroseconds = 1_000_000 })!;
+        model.Model.Batcher = batcher;
+        var stack = new ServiceStack(model.Model, manifest.ComputeSha256(), manifest);
+        var bodies = new[] { Records(rows: 1, seed: 1), Records(rows: 3, seed: 2), Records(rows: 2, seed: 3) };
+        var expected = bodies.Select(b => PredictBytes(tabular, b)).ToArray();
+
+        var bad = stack.PredictBytesAsync("""{"instances": [{"f0": 1, "f1": 2}, {"f0": "x", "f1": 2}]}""");
+        var answers = await Task.WhenAll(bodies.Select(stack.PredictBytesAsync));
+
+        var error = await Assert.ThrowsAsync<ServingException>(() => bad);
+        Assert.Equal(ServingErrorKind.BadRequest, error.Kind);
+        Assert.Contains("row 1", error.Message);
+        Assert.Equal((1L, 3L), batcher.Counts);
+        for (var i = 0; i < bodies.Length; i++)
+        {
+            Assert.Equal(Encoding.UTF8.GetString(expected[i]), Encoding.UTF8.GetString(answers[i]));
+        }
+    }
+
+    private static string Records(int rows, int seed)
+    {
+        var random = new Random(seed);
+        var instances = Enumerable.Range(0, rows).Select(_ => new { f0 = MathF.Round((random.NextSingle() * 6) - 3, 3), f1 = MathF.Round((random.NextSingle() * 6) - 3, 3) });
+        return JsonSerializer.Serialize(new { instances });
+    }
+
+    private static byte[] PredictBytes(TabularTestModel model, string body)
+    {
+        using var output = new PooledBufferWriter();
+        TabularPredictionService.Predict(model.Tabular, model.Model.Model, Encoding.UTF8.GetBytes(body), output);
+        return output.WrittenSpan.ToArray();
+    }
+
     private static JsonElement Predict(TabularTestModel model, string body)
     {
         using var output = new PooledBufferWriter();
@@ -146,10 +186,15 @@ public sealed class TabularPredictionServiceTests
 
         public async Task<JsonElement> PredictAsync(string body)
         {
+            using var document = JsonDocument.Parse(await PredictBytesAsync(body));
+            return document.RootElement.Clone();
+        }
+
+        public async Task<byte[]> PredictBytesAsync(string body)
+        {
             using var output = new PooledBufferWriter();
             await _service.PredictAsync(TestModel.Name, TestModel.VersionName, Encoding.UTF8.GetBytes(body), output, CancellationToken.None);
-            using var document = JsonDocument.Parse(output.WrittenMemory);
-            return document.RootElement.Clone();
+            return output.WrittenSpan.ToArray();
         }
     }
 }
