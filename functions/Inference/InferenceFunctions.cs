@@ -4,10 +4,12 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Errors;
+using Serverless.Core.Graphs;
 using Serverless.Core.Mirroring;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Protocol;
 using Serverless.Core.Serving;
+using Serverless.Functions.Graphs;
 using Serverless.Functions.Http;
 using Serverless.Functions.OpenApi;
 
@@ -33,16 +35,18 @@ public sealed class InferenceFunctions
         "The binary tensor extension: the byte length of the JSON request at the start of the body; the bytes after it are the binary inputs' data.";
 
     private readonly InferenceService _inference;
+    private readonly GraphService _graphs;
     private readonly ModelResolver _resolver;
     private readonly InferenceLogger _log;
     private readonly MirrorDispatcher _mirror;
     private readonly ServingOptions _options;
     private readonly ILogger<InferenceFunctions> _logger;
 
-    public InferenceFunctions(InferenceService inference, ModelResolver resolver, InferenceLogger log, MirrorDispatcher mirror, IOptions<ServingOptions> options,
+    public InferenceFunctions(InferenceService inference, GraphService graphs, ModelResolver resolver, InferenceLogger log, MirrorDispatcher mirror, IOptions<ServingOptions> options,
         ILogger<InferenceFunctions> logger)
     {
         _inference = inference;
+        _graphs = graphs;
         _resolver = resolver;
         _log = log;
         _mirror = mirror;
@@ -59,6 +63,7 @@ public sealed class InferenceFunctions
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
     [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id when the body has no id: at most 128 printable ASCII characters.")]
     [ApiParameter(BinaryTensorData.HeaderName, ApiParameterLocation.Header, BinaryHeaderDescription)]
+    [ApiParameter(GraphTimings.HeaderName, ApiParameterLocation.Header, GraphTimings.Description)]
     [ApiResponse(StatusCodes.Status200OK, typeof(InferResponseBody), "The output tensors (JSON, then the binary outputs' bytes when any was asked for as binary data).",
         AlternateContentType = BinaryTensorData.ContentType, Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName, BinaryTensorData.HeaderName])]
     public Task<IActionResult> Infer(
@@ -71,6 +76,7 @@ public sealed class InferenceFunctions
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
     [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id when the body has no id: at most 128 printable ASCII characters.")]
     [ApiParameter(BinaryTensorData.HeaderName, ApiParameterLocation.Header, BinaryHeaderDescription)]
+    [ApiParameter(GraphTimings.HeaderName, ApiParameterLocation.Header, GraphTimings.Description)]
     [ApiResponse(StatusCodes.Status200OK, typeof(InferResponseBody), "The output tensors (JSON, then the binary outputs' bytes when any was asked for as binary data).",
         AlternateContentType = BinaryTensorData.ContentType, Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName, BinaryTensorData.HeaderName])]
     public Task<IActionResult> InferVersion(
@@ -86,7 +92,9 @@ public sealed class InferenceFunctions
             {
                 var headerLength = BinaryTensorData.ParseHeaderLength(request.Headers.TryGetValue(BinaryTensorData.HeaderName, out var header) ? header.ToString() : null);
                 var (route, chosen) = await TrafficRouting.ChooseAsync(_resolver, request, name, version, ct);
-                var answerHeaderLength = await _inference.InferAsync(chosen, body, headerLength, output, log, ct);
+                var answerHeaderLength = chosen.IsGraph
+                    ? await _graphs.InferAsync(chosen, body, headerLength, output, log, GraphTimings.Requested(request), ct)
+                    : await _inference.InferAsync(chosen, body, headerLength, output, log, ct);
                 if (headerLength < 0)
                 {
                     // A mirror copy carries the JSON body only; binary tensor requests are not mirrored.

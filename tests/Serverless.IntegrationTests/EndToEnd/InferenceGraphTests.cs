@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using System.Text.Json;
 using Serverless.IntegrationTests.Support;
 using Serverless.TestModels;
@@ -44,6 +45,11 @@ public sealed class InferenceGraphTests
         var steps = graph.GetProperty("parameters").GetProperty("graph").GetProperty("steps").EnumerateArray()
             .Select(s => $"{s.GetProperty("node").GetString()}={s.GetProperty("model").GetString()}@{s.GetProperty("version").GetString()}").ToList();
         Assert.Equal(["a=ge-double@1", "b=ge-triple@1", "c=ge-plus@1"], steps);
+        Assert.All(graph.GetProperty("parameters").GetProperty("graph").GetProperty("steps").EnumerateArray(), s => Assert.False(s.TryGetProperty("ms", out _)));
+
+        var timed = await _stack.Client.SendAsync(HttpMethod.Post, "v2/models/ge-ensemble/infer", new StringContent(Request, Encoding.UTF8, "application/json"),
+            new Dictionary<string, string> { ["x-graph-timings"] = "true" });
+        Assert.All(timed.Json.GetProperty("parameters").GetProperty("graph").GetProperty("steps").EnumerateArray(), s => Assert.True(s.GetProperty("ms").GetDouble() >= 0));
     }
 
     [Fact]
