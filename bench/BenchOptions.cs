@@ -4,7 +4,7 @@ namespace Serverless.Bench;
 public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, string? RunnerDll, bool Publish = false, bool ColdStart = true)
 {
     public const string Usage =
-        "Usage: dotnet run -c Release --project bench [-- [micro|load|tabular|sweep|logging|monitor|startup|routing|batching|binary] [--no-bdn] [--no-cold-start] [--publish] [--runner-dll PATH]]\n" +
+        "Usage: dotnet run -c Release --project bench [-- [micro|load|tabular|sweep|logging|monitor|startup|routing|batching|binary|graphs] [--no-bdn] [--no-cold-start] [--publish] [--runner-dll PATH]]\n" +
         "  Pages go to bench/out/ (git-ignored); --publish writes them to the tracked bench/results/ instead.\n" +
         "  (default)  everything: Stopwatch loops, BenchmarkDotNet, HTTP load, cold start, tables\n" +
         "  micro      BenchmarkDotNet only (raw Run and in-process serving)\n" +
@@ -16,6 +16,7 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
         "  batching   dynamic batching off vs on (no delay, 500 µs) on an MLP and a small CNN at c=16 and c=64 (batching.md)\n" +
         "  routing    a plain alias vs a 90/10 traffic split, random and by routing key (routing.md)\n" +
         "  binary     a 1x3x224x224 FP32 tensor as JSON vs the binary tensor extension, c=1 and c=4 (binary.md)\n" +
+        "  graphs     inference graphs in process: a sequence and an ensemble vs their members one after another (graphs.md)\n" +
         "  startup    cold start of the runner published as JIT and ReadyToRun, with each tiered-compilation setting (startup.md)\n" +
         "  --no-bdn   skip BenchmarkDotNet in the default mode\n" +
         "  --no-cold-start  skip the cold starts of a runner process after the HTTP load (default and load modes)\n" +
@@ -67,6 +68,9 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
                 case "binary":
                     mode = BenchMode.Binary;
                     break;
+                case "graphs":
+                    mode = BenchMode.Graphs;
+                    break;
                 case "--no-bdn":
                     bdn = false;
                     break;
@@ -103,4 +107,5 @@ public enum BenchMode
     Routing,
     Batching,
     Binary,
+    Graphs,
 }

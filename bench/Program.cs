@@ -1,6 +1,7 @@
 using Serverless.Bench;
 using Serverless.Bench.Batching;
 using Serverless.Bench.Binary;
+using Serverless.Bench.Graphs;
 using Serverless.Bench.Logging;
 using Serverless.Bench.Monitoring;
 using Serverless.Bench.Routing;
@@ -89,6 +90,16 @@ try
         Console.WriteLine();
         Console.WriteLine(routingPage);
         await output.WriteAsync("routing.md", routingPage);
+        return 0;
+    }
+
+    if (options.Mode == BenchMode.Graphs)
+    {
+        Progress.Write("inference graphs in process: a sequence and an ensemble vs their members one after another...");
+        var graphsPage = await GraphBenchmark.RunAsync();
+        Console.WriteLine();
+        Console.WriteLine(graphsPage);
+        await output.WriteAsync("graphs.md", graphsPage);
         return 0;
     }
 
