@@ -81,38 +81,41 @@ public sealed class ColumnAccumulator
         }
     }
 
-    public void AddCategory(string? value)
+    public void AddCategory(string? value) => AddCategory(value, 1);
+
+    /// <summary><paramref name="count"/> values of one category (or missing ones).</summary>
+    public void AddCategory(string? value, long count)
     {
         if (string.IsNullOrEmpty(value))
         {
-            _missing++;
+            _missing += count;
             return;
         }
 
-        ref var count = ref CollectionsMarshal.GetValueRefOrNullRef(_counts!, value);
-        if (Unsafe.IsNullRef(ref count))
+        ref var held = ref CollectionsMarshal.GetValueRefOrNullRef(_counts!, value);
+        if (Unsafe.IsNullRef(ref held))
         {
             var key = CategoryKeys.Key(value);
             if (!ReferenceEquals(key, value))
             {
-                count = ref CollectionsMarshal.GetValueRefOrNullRef(_counts!, key);
+                held = ref CollectionsMarshal.GetValueRefOrNullRef(_counts!, key);
             }
 
-            if (Unsafe.IsNullRef(ref count))
+            if (Unsafe.IsNullRef(ref held))
             {
                 if (_added >= _maxCategories)
                 {
-                    _pooled++;
+                    _pooled += count;
                     return;
                 }
 
                 _added++;
-                _counts!.Add(key, 1);
+                _counts!.Add(key, count);
                 return;
             }
         }
 
-        count++;
+        held += count;
     }
 
     public WindowColumn Build()

@@ -136,13 +136,24 @@ public sealed class MonitoringRunner : IMonitoringRunner
         }
 
         var mirrors = new MirrorJoin(limits, sampler);
-        await foreach (var record in _logs.ReadUnorderedAsync(model, from, now, cancellationToken).ConfigureAwait(false))
+        var byVersion = new VersionRows();
+        await foreach (var block in _logs.ReadBlocksAsync(model, from, now, cancellationToken).ConfigureAwait(false))
         {
-            mirrors.Add(record);
-            if (windows.TryGetValue(record.Version, out var window))
+            mirrors.Add(block, block.Selected);
+            foreach (var (version, rows) in byVersion.Split(block))
             {
-                window.Accumulator.Add(record);
-                window.FirstSeen = window.FirstSeen is { } seen && seen <= record.TimestampUtc ? seen : record.TimestampUtc;
+                if (windows.TryGetValue(version, out var window))
+                {
+                    window.Accumulator.Add(block, rows);
+                    var first = block.TicksUtc[rows[0]];
+                    foreach (var row in rows)
+                    {
+                        first = Math.Min(first, block.TicksUtc[row]);
+                    }
+
+                    var seen = new DateTimeOffset(first, TimeSpan.Zero);
+                    window.FirstSeen = window.FirstSeen is { } earlier && earlier <= seen ? earlier : seen;
+                }
             }
         }
 

@@ -6,8 +6,9 @@ namespace Serverless.Core.Monitoring.Logging.Blocks;
 
 /// <summary>
 /// Turns completed captures into blocks: each record is written as JSON (all serialisation happens here, off the
-/// request path) and appended to the open block of its table and partition. A block is ready once it holds
-/// <see cref="MaxBlockRecords"/> records or <see cref="MaxBlockBytes"/> of JSON, or when a record would stretch it past
+/// request path) and appended to the columns of the open block of its table and partition. A block is ready once it
+/// holds <see cref="MaxBlockRecords"/> records or a record might take it past <see cref="MaxBlockBytes"/> of payload (or
+/// its cells past <see cref="Columns.ColumnsBuilder.MaxCells"/>), or when a record would stretch it past
 /// <see cref="InferenceLogBlockFormat.MaxSpan"/>; <see cref="TakeAll"/> closes the rest (the writer's flush). A record
 /// that cannot be written is skipped whole and reported by <see cref="Add"/>, so a block never holds half a record.
 /// Not thread-safe (the writer's loop only).
@@ -15,7 +16,8 @@ namespace Serverless.Core.Monitoring.Logging.Blocks;
 internal sealed class InferenceLogBlocks
 {
     public const int MaxBlockRecords = 10_000;
-    public const int MaxBlockBytes = 512 * 1024;
+    /// <summary>Most uncompressed payload bytes: compressed, a block then always fits <see cref="InferenceLogBlockFormat.MaxParts"/> parts.</summary>
+    public const int MaxBlockBytes = 850 * 1024;
 
     private readonly string _tablePrefix;
     private readonly int _shards;
@@ -64,7 +66,7 @@ internal sealed class InferenceLogBlocks
             }
 
             var block = Block(key, capture.Model);
-            if (!block.Spans(ticks) || block.Records >= MaxBlockRecords || block.Bytes + _record.WrittenCount > MaxBlockBytes)
+            if (!block.Spans(ticks) || block.Records >= MaxBlockRecords || !block.Fits(_record.WrittenCount))
             {
                 Close(key, block);
                 block = Block(key, capture.Model);
