@@ -109,12 +109,29 @@ public sealed class LoggedColumn
             throw new InvalidDataException($"An inference log block's column '{Truncate(name)}' holds fewer values than its kinds say.");
         }
 
+        foreach (var value in numberValues.AsSpan())
+        {
+            if (!double.IsFinite(value))
+            {
+                throw new InvalidDataException($"An inference log block's column '{Truncate(name)}' holds a number that is not finite.");
+            }
+        }
+
+        foreach (var value in elements.AsSpan())
+        {
+            if (!double.IsFinite(value))
+            {
+                throw new InvalidDataException($"An inference log block's column '{Truncate(name)}' holds an array element that is not finite.");
+            }
+        }
+
         var dense = numbers == 0 ? null : new double[rows];
         var textCodes = texts == 0 ? null : new int[rows];
         var arrayStarts = arrays == 0 ? null : new int[rows + 1];
         dense?.AsSpan().Fill(double.NaN);
         textCodes?.AsSpan().Fill(-1);
         int n = 0, t = 0, element = 0;
+        bool[]? checkedJson = null;
         for (var i = 0; i < cells; i++)
         {
             var row = present[i];
@@ -125,6 +142,12 @@ public sealed class LoggedColumn
                     break;
                 case LoggedKind.String or LoggedKind.Json:
                     textCodes![row] = codes[t++];
+                    if (cellKinds[i] == (byte)LoggedKind.Json && !(checkedJson ??= new bool[textValues.Length])[textCodes[row]] &&
+                        !(checkedJson[textCodes[row]] = IsJson(textValues[textCodes[row]])))
+                    {
+                        throw new InvalidDataException($"An inference log block's column '{Truncate(name)}' holds JSON that does not parse.");
+                    }
+
                     break;
                 case LoggedKind.NumberArray:
                     var length = lengths.ReadCount(elements.Length - element, "array elements");
@@ -145,6 +168,21 @@ public sealed class LoggedColumn
         }
 
         return new LoggedColumn(name, kinds, dense, textValues, textCodes, arrayStarts, elements);
+    }
+
+    private static bool IsJson(string text)
+    {
+        try
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(text));
+            reader.Read();
+            reader.Skip();
+            return !reader.Read();
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static string Truncate(string name) => name.Length <= 40 ? name : name[..40] + "…";
