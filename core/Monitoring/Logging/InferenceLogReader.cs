@@ -20,8 +20,8 @@ namespace Serverless.Core.Monitoring.Logging;
 /// </summary>
 public sealed class InferenceLogReader
 {
-    /// <summary>Blocks asked for per query page: each can be up to ~1 MB, so pages stay small whatever the service allows.</summary>
-    private const int BlocksPerPage = 32;
+    /// <summary>Blocks asked for per query page: each can be up to ~0.9 MB, so pages stay small whatever the service allows.</summary>
+    private const int BlocksPerPage = 8;
 
     private readonly TableServiceClient _service;
     private readonly InferenceLogOptions _options;

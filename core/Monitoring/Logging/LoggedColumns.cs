@@ -101,19 +101,48 @@ public sealed class LoggedColumns
 
         var rowLayouts = new int[rows];
         var ids = new ColumnReader(reader.ReadBytes(reader.ReadCount(reader.Remaining, "layout id bytes")));
-        var present = new List<int>[names.Length];
-        for (var c = 0; c < present.Length; c++)
-        {
-            present[c] = [];
-        }
-
+        var rowsOf = new List<int>[layouts.Length];
         for (var row = 0; row < rows; row++)
         {
             var layout = rowLayouts[row] = ids.ReadCount(layouts.Length, "layout id") - 1;
-            foreach (var column in layout >= 0 ? layouts[layout] : [])
+            if (layout >= 0)
             {
-                present[column].Add(row);
+                (rowsOf[layout] ??= []).Add(row);
             }
+        }
+
+        // A column's rows: those of the one layout that has it (the usual case, shared), else merged in row order.
+        var layoutsOf = new List<int>[names.Length];
+        for (var l = 0; l < layouts.Length; l++)
+        {
+            foreach (var column in layouts[l])
+            {
+                (layoutsOf[column] ??= []).Add(l);
+            }
+        }
+
+        var present = new List<int>[names.Length];
+        for (var c = 0; c < names.Length; c++)
+        {
+            var holding = layoutsOf[c] ?? [];
+            if (holding.Count == 1)
+            {
+                present[c] = rowsOf[holding[0]] ?? [];
+                continue;
+            }
+
+            var merged = new List<int>();
+            var member = new bool[layouts.Length];
+            holding.ForEach(l => member[l] = true);
+            for (var row = 0; row < rows && holding.Count > 0; row++)
+            {
+                if (rowLayouts[row] >= 0 && member[rowLayouts[row]])
+                {
+                    merged.Add(row);
+                }
+            }
+
+            present[c] = merged;
         }
 
         var columns = new LoggedColumn[names.Length];

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Serverless.Core.Monitoring.Logging;
 
 namespace Serverless.Core.Monitoring.Monitor;
@@ -45,9 +47,10 @@ public sealed class OutputAccumulator
         if (!string.IsNullOrEmpty(label))
         {
             var key = CategoryKeys.Key(label);
-            if (_labels.TryGetValue(key, out var count))
+            ref var count = ref CollectionsMarshal.GetValueRefOrNullRef(_labels, key);
+            if (!Unsafe.IsNullRef(ref count))
             {
-                _labels[key] = count + 1;
+                count++;
             }
             else if (_labels.Count < MaxLabels)
             {

@@ -64,6 +64,9 @@ public sealed class ServiceAccumulator
     /// <summary>A row served through <paramref name="source"/>.</summary>
     public void AddRow(string source) => ApiOf(source).Rows++;
 
+    /// <summary><paramref name="rows"/> rows served through <paramref name="source"/>.</summary>
+    public void AddRows(string source, long rows) => ApiOf(source).Rows += rows;
+
     public ServiceHealth Build(PreviousWindow? previous = null)
     {
         var all = Percentiles(_latencies);

@@ -148,23 +148,47 @@ public sealed class WindowAccumulator
     {
         ArgumentNullException.ThrowIfNull(block);
         var judged = new WindowColumnsAdder(block, rows.Length);
+        var tallies = new SourceTallies();
         try
         {
             var ids = block.RequestIds;
             var rowNumbers = block.Rows;
             var ticks = block.TicksUtc;
             var sources = block.Sources;
+            var labels = block.Labels;
+            var probabilities = block.Probabilities;
+            var mean = block.Outputs.Find("mean");
+            var scores = block.Outputs.Find("scores");
             foreach (var row in rows)
             {
                 var priority = _sampler.Priority(ids[row], rowNumbers[row], ticks[row]);
-                var code = block.StatusCodes[row];
-                if (!AddRow(rowNumbers[row], block.IsMirror(row), block.IsError(row), sources[row], block.LatencyMs[row], code == 0 ? null : code, priority))
+                var tally = tallies.Of(sources[row]);
+                var mirror = block.IsMirror(row);
+                var isError = block.IsError(row);
+                if (rowNumbers[row] <= 0 && !mirror)
+                {
+                    var code = block.StatusCodes[row];
+                    _service.AddRequest(sources[row], block.LatencyMs[row], isError, code == 0 ? null : code, priority);
+                    tally.Requests++;
+                }
+
+                if (isError || rowNumbers[row] < 0)
                 {
                     continue;
                 }
 
-                var probability = block.Probabilities[row];
-                _outputs.Add(PredictionValues.Logged(block, row), double.IsNaN(probability) ? null : probability, block.Labels[row]);
+                Rows++;
+                if (mirror)
+                {
+                    MirrorRows++;
+                }
+                else
+                {
+                    tally.Served++;
+                }
+
+                var probability = probabilities[row];
+                _outputs.Add(PredictionValues.Logged(block, row, mean), double.IsNaN(probability) ? null : probability, labels[row]);
                 if (WindowColumnsAdder.IsSummary(block, row))
                 {
                     _inputs.Add(block.Record(row));
@@ -173,25 +197,25 @@ public sealed class WindowAccumulator
                 if (ticks[row] >= _driftFromTicks)
                 {
                     judged.Add(row, priority);
-                    if (_baseline is not null)
-                    {
-                        _driftRows.Add(sources[row]);
-                    }
-
+                    tally.Drift++;
                     if (_predictions is not null)
                     {
-                        _predictionRows.Add(sources[row]);
-                        AddPrediction(_manifest is null ? PredictionValues.Logged(block, row) : PredictionValues.Number(block, row, _manifest), block.Labels[row], priority);
+                        AddPrediction(_manifest is null ? PredictionValues.Logged(block, row, mean) : PredictionValues.Number(block, row, _manifest, scores), labels[row],
+                            priority);
                     }
                 }
 
                 if (_manifest is not null && _feedback.Records.Count > 0 && _feedback.Records.TryGetValue((ids[row], rowNumbers[row]), out var outcome))
                 {
-                    var positive = _manifest.Task == TabularTask.Binary ? PredictionValues.PositiveProbability(block, row, _manifest) : null;
+                    var positive = _manifest.Task == TabularTask.Binary ? PredictionValues.PositiveProbability(block, row, _manifest, scores) : null;
                     var value = block.Values[row];
-                    AddLabelled(new LabelledPrediction(outcome.Actual, block.Labels[row], double.IsNaN(value) ? null : value, positive), sources[row], block.IsMirror(row),
-                        priority);
+                    AddLabelled(new LabelledPrediction(outcome.Actual, labels[row], double.IsNaN(value) ? null : value, positive), sources[row], mirror, priority);
                 }
+            }
+
+            foreach (var tally in tallies.All)
+            {
+                AddTally(tally);
             }
 
             for (var i = 0; i < _features.Length; i++)
@@ -262,6 +286,30 @@ public sealed class WindowAccumulator
         }
 
         return true;
+    }
+
+    /// <summary>A block's counts per API, added once rather than per row.</summary>
+    private void AddTally(SourceTallies.Tally tally)
+    {
+        if (tally.Requests > 0)
+        {
+            _requests.Add(tally.Source, tally.Requests);
+        }
+
+        if (tally.Served > 0)
+        {
+            _service.AddRows(tally.Source, tally.Served);
+        }
+
+        if (tally.Drift > 0 && _baseline is not null)
+        {
+            _driftRows.Add(tally.Source, tally.Drift);
+        }
+
+        if (tally.Drift > 0 && _predictions is not null)
+        {
+            _predictionRows.Add(tally.Source, tally.Drift);
+        }
     }
 
     private void AddLabelled(LabelledPrediction labelled, string source, bool mirror, ulong priority)

@@ -49,9 +49,34 @@ internal struct WindowColumnsAdder : IDisposable
         if (feature.IsNumeric)
         {
             var priorities = _priorities.AsSpan(0, _count);
-            for (var i = 0; i < rows.Length; i++)
+            if (tensor is not null)
             {
-                feature.AddNumber(Source(named, tensor, rows[i])?.FiniteNumber(rows[i]), priorities[i]);
+                for (var i = 0; i < rows.Length; i++)
+                {
+                    feature.AddNumber(Source(named, tensor, rows[i])?.FiniteNumber(rows[i]), priorities[i]);
+                }
+            }
+            else if (named is null)
+            {
+                feature.AddMissing(rows.Length);
+            }
+            else
+            {
+                // The usual case, a feature logged under its own name: numbers straight from the column (all finite).
+                var kinds = named.Kinds;
+                var numbers = named.Numbers;
+                for (var i = 0; i < rows.Length; i++)
+                {
+                    var row = rows[i];
+                    if (kinds[row] == LoggedKind.Number)
+                    {
+                        feature.AddNumber(numbers[row], priorities[i]);
+                    }
+                    else
+                    {
+                        feature.AddNumber(named.FiniteNumber(row), priorities[i]);
+                    }
+                }
             }
 
             return;

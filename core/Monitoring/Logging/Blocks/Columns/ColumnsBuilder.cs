@@ -113,7 +113,7 @@ internal sealed class ColumnsBuilder
                 case Field.Row: row = json.GetInt32(); break;
                 case Field.Version: TextColumn.AddJsonString(_versions, ref json); break;
                 case Field.Ticks: ticks = json.GetInt64(); break;
-                case Field.Latency: _latencies.Add(json.ValueSpan, json.GetDouble()); break;
+                case Field.Latency: AddNumber(_latencies, ref json); break;
                 case Field.Status: TextColumn.AddJsonString(_statuses, ref json); break;
                 case Field.Source: TextColumn.AddJsonString(_sources, ref json); break;
                 case Field.Error: AddNullableText(_errors, ref json); break;
@@ -236,11 +236,7 @@ internal sealed class ColumnsBuilder
 
     private static void AddNumber(NumberColumn column, ref Utf8JsonReader json)
     {
-        if (json.TokenType == JsonTokenType.Number && json.TryGetDouble(out var value) && double.IsFinite(value))
-        {
-            column.Add(json.ValueSpan, value);
-        }
-        else
+        if (!column.TryAdd(ref json))
         {
             column.AddAbsent();
         }

@@ -41,6 +41,39 @@ internal sealed class NumberColumn
         Count++;
     }
 
+    /// <summary>
+    /// The JSON number token <paramref name="json"/> is on, kept as its decimal digits when they fit (no double is
+    /// parsed then), else as the double it reads as; false (nothing added) when it does not read as a finite double.
+    /// </summary>
+    public bool TryAdd(ref System.Text.Json.Utf8JsonReader json)
+    {
+        if (json.TokenType != System.Text.Json.JsonTokenType.Number)
+        {
+            return false;
+        }
+
+        if (TryParseDecimal(json.ValueSpan, out var mantissa, out var scale))
+        {
+            _scales.WriteByte((byte)scale);
+            _digits.WriteZigzag(mantissa);
+            Count++;
+            return true;
+        }
+
+        if (json.TryGetDouble(out var value) && double.IsFinite(value))
+        {
+            AddRaw(value);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether the JSON number token <paramref name="json"/> is on reads as a finite double (what <see cref="TryAdd"/> takes).</summary>
+    public static bool IsFinite(ref System.Text.Json.Utf8JsonReader json) =>
+        json.TokenType == System.Text.Json.JsonTokenType.Number &&
+        (TryParseDecimal(json.ValueSpan, out _, out _) || (json.TryGetDouble(out var value) && double.IsFinite(value)));
+
     /// <summary>A number given as JSON number text (its exact decimal digits are kept when they fit).</summary>
     public void Add(ReadOnlySpan<byte> text, double value)
     {

@@ -189,9 +189,8 @@ internal sealed class SectionBuilder
         {
             switch (json.TokenType)
             {
-                case JsonTokenType.Number when json.TryGetDouble(out var number) && double.IsFinite(number):
+                case JsonTokenType.Number when _numbers.TryAdd(ref json):
                     _kinds.WriteByte((byte)LoggedKind.Number);
-                    _numbers.Add(json.ValueSpan, number);
                     return;
                 case JsonTokenType.String:
                     _kinds.WriteByte((byte)LoggedKind.String);
@@ -209,9 +208,8 @@ internal sealed class SectionBuilder
                 case JsonTokenType.StartArray when IsNumberArray(json):
                     _kinds.WriteByte((byte)LoggedKind.NumberArray);
                     var count = 0;
-                    while (json.Read() && json.TokenType == JsonTokenType.Number)
+                    while (json.Read() && _elements.TryAdd(ref json))
                     {
-                        _elements.Add(json.ValueSpan, json.GetDouble());
                         count++;
                     }
 
@@ -247,7 +245,7 @@ internal sealed class SectionBuilder
                     return true;
                 }
 
-                if (json.TokenType != JsonTokenType.Number || !json.TryGetDouble(out var number) || !double.IsFinite(number))
+                if (!NumberColumn.IsFinite(ref json))
                 {
                     return false;
                 }

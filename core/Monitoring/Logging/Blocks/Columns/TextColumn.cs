@@ -15,6 +15,12 @@ internal sealed class TextColumn
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly List<string> _strings = [];
     private readonly ColumnBytes _codes = new(64);
+    private const int LastBytes = 64;
+
+    private readonly char[] _scratch = new char[256];
+    private readonly byte[] _lastBuffer = new byte[LastBytes];
+    private int _lastLength;
+    private long _lastCode;
     private int _stringBytes;
     private long _previous;
 
@@ -35,6 +41,7 @@ internal sealed class TextColumn
         _codes.Clear();
         _stringBytes = 0;
         _previous = 0;
+        _lastCode = 0;
         Count = 0;
     }
 
@@ -113,22 +120,36 @@ internal sealed class TextColumn
         return values;
     }
 
-    /// <summary>The UTF-16 text of a JSON string token, unescaped, without a string allocation for repeated values.</summary>
+    /// <summary>
+    /// The text of a JSON string token, unescaped, without a string allocation for repeated values; the previous
+    /// value's is recognised from its UTF-8 bytes alone.
+    /// </summary>
     public static void AddJsonString(TextColumn column, ref System.Text.Json.Utf8JsonReader json)
     {
+        if (column._lastCode > 0 && !json.ValueIsEscaped && !json.HasValueSequence && json.ValueSpan.SequenceEqual(column._lastBuffer.AsSpan(0, column._lastLength)))
+        {
+            column.AddCode(column._lastCode);
+            return;
+        }
+
         var length = json.HasValueSequence ? checked((int)json.ValueSequence.Length) : json.ValueSpan.Length;
-        char[]? rented = null;
-        var buffer = length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(length));
+        var buffer = length <= column._scratch.Length ? column._scratch : ArrayPool<char>.Shared.Rent(length);
         try
         {
             var written = json.CopyString(buffer);
-            column.Add(buffer[..written]);
+            column.Add(buffer.AsSpan(0, written));
+            if (!json.ValueIsEscaped && !json.HasValueSequence && json.ValueSpan.Length <= LastBytes)
+            {
+                column._lastCode = column._previous;
+                column._lastLength = json.ValueSpan.Length;
+                json.ValueSpan.CopyTo(column._lastBuffer);
+            }
         }
         finally
         {
-            if (rented is not null)
+            if (!ReferenceEquals(buffer, column._scratch))
             {
-                ArrayPool<char>.Shared.Return(rented);
+                ArrayPool<char>.Shared.Return(buffer);
             }
         }
     }
