@@ -44,8 +44,25 @@ internal sealed class InferenceLogBlockBuilder
     public bool Spans(long ticks) =>
         Records == 0 || Math.Max(_lastTicks, ticks) - Math.Min(_firstTicks, ticks) <= InferenceLogBlockFormat.MaxSpan.Ticks;
 
+    /// <summary>Appends row <paramref name="row"/> of a capture that <see cref="TabularRows.TryMeasure"/> accepted, written straight into the columns.</summary>
+    public void AppendTabular(InferenceLogCapture capture, int row, long ticks)
+    {
+        Track(ticks);
+        TabularRows.Write(_columns, capture, row);
+        _ids.Add(capture.RequestIdHash, row);
+        Records++;
+    }
+
     /// <summary>Appends one record's JSON object (already written and valid), of row <paramref name="row"/> of the request whose id hashes to <paramref name="requestIdHash"/>.</summary>
     public void Append(ReadOnlySpan<byte> recordJson, long ticks, ulong requestIdHash, int row)
+    {
+        Track(ticks);
+        _columns.Add(recordJson);
+        _ids.Add(requestIdHash, row);
+        Records++;
+    }
+
+    private void Track(long ticks)
     {
         if (Records == 0)
         {
@@ -56,10 +73,6 @@ internal sealed class InferenceLogBlockBuilder
             _firstTicks = Math.Min(_firstTicks, ticks);
             _lastTicks = Math.Max(_lastTicks, ticks);
         }
-
-        _columns.Add(recordJson);
-        _ids.Add(requestIdHash, row);
-        Records++;
     }
 
     /// <summary>The block as an entity (GZip, split into binary parts), after which the builder is empty.</summary>

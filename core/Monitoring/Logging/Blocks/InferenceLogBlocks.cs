@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Serverless.Core.Monitoring.Logging.Blocks.Columns;
 
 namespace Serverless.Core.Monitoring.Logging.Blocks;
 
@@ -51,6 +52,15 @@ internal sealed class InferenceLogBlocks
         var first = capture.Status == InferenceLogStatus.Error ? -1 : 0;
         for (var row = first; row < first + capture.RecordCount; row++)
         {
+            if (TabularRows.TryMeasure(capture, row, out var bound))
+            {
+                // A records API row goes straight into the columns; anything else is written as JSON and read into them.
+                var direct = Fit(key, capture.Model, ticks, bound);
+                direct.AppendTabular(capture, row, ticks);
+                Count++;
+                continue;
+            }
+
             _record.ResetWrittenCount();
             _recordJson.Reset();
             try
@@ -65,13 +75,7 @@ internal sealed class InferenceLogBlocks
                 continue;
             }
 
-            var block = Block(key, capture.Model);
-            if (!block.Spans(ticks) || block.Records >= MaxBlockRecords || !block.Fits(_record.WrittenCount))
-            {
-                Close(key, block);
-                block = Block(key, capture.Model);
-            }
-
+            var block = Fit(key, capture.Model, ticks, _record.WrittenCount);
             block.Append(_record.WrittenSpan, ticks, capture.RequestIdHash, row);
             Count++;
         }
@@ -120,6 +124,19 @@ internal sealed class InferenceLogBlocks
         }
 
         return key;
+    }
+
+    /// <summary>The open block of the key, closed first and replaced when a record of this time and JSON size might not fit it.</summary>
+    private InferenceLogBlockBuilder Fit((string Table, string Partition) key, string model, long ticks, int jsonBytes)
+    {
+        var block = Block(key, model);
+        if (!block.Spans(ticks) || block.Records >= MaxBlockRecords || !block.Fits(jsonBytes))
+        {
+            Close(key, block);
+            block = Block(key, model);
+        }
+
+        return block;
     }
 
     private InferenceLogBlockBuilder Block((string Table, string Partition) key, string model)

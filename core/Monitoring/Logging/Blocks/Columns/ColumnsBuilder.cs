@@ -137,6 +137,49 @@ internal sealed class ColumnsBuilder
         Rows++;
     }
 
+    /// <summary>The features of the row being added by <see cref="AddFields"/>.</summary>
+    public SectionBuilder Features => _features;
+
+    /// <summary>The outputs of the row being added by <see cref="AddFields"/>.</summary>
+    public SectionBuilder Outputs => _outputs;
+
+    /// <summary>
+    /// Appends a served row's fields given as values (numbers as the JSON writer writes them: the latency as a double,
+    /// the probability and value FP32-aware; NaN for none), without JSON; the caller then writes its features and its
+    /// outputs, each exactly once (an object, or none).
+    /// </summary>
+    public void AddFields(string requestId, int row, string version, long ticks, double latencyMs, string status, string source, string? label,
+        double probability, double value, bool mirror)
+    {
+        _ids.Add(requestId);
+        _rowNumbers.WriteZigzag(row);
+        _versions.Add(version);
+        _ticks.WriteZigzag(ticks - _previousTicks);
+        _previousTicks = ticks;
+        _latencies.AddLogged(latencyMs, fp32WhenExact: false);
+        _statuses.Add(status);
+        _sources.Add(source);
+        _errors.Add((string?)null);
+        _statusCodes.WriteVarint(0);
+        _labels.Add(label);
+        AddLogged(_probabilities, probability);
+        AddLogged(_values, value);
+        _flags.WriteByte((byte)(mirror ? Mirrored : 0));
+        Rows++;
+    }
+
+    private static void AddLogged(NumberColumn column, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            column.AddLogged(value);
+        }
+        else
+        {
+            column.AddAbsent();
+        }
+    }
+
     public void WriteTo(ColumnBytes output)
     {
         output.WriteBytes(Magic);

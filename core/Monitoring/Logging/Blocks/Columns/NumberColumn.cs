@@ -88,6 +88,29 @@ internal sealed class NumberColumn
         AddRaw(value);
     }
 
+    /// <summary>
+    /// A finite number as the log's JSON writes it (an FP32 value as its shortest FP32 text unless
+    /// <paramref name="fp32WhenExact"/> is false, any other as its shortest text) and then reads it: the same digits, or
+    /// the same double, as that text gives.
+    /// </summary>
+    public void AddLogged(double value, bool fp32WhenExact = true)
+    {
+        Span<byte> text = stackalloc byte[40];
+        var written = 0;
+        var formatted = fp32WhenExact && (double)(float)value == value
+            ? ((float)value).TryFormat(text, out written, default, System.Globalization.CultureInfo.InvariantCulture)
+            : value.TryFormat(text, out written, default, System.Globalization.CultureInfo.InvariantCulture);
+        if (formatted && TryParseDecimal(text[..written], out var mantissa, out var scale))
+        {
+            _scales.WriteByte((byte)scale);
+            _digits.WriteZigzag(mantissa);
+            Count++;
+            return;
+        }
+
+        AddRaw(formatted ? double.Parse(text[..written], System.Globalization.CultureInfo.InvariantCulture) : value);
+    }
+
     /// <summary>A number given as a double: kept as decimal digits when its shortest text has them, else raw; NaN is absent.</summary>
     public void Add(double value)
     {

@@ -96,6 +96,25 @@ internal sealed class SectionBuilder
         Rows++;
     }
 
+    /// <summary>Starts a row's object written value by value (<see cref="AddNumber"/>, <see cref="AddText"/>, <see cref="AddNumbers"/>), ended by <see cref="EndObject"/>.</summary>
+    public void BeginObject() => _current.Clear();
+
+    /// <summary>A finite number, as <see cref="NumberColumn.AddLogged"/> keeps it.</summary>
+    public void AddNumber(string name, double value) => ColumnFor(name)?.AddNumber(value);
+
+    /// <summary>A string, or null.</summary>
+    public void AddText(string name, string? value) => ColumnFor(name)?.AddText(value);
+
+    /// <summary>An array of finite numbers.</summary>
+    public void AddNumbers(string name, IReadOnlyList<double> values) => ColumnFor(name)?.AddNumbers(values);
+
+    public void EndObject()
+    {
+        _last = Layout();
+        _rowLayouts.WriteVarint((ulong)_last + 1);
+        Rows++;
+    }
+
     public void WriteTo(ColumnBytes output)
     {
         output.WriteVarint((ulong)Rows);
@@ -123,6 +142,41 @@ internal sealed class SectionBuilder
         }
     }
 
+    /// <summary>The column of the row's next value: the previous row's at this position when the name matches, else found or added; null for a name repeated in the row.</summary>
+    private Column? ColumnFor(string name)
+    {
+        var position = _current.Count;
+        int index;
+        if (_last >= 0 && position < _layouts[_last].Length && string.Equals(_columns[_layouts[_last][position]].Name, name, StringComparison.Ordinal))
+        {
+            index = _layouts[_last][position];
+        }
+        else if (!_index.TryGetValue(name, out index))
+        {
+            index = Add(name);
+        }
+
+        var column = _columns[index];
+        if (column.LastRow == Rows)
+        {
+            return null;
+        }
+
+        column.LastRow = Rows;
+        _current.Add(index);
+        return column;
+    }
+
+    private int Add(string name)
+    {
+        var index = _columns.Count;
+        _columns.Add(new Column(name));
+        _index.Add(name, index);
+        var bytes = Encoding.UTF8.GetByteCount(name);
+        _namesBytes += bytes + ColumnBytes.VarintLength((ulong)bytes);
+        return index;
+    }
+
     private int Find(ref Utf8JsonReader json)
     {
         Span<char> buffer = stackalloc char[256];
@@ -133,13 +187,7 @@ internal sealed class SectionBuilder
             return index;
         }
 
-        var text = name.ToString();
-        index = _columns.Count;
-        _columns.Add(new Column(text));
-        _index.Add(text, index);
-        var bytes = Encoding.UTF8.GetByteCount(text);
-        _namesBytes += bytes + ColumnBytes.VarintLength((ulong)bytes);
-        return index;
+        return Add(name.ToString());
     }
 
     /// <summary>The id of the current row's layout: the previous row's when the same, else a known or a new one.</summary>
@@ -222,6 +270,35 @@ internal sealed class SectionBuilder
                     _texts.Add(Encoding.UTF8.GetString(source[start..(int)json.BytesConsumed]));
                     return;
             }
+        }
+
+        public void AddNumber(double value)
+        {
+            _kinds.WriteByte((byte)LoggedKind.Number);
+            _numbers.AddLogged(value);
+        }
+
+        public void AddText(string? value)
+        {
+            if (value is null)
+            {
+                _kinds.WriteByte((byte)LoggedKind.Null);
+                return;
+            }
+
+            _kinds.WriteByte((byte)LoggedKind.String);
+            _texts.Add(value);
+        }
+
+        public void AddNumbers(IReadOnlyList<double> values)
+        {
+            _kinds.WriteByte((byte)LoggedKind.NumberArray);
+            foreach (var value in values)
+            {
+                _elements.AddLogged(value);
+            }
+
+            _lengths.WriteVarint((ulong)values.Count);
         }
 
         public void WriteTo(ColumnBytes output)

@@ -53,6 +53,12 @@ internal sealed class TextColumn
             return;
         }
 
+        if (_previous > 0 && string.Equals(_strings[(int)_previous - 1], value, StringComparison.Ordinal))
+        {
+            AddCode(_previous);
+            return;
+        }
+
         if (!_index.TryGetValue(value, out var index))
         {
             index = AddString(value);
