@@ -22,7 +22,8 @@ public sealed record MonitoringRunResult(string RunId, DateTimeOffset WindowStar
 /// <summary>
 /// One monitoring run: for every model version (or those of one model) read the window's logged rows once per model
 /// (partition range queries), whichever API they came through, and the outcomes received in the window; judge each
-/// version record by record within the <see cref="WindowLimits"/> (<see cref="WindowAccumulator"/>, samples keyed by
+/// version block by block, column by column, within the <see cref="WindowLimits"/> (<see cref="WindowAccumulator"/> over
+/// <see cref="InferenceLogReader.ReadBlocksAsync"/>, samples keyed by
 /// a fresh random seed per run that the reports record) against its reference: its baseline, or, for a version
 /// without one, its own first traffic (<see cref="MonitoringOptions.ReferenceWindowHours"/> from the first request
 /// seen, captured once that window has passed by <see cref="TrafficReferenceBuilder"/> and stored as its baseline;

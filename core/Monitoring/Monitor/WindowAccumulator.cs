@@ -8,7 +8,8 @@ using Serverless.Core.Monitoring.Variants;
 namespace Serverless.Core.Monitoring.Monitor;
 
 /// <summary>
-/// One model version's window, taken record by record in memory bounded by <see cref="WindowLimits"/> whatever the
+/// One model version's window, taken record by record or a decoded block at a time (<see cref="InferenceLogColumns"/>,
+/// the same figures either way) in memory bounded by <see cref="WindowLimits"/> whatever the
 /// traffic: the service figures (<see cref="ServiceAccumulator"/>), the prediction-output statistics
 /// (<see cref="OutputAccumulator"/>) and the non-tabular inputs' summaries (<see cref="TensorInputAccumulator"/>) of
 /// every version; with a reference (the baseline: uploaded, from a sweep, or captured from the version's
