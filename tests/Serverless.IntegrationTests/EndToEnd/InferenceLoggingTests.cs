@@ -158,7 +158,7 @@ public sealed class InferenceLoggingTests
         var table = tables.GetTableClient(InferenceLogKeys.TableName("inferencelog", from));
         await table.CreateIfNotExistsAsync();
         var json = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $$"""[{"id":"stored-as-json","row":0,"ver":"1","t":{{from.UtcTicks}},"lat":1.5,"st":"ok","src":"predict","label":"1","p":0.7,"f":{"f0":1,"f1":2.5},"o":{"scores":[0.3,0.7]}}]"""));
+            $$$"""[{"id":"stored-as-json","row":0,"ver":"1","t":{{{from.UtcTicks}}},"lat":1.5,"st":"ok","src":"predict","label":"1","p":0.7,"f":{"f0":1,"f1":2.5},"o":{"scores":[0.3,0.7]}}]"""));
         using var compressed = new MemoryStream();
         using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
         {
