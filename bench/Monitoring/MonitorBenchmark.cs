@@ -17,8 +17,8 @@ namespace Serverless.Bench.Monitoring;
 /// <summary>
 /// Monitor run time over a window of 1M logged rows × 20 features. The rows are logged by the real pipeline
 /// (request-path hook, buffer, writer building compressed blocks), once into memory and once into Azurite. From
-/// memory: the blocks decoded into records, then one monitor evaluation (drift, quality, service health). Through
-/// storage: partition queries of the window from Azurite, block decoding and the same evaluation. Medians of
+/// memory: the blocks decoded into columns, then one monitor evaluation (drift, quality, service health) over them.
+/// Through storage: partition queries of the window from Azurite, block decoding and the same evaluation. Medians of
 /// <see cref="Repeats"/>. The run keeps the default <see cref="MonitoringOptions"/> bounds (numeric features sampled
 /// to <see cref="MonitoringOptions.MaxSampleRows"/> values), so the live-memory figure is the bounded one.
 /// </summary>
@@ -40,22 +40,26 @@ public static class MonitorBenchmark
         var (logged, from, to) = await LogAsync(requests, memorySink, "into memory");
         var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var decodeStarted = Stopwatch.GetTimestamp();
-        var records = memorySink.Blocks.SelectMany(b => InferenceLogBlockFormat.ReadRecords(b.Entity)).ToList();
+        var blocks = memorySink.Blocks.SelectMany(b => InferenceLogBlockFormat.ReadColumns(b.Entity)).ToList();
         var decode = Stopwatch.GetElapsedTime(decodeStarted).TotalSeconds;
         var recordsMb = (GC.GetTotalMemory(forceFullCollection: true) - heapBefore) / 1e6;
+        var recordsStarted = Stopwatch.GetTimestamp();
+        var recordCount = memorySink.Blocks.Take(memorySink.Blocks.Count / 10).Sum(b => InferenceLogBlockFormat.ReadRecords(b.Entity).Count);
+        var toRecords = Stopwatch.GetElapsedTime(recordsStarted).TotalSeconds * Rows / Math.Max(1, recordCount);
         var bytes = memorySink.Blocks.Sum(b => b.Entity.Sum(p => p.Value is byte[] part ? part.Length : 0));
-        Progress.Write($"{memorySink.Blocks.Count:N0} blocks, {bytes / 1e6:F1} MB compressed, decoded in {decode:F2} s");
+        Progress.Write($"{memorySink.Blocks.Count:N0} blocks, {bytes / 1e6:F1} MB compressed, decoded into columns in {decode:F2} s, into records {toRecords:F2} s (extrapolated)");
         var memory = new List<double>();
         MonitoringReport? report = null;
         for (var i = 0; i < Repeats; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            report = Evaluate(records, baseline, options, from, to);
+            report = Evaluate(blocks, baseline, options, from, to);
             memory.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
             Progress.Write($"from memory: {memory[^1]:F2} s ({report.Drift!.DriftedCount} of 20 features drifted)");
         }
 
-        records.Clear();
+        var blockCount = memorySink.Blocks.Count;
+        blocks.Clear();
         memorySink.Blocks.Clear();
         var (write, read, peakMb) = await ThroughStorageAsync(repositoryRoot, requests, baseline, options);
 
@@ -65,26 +69,34 @@ public static class MonitorBenchmark
             $"(the last 5 numeric ones shifted by 0.5 σ) in requests of {MonitorData.RowsPerRequest} rows, logged by the real pipeline; baseline of {BaselineRows:N0} reference rows, " +
             $"so Wasserstein and Jensen–Shannon are chosen. One monitor run = drift for 20 features, data quality, service health (no feedback). Medians of {Repeats}.");
         md.AppendLine().AppendLine("| path | rows | seconds (runs) | rows/s |").AppendLine("|---|---:|---|---:|");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| monitor run from memory (records already decoded) | {Rows:N0} | {Median(memory):F2} ({Runs(memory)}) | {Rows / Median(memory):N0} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| monitor run through storage, as the timer runs it: blocks streamed from Azurite, decoded and judged record by record | {Rows:N0} | {Median(read):F2} ({Runs(read)}) | {Rows / Median(read):N0} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| monitor run from memory (blocks already decoded into columns) | {Rows:N0} | {Median(memory):F2} ({Runs(memory)}) | {Rows / Median(memory):N0} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| monitor run through storage, as the timer runs it: blocks streamed from Azurite, decoded into columns (the shards' blocks concurrently) and judged column by column | {Rows:N0} | {Median(read):F2} ({Runs(read)}) | {Rows / Median(read):N0} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| logging the rows, writer to memory (serialise, compress) | {Rows:N0} | {logged:F2} | {Rows / logged:N0} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| logging the rows, writer to Azurite | {Rows:N0} | {write:F2} | {Rows / write:N0} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| decoding the blocks into records, one thread | {Rows:N0} | {decode:F2} | {Rows / decode:N0} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| decoding the blocks into columns, one thread | {Rows:N0} | {decode:F2} | {Rows / decode:N0} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| decoding the blocks into record views (other readers), one thread, from a tenth | {Rows:N0} | {toRecords:F2} | {Rows / toRecords:N0} |");
         md.AppendLine().AppendLine(CultureInfo.InvariantCulture,
             $"Through storage the run never holds the window's records: it keeps at most {peakMb:F0} MB alive (full collections every 100,000 records in an " +
             $"extra untimed run), whatever the window's size: per numeric feature a sample of at most {options.MaxSampleRows:N0} values (Monitoring:MaxSampleRows), " +
-            $"per categorical feature at most {options.MaxCategories:N0} new categories, and the blocks in flight. Holding the decoded records instead (the from-memory row) takes {recordsMb:F0} MB.");
+            $"per categorical feature at most {options.MaxCategories:N0} new categories, and the blocks in flight. Holding the decoded columns instead (the from-memory row) takes {recordsMb:F0} MB.");
         md.AppendLine().AppendLine(CultureInfo.InvariantCulture,
-            $"Stored as {bytes / 1e6:F1} MB of compressed blocks ({(double)bytes / Rows:F0} bytes per row with its 20 features, prediction and scores).");
+            $"Stored as {bytes / 1e6:F1} MB in {blockCount:N0} compressed blocks of format {InferenceLogBlockFormat.FormatName} ({(double)bytes / Rows:F0} bytes per row with its 20 features, prediction and scores).");
         md.AppendLine().AppendLine(CultureInfo.InvariantCulture,
             $"Drifted features found: {report!.Drift!.DriftedCount} of 20 (expected the 5 shifted ones): {string.Join(", ", report.Drift.Features.Where(f => f.Drifted).Select(f => f.Name))}. " +
             $"The numeric features were tested on a sample of {report.Drift.Features.Max(f => f.CurrentSample) ?? 0:N0} of {report.Drift.Features.Max(f => f.NCurrent):N0} values each.");
         return md.ToString();
     }
 
-    private static MonitoringReport Evaluate(List<InferenceLogRecord> records, DatasetBaseline baseline, MonitoringOptions options, DateTimeOffset from, DateTimeOffset to) =>
-        VersionMonitor.Evaluate("bench", MonitorData.Model, MonitorData.Version, from, to, to, records, baseline, null,
-            new Dictionary<(string, int), FeedbackRecord>(), options);
+    private static MonitoringReport Evaluate(List<InferenceLogColumns> blocks, DatasetBaseline baseline, MonitoringOptions options, DateTimeOffset from, DateTimeOffset to)
+    {
+        var window = new WindowAccumulator(baseline, null, new Dictionary<(string, int), FeedbackRecord>());
+        foreach (var block in blocks)
+        {
+            window.Add(block, block.Selected);
+        }
+
+        return window.Build("bench", MonitorData.Model, MonitorData.Version, from, to, to, options);
+    }
 
     /// <summary>Logs every request through the hook, buffer and writer into <paramref name="sink"/>; seconds from the first request to the last block written.</summary>
     private static async Task<(double Seconds, DateTimeOffset From, DateTimeOffset To)> LogAsync(
@@ -131,9 +143,9 @@ public static class MonitorBenchmark
         {
             var begun = Stopwatch.GetTimestamp();
             var window = new WindowAccumulator(baseline, null, new Dictionary<(string, int), FeedbackRecord>());
-            await foreach (var record in reader.ReadUnorderedAsync(MonitorData.Model, from, to, CancellationToken.None))
+            await foreach (var block in reader.ReadBlocksAsync(MonitorData.Model, from, to, CancellationToken.None))
             {
-                window.Add(record);
+                window.Add(block, block.Selected);
             }
 
             var report = window.Build("bench", MonitorData.Model, MonitorData.Version, from, to, to, options);
@@ -178,10 +190,12 @@ public static class MonitorBenchmark
         long peak = 0;
         var window = new WindowAccumulator(baseline, null, new Dictionary<(string, int), FeedbackRecord>());
         var count = 0;
-        await foreach (var record in reader.ReadUnorderedAsync(MonitorData.Model, from, to, CancellationToken.None))
+        await foreach (var block in reader.ReadBlocksAsync(MonitorData.Model, from, to, CancellationToken.None))
         {
-            window.Add(record);
-            if (++count % 100_000 == 0)
+            window.Add(block, block.Selected);
+            var before = count;
+            count += block.Selected.Length;
+            if (count / 100_000 != before / 100_000)
             {
                 peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true) - baselineBytes);
             }

@@ -14,13 +14,14 @@ namespace Serverless.Core.Monitoring.Logging;
 /// <see cref="InferenceLogBlockFormat.MaxSpan"/> at the start since a block is keyed by its first record): point
 /// partition queries, never a table scan. Blocks are decoded as they arrive, records outside the window dropped, and
 /// each hour's records are yielded in time order (by time, request id, row: a request's rows together, row -1 of a
-/// failure first). Missing monthly tables read as empty; entities without a <c>Format</c> (rows logged one per entity
-/// by earlier builds) are skipped, and a block of an unknown format throws <see cref="InvalidDataException"/>. Thread-safe.
+/// failure first). Blocks of either format (<see cref="InferenceLogBlockFormat"/>) are read. Missing monthly tables read
+/// as empty; entities without a <c>Format</c> (rows logged one per entity by earlier builds) are skipped, and a block of
+/// an unknown format, or truncated or corrupt, throws <see cref="InvalidDataException"/> naming it. Thread-safe.
 /// </summary>
 public sealed class InferenceLogReader
 {
-    /// <summary>Blocks asked for per query page: each can be up to ~1 MB, so pages stay small whatever the service allows.</summary>
-    private const int BlocksPerPage = 32;
+    /// <summary>Blocks asked for per query page: each can be up to ~0.9 MB, so pages stay small whatever the service allows.</summary>
+    private const int BlocksPerPage = 8;
 
     private readonly TableServiceClient _service;
     private readonly InferenceLogOptions _options;
@@ -41,7 +42,7 @@ public sealed class InferenceLogReader
             var shards = new List<InferenceLogRecord>[_options.Shards];
             await ReadHourAsync(model, hour, from, to, (shard, block, _) =>
             {
-                (shards[shard] ??= []).AddRange(block);
+                (shards[shard] ??= []).AddRange(block.ToRecords());
                 return ValueTask.CompletedTask;
             }, cancellationToken).ConfigureAwait(false);
             var records = new List<InferenceLogRecord>();
@@ -70,24 +71,39 @@ public sealed class InferenceLogReader
 
     /// <summary>
     /// The same records as <see cref="ReadAsync"/>, in no particular order, streamed as blocks are decoded: nothing is
-    /// held beyond a few blocks, so a window of millions of rows can be judged without holding it (the monitor's way).
+    /// held beyond a few blocks (see <see cref="ReadBlocksAsync"/>). Record views of the blocks' rows.
     /// </summary>
     public async IAsyncEnumerable<InferenceLogRecord> ReadUnorderedAsync(string model, DateTimeOffset from, DateTimeOffset to,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await foreach (var block in ReadBlocksAsync(model, from, to, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var row in block.Selected.ToArray())
+            {
+                yield return block.Record(row);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The window's records as decoded blocks (<see cref="InferenceLogColumns"/>, each with its rows in the window
+    /// <see cref="InferenceLogColumns.Selected"/>; blocks with none are left out), in no particular order, streamed as
+    /// the shards' blocks are decoded (concurrently, one shard's on each thread): nothing is held beyond a few blocks,
+    /// so a window of millions of rows can be judged without holding it (the monitor's way).
+    /// </summary>
+    public async IAsyncEnumerable<InferenceLogColumns> ReadBlocksAsync(string model, DateTimeOffset from, DateTimeOffset to,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
         from = from.ToUniversalTime();
         to = to.ToUniversalTime();
-        var blocks = Channel.CreateBounded<List<InferenceLogRecord>>(new BoundedChannelOptions(2 * _options.Shards) { SingleReader = true });
+        var blocks = Channel.CreateBounded<InferenceLogColumns>(new BoundedChannelOptions(2 * _options.Shards) { SingleReader = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = ProduceAsync(blocks.Writer, model, from, to, stop.Token);
         try
         {
             await foreach (var block in blocks.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                foreach (var record in block)
-                {
-                    yield return record;
-                }
+                yield return block;
             }
         }
         finally
@@ -97,7 +113,7 @@ public sealed class InferenceLogReader
         }
     }
 
-    private async Task ProduceAsync(ChannelWriter<List<InferenceLogRecord>> blocks, string model, DateTimeOffset from, DateTimeOffset to,
+    private async Task ProduceAsync(ChannelWriter<InferenceLogColumns> blocks, string model, DateTimeOffset from, DateTimeOffset to,
         CancellationToken cancellationToken)
     {
         try
@@ -115,9 +131,9 @@ public sealed class InferenceLogReader
         }
     }
 
-    /// <summary>Reads one hour's shards concurrently, handing each decoded block's in-window records to <paramref name="onBlock"/> (shard, records).</summary>
+    /// <summary>Reads one hour's shards concurrently, handing each decoded block with in-window rows to <paramref name="onBlock"/> (shard, block).</summary>
     private Task ReadHourAsync(string model, DateTimeOffset hour, DateTimeOffset from, DateTimeOffset to,
-        Func<int, List<InferenceLogRecord>, CancellationToken, ValueTask> onBlock, CancellationToken cancellationToken)
+        Func<int, InferenceLogColumns, CancellationToken, ValueTask> onBlock, CancellationToken cancellationToken)
     {
         var end = hour.AddHours(1);
         var (lower, upper) = (from > hour ? from : (DateTimeOffset?)null, to < end ? to : (DateTimeOffset?)null);
@@ -153,7 +169,7 @@ public sealed class InferenceLogReader
     private static DateTimeOffset FloorToHour(DateTimeOffset time) => new(time.Year, time.Month, time.Day, time.Hour, 0, 0, TimeSpan.Zero);
 
     private static async Task ReadPartitionAsync(TableClient table, string filter, DateTimeOffset from, DateTimeOffset to,
-        Func<List<InferenceLogRecord>, CancellationToken, ValueTask> onBlock, CancellationToken cancellationToken)
+        Func<InferenceLogColumns, CancellationToken, ValueTask> onBlock, CancellationToken cancellationToken)
     {
         try
         {
@@ -164,9 +180,14 @@ public sealed class InferenceLogReader
                     continue; // A row logged one per entity before blocks existed.
                 }
 
-                var records = InferenceLogBlockFormat.ReadRecords(entity);
-                records.RemoveAll(r => r.TimestampUtc < from || r.TimestampUtc >= to);
-                await onBlock(records, cancellationToken).ConfigureAwait(false);
+                foreach (var block in InferenceLogBlockFormat.ReadColumns(entity))
+                {
+                    var inWindow = block.Within(from.UtcTicks, to.UtcTicks);
+                    if (inWindow.Selected.Length > 0)
+                    {
+                        await onBlock(inWindow, cancellationToken).ConfigureAwait(false);
+                    }
+                }
             }
         }
         catch (RequestFailedException e) when (e.Status == 404)

@@ -21,6 +21,7 @@ public sealed class ColumnAccumulator
     private readonly FeatureBaseline _reference;
     private readonly PrioritySample<double>? _sample;
     private readonly long[]? _bins;
+    private readonly double[]? _edges;
     private readonly Dictionary<string, long>? _counts;
     private readonly int _maxCategories;
     private long _outOfRange;
@@ -38,6 +39,7 @@ public sealed class ColumnAccumulator
         {
             _sample = new PrioritySample<double>(limits.MaxSampleRows);
             _bins = reference is { HistogramEdges.Count: >= 2, HistogramCounts: not null } ? new long[reference.HistogramEdges.Count - 1] : null;
+            _edges = _bins is null ? null : [.. reference.HistogramEdges!];
         }
         else
         {
@@ -63,16 +65,23 @@ public sealed class ColumnAccumulator
     /// <summary>A numeric value; <paramref name="priority"/> is the row's (<see cref="RowSampler"/>).</summary>
     public void AddNumber(double? value, ulong priority)
     {
-        if (value is not { } number)
+        if (value is { } number)
+        {
+            AddNumber(number, priority);
+        }
+        else
         {
             _missing++;
-            return;
         }
+    }
 
+    /// <summary>A present numeric value.</summary>
+    public void AddNumber(double number, ulong priority)
+    {
         _sample!.Add(priority, number);
-        if (_bins is not null)
+        if (_edges is not null)
         {
-            _bins[BaselineBuilder.Bin(_reference.HistogramEdges!, number)]++;
+            _bins![Bin(_edges, number)]++;
         }
 
         if (number < _reference.Min || number > _reference.Max)
@@ -81,38 +90,75 @@ public sealed class ColumnAccumulator
         }
     }
 
-    public void AddCategory(string? value)
+    /// <summary><paramref name="count"/> missing values.</summary>
+    public void AddMissing(long count) => _missing += count;
+
+    public void AddCategory(string? value) => AddCategory(value, 1);
+
+    /// <summary><paramref name="count"/> values of one category (or missing ones).</summary>
+    public void AddCategory(string? value, long count)
     {
         if (string.IsNullOrEmpty(value))
         {
-            _missing++;
+            _missing += count;
             return;
         }
 
-        ref var count = ref CollectionsMarshal.GetValueRefOrNullRef(_counts!, value);
-        if (Unsafe.IsNullRef(ref count))
+        ref var held = ref CollectionsMarshal.GetValueRefOrNullRef(_counts!, value);
+        if (Unsafe.IsNullRef(ref held))
         {
             var key = CategoryKeys.Key(value);
             if (!ReferenceEquals(key, value))
             {
-                count = ref CollectionsMarshal.GetValueRefOrNullRef(_counts!, key);
+                held = ref CollectionsMarshal.GetValueRefOrNullRef(_counts!, key);
             }
 
-            if (Unsafe.IsNullRef(ref count))
+            if (Unsafe.IsNullRef(ref held))
             {
                 if (_added >= _maxCategories)
                 {
-                    _pooled++;
+                    _pooled += count;
                     return;
                 }
 
                 _added++;
-                _counts!.Add(key, 1);
+                _counts!.Add(key, count);
                 return;
             }
         }
 
-        count++;
+        held += count;
+    }
+
+    /// <summary><see cref="BaselineBuilder.Bin"/> over an array.</summary>
+    private static int Bin(double[] edges, double value)
+    {
+        var bins = edges.Length - 1;
+        if (value <= edges[0])
+        {
+            return 0;
+        }
+
+        if (value >= edges[bins])
+        {
+            return bins - 1;
+        }
+
+        int low = 0, high = bins - 1;
+        while (low < high)
+        {
+            var mid = (low + high + 1) / 2;
+            if (edges[mid] <= value)
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+
+        return low;
     }
 
     public WindowColumn Build()

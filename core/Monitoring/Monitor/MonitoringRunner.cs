@@ -22,7 +22,8 @@ public sealed record MonitoringRunResult(string RunId, DateTimeOffset WindowStar
 /// <summary>
 /// One monitoring run: for every model version (or those of one model) read the window's logged rows once per model
 /// (partition range queries), whichever API they came through, and the outcomes received in the window; judge each
-/// version record by record within the <see cref="WindowLimits"/> (<see cref="WindowAccumulator"/>, samples keyed by
+/// version block by block, column by column, within the <see cref="WindowLimits"/> (<see cref="WindowAccumulator"/> over
+/// <see cref="InferenceLogReader.ReadBlocksAsync"/>, samples keyed by
 /// a fresh random seed per run that the reports record) against its reference: its baseline, or, for a version
 /// without one, its own first traffic (<see cref="MonitoringOptions.ReferenceWindowHours"/> from the first request
 /// seen, captured once that window has passed by <see cref="TrafficReferenceBuilder"/> and stored as its baseline;
@@ -136,13 +137,24 @@ public sealed class MonitoringRunner : IMonitoringRunner
         }
 
         var mirrors = new MirrorJoin(limits, sampler);
-        await foreach (var record in _logs.ReadUnorderedAsync(model, from, now, cancellationToken).ConfigureAwait(false))
+        var byVersion = new VersionRows();
+        await foreach (var block in _logs.ReadBlocksAsync(model, from, now, cancellationToken).ConfigureAwait(false))
         {
-            mirrors.Add(record);
-            if (windows.TryGetValue(record.Version, out var window))
+            mirrors.Add(block, block.Selected);
+            foreach (var (version, rows) in byVersion.Split(block))
             {
-                window.Accumulator.Add(record);
-                window.FirstSeen = window.FirstSeen is { } seen && seen <= record.TimestampUtc ? seen : record.TimestampUtc;
+                if (windows.TryGetValue(version, out var window))
+                {
+                    window.Accumulator.Add(block, rows);
+                    var first = block.TicksUtc[rows[0]];
+                    foreach (var row in rows)
+                    {
+                        first = Math.Min(first, block.TicksUtc[row]);
+                    }
+
+                    var seen = new DateTimeOffset(first, TimeSpan.Zero);
+                    window.FirstSeen = window.FirstSeen is { } earlier && earlier <= seen ? earlier : seen;
+                }
             }
         }
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Serverless.Core.Monitoring.Logging;
 
 namespace Serverless.Core.Monitoring.Monitor;
@@ -25,23 +27,30 @@ public sealed class OutputAccumulator
     public void Add(InferenceLogRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
+        Add(PredictionValues.Logged(record), record.Probability, record.Label);
+    }
+
+    /// <summary>A served row, given by its logged value (<see cref="PredictionValues.Logged(InferenceLogRecord)"/>), probability and label.</summary>
+    public void Add(double? logged, double? probability, string? label)
+    {
         _rows++;
-        if (PredictionValues.Logged(record) is { } value)
+        if (logged is { } value)
         {
             _values.Add(value);
         }
 
-        if (record.Probability is { } probability)
+        if (probability is { } p)
         {
-            _probabilities.Add(probability);
+            _probabilities.Add(p);
         }
 
-        if (!string.IsNullOrEmpty(record.Label))
+        if (!string.IsNullOrEmpty(label))
         {
-            var key = CategoryKeys.Key(record.Label);
-            if (_labels.TryGetValue(key, out var count))
+            var key = CategoryKeys.Key(label);
+            ref var count = ref CollectionsMarshal.GetValueRefOrNullRef(_labels, key);
+            if (!Unsafe.IsNullRef(ref count))
             {
-                _labels[key] = count + 1;
+                count++;
             }
             else if (_labels.Count < MaxLabels)
             {

@@ -45,6 +45,55 @@ public static class PredictionValues
             : null);
     }
 
+    /// <summary><see cref="Logged(InferenceLogRecord)"/> of row <paramref name="row"/> of a decoded block.</summary>
+    public static double? Logged(InferenceLogColumns block, int row)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        return Logged(block, row, block.Outputs.Find("mean"));
+    }
+
+    /// <summary><see cref="Logged(InferenceLogColumns, int)"/> given the block's <c>mean</c> output column (found once per block).</summary>
+    internal static double? Logged(InferenceLogColumns block, int row, LoggedColumn? mean)
+    {
+        if (block.Values[row] is var value && !double.IsNaN(value))
+        {
+            return value;
+        }
+
+        return mean is not null && mean.Kind(row) == LoggedKind.Number && double.IsFinite(mean.Number(row)) ? mean.Number(row) : null;
+    }
+
+    /// <summary><see cref="PositiveProbability(InferenceLogRecord, ModelManifest)"/> of row <paramref name="row"/> of a decoded block.</summary>
+    public static double? PositiveProbability(InferenceLogColumns block, int row, ModelManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentNullException.ThrowIfNull(manifest);
+        return PositiveProbability(block, row, manifest, block.Outputs.Find("scores"));
+    }
+
+    /// <summary><see cref="PositiveProbability(InferenceLogColumns, int, ModelManifest)"/> given the block's <c>scores</c> output column.</summary>
+    internal static double? PositiveProbability(InferenceLogColumns block, int row, ModelManifest manifest, LoggedColumn? scores)
+    {
+        switch (scores?.Kind(row))
+        {
+            case LoggedKind.NumberArray when scores.Array(row) is { Length: 2 } pair:
+                return pair[1];
+            case LoggedKind.Json:
+                return PositiveProbability(block.Record(row), manifest);
+        }
+
+        var probability = block.Probabilities[row];
+        return double.IsNaN(probability) ? null : block.Labels[row] == PositiveLabel(manifest) ? probability : 1 - probability;
+    }
+
+    /// <summary><see cref="Number(InferenceLogRecord, ModelManifest)"/> of row <paramref name="row"/> of a decoded block, given its <c>scores</c> output column.</summary>
+    internal static double? Number(InferenceLogColumns block, int row, ModelManifest manifest, LoggedColumn? scores) => manifest.Task switch
+    {
+        TabularTask.Binary => PositiveProbability(block, row, manifest, scores),
+        TabularTask.Regression => double.IsNaN(block.Values[row]) ? null : block.Values[row],
+        _ => null,
+    };
+
     /// <summary>An outcome as text parsed for regression; null when it is not a number.</summary>
     public static double? Actual(string actual) =>
         double.TryParse(actual, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) ? value : null;

@@ -9,8 +9,7 @@ namespace Serverless.Core.Monitoring.Monitor;
 /// </summary>
 public sealed class PrioritySample<T>
 {
-    private T[] _items = [];
-    private ulong[] _priorities = [];
+    private Entry[] _entries = [];
     private int _count;
     private bool _heap;
 
@@ -36,15 +35,12 @@ public sealed class PrioritySample<T>
         Offered++;
         if (_count < Capacity)
         {
-            if (_count == _items.Length)
+            if (_count == _entries.Length)
             {
-                var size = (int)Math.Min(Capacity, Math.Max(64L, 2L * _items.Length));
-                Array.Resize(ref _items, size);
-                Array.Resize(ref _priorities, size);
+                Array.Resize(ref _entries, (int)Math.Min(Capacity, Math.Max(64L, 2L * _entries.Length)));
             }
 
-            _items[_count] = item;
-            _priorities[_count++] = priority;
+            _entries[_count++] = new Entry(priority, item);
             return;
         }
 
@@ -52,60 +48,65 @@ public sealed class PrioritySample<T>
         {
             for (var i = (_count / 2) - 1; i >= 0; i--)
             {
-                SiftDown(i);
+                SiftDown(i, _entries[i]);
             }
 
             _heap = true;
         }
 
-        if (priority >= _priorities[0])
+        if (priority < _entries[0].Priority)
         {
-            return;
+            SiftDown(0, new Entry(priority, item));
         }
-
-        _items[0] = item;
-        _priorities[0] = priority;
-        SiftDown(0);
     }
 
     /// <summary>The held items: in the order offered while nothing was left out, else by ascending priority (so the order too is independent of the order offered).</summary>
     public T[] ToArray()
     {
-        var items = _items.AsSpan(0, _count).ToArray();
+        var entries = _entries.AsSpan(0, _count).ToArray();
         if (IsSample)
         {
-            var priorities = _priorities.AsSpan(0, _count).ToArray();
-            Array.Sort(priorities, items);
+            Array.Sort(entries, static (a, b) => a.Priority.CompareTo(b.Priority));
+        }
+
+        var items = new T[entries.Length];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = entries[i].Item;
         }
 
         return items;
     }
 
-    private void SiftDown(int i)
+    /// <summary>Places <paramref name="entry"/> at <paramref name="i"/> or below, moving larger children up into the hole (a max-heap on priority).</summary>
+    private void SiftDown(int i, Entry entry)
     {
+        var entries = _entries;
+        var count = _count;
         while (true)
         {
-            var largest = i;
-            var left = (2 * i) + 1;
-            var right = left + 1;
-            if (left < _count && _priorities[left] > _priorities[largest])
+            var child = (2 * i) + 1;
+            if (child >= count)
             {
-                largest = left;
+                break;
             }
 
-            if (right < _count && _priorities[right] > _priorities[largest])
+            if (child + 1 < count && entries[child + 1].Priority > entries[child].Priority)
             {
-                largest = right;
+                child++;
             }
 
-            if (largest == i)
+            if (entries[child].Priority <= entry.Priority)
             {
-                return;
+                break;
             }
 
-            (_priorities[i], _priorities[largest]) = (_priorities[largest], _priorities[i]);
-            (_items[i], _items[largest]) = (_items[largest], _items[i]);
-            i = largest;
+            entries[i] = entries[child];
+            i = child;
         }
+
+        entries[i] = entry;
     }
+
+    private readonly record struct Entry(ulong Priority, T Item);
 }

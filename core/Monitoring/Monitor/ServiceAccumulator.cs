@@ -41,22 +41,31 @@ public sealed class ServiceAccumulator
     public void AddRequest(InferenceLogRecord record, ulong priority)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var api = ApiOf(record.Source);
+        AddRequest(record.Source, record.LatencyMs, record.IsError, record.StatusCode, priority);
+    }
+
+    /// <summary>A request through <paramref name="source"/>, given by its first record's latency, whether it failed and with what HTTP status (null: not logged).</summary>
+    public void AddRequest(string source, double latencyMs, bool isError, int? statusCode, ulong priority)
+    {
+        var api = ApiOf(source);
         Requests++;
         api.Requests++;
-        _latencies.Add(priority, record.LatencyMs);
-        api.Latencies.Add(priority, record.LatencyMs);
-        if (record.IsError)
+        _latencies.Add(priority, latencyMs);
+        api.Latencies.Add(priority, latencyMs);
+        if (isError)
         {
             Errors++;
             api.Errors++;
-            var status = record.StatusCode is { } code ? code.ToString(CultureInfo.InvariantCulture) : UnknownStatus;
+            var status = statusCode is { } code ? code.ToString(CultureInfo.InvariantCulture) : UnknownStatus;
             _statuses[status] = _statuses.GetValueOrDefault(status) + 1;
         }
     }
 
     /// <summary>A row served through <paramref name="source"/>.</summary>
     public void AddRow(string source) => ApiOf(source).Rows++;
+
+    /// <summary><paramref name="rows"/> rows served through <paramref name="source"/>.</summary>
+    public void AddRows(string source, long rows) => ApiOf(source).Rows += rows;
 
     public ServiceHealth Build(PreviousWindow? previous = null)
     {

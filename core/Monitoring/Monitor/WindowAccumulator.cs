@@ -8,7 +8,8 @@ using Serverless.Core.Monitoring.Variants;
 namespace Serverless.Core.Monitoring.Monitor;
 
 /// <summary>
-/// One model version's window, taken record by record in memory bounded by <see cref="WindowLimits"/> whatever the
+/// One model version's window, taken record by record or a decoded block at a time (<see cref="InferenceLogColumns"/>,
+/// the same figures either way) in memory bounded by <see cref="WindowLimits"/> whatever the
 /// traffic: the service figures (<see cref="ServiceAccumulator"/>), the prediction-output statistics
 /// (<see cref="OutputAccumulator"/>) and the non-tabular inputs' summaries (<see cref="TensorInputAccumulator"/>) of
 /// every version; with a reference (the baseline: uploaded, from a sweep, or captured from the version's
@@ -98,61 +99,135 @@ public sealed class WindowAccumulator
     {
         ArgumentNullException.ThrowIfNull(record);
         var priority = _sampler.Priority(record.RequestId, record.Row, record.TimestampUtc.UtcTicks);
-        if (record.Row <= 0 && !record.Mirror)
-        {
-            // A request's records share its latency and status; its first record stands for it.
-            _service.AddRequest(record, priority);
-            _requests.Add(record.Source);
-        }
-
-        if (record.IsError || record.Row < 0)
+        if (!AddRow(record.Row, record.Mirror, record.IsError, record.Source, record.LatencyMs, record.StatusCode, priority))
         {
             return;
-        }
-
-        Rows++;
-        if (record.Mirror)
-        {
-            MirrorRows++;
-        }
-        else
-        {
-            _service.AddRow(record.Source);
         }
 
         _outputs.Add(record);
         _inputs.Add(record);
-        if (record.TimestampUtc.UtcTicks < _driftFromTicks)
+        if (record.TimestampUtc.UtcTicks >= _driftFromTicks)
         {
-            AddLabelled(record, priority);
-            return;
-        }
-
-        if (_baseline is not null)
-        {
-            _driftRows.Add(record.Source);
-        }
-
-        for (var i = 0; i < _features.Length; i++)
-        {
-            var feature = _features[i];
-            var value = WindowColumns.Lookup(record, feature.Name, _tensorNames[i]);
-            if (feature.IsNumeric)
+            if (_baseline is not null)
             {
-                feature.AddNumber(WindowColumns.Number(value), priority);
+                _driftRows.Add(record.Source);
             }
-            else
+
+            for (var i = 0; i < _features.Length; i++)
             {
-                feature.AddCategory(WindowColumns.Text(value));
+                var feature = _features[i];
+                var value = WindowColumns.Lookup(record, feature.Name, _tensorNames[i]);
+                if (feature.IsNumeric)
+                {
+                    feature.AddNumber(WindowColumns.Number(value), priority);
+                }
+                else
+                {
+                    feature.AddCategory(WindowColumns.Text(value));
+                }
+            }
+
+            if (_predictions is not null)
+            {
+                _predictionRows.Add(record.Source);
+                AddPrediction(_manifest is null ? PredictionValues.Logged(record) : PredictionValues.Number(record, _manifest), record.Label, priority);
             }
         }
 
-        if (_predictions is not null)
+        if (_manifest is not null && _feedback.Records.Count > 0 && _feedback.Records.TryGetValue((record.RequestId, record.Row), out var outcome))
         {
-            AddPrediction(record, priority);
+            var probability = _manifest.Task == TabularTask.Binary ? PredictionValues.PositiveProbability(record, _manifest) : null;
+            AddLabelled(new LabelledPrediction(outcome.Actual, record.Label, record.Value, probability), record.Source, record.Mirror, priority);
         }
+    }
 
-        AddLabelled(record, priority);
+    /// <summary>
+    /// Rows <paramref name="rows"/> of a decoded block: the same as adding their records one by one, but feature by
+    /// feature over the block's columns (see <see cref="WindowColumnsAdder"/>).
+    /// </summary>
+    public void Add(InferenceLogColumns block, ReadOnlySpan<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        var judged = new WindowColumnsAdder(block, rows.Length);
+        var tallies = new SourceTallies();
+        try
+        {
+            var ids = block.RequestIds;
+            var rowNumbers = block.Rows;
+            var ticks = block.TicksUtc;
+            var sources = block.Sources;
+            var labels = block.Labels;
+            var probabilities = block.Probabilities;
+            var mean = block.Outputs.Find("mean");
+            var scores = block.Outputs.Find("scores");
+            foreach (var row in rows)
+            {
+                var priority = _sampler.Priority(ids[row], rowNumbers[row], ticks[row]);
+                var tally = tallies.Of(sources[row]);
+                var mirror = block.IsMirror(row);
+                var isError = block.IsError(row);
+                if (rowNumbers[row] <= 0 && !mirror)
+                {
+                    var code = block.StatusCodes[row];
+                    _service.AddRequest(sources[row], block.LatencyMs[row], isError, code == 0 ? null : code, priority);
+                    tally.Requests++;
+                }
+
+                if (isError || rowNumbers[row] < 0)
+                {
+                    continue;
+                }
+
+                Rows++;
+                if (mirror)
+                {
+                    MirrorRows++;
+                }
+                else
+                {
+                    tally.Served++;
+                }
+
+                var probability = probabilities[row];
+                _outputs.Add(PredictionValues.Logged(block, row, mean), double.IsNaN(probability) ? null : probability, labels[row]);
+                if (WindowColumnsAdder.IsSummary(block, row))
+                {
+                    _inputs.Add(block.Record(row));
+                }
+
+                if (ticks[row] >= _driftFromTicks)
+                {
+                    judged.Add(row, priority);
+                    tally.Drift++;
+                    if (_predictions is not null)
+                    {
+                        AddPrediction(_manifest is null ? PredictionValues.Logged(block, row, mean) : PredictionValues.Number(block, row, _manifest, scores), labels[row],
+                            priority);
+                    }
+                }
+
+                if (_manifest is not null && _feedback.Records.Count > 0 && _feedback.Records.TryGetValue((ids[row], rowNumbers[row]), out var outcome))
+                {
+                    var positive = _manifest.Task == TabularTask.Binary ? PredictionValues.PositiveProbability(block, row, _manifest, scores) : null;
+                    var value = block.Values[row];
+                    AddLabelled(new LabelledPrediction(outcome.Actual, labels[row], double.IsNaN(value) ? null : value, positive), sources[row], mirror, priority);
+                }
+            }
+
+            foreach (var tally in tallies.All)
+            {
+                AddTally(tally);
+            }
+
+            for (var i = 0; i < _features.Length; i++)
+            {
+                judged.AddFeature(_features[i], _tensorNames[i]);
+            }
+        }
+        finally
+        {
+            judged.Dispose();
+        }
     }
 
     /// <summary>
@@ -186,47 +261,85 @@ public sealed class WindowAccumulator
             reference ?? ReferenceInfo.For(_baseline));
     }
 
-    private void AddLabelled(InferenceLogRecord record, ulong priority)
+    /// <summary>A record's service part: false when it is a failure or a failed request's record, which count no further.</summary>
+    private bool AddRow(int row, bool mirror, bool isError, string source, double latencyMs, int? statusCode, ulong priority)
     {
-        if (_manifest is not null && _feedback.Records.Count > 0 && _feedback.Records.TryGetValue((record.RequestId, record.Row), out var outcome))
+        if (row <= 0 && !mirror)
         {
-            var probability = _manifest.Task == TabularTask.Binary ? PredictionValues.PositiveProbability(record, _manifest) : null;
-            var labelled = new LabelledPrediction(outcome.Actual, record.Label, record.Value, probability);
-            _labelled.Add(priority, labelled);
-            _labelledRows.Add(record.Source);
-            if (!record.Mirror)
-            {
-                _outcomes?.Add(labelled);
-            }
+            // A request's records share its latency and status; its first record stands for it.
+            _service.AddRequest(source, latencyMs, isError, statusCode, priority);
+            _requests.Add(source);
+        }
+
+        if (isError || row < 0)
+        {
+            return false;
+        }
+
+        Rows++;
+        if (mirror)
+        {
+            MirrorRows++;
+        }
+        else
+        {
+            _service.AddRow(source);
+        }
+
+        return true;
+    }
+
+    /// <summary>A block's counts per API, added once rather than per row.</summary>
+    private void AddTally(SourceTallies.Tally tally)
+    {
+        if (tally.Requests > 0)
+        {
+            _requests.Add(tally.Source, tally.Requests);
+        }
+
+        if (tally.Served > 0)
+        {
+            _service.AddRows(tally.Source, tally.Served);
+        }
+
+        if (tally.Drift > 0 && _baseline is not null)
+        {
+            _driftRows.Add(tally.Source, tally.Drift);
+        }
+
+        if (tally.Drift > 0 && _predictions is not null)
+        {
+            _predictionRows.Add(tally.Source, tally.Drift);
         }
     }
 
-    /// <summary>Binary: the positive probability; regression: the value; multiclass: the label (as a category); without a manifest the logged value or label.</summary>
-    private void AddPrediction(InferenceLogRecord record, ulong priority)
+    private void AddLabelled(LabelledPrediction labelled, string source, bool mirror, ulong priority)
     {
-        _predictionRows.Add(record.Source);
-        if (_manifest is null)
+        _labelled.Add(priority, labelled);
+        _labelledRows.Add(source);
+        if (!mirror)
         {
-            if (_predictions!.IsNumeric)
-            {
-                _predictions.AddNumber(PredictionValues.Logged(record), priority);
-            }
-            else
-            {
-                _predictions.AddCategory(record.Label);
-            }
-
-            return;
+            _outcomes?.Add(labelled);
         }
+    }
 
-        var number = PredictionValues.Number(record, _manifest);
+    /// <summary>
+    /// The prediction column: binary, the positive probability; regression, the value; multiclass, the label (as a
+    /// category); without a manifest the logged value or label. <paramref name="number"/> is the row's number of these.
+    /// </summary>
+    private void AddPrediction(double? number, string? label, ulong priority)
+    {
         if (_predictions!.IsNumeric)
         {
             _predictions.AddNumber(number, priority);
         }
+        else if (_manifest is null || _manifest.Task == TabularTask.Multiclass)
+        {
+            _predictions.AddCategory(label);
+        }
         else
         {
-            _predictions.AddCategory(_manifest.Task == TabularTask.Multiclass ? record.Label : number?.ToString("R", CultureInfo.InvariantCulture));
+            _predictions.AddCategory(number?.ToString("R", CultureInfo.InvariantCulture));
         }
     }
 }

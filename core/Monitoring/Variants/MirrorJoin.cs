@@ -32,32 +32,51 @@ public sealed class MirrorJoin
     public void Add(InferenceLogRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (!record.Mirror)
+        Add(record.RequestId, record.Row, record.Version, record.Mirror, record.IsError, record.Label, record.Mirror || (!record.IsError && record.Row >= 0)
+            ? PredictionValues.Logged(record)
+            : null);
+    }
+
+    /// <summary>Rows <paramref name="rows"/> of a decoded block, as if their records were added one by one.</summary>
+    public void Add(InferenceLogColumns block, ReadOnlySpan<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        foreach (var row in rows)
         {
-            if (!record.IsError && record.Row >= 0)
+            var served = !block.IsError(row) && block.Rows[row] >= 0;
+            Add(block.RequestIds[row], block.Rows[row], block.Versions[row], block.IsMirror(row), block.IsError(row), block.Labels[row],
+                served ? PredictionValues.Logged(block, row) : null);
+        }
+    }
+
+    private void Add(string requestId, int row, string version, bool isMirror, bool isError, string? label, double? logged)
+    {
+        if (!isMirror)
+        {
+            if (!isError && row >= 0)
             {
-                var key = _sampler.Priority(record.RequestId, record.Row);
-                _primaries.Add(key, new Prediction(key, record.Version, record.Label, PredictionValues.Logged(record)));
+                var key = _sampler.Priority(requestId, row);
+                _primaries.Add(key, new Prediction(key, version, label, logged));
             }
 
             return;
         }
 
-        if (!_mirrors.TryGetValue(record.Version, out var mirror))
+        if (!_mirrors.TryGetValue(version, out var mirror))
         {
-            _mirrors[record.Version] = mirror = new Mirror(new PrioritySample<Prediction>(_capacity));
+            _mirrors[version] = mirror = new Mirror(new PrioritySample<Prediction>(_capacity));
         }
 
-        if (record.Row <= 0)
+        if (row <= 0)
         {
             mirror.Requests++;
-            mirror.Errors += record.IsError ? 1 : 0;
+            mirror.Errors += isError ? 1 : 0;
         }
 
-        if (!record.IsError && record.Row >= 0)
+        if (!isError && row >= 0)
         {
-            var key = _sampler.Priority(record.RequestId, record.Row);
-            mirror.Rows.Add(key, new Prediction(key, record.Version, record.Label, PredictionValues.Logged(record)));
+            var key = _sampler.Priority(requestId, row);
+            mirror.Rows.Add(key, new Prediction(key, version, label, logged));
         }
     }
 

@@ -148,6 +148,55 @@ public sealed class InferenceLoggingTests
     }
 
     [Fact]
+    public async Task Reader_BlocksOfTheEarlierJsonFormat_AreReadBesideColumnarBlocks()
+    {
+        const string model = "log-json-blocks";
+        await RegisterAsync(model, "1", ReferenceModels.LogisticRegression(features: 2));
+        await PutAsync($"models/{model}/versions/1/manifest", ReferenceManifests.LogisticRegression(features: 2));
+        var from = DateTimeOffset.UtcNow;
+        var tables = new TableServiceClient(_stack.ConnectionString);
+        var table = tables.GetTableClient(InferenceLogKeys.TableName("inferencelog", from));
+        await table.CreateIfNotExistsAsync();
+        var json = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $$$"""[{"id":"stored-as-json","row":0,"ver":"1","t":{{{from.UtcTicks}}},"lat":1.5,"st":"ok","src":"predict","label":"1","p":0.7,"f":{"f0":1,"f1":2.5},"o":{"scores":[0.3,0.7]}}]"""));
+        using var compressed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(json);
+        }
+
+        await table.AddEntityAsync(new TableEntity(InferenceLogKeys.PartitionKey(model, from, 0), Serverless.Core.Monitoring.Logging.Blocks.InferenceLogBlockFormat.RowKey(from, "old", 0))
+        {
+            ["Model"] = model,
+            ["Records"] = 1,
+            ["FirstUtc"] = from,
+            ["LastUtc"] = from,
+            ["Format"] = "json-gzip-1",
+            ["Data"] = compressed.ToArray(),
+        });
+
+        await SendAsync($"models/{model}/predict", """{"instances": [{"f0": 3, "f1": 4}]}""", "stored-as-columns");
+        var records = await WaitForRecordsAsync(model, from.AddSeconds(-1), expected: 2);
+        var blocks = new List<InferenceLogColumns>();
+        await foreach (var block in _stack.Host.Services.GetRequiredService<InferenceLogReader>().ReadBlocksAsync(model, from.AddSeconds(-1), DateTimeOffset.UtcNow.AddMinutes(1)))
+        {
+            blocks.Add(block);
+        }
+
+        var formats = new List<string>();
+        await foreach (var entity in table.QueryAsync<TableEntity>($"PartitionKey ge '{model}|' and PartitionKey lt '{model}}}'"))
+        {
+            formats.Add(entity.GetString("Format"));
+        }
+
+        Assert.Equal(["stored-as-columns", "stored-as-json"], records.Select(r => r.RequestId).Order());
+        Assert.Equal(2.5, records.Single(r => r.RequestId == "stored-as-json").Features["f1"].GetDouble());
+        Assert.Equal(4, records.Single(r => r.RequestId == "stored-as-columns").Features["f1"].GetDouble());
+        Assert.Equal([2.5, 4], blocks.SelectMany(b => b.Selected.ToArray().Select(r => b.Features.Find("f1")!.Number(r))).Order());
+        Assert.Equal(["columns-gzip-1", "json-gzip-1"], formats.Order());
+    }
+
+    [Fact]
     public async Task Retention_DeletesMonthlyTablesPastTheRetention()
     {
         var tables = new TableServiceClient(_stack.ConnectionString);

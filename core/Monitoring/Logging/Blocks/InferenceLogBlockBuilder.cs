@@ -1,28 +1,23 @@
-using System.Buffers;
 using System.IO.Compression;
-using System.Text.Json;
 using Azure.Data.Tables;
+using Serverless.Core.Monitoring.Logging.Blocks.Columns;
 
 namespace Serverless.Core.Monitoring.Logging.Blocks;
 
 /// <summary>
-/// A block being filled: records of one table and partition appended as raw JSON into a JSON array, then
-/// <see cref="Close"/> compresses it into an <see cref="InferenceLogBlock"/> and empties the builder for reuse.
+/// A block being filled: records of one table and partition, given as JSON objects, appended to their columns
+/// (<see cref="ColumnsBuilder"/>), then <see cref="Close"/> compresses the columns into an <see cref="InferenceLogBlock"/>
+/// and empties the builder for reuse.
 /// Not thread-safe (the writer's loop only).
 /// </summary>
 internal sealed class InferenceLogBlockBuilder
 {
-    private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
-    private readonly Utf8JsonWriter _json;
+    private readonly ColumnsBuilder _columns = new();
+    private readonly ColumnBytes _payload = new(64 * 1024);
     private readonly MemoryStream _compressed = new();
     private readonly RequestIdIndex _ids = new();
     private long _firstTicks;
     private long _lastTicks;
-
-    public InferenceLogBlockBuilder()
-    {
-        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
-    }
 
     public string Table { get; private set; } = "";
 
@@ -32,8 +27,11 @@ internal sealed class InferenceLogBlockBuilder
 
     public int Records { get; private set; }
 
-    /// <summary>Uncompressed JSON bytes so far.</summary>
-    public long Bytes => _json.BytesCommitted + _json.BytesPending;
+    /// <summary>Uncompressed payload bytes so far.</summary>
+    public long Bytes => _columns.Bytes;
+
+    /// <summary>Whether a record of <paramref name="jsonBytes"/> JSON surely keeps the block within its bounds (see <see cref="ColumnsBuilder.Fits"/>).</summary>
+    public bool Fits(int jsonBytes) => _columns.Fits(jsonBytes, InferenceLogBlocks.MaxBlockBytes);
 
     public void Open(string table, string partitionKey, string model)
     {
@@ -46,12 +44,28 @@ internal sealed class InferenceLogBlockBuilder
     public bool Spans(long ticks) =>
         Records == 0 || Math.Max(_lastTicks, ticks) - Math.Min(_firstTicks, ticks) <= InferenceLogBlockFormat.MaxSpan.Ticks;
 
+    /// <summary>Appends row <paramref name="row"/> of a capture that <see cref="TabularRows.TryMeasure"/> accepted, written straight into the columns.</summary>
+    public void AppendTabular(InferenceLogCapture capture, int row, long ticks)
+    {
+        Track(ticks);
+        TabularRows.Write(_columns, capture, row);
+        _ids.Add(capture.RequestIdHash, row);
+        Records++;
+    }
+
     /// <summary>Appends one record's JSON object (already written and valid), of row <paramref name="row"/> of the request whose id hashes to <paramref name="requestIdHash"/>.</summary>
     public void Append(ReadOnlySpan<byte> recordJson, long ticks, ulong requestIdHash, int row)
     {
+        Track(ticks);
+        _columns.Add(recordJson);
+        _ids.Add(requestIdHash, row);
+        Records++;
+    }
+
+    private void Track(long ticks)
+    {
         if (Records == 0)
         {
-            _json.WriteStartArray();
             _firstTicks = _lastTicks = ticks;
         }
         else
@@ -59,23 +73,19 @@ internal sealed class InferenceLogBlockBuilder
             _firstTicks = Math.Min(_firstTicks, ticks);
             _lastTicks = Math.Max(_lastTicks, ticks);
         }
-
-        _json.WriteRawValue(recordJson, skipInputValidation: true);
-        _ids.Add(requestIdHash, row);
-        Records++;
     }
 
     /// <summary>The block as an entity (GZip, split into binary parts), after which the builder is empty.</summary>
     public InferenceLogBlock Close(string writerId, long sequence)
     {
-        _json.WriteEndArray();
-        _json.Flush();
-        // Reused, like the JSON buffer: a fresh buffer per block would be a large-object allocation, and those bring on
+        _payload.Clear();
+        _columns.WriteTo(_payload);
+        // Reused, like the payload buffer: a fresh buffer per block would be a large-object allocation, and those bring on
         // full collections that cost the serving threads more than the logging itself.
         _compressed.SetLength(0);
         using (var gzip = new GZipStream(_compressed, CompressionLevel.Fastest, leaveOpen: true))
         {
-            gzip.Write(_buffer.WrittenSpan);
+            gzip.Write(_payload.Written);
         }
 
         var bytes = _compressed.GetBuffer().AsSpan(0, (int)_compressed.Length);
@@ -110,8 +120,7 @@ internal sealed class InferenceLogBlockBuilder
 
         var block = new InferenceLogBlock(Table, entity, Records);
         _ids.Clear();
-        _buffer.ResetWrittenCount();
-        _json.Reset();
+        _columns.Clear();
         Records = 0;
         return block;
     }

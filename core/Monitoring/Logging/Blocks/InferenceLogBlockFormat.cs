@@ -8,22 +8,36 @@ namespace Serverless.Core.Monitoring.Logging.Blocks;
 /// <summary>
 /// How the inference log stores records: many records of one partition (one model, hour and shard) per entity, a
 /// <em>block</em>. Entity properties: <c>Model</c>, <c>Records</c> (count), <c>FirstUtc</c> / <c>LastUtc</c> (the
-/// earliest and latest request time inside), <c>Format</c> (<see cref="FormatName"/>) and the payload in binary
-/// properties <c>Data</c>, <c>Data1</c>, … (at most <see cref="PartBytes"/> each): the GZip of a UTF-8 JSON array of
-/// record objects with fields <c>id</c> (request id), <c>row</c>, <c>ver</c>, <c>t</c> (request time, UTC ticks),
-/// <c>lat</c> (ms), <c>st</c>, <c>src</c>, and where present <c>err</c>, <c>sc</c> (a failure's HTTP status), <c>label</c>, <c>p</c>, <c>v</c>, <c>f</c>
-/// (features object), <c>o</c> (outputs object), <c>tr</c> (truncated) and <c>mi</c> (a mirror copy). Blocks written since feedback matching
+/// earliest and latest request time inside), <c>Format</c> and the payload in binary properties <c>Data</c>,
+/// <c>Data1</c>, … (at most <see cref="PartBytes"/> each), GZip-compressed. A record's fields, by their JSON names:
+/// <c>id</c> (request id), <c>row</c>, <c>ver</c>, <c>t</c> (request time, UTC ticks), <c>lat</c> (ms), <c>st</c>,
+/// <c>src</c>, and where present <c>err</c>, <c>sc</c> (a failure's HTTP status), <c>label</c>, <c>p</c>, <c>v</c>,
+/// <c>f</c> (features object), <c>o</c> (outputs object), <c>tr</c> (truncated) and <c>mi</c> (a mirror copy).
+/// <para>
+/// Format <see cref="FormatName"/> (written now): the payload starts with the bytes <c>ILC\x01</c> and holds the block
+/// column by column (<see cref="Columns.ColumnsBuilder"/>): per field the rows' values contiguous, strings
+/// dictionary-encoded per block, numbers as their decimal digits (a scale byte and a varint; the exact double the
+/// logged text reads as) or 8 raw bytes, and features and outputs as one column per name with a kind byte per row and
+/// each row's list of names shared by the rows that have the same; a reader decodes a block into arrays
+/// (<see cref="InferenceLogColumns"/>), not record objects. Format <see cref="JsonFormatName"/> (written before): the
+/// payload a UTF-8 JSON array of record objects; still read, as records or turned into columns.
+/// </para>
+/// Blocks written since feedback matching
 /// also carry <c>Ids</c> (and <c>Ids1</c>, … past <see cref="PartBytes"/>): a <see cref="RequestIdIndex"/> of the
 /// request ids and rows of the predictions inside, about 6 bytes per request, which feedback matching reads with a
 /// <c>$select</c> of that property alone instead of the payload; blocks without it are decoded instead. RowKey <c>{FirstUtc ticks:D19}|{writer}|{seq}</c>
 /// sorts blocks by their first record; a block spans at most <see cref="MaxSpan"/>, so a reader looking for records
-/// at or after a time starts <see cref="MaxSpan"/> earlier. One entity per about a thousand rows instead of one per row
-/// is what makes logging cheap: Table storage's cost is per entity and per byte, and JSON numbers compress about 3×.
+/// at or after a time starts <see cref="MaxSpan"/> earlier. One entity per thousands of rows instead of one per row
+/// is what makes logging cheap: Table storage's cost is per entity and per byte.
 /// Stateless and thread-safe.
 /// </summary>
 public static class InferenceLogBlockFormat
 {
-    public const string FormatName = "json-gzip-1";
+    /// <summary>The format blocks are written in: columns, GZip-compressed.</summary>
+    public const string FormatName = "columns-gzip-1";
+
+    /// <summary>The earlier format, still read: a JSON array of record objects, GZip-compressed.</summary>
+    public const string JsonFormatName = "json-gzip-1";
 
     /// <summary>Largest binary property: Table storage allows 64 KiB.</summary>
     public const int PartBytes = 65_536;
@@ -62,8 +76,6 @@ public static class InferenceLogBlockFormat
     internal static readonly JsonEncodedText Truncated = JsonEncodedText.Encode("tr");
     internal static readonly JsonEncodedText Mirror = JsonEncodedText.Encode("mi");
 
-    private static readonly IReadOnlyDictionary<string, JsonElement> NoFeatures = new Dictionary<string, JsonElement>();
-
     /// <summary>The name of payload part <paramref name="index"/>: <c>Data</c>, <c>Data1</c>, <c>Data2</c>, …</summary>
     public static string PartName(int index) => index == 0 ? DataProperty : DataProperty + index.ToString(CultureInfo.InvariantCulture);
 
@@ -97,207 +109,61 @@ public static class InferenceLogBlockFormat
     public static string RowKey(DateTimeOffset firstUtc, string writerId, long sequence) =>
         string.Create(CultureInfo.InvariantCulture, $"{InferenceLogKeys.RowKeyPrefix(firstUtc)}|{writerId}|{sequence:D12}");
 
-    /// <summary>The records a block entity holds, in the order they were written.</summary>
-    /// <exception cref="InvalidDataException">The entity is not a block of this format.</exception>
+    /// <summary>The records a block entity holds (either format), in the order they were written.</summary>
+    /// <exception cref="InvalidDataException">The entity is not a block of a known format, or its payload is truncated or corrupt.</exception>
     public static List<InferenceLogRecord> ReadRecords(TableEntity entity)
     {
-        var format = entity.GetString(FormatProperty);
-        if (format != FormatName)
-        {
-            throw new InvalidDataException($"Inference log entity {entity.PartitionKey}/{entity.RowKey} has format '{format}', not '{FormatName}'.");
-        }
-
-        var model = entity.GetString(ModelProperty) ?? "";
-        using var payload = new MemoryStream();
-        for (var i = 0; i < MaxParts && entity.GetBinary(PartName(i)) is { } part; i++)
-        {
-            payload.Write(part);
-        }
-
-        payload.Position = 0;
-        using var json = new MemoryStream(capacity: (int)Math.Min(payload.Length * 4, 8 << 20));
-        using (var gzip = new GZipStream(payload, CompressionMode.Decompress))
-        {
-            gzip.CopyTo(json);
-        }
-
-        var reader = new Utf8JsonReader(json.GetBuffer().AsSpan(0, (int)json.Length));
-        var root = JsonElement.ParseValue(ref reader);
-        var records = new List<InferenceLogRecord>(root.GetArrayLength());
-        var names = new NameCache();
-        foreach (var element in root.EnumerateArray())
-        {
-            records.Add(ToRecord(model, element, names));
-        }
-
-        return records;
-    }
-
-    private static InferenceLogRecord ToRecord(string model, JsonElement element, NameCache names)
-    {
-        string requestId = "", version = "", status = InferenceLogStatus.Ok, source = "";
-        string? error = null, label = null;
-        var row = 0;
-        int? statusCode = null;
-        long ticks = 0;
-        double latency = 0;
-        double? probability = null, value = null;
-        LoggedValues? features = null, outputs = null;
-        bool truncated = false, mirror = false;
-        foreach (var property in element.EnumerateObject())
-        {
-            var field = property.Value;
-            if (property.NameEquals(Features.EncodedUtf8Bytes))
-            {
-                features = names.Features.Read(field);
-            }
-            else if (property.NameEquals(RequestId.EncodedUtf8Bytes))
-            {
-                requestId = field.GetString()!;
-            }
-            else if (property.NameEquals(Row.EncodedUtf8Bytes))
-            {
-                row = field.GetInt32();
-            }
-            else if (property.NameEquals(Version.EncodedUtf8Bytes))
-            {
-                version = names.Intern(field);
-            }
-            else if (property.NameEquals(Ticks.EncodedUtf8Bytes))
-            {
-                ticks = field.GetInt64();
-            }
-            else if (property.NameEquals(Latency.EncodedUtf8Bytes))
-            {
-                latency = field.GetDouble();
-            }
-            else if (property.NameEquals(Status.EncodedUtf8Bytes))
-            {
-                status = names.Intern(field);
-            }
-            else if (property.NameEquals(Source.EncodedUtf8Bytes))
-            {
-                source = names.Intern(field);
-            }
-            else if (property.NameEquals(Label.EncodedUtf8Bytes))
-            {
-                label = names.Intern(field);
-            }
-            else if (property.NameEquals(Probability.EncodedUtf8Bytes))
-            {
-                probability = field.GetDouble();
-            }
-            else if (property.NameEquals(Value.EncodedUtf8Bytes))
-            {
-                value = field.GetDouble();
-            }
-            else if (property.NameEquals(Outputs.EncodedUtf8Bytes))
-            {
-                outputs = names.Outputs.Read(field);
-            }
-            else if (property.NameEquals(Error.EncodedUtf8Bytes))
-            {
-                error = field.GetString();
-            }
-            else if (property.NameEquals(StatusCode.EncodedUtf8Bytes))
-            {
-                statusCode = field.GetInt32();
-            }
-            else if (property.NameEquals(Truncated.EncodedUtf8Bytes))
-            {
-                truncated = field.GetBoolean();
-            }
-            else if (property.NameEquals(Mirror.EncodedUtf8Bytes))
-            {
-                mirror = field.GetBoolean();
-            }
-        }
-
-        return new InferenceLogRecord
-        {
-            RequestId = requestId,
-            Row = row,
-            Model = model,
-            Version = version,
-            TimestampUtc = new DateTimeOffset(ticks, TimeSpan.Zero),
-            LatencyMs = latency,
-            Status = status,
-            Source = source,
-            Error = error,
-            StatusCode = statusCode,
-            Label = label,
-            Probability = probability,
-            Value = value,
-            Features = features ?? NoFeatures,
-            Outputs = outputs,
-            Truncated = truncated,
-            Mirror = mirror,
-        };
+        ArgumentNullException.ThrowIfNull(entity);
+        return Decode(entity, static (payload, model, columnar) => columnar
+            ? InferenceLogColumns.Read(payload, model).ToRecords()
+            : JsonBlocks.ReadRecords(payload, model));
     }
 
     /// <summary>
-    /// Strings that repeat from record to record within a block (feature names, versions, statuses, labels), kept once
-    /// instead of allocated per record: reading a million records otherwise allocates tens of millions of equal strings.
+    /// The block entity's records as columns (either format; a block of the earlier JSON format is turned into columns
+    /// by the writer's path): one block, or more for a JSON block that holds more than a columnar block takes.
     /// </summary>
-    private sealed class NameCache
+    /// <exception cref="InvalidDataException">The entity is not a block of a known format, or its payload is truncated or corrupt.</exception>
+    public static IReadOnlyList<InferenceLogColumns> ReadColumns(TableEntity entity)
     {
-        private readonly List<string> _small = [];
-
-        public PropertyNames Features { get; } = new();
-
-        public PropertyNames Outputs { get; } = new();
-
-        /// <summary>A short string value, shared with earlier equal ones.</summary>
-        public string Intern(JsonElement value)
-        {
-            foreach (var known in _small)
-            {
-                if (value.ValueEquals(known))
-                {
-                    return known;
-                }
-            }
-
-            var text = value.GetString()!;
-            if (_small.Count < 16 && text.Length <= 64)
-            {
-                _small.Add(text);
-            }
-
-            return text;
-        }
+        ArgumentNullException.ThrowIfNull(entity);
+        return Decode<IReadOnlyList<InferenceLogColumns>>(entity, static (payload, model, columnar) => columnar
+            ? [InferenceLogColumns.Read(payload, model)]
+            : JsonBlocks.ReadColumns(payload, model));
     }
 
-    /// <summary>Objects' property names, shared while consecutive objects repeat the previous one's names in order.</summary>
-    private sealed class PropertyNames
+    private delegate T PayloadDecoder<out T>(ReadOnlySpan<byte> payload, string model, bool columnar);
+
+    /// <summary>Checks the format, joins and decompresses the payload parts and decodes them; any failure is an <see cref="InvalidDataException"/> naming the entity.</summary>
+    private static T Decode<T>(TableEntity entity, PayloadDecoder<T> decode)
     {
-        private LoggedNames? _last;
-
-        public LoggedValues Read(JsonElement json)
+        var format = entity.GetString(FormatProperty);
+        if (format is not (FormatName or JsonFormatName))
         {
-            var count = json.GetPropertyCount();
-            var values = new JsonElement[count];
-            var same = _last is { } last && last.Names.Length == count;
-            var k = 0;
-            foreach (var property in json.EnumerateObject())
+            throw new InvalidDataException($"Inference log entity {entity.PartitionKey}/{entity.RowKey} has format '{format}', not '{FormatName}' or '{JsonFormatName}'.");
+        }
+
+        try
+        {
+            using var payload = new MemoryStream();
+            for (var i = 0; i < MaxParts && entity.GetBinary(PartName(i)) is { } part; i++)
             {
-                same = same && property.NameEquals(_last!.Names[k]);
-                values[k++] = property.Value;
+                payload.Write(part);
             }
 
-            if (!same)
+            payload.Position = 0;
+            using var raw = new MemoryStream(capacity: (int)Math.Min(payload.Length * 4, 8 << 20));
+            using (var gzip = new GZipStream(payload, CompressionMode.Decompress))
             {
-                var names = new string[count];
-                k = 0;
-                foreach (var property in json.EnumerateObject())
-                {
-                    names[k++] = property.Name;
-                }
-
-                _last = new LoggedNames(names);
+                gzip.CopyTo(raw);
             }
 
-            return new LoggedValues(_last!, values);
+            return decode(raw.GetBuffer().AsSpan(0, (int)raw.Length), entity.GetString(ModelProperty) ?? "", format == FormatName);
+        }
+        catch (Exception e) when (e is InvalidDataException or JsonException or InvalidOperationException or FormatException or OverflowException
+                                      or ArgumentException or IndexOutOfRangeException)
+        {
+            throw new InvalidDataException($"Inference log block {entity.PartitionKey}/{entity.RowKey} ({format}) cannot be read: {e.Message}", e);
         }
     }
 }

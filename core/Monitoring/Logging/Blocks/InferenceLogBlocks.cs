@@ -1,13 +1,15 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Serverless.Core.Monitoring.Logging.Blocks.Columns;
 
 namespace Serverless.Core.Monitoring.Logging.Blocks;
 
 /// <summary>
 /// Turns completed captures into blocks: each record is written as JSON (all serialisation happens here, off the
-/// request path) and appended to the open block of its table and partition. A block is ready once it holds
-/// <see cref="MaxBlockRecords"/> records or <see cref="MaxBlockBytes"/> of JSON, or when a record would stretch it past
+/// request path) and appended to the columns of the open block of its table and partition. A block is ready once it
+/// holds <see cref="MaxBlockRecords"/> records or a record might take it past <see cref="MaxBlockBytes"/> of payload (or
+/// its cells past <see cref="Columns.ColumnsBuilder.MaxCells"/>), or when a record would stretch it past
 /// <see cref="InferenceLogBlockFormat.MaxSpan"/>; <see cref="TakeAll"/> closes the rest (the writer's flush). A record
 /// that cannot be written is skipped whole and reported by <see cref="Add"/>, so a block never holds half a record.
 /// Not thread-safe (the writer's loop only).
@@ -15,7 +17,8 @@ namespace Serverless.Core.Monitoring.Logging.Blocks;
 internal sealed class InferenceLogBlocks
 {
     public const int MaxBlockRecords = 10_000;
-    public const int MaxBlockBytes = 512 * 1024;
+    /// <summary>Most uncompressed payload bytes: compressed, a block then always fits <see cref="InferenceLogBlockFormat.MaxParts"/> parts.</summary>
+    public const int MaxBlockBytes = 850 * 1024;
 
     private readonly string _tablePrefix;
     private readonly int _shards;
@@ -49,6 +52,15 @@ internal sealed class InferenceLogBlocks
         var first = capture.Status == InferenceLogStatus.Error ? -1 : 0;
         for (var row = first; row < first + capture.RecordCount; row++)
         {
+            if (TabularRows.TryMeasure(capture, row, out var bound))
+            {
+                // A records API row goes straight into the columns; anything else is written as JSON and read into them.
+                var direct = Fit(key, capture.Model, ticks, bound);
+                direct.AppendTabular(capture, row, ticks);
+                Count++;
+                continue;
+            }
+
             _record.ResetWrittenCount();
             _recordJson.Reset();
             try
@@ -63,13 +75,7 @@ internal sealed class InferenceLogBlocks
                 continue;
             }
 
-            var block = Block(key, capture.Model);
-            if (!block.Spans(ticks) || block.Records >= MaxBlockRecords || block.Bytes + _record.WrittenCount > MaxBlockBytes)
-            {
-                Close(key, block);
-                block = Block(key, capture.Model);
-            }
-
+            var block = Fit(key, capture.Model, ticks, _record.WrittenCount);
             block.Append(_record.WrittenSpan, ticks, capture.RequestIdHash, row);
             Count++;
         }
@@ -118,6 +124,19 @@ internal sealed class InferenceLogBlocks
         }
 
         return key;
+    }
+
+    /// <summary>The open block of the key, closed first and replaced when a record of this time and JSON size might not fit it.</summary>
+    private InferenceLogBlockBuilder Fit((string Table, string Partition) key, string model, long ticks, int jsonBytes)
+    {
+        var block = Block(key, model);
+        if (!block.Spans(ticks) || block.Records >= MaxBlockRecords || !block.Fits(jsonBytes))
+        {
+            Close(key, block);
+            block = Block(key, model);
+        }
+
+        return block;
     }
 
     private InferenceLogBlockBuilder Block((string Table, string Partition) key, string model)

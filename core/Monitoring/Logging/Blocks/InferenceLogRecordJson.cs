@@ -5,7 +5,8 @@ using Serverless.Core.Tabular;
 namespace Serverless.Core.Monitoring.Logging.Blocks;
 
 /// <summary>
-/// Writes one record as a JSON object into a block (see <see cref="InferenceLogBlockFormat"/> for the fields). The
+/// Writes one record as a JSON object (see <see cref="InferenceLogBlockFormat"/> for the fields), which
+/// <see cref="Columns.ColumnsBuilder"/> reads into a block's columns (records API rows skip it: <see cref="Columns.TabularRows"/>). The
 /// features object and the outputs object are each kept under <see cref="MaxJsonBytes"/> UTF-8 bytes: entries that
 /// would pass it are left out, the JSON stays valid, and <c>tr</c> is true. Absent values are left out. Runs on the
 /// writer's thread only (not thread-safe; it keeps the last tensor request's feature names).
