@@ -160,9 +160,9 @@ public sealed class BaselineBuilder
     }
 
     /// <summary>The bin of <paramref name="value"/> on <paramref name="edges"/>; values outside go to the first or last bin.</summary>
-    public static int Bin(IReadOnlyList<double> edges, double value)
+    public static int Bin(ReadOnlySpan<double> edges, double value)
     {
-        var bins = edges.Count - 1;
+        var bins = edges.Length - 1;
         if (value <= edges[0])
         {
             return 0;

@@ -104,20 +104,21 @@ public sealed class GraphService(IModelRegistry registry, ModelResolver resolver
     {
         log?.SetVersion(graph);
         var plan = await GetPlanAsync(graph, cancellationToken).ConfigureAwait(false);
-        return await InferAsync(executor, plan, graph, body, headerLength, output, log, log is { IsRecording: true } ? logger : null, timings, cancellationToken)
+        return await InferAsync(executor, plan, graph, body, headerLength, output, log, log is { Enabled: true } ? logger : null, timings, cancellationToken)
             .ConfigureAwait(false);
     }
 
     /// <summary>
     /// The serving step of <see cref="InferAsync(ModelVersion, ReadOnlyMemory{byte}, long, IBufferWriter{byte}, InferenceLogCapture?, bool, CancellationToken)"/>
-    /// on a plan already compiled: parse against the graph's signature, run, write. <paramref name="memberLog"/>: log each member's rows.
+    /// on a plan already compiled: parse against the graph's signature, run, write. <paramref name="memberLog"/>: log each member's rows
+    /// (when <paramref name="log"/>, once it has settled the request id, is recording).
     /// </summary>
     public static async ValueTask<int> InferAsync(GraphExecutor executor, GraphPlan plan, ModelVersion graph, ReadOnlyMemory<byte> body, long headerLength,
         IBufferWriter<byte> output, InferenceLogCapture? log, InferenceLogger? memberLog, bool timings, CancellationToken cancellationToken)
     {
         using var request = InferRequestParser.Parse(body.Span, headerLength, plan);
         var id = log is null ? request.Id ?? Guid.NewGuid().ToString("N") : log.ResolveRequestId(request.Id);
-        var sink = memberLog is null ? null : new MemberLogSink(memberLog, id);
+        var sink = memberLog is not null && log?.IsRecording != false ? new MemberLogSink(memberLog, id) : null;
         using var run = await executor.RunAsync(plan, plan.OrderInputs(request), sink, cancellationToken).ConfigureAwait(false);
         var names = (IReadOnlyList<string>?)request.RequestedOutputs ?? plan.OutputNames;
         var all = run.Outputs;

@@ -130,36 +130,7 @@ public sealed class ColumnAccumulator
         held += count;
     }
 
-    /// <summary><see cref="BaselineBuilder.Bin"/> over an array.</summary>
-    private static int Bin(double[] edges, double value)
-    {
-        var bins = edges.Length - 1;
-        if (value <= edges[0])
-        {
-            return 0;
-        }
-
-        if (value >= edges[bins])
-        {
-            return bins - 1;
-        }
-
-        int low = 0, high = bins - 1;
-        while (low < high)
-        {
-            var mid = (low + high + 1) / 2;
-            if (edges[mid] <= value)
-            {
-                low = mid;
-            }
-            else
-            {
-                high = mid - 1;
-            }
-        }
-
-        return low;
-    }
+    private static int Bin(double[] edges, double value) => BaselineBuilder.Bin(edges.AsSpan(), value);
 
     public WindowColumn Build()
     {

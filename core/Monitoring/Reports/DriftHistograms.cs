@@ -120,9 +120,10 @@ public static class DriftHistograms
     private static long[] Count(IReadOnlyList<double> values, IReadOnlyList<double> edges)
     {
         var counts = new long[edges.Count - 1];
+        var edgeArray = edges as double[] ?? [.. edges];
         foreach (var value in values)
         {
-            counts[BaselineBuilder.Bin(edges, value)]++;
+            counts[BaselineBuilder.Bin(edgeArray, value)]++;
         }
 
         return counts;

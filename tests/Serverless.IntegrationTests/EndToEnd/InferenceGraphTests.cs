@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Serverless.Core.Monitoring.Logging;
 using Serverless.IntegrationTests.Support;
 using Serverless.TestModels;
 
@@ -46,6 +48,11 @@ public sealed class InferenceGraphTests
             .Select(s => $"{s.GetProperty("node").GetString()}={s.GetProperty("model").GetString()}@{s.GetProperty("version").GetString()}").ToList();
         Assert.Equal(["a=ge-double@1", "b=ge-triple@1", "c=ge-plus@1"], steps);
         Assert.All(graph.GetProperty("parameters").GetProperty("graph").GetProperty("steps").EnumerateArray(), s => Assert.False(s.TryGetProperty("ms", out _)));
+
+        var id = graph.GetProperty("id").GetString();
+        var memberRows = await MemberRowsAsync("ge-triple", id!);
+        Assert.Equal(2, memberRows.Count);
+        Assert.All(memberRows, r => Assert.Equal("1", r.Version));
 
         var timed = await _stack.Client.SendAsync(HttpMethod.Post, "v2/models/ge-ensemble/infer", new StringContent(Request, Encoding.UTF8, "application/json"),
             new Dictionary<string, string> { ["x-graph-timings"] = "true" });
@@ -118,6 +125,31 @@ public sealed class InferenceGraphTests
         Assert.Contains("gp-pinning@1", refused.Error);
         Assert.Equal(HttpStatusCode.NoContent, graphDeleted.Status);
         Assert.Equal(HttpStatusCode.NoContent, memberDeleted.Status);
+    }
+
+    /// <summary>The rows a member logged for one graph request (source graph, the graph's request id), waiting for the writer.</summary>
+    private async Task<List<InferenceLogRecord>> MemberRowsAsync(string member, string requestId)
+    {
+        var reader = _stack.Host.Services.GetRequiredService<InferenceLogReader>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var rows = new List<InferenceLogRecord>();
+            await foreach (var record in reader.ReadAsync(member, DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow.AddMinutes(1)))
+            {
+                if (record.Source == InferenceLogSource.Graph && record.RequestId == requestId)
+                {
+                    rows.Add(record);
+                }
+            }
+
+            if (rows.Count > 0 || DateTime.UtcNow > deadline)
+            {
+                return rows;
+            }
+
+            await Task.Delay(200);
+        }
     }
 
     private static string Tier(long tier) =>
