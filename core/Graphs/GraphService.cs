@@ -21,7 +21,7 @@ public sealed class GraphService(IModelRegistry registry, ModelResolver resolver
     /// <summary>Plans kept per process; past it the cache starts over (member versions move rarely).</summary>
     private const int MaxPlans = 256;
 
-    private readonly ConcurrentDictionary<string, Task<GraphSpec>> _specs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<StoredGraph>> _specs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, GraphPlan> _plans = new(StringComparer.Ordinal);
 
     /// <summary>Registers a graph version from its JSON spec: BadRequest naming the node for any mismatch, Conflict as for models.</summary>
@@ -55,14 +55,16 @@ public sealed class GraphService(IModelRegistry registry, ModelResolver resolver
     }
 
     /// <summary>The stored spec of a graph version (integrity-checked, read once per process).</summary>
-    public Task<GraphSpec> GetSpecAsync(ModelVersion graph, CancellationToken cancellationToken) =>
+    public async Task<GraphSpec> GetSpecAsync(ModelVersion graph, CancellationToken cancellationToken) =>
+        (await GetStoredAsync(graph, cancellationToken).ConfigureAwait(false)).Spec;
+
+    private Task<StoredGraph> GetStoredAsync(ModelVersion graph, CancellationToken cancellationToken) =>
         _specs.GetOrAdd(graph.CacheKey, _ => LoadSpecAsync(graph)).WaitAsync(cancellationToken);
 
     /// <summary>The plan a request to <paramref name="graph"/> runs now: its members resolved as they stand (aliases followed).</summary>
     public async ValueTask<GraphPlan> GetPlanAsync(ModelVersion graph, CancellationToken cancellationToken)
     {
-        var spec = await GetSpecAsync(graph, cancellationToken).ConfigureAwait(false);
-        var members = GraphCompiler.CollectMembers(spec);
+        var (spec, members) = await GetStoredAsync(graph, cancellationToken).ConfigureAwait(false);
         var versions = new Dictionary<GraphMemberRef, ModelVersion>(members.Count);
         var key = graph.CacheKey;
         foreach (var member in members)
@@ -179,11 +181,12 @@ public sealed class GraphService(IModelRegistry registry, ModelResolver resolver
         writer.WriteEndObject();
     }
 
-    private async Task<GraphSpec> LoadSpecAsync(ModelVersion graph)
+    private async Task<StoredGraph> LoadSpecAsync(ModelVersion graph)
     {
         try
         {
-            return GraphSpec.Parse(await registry.DownloadAsync(graph, CancellationToken.None).ConfigureAwait(false));
+            var spec = GraphSpec.Parse(await registry.DownloadAsync(graph, CancellationToken.None).ConfigureAwait(false));
+            return new StoredGraph(spec, GraphCompiler.CollectMembers(spec));
         }
         catch
         {
@@ -228,6 +231,9 @@ public sealed class GraphService(IModelRegistry registry, ModelResolver resolver
             throw ServingException.Conflict($"Graph '{graph.Name}' version '{graph.Version}' cannot resolve its member {member}: {e.Message}");
         }
     }
+
+    /// <summary>A stored spec with its members, read once per graph version.</summary>
+    private sealed record StoredGraph(GraphSpec Spec, IReadOnlyList<GraphMemberRef> Members);
 
     /// <summary>Captures each member's rows while its tensors live; buffers them once the graph has answered.</summary>
     private sealed class MemberLogSink(InferenceLogger logger, string requestId) : IGraphStepSink
