@@ -44,13 +44,21 @@ param alwaysReadyHttpInstances int = 0
 @maxValue(1000)
 param httpPerInstanceConcurrency int = 16
 
-@description('Where training trials run: a serverless GPU profile (needs GPU quota in the region) or plain Consumption (CPU; the built-in ML.NET trainer needs no GPU).')
+@description('Where the built-in (ML.NET) trainer\'s trials run: plain Consumption (CPU; ML.NET uses no GPU) or a serverless GPU profile (needs GPU quota in the region).')
 @allowed([
   'Consumption-GPU-NC8as-T4'
   'Consumption-GPU-NC24-A100'
   'Consumption'
 ])
-param trainerProfile string = 'Consumption-GPU-NC8as-T4'
+param trainerProfile string = 'Consumption'
+
+@description('Where the PyTorch trainer\'s trials (torch_mlp, torch_ft_transformer) run: a serverless GPU profile (needs GPU quota in the region) or plain Consumption (CPU).')
+@allowed([
+  'Consumption-GPU-NC8as-T4'
+  'Consumption-GPU-NC24-A100'
+  'Consumption'
+])
+param torchTrainerProfile string = 'Consumption-GPU-NC8as-T4'
 
 @description('vCPUs of the trainer container; 0: the profile\'s whole replica (T4 8, A100 24, Consumption 4).')
 @minValue(0)
@@ -67,6 +75,17 @@ param trainerReplicaTimeoutSeconds int = 86400
 
 @description('The trainer image; empty until the first image is pushed (a placeholder image runs until then).')
 param trainerImage string = ''
+
+@description('vCPUs of the PyTorch trainer container; 0: the profile\'s whole replica.')
+@minValue(0)
+@maxValue(24)
+param torchTrainerCpu int = 0
+
+@description('Memory of the PyTorch trainer container, such as 56Gi; empty: the profile\'s whole replica.')
+param torchTrainerMemory string = ''
+
+@description('The PyTorch trainer image (trainer-torch/Dockerfile); empty until the first image is pushed (a placeholder image runs until then).')
+param torchTrainerImage string = ''
 
 @description('NCRONTAB schedule of the monitoring timer.')
 param monitoringSchedule string = '0 0 * * * *'
@@ -175,6 +194,11 @@ module containerApps 'modules/container-apps.bicep' = {
     registryServer: registry.outputs.loginServer
     cpu: trainerCpu > 0 ? trainerCpu : trainerReplica[trainerProfile].cpu
     memory: empty(trainerMemory) ? trainerReplica[trainerProfile].memory : trainerMemory
+    torchJobName: 'caj-torch-${resourceToken}'
+    torchProfile: torchTrainerProfile
+    torchImage: empty(torchTrainerImage) ? placeholderImage : torchTrainerImage
+    torchCpu: torchTrainerCpu > 0 ? torchTrainerCpu : trainerReplica[torchTrainerProfile].cpu
+    torchMemory: empty(torchTrainerMemory) ? trainerReplica[torchTrainerProfile].memory : torchTrainerMemory
     replicaTimeoutSeconds: trainerReplicaTimeoutSeconds
     identityId: identity.outputs.trainerIdentityId
     identityClientId: identity.outputs.trainerClientId
@@ -242,6 +266,9 @@ var appSettings = union(
     Training__ContainerApps__ApiVersion: containerAppsApiVersion
     Training__ContainerApps__ManagementEndpoint: environment().resourceManager
     Training__ContainerApps__ManagedIdentityClientId: identity.outputs.appClientId
+    // Torch algorithms run as executions of the second (GPU) job; its container's name is the built-in one's.
+    Training__Torch__JobName: containerApps.outputs.torchJobName
+    Training__Torch__ContainerName: trainerContainerName
   },
   appSettingOverrides
 )
@@ -279,6 +306,7 @@ module roleAssignments 'modules/role-assignments.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     registryName: registry.outputs.name
     jobName: containerApps.outputs.jobName
+    torchJobName: containerApps.outputs.torchJobName
     appPrincipalId: identity.outputs.appPrincipalId
     trainerPrincipalId: identity.outputs.trainerPrincipalId
     deployerPrincipalId: principalId
@@ -296,6 +324,7 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_CONTAINER_REGISTRY_NAME string = registry.outputs.name
 output AZURE_CONTAINER_REGISTRY_ENDPOINT string = registry.outputs.loginServer
 output TRAINER_JOB_NAME string = containerApps.outputs.jobName
+output TORCH_TRAINER_JOB_NAME string = containerApps.outputs.torchJobName
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output OPERATOR_KEY_COMMAND string = 'az functionapp keys list --resource-group ${rg.name} --name ${functionApp.outputs.name} --query masterKey --output tsv'
 output CLIENT_KEY_COMMAND string = 'az functionapp keys set --resource-group ${rg.name} --name ${functionApp.outputs.name} --key-type functionKeys --key-name <client-app>'

@@ -18,7 +18,7 @@ public static class Algorithms
     public const string Multiclass = HyperparameterCatalog.Multiclass;
     public const string Regression = HyperparameterCatalog.Regression;
 
-    public static IReadOnlyList<string> All { get; } = HyperparameterCatalog.Algorithms;
+    public static IReadOnlyList<string> All { get; } = HyperparameterCatalog.BuiltInAlgorithms;
 
     public static IReadOnlyList<string> Tasks { get; } = HyperparameterCatalog.Tasks;
 

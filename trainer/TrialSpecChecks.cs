@@ -23,7 +23,9 @@ public static class TrialSpecChecks
 
         if (!Algorithms.All.Contains(spec.Algorithm, StringComparer.Ordinal))
         {
-            throw new TrialException($"Unknown algorithm '{spec.Algorithm}'; the built-in trainer knows {string.Join(", ", Algorithms.All)}.");
+            throw new TrialException(HyperparameterCatalog.TrainerOf(spec.Algorithm) == TrainerKind.Torch
+                ? $"'{spec.Algorithm}' is an algorithm of the torch trainer (trainer-torch/); the built-in trainer knows {string.Join(", ", Algorithms.All)}."
+                : $"Unknown algorithm '{spec.Algorithm}'; the built-in trainer knows {string.Join(", ", Algorithms.All)}.");
         }
 
         if (Algorithms.Unsupported(spec.Algorithm, spec.Task) is { } why)

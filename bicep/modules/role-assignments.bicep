@@ -2,7 +2,8 @@
 // - the app's identity: Storage Blob Data Owner, Queue and Table Data Contributor on the storage account (the host,
 //   the Durable task hub, the registry, the inference log, sweeps and data containers all live there; the host
 //   creates its own containers, queues and tables), Monitoring Metrics Publisher on Application Insights, and
-//   Container Apps Jobs Operator on the trainer job (read it, start and stop its executions; not Contributor);
+//   Container Apps Jobs Operator on each trainer job, the built-in and the PyTorch one (read it, start and stop its
+//   executions; not Contributor);
 // - the trainer's identity: AcrPull on the registry and Storage Blob Data Contributor on the sweeps container only;
 // - the deployer (optional): Storage Blob Data Contributor on each data container, to upload datasets and read scores.
 
@@ -12,6 +13,7 @@ param dataContainerNames string[]
 param applicationInsightsName string
 param registryName string
 param jobName string
+param torchJobName string
 
 param appPrincipalId string
 param trainerPrincipalId string
@@ -72,6 +74,10 @@ resource job 'Microsoft.App/jobs@2025-01-01' existing = {
   name: jobName
 }
 
+resource torchJob 'Microsoft.App/jobs@2025-01-01' existing = {
+  name: torchJobName
+}
+
 resource appStorage 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for role in appStorageRoles: {
     name: guid(storage.id, appPrincipalId, role)
@@ -97,6 +103,16 @@ resource appTelemetry 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 resource appJobOperator 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(job.id, appPrincipalId, roles.containerAppsJobsOperator)
   scope: job
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.containerAppsJobsOperator)
+  }
+}
+
+resource appTorchJobOperator 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(torchJob.id, appPrincipalId, roles.containerAppsJobsOperator)
+  scope: torchJob
   properties: {
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'

@@ -32,12 +32,14 @@ public sealed record HyperparameterSpec(string Name, HyperparameterKind Kind, do
 }
 
 /// <summary>
-/// The one catalog of the built-in trainer's algorithms, the tasks each trains and their hyperparameters, with types
-/// and allowed ranges: the sweep API refuses anything outside it with a 400 before a sweep starts, and the trainer
-/// (trainer/) checks its spec against the same catalog and builds a trainer only for the pairs it lists. The ranges bound what one trial may cost (trees, leaves, iterations) as well as
-/// what the trainer accepts. Immutable; thread-safe.
+/// The one catalog of the trainers' algorithms, the tasks each trains and their hyperparameters, with types and allowed
+/// ranges: the sweep API refuses anything outside it with a 400 before a sweep starts. The built-in trainer (trainer/)
+/// checks its spec against the same catalog and builds a trainer only for the pairs it lists; the torch trainer
+/// (trainer-torch/) reads the torch algorithms' table from its <c>hyperparameters.json</c>, which a test holds equal to
+/// this one. <see cref="TrainerOf"/> says which trainer runs an algorithm. The ranges bound what one trial may cost
+/// (trees, leaves, iterations, epochs) as well as what the trainers accept. Immutable; thread-safe.
 /// </summary>
-public static class HyperparameterCatalog
+public static partial class HyperparameterCatalog
 {
     public const string LightGbm = "lightgbm";
     public const string FastTree = "fasttree";
@@ -67,6 +69,8 @@ public static class HyperparameterCatalog
         [FastTree] = [NumLeaves, new("num_trees", HyperparameterKind.Integer, 1, 10_000), LearningRate, MinDataInLeaf],
         [Lbfgs] = [L1, L2, new("optimization_tolerance", HyperparameterKind.Real, 0, 1, MinimumExclusive: true)],
         [Sdca] = [L1, L2, new("max_iterations", HyperparameterKind.Integer, 1, 10_000)],
+        [TorchMlp] = TorchSpecs.Mlp,
+        [TorchFtTransformer] = TorchSpecs.FtTransformer,
     };
 
     /// <summary>
@@ -79,10 +83,15 @@ public static class HyperparameterCatalog
         [FastTree] = [Binary, Multiclass, Regression],
         [Lbfgs] = [Binary, Multiclass],
         [Sdca] = [Binary, Multiclass, Regression],
+        [TorchMlp] = [Binary, Multiclass, Regression],
+        [TorchFtTransformer] = [Binary, Multiclass, Regression],
     };
 
-    /// <summary>The algorithms, in the order messages list them.</summary>
-    public static IReadOnlyList<string> Algorithms { get; } = [LightGbm, FastTree, Lbfgs, Sdca];
+    /// <summary>The built-in (ML.NET) trainer's algorithms, in the order messages list them.</summary>
+    public static IReadOnlyList<string> BuiltInAlgorithms { get; } = [LightGbm, FastTree, Lbfgs, Sdca];
+
+    /// <summary>Every algorithm of either trainer, in the order messages list them.</summary>
+    public static IReadOnlyList<string> Algorithms { get; } = [.. BuiltInAlgorithms, .. TorchAlgorithms];
 
     /// <summary>The tasks, in the order messages list them.</summary>
     public static IReadOnlyList<string> Tasks { get; } = [Binary, Multiclass, Regression];

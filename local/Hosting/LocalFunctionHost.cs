@@ -67,6 +67,7 @@ public sealed class LocalFunctionHost : IAsyncDisposable
             {
                 [StorageAccount.SettingName] = "UseDevelopmentStorage=true",
                 ["Training:Process:TrainerPath"] = RepositoryPaths.TrainerDll(root),
+                ["Training:Torch:TrainerPath"] = RepositoryPaths.TorchTrainer(root),
                 // Trials here are child processes of a few seconds; Azure's default (2 s, for jobs of minutes) would dominate them.
                 ["Training:PollIntervalSeconds"] = "1",
                 [MonitoringOptions.ScheduleSetting] = MonitoringOptions.DefaultSchedule,

@@ -36,4 +36,11 @@ public static class RepositoryPaths
             .Select(c => Path.Combine(root, "trainer", "bin", c, framework, "Serverless.Trainer.dll"))
             .FirstOrDefault(File.Exists);
     }
+
+    /// <summary>The torch trainer's entry point, <c>{root}/trainer-torch/train.py</c>; null when it is not there.</summary>
+    public static string? TorchTrainer(string root)
+    {
+        var path = Path.Combine(root, "trainer-torch", "train.py");
+        return File.Exists(path) ? path : null;
+    }
 }

@@ -92,7 +92,7 @@ public static class TrainingSweepRequestValidator
         if (search is null || !Algorithms.Contains(search.Name))
         {
             throw ServingException.BadRequest(
-                $"Unknown algorithm {DataText.Quote(search?.Name)}; the built-in trainer knows {string.Join(", ", Algorithms)}.");
+                $"Unknown algorithm {DataText.Quote(search?.Name)}; the trainers know {string.Join(", ", Algorithms)}.");
         }
 
         Refuse(search.Name, null, HyperparameterCatalog.CheckTask(search.Name, task));

@@ -55,7 +55,8 @@ public sealed partial class AppSettingsTests
         using var provider = AppSettingsHost.Build(deployment.AppSettings());
 
         var training = provider.GetRequiredService<IOptions<TrainingOptions>>().Value;
-        var job = deployment.Single("Microsoft.App/jobs");
+        var job = deployment.Job(Deployment.TrainerJob);
+        var torchJob = deployment.Job(Deployment.TorchJob);
         var appIdentity = Identity(deployment, "id-app-");
 
         Assert.True(training.Uses(TrainingOptions.ContainerAppsRunner));
@@ -64,8 +65,12 @@ public sealed partial class AppSettingsTests
         Assert.Equal((string)job["apiVersion"]!, training.ContainerApps.ApiVersion);
         Assert.Equal(StandIns.ClientId(appIdentity), training.ContainerApps.ManagedIdentityClientId);
         Assert.Equal("https://management.azure.com/", training.ContainerApps.ManagementEndpoint);
-        // A trial may run as long as a request may ask for; the job must not stop it first.
-        Assert.True((int)job["properties"]!["configuration"]!["replicaTimeout"]! >= training.MaxTrialTimeoutMinutes * 60);
+        // Torch trials run on the second job, through the same ARM coordinates.
+        Assert.Equal((string)torchJob["id"]!,
+            $"/subscriptions/{training.ContainerApps.SubscriptionId}/resourceGroups/{training.ContainerApps.ResourceGroup}/providers/Microsoft.App/jobs/{training.Torch.JobName}");
+        Assert.Equal(training.ContainerApps.ContainerName, training.Torch.ContainerName);
+        // A trial may run as long as a request may ask for; the jobs must not stop it first.
+        Assert.All(new[] { job, torchJob }, j => Assert.True((int)j["properties"]!["configuration"]!["replicaTimeout"]! >= training.MaxTrialTimeoutMinutes * 60));
     }
 
     [Fact]

@@ -6,17 +6,19 @@ namespace Serverless.DeployTests;
 public sealed class ParameterChoiceTests
 {
     [Fact]
-    public async Task ConsumptionTrainerProfile_NoGpuProfileAndTheJobRunsOnConsumption()
+    public async Task ConsumptionTrainerProfiles_NoGpuProfileAndBothJobsRunOnConsumption()
     {
         var deployment = await Deployment.GetCpuVariantAsync();
         var profiles = deployment.Single("Microsoft.App/managedEnvironments")["properties"]!["workloadProfiles"]!.AsArray();
-        var job = deployment.Single("Microsoft.App/jobs")["properties"]!;
-        var trainer = job["template"]!["containers"]![0]!;
 
         Assert.Equal(["Consumption"], profiles.Select(p => (string)p!["workloadProfileType"]!));
-        Assert.Equal("Consumption", (string)job["workloadProfileName"]!);
-        Assert.Equal(4, (int)trainer["resources"]!["cpu"]!);
-        Assert.Equal("8Gi", (string)trainer["resources"]!["memory"]!);
+        foreach (var job in new[] { deployment.Job(Deployment.TrainerJob), deployment.Job(Deployment.TorchJob) }.Select(j => j["properties"]!))
+        {
+            var trainer = job["template"]!["containers"]![0]!;
+            Assert.Equal("Consumption", (string)job["workloadProfileName"]!);
+            Assert.Equal(4, (int)trainer["resources"]!["cpu"]!);
+            Assert.Equal("8Gi", (string)trainer["resources"]!["memory"]!);
+        }
     }
 
     [Fact]

@@ -27,7 +27,8 @@ public sealed class RoleAssignmentTests
             ("app", QueueDataContributor, storage),
             ("app", TableDataContributor, storage),
             ("app", MonitoringMetricsPublisher, Id(deployment, "Microsoft.Insights/components")),
-            ("app", ContainerAppsJobsOperator, Id(deployment, "Microsoft.App/jobs")),
+            ("app", ContainerAppsJobsOperator, (string)deployment.Job(Deployment.TrainerJob)["id"]!),
+            ("app", ContainerAppsJobsOperator, (string)deployment.Job(Deployment.TorchJob)["id"]!),
             ("trainer", AcrPull, Id(deployment, "Microsoft.ContainerRegistry/registries")),
             ("trainer", BlobDataContributor, $"{storage}/blobServices/default/containers/sweeps"),
         };

@@ -18,29 +18,33 @@ namespace Serverless.DeployTests;
 /// </summary>
 public sealed class TrainerJobTests
 {
-    [Fact]
-    public async Task Job_RunsManuallyOnTheGpuProfileOfItsEnvironment()
+    [Theory]
+    [InlineData(Deployment.TrainerJob, "Consumption")]
+    [InlineData(Deployment.TorchJob, "Consumption-GPU-NC8as-T4")]
+    public async Task Jobs_RunManually_TheBuiltInOnConsumptionTheTorchOnTheGpuProfile(string prefix, string profileType)
     {
         var deployment = await Deployment.GetAsync();
-        var job = deployment.Single("Microsoft.App/jobs")["properties"]!;
+        var job = deployment.Job(prefix)["properties"]!;
         var environment = deployment.Single("Microsoft.App/managedEnvironments");
         var profiles = environment["properties"]!["workloadProfiles"]!.AsArray();
 
         Assert.Equal((string)environment["id"]!, (string)job["environmentId"]!);
-        Assert.Contains(profiles, p => (string)p!["workloadProfileType"]! == "Consumption");
+        Assert.Equal(["Consumption", "Consumption-GPU-NC8as-T4"], profiles.Select(p => (string)p!["workloadProfileType"]!));
         var profile = profiles.Single(p => (string)p!["name"]! == (string)job["workloadProfileName"]!)!;
-        Assert.Equal("Consumption-GPU-NC8as-T4", (string)profile["workloadProfileType"]!);
+        Assert.Equal(profileType, (string)profile["workloadProfileType"]!);
         Assert.Equal("Manual", (string)job["configuration"]!["triggerType"]!);
         Assert.Equal(0, (int)job["configuration"]!["replicaRetryLimit"]!);
         Assert.Equal(1, (int)job["configuration"]!["manualTriggerConfig"]!["parallelism"]!);
         Assert.Equal("azure-monitor", (string)environment["properties"]!["appLogsConfiguration"]!["destination"]!);
     }
 
-    [Fact]
-    public async Task Job_PullsFromTheRegistryWithTheTrainerIdentity()
+    [Theory]
+    [InlineData(Deployment.TrainerJob)]
+    [InlineData(Deployment.TorchJob)]
+    public async Task Job_PullsFromTheRegistryWithTheTrainerIdentity(string prefix)
     {
         var deployment = await Deployment.GetAsync();
-        var job = deployment.Single("Microsoft.App/jobs");
+        var job = deployment.Job(prefix);
         var trainer = AppSettingsTests.Identity(deployment, "id-trainer-");
         var registry = (string)deployment.Single("Microsoft.ContainerRegistry/registries")["name"]!;
 
@@ -51,20 +55,26 @@ public sealed class TrainerJobTests
         Assert.Equal([trainer], job["identity"]!["userAssignedIdentities"]!.AsObject().Select(p => p.Key));
     }
 
-    [Fact]
-    public async Task RunnerStart_WithDeployedSettings_SendsTheJobsTemplateWithTheTrialAdded()
+    [Theory]
+    [InlineData(Deployment.TrainerJob, "lightgbm")]
+    [InlineData(Deployment.TorchJob, "torch_mlp")]
+    public async Task RunnerStart_WithDeployedSettings_SendsTheJobsTemplateWithTheTrialAdded(string prefix, string algorithm)
     {
         var deployment = await Deployment.GetAsync();
-        var job = deployment.Single("Microsoft.App/jobs");
+        var job = deployment.Job(prefix);
         using var provider = AppSettingsHost.Build(deployment.AppSettings());
         var arm = new FakeArm(new JsonObject { ["id"] = job["id"]!.DeepClone(), ["properties"] = job["properties"]!.DeepClone() });
         using var http = new HttpClient(arm);
-        var runner = new ContainerAppsJobTrialRunner(http, new StaticToken(), provider.GetRequiredService<IOptions<TrainingOptions>>(),
-            NullLogger<ContainerAppsJobTrialRunner>.Instance);
+        var training = provider.GetRequiredService<IOptions<TrainingOptions>>().Value;
+        // As AddTrialRunners wires them: the built-in trainer's job, and the torch trainer's job on the same ARM coordinates.
+        var runner = new TrialRunnerRouter(
+            new ContainerAppsJobTrialRunner(http, new StaticToken(), Options.Create(training), NullLogger<ContainerAppsJobTrialRunner>.Instance),
+            new ContainerAppsJobTrialRunner(http, new StaticToken(), training.Torch.JobOptions(training.ContainerApps), TrainingOptions.TorchContainerAppsRunner,
+                NullLogger<ContainerAppsJobTrialRunner>.Instance));
         var storage = (string)deployment.Single("Microsoft.Storage/storageAccounts")["name"]!;
         var specUri = $"https://{storage}.blob.core.windows.net/sweeps/s-1/trials/t-1/spec.json";
 
-        var execution = await runner.StartAsync(Spec("t-1"), specUri, CancellationToken.None);
+        var execution = await runner.StartAsync(Spec("t-1") with { Algorithm = algorithm }, specUri, CancellationToken.None);
 
         Assert.Equal("exec-1", execution.ExecutionId);
         Assert.Equal($"https://management.azure.com{job["id"]}/start", arm.StartUrl!.GetLeftPart(UriPartial.Path));
@@ -80,16 +90,18 @@ public sealed class TrainerJobTests
         Assert.Superset(deployed["env"]!.AsArray().Select(e => (string)e!["name"]!).ToHashSet(), env.Keys.ToHashSet());
     }
 
-    [Fact]
-    public async Task TrainerContainer_ReachesTheSweepsContainerWithItsIdentity()
+    [Theory]
+    [InlineData(Deployment.TrainerJob)]
+    [InlineData(Deployment.TorchJob)]
+    public async Task TrainerContainer_ReachesTheSweepsContainerWithItsIdentity(string prefix)
     {
         var deployment = await Deployment.GetAsync();
         var trainer = AppSettingsTests.Identity(deployment, "id-trainer-");
         var storage = (string)deployment.Single("Microsoft.Storage/storageAccounts")["name"]!;
-        var env = deployment.Single("Microsoft.App/jobs")["properties"]!["template"]!["containers"]![0]!["env"]!.AsArray()
+        var env = deployment.Job(prefix)["properties"]!["template"]!["containers"]![0]!["env"]!.AsArray()
             .ToDictionary(e => (string)e!["name"]!, e => (string)e!["value"]!);
 
-        // The trainer reads the storage account as the app does (Serverless.Trainer.Program.CreateStorage).
+        // Both trainers read the storage account as the app does (Serverless.Trainer.Program.CreateStorage, trainer-torch/trial_storage.py).
         var account = StorageAccount.FromConfiguration(AppSettingsHost.Configuration(env));
 
         Assert.False(account.IsDevelopmentStorage);

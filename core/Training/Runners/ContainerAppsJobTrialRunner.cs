@@ -29,18 +29,33 @@ public sealed class ContainerAppsJobTrialRunner : ITrialRunner
     internal const string TrialIdVariable = "TRIAL_ID";
 
     private readonly ContainerAppsJobOptions _options;
+    private readonly string _kind;
     private readonly ILogger<ContainerAppsJobTrialRunner> _logger;
     private readonly ArmJobClient _arm;
     private readonly string _jobUrl;
 
+    /// <summary>A runner of the built-in trainer's job (<c>Training:ContainerApps</c>).</summary>
     public ContainerAppsJobTrialRunner(
         HttpClient http,
         TokenCredential credential,
         IOptions<TrainingOptions> options,
         ILogger<ContainerAppsJobTrialRunner> logger,
         TimeProvider? clock = null)
+        : this(http, credential, options.Value.ContainerApps, TrainingOptions.ContainerAppsRunner, logger, clock)
     {
-        _options = options.Value.ContainerApps;
+    }
+
+    /// <summary>A runner of <paramref name="jobs"/>' job whose executions report <paramref name="kind"/> (the torch trainer's job: <see cref="TorchTrainerOptions.JobOptions"/>).</summary>
+    public ContainerAppsJobTrialRunner(
+        HttpClient http,
+        TokenCredential credential,
+        ContainerAppsJobOptions jobs,
+        string kind,
+        ILogger<ContainerAppsJobTrialRunner> logger,
+        TimeProvider? clock = null)
+    {
+        _options = jobs;
+        _kind = kind;
         _logger = logger;
         var endpoint = _options.ManagementEndpoint.TrimEnd('/');
         var jobId = $"/subscriptions/{Escape(_options.SubscriptionId)}/resourceGroups/{Escape(_options.ResourceGroup)}" +
@@ -49,7 +64,7 @@ public sealed class ContainerAppsJobTrialRunner : ITrialRunner
         _arm = new ArmJobClient(http, credential, endpoint + "/.default", _options.JobName ?? "", jobId, logger, clock ?? TimeProvider.System);
     }
 
-    public string Kind => TrainingOptions.ContainerAppsRunner;
+    public string Kind => _kind;
 
     /// <summary>Waits between attempts; tests replace it to skip the waits.</summary>
     internal Func<TimeSpan, CancellationToken, Task> Delay

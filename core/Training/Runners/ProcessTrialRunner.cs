@@ -10,7 +10,8 @@ namespace Serverless.Core.Training.Runners;
 
 /// <summary>
 /// Runs each trial as a child process of this host: <c>{DotnetPath} {TrainerPath} --spec {specUri}</c> for a
-/// <c>.dll</c> trainer, else <c>{TrainerPath} --spec {specUri}</c>. The child inherits the host's environment plus
+/// <c>.dll</c> trainer, <c>{PythonPath} {TrainerPath} --spec {specUri}</c> for a <c>.py</c> trainer (the torch trainer),
+/// else <c>{TrainerPath} --spec {specUri}</c>; which trainer and its settings are a <see cref="ProcessTrainer"/>. The child inherits the host's environment plus
 /// <c>AzureWebJobsStorage</c> (connection string or the identity-based <c>AzureWebJobsStorage__*</c> settings, from
 /// configuration), <c>TRIAL_ID</c> and <c>TRIAL_SPEC_URI</c>; the last ~4 KB of its stdout and stderr are kept for
 /// the failure message.
@@ -36,7 +37,7 @@ public sealed class ProcessTrialRunner : ITrialRunner, IDisposable
     private static readonly TimeSpan CancelWait = TimeSpan.FromSeconds(10);
     private static readonly long RetainEndedMilliseconds = (long)TimeSpan.FromHours(1).TotalMilliseconds;
 
-    private readonly ProcessRunnerOptions _options;
+    private readonly ProcessTrainer _trainer;
     private readonly IConfiguration _configuration;
     private readonly ILogger<ProcessTrialRunner> _logger;
     private readonly TimeProvider _clock;
@@ -44,16 +45,22 @@ public sealed class ProcessTrialRunner : ITrialRunner, IDisposable
     private readonly SemaphoreSlim _slots;
     private int _disposed;
 
+    /// <summary>A runner of the built-in trainer (<c>Training:Process</c>).</summary>
     public ProcessTrialRunner(IOptions<TrainingOptions> options, IConfiguration configuration, ILogger<ProcessTrialRunner> logger, TimeProvider clock)
+        : this(ProcessTrainer.BuiltIn(options.Value), configuration, logger, clock)
     {
-        _options = options.Value.Process;
+    }
+
+    public ProcessTrialRunner(ProcessTrainer trainer, IConfiguration configuration, ILogger<ProcessTrialRunner> logger, TimeProvider clock)
+    {
+        _trainer = trainer;
         _configuration = configuration;
         _logger = logger;
         _clock = clock;
-        _slots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentTrials));
+        _slots = new SemaphoreSlim(Math.Max(1, trainer.MaxConcurrentTrials));
     }
 
-    public string Kind => TrainingOptions.ProcessRunner;
+    public string Kind => _trainer.Kind;
 
     public Task<TrialExecution> StartAsync(TrialSpec spec, string specUri, CancellationToken cancellationToken)
     {
@@ -80,7 +87,7 @@ public sealed class ProcessTrialRunner : ITrialRunner, IDisposable
         }
         else
         {
-            _logger.LogInformation("Trial {TrialId} queued as {ExecutionId}: {Max} trial processes are running.", spec.TrialId, executionId, _options.MaxConcurrentTrials);
+            _logger.LogInformation("Trial {TrialId} queued as {ExecutionId}: {Max} trial processes are running.", spec.TrialId, executionId, _trainer.MaxConcurrentTrials);
             _ = RunWhenSlotFreesAsync(trial);
         }
 
@@ -144,7 +151,12 @@ public sealed class ProcessTrialRunner : ITrialRunner, IDisposable
         };
         if (trainer.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
         {
-            startInfo.FileName = _options.DotnetPath;
+            startInfo.FileName = _trainer.DotnetPath;
+            startInfo.ArgumentList.Add(trainer);
+        }
+        else if (trainer.EndsWith(".py", StringComparison.OrdinalIgnoreCase))
+        {
+            startInfo.FileName = _trainer.PythonPath;
             startInfo.ArgumentList.Add(trainer);
         }
         else
@@ -177,17 +189,17 @@ public sealed class ProcessTrialRunner : ITrialRunner, IDisposable
 
     private string ResolveTrainerPath()
     {
-        var configured = _options.TrainerPath;
+        var configured = _trainer.TrainerPath;
         if (string.IsNullOrWhiteSpace(configured))
         {
-            throw new InvalidOperationException($"{TrainingOptions.SectionName}:Process:TrainerPath is not set: the process runner has no trainer to run.");
+            throw new InvalidOperationException($"{_trainer.Section}:TrainerPath is not set: the process runner has no {_trainer.Description} to run.");
         }
 
         if (Path.IsPathRooted(configured))
         {
             return File.Exists(configured)
                 ? configured
-                : throw new InvalidOperationException($"{TrainingOptions.SectionName}:Process:TrainerPath '{configured}' does not exist.");
+                : throw new InvalidOperationException($"{_trainer.Section}:TrainerPath '{configured}' does not exist.");
         }
 
         var besideApp = Path.Combine(AppContext.BaseDirectory, configured);
@@ -207,8 +219,7 @@ public sealed class ProcessTrialRunner : ITrialRunner, IDisposable
         {
             _slots.Release();
             throw new InvalidOperationException(
-                $"Could not launch the trainer '{trial.StartInfo.FileName}' for trial '{trial.TrialId}' " +
-                $"(check {TrainingOptions.SectionName}:Process:TrainerPath and DotnetPath): {e.Message}", e);
+                $"Could not launch the trainer '{trial.StartInfo.FileName}' for trial '{trial.TrialId}' ({_trainer.LaunchHint}): {e.Message}", e);
         }
 
         var pumps = Task.WhenAll(trial.Stdout.PumpAsync(process.StandardOutput), trial.Stderr.PumpAsync(process.StandardError));

@@ -19,6 +19,12 @@ public sealed class TrainingOptions
     /// <summary>Runs each trial as an Azure Container Apps job execution (<see cref="ContainerAppsJobTrialRunner"/>).</summary>
     public const string ContainerAppsRunner = "container-apps";
 
+    /// <summary>The kind of a torch trial's execution under the <c>process</c> runner (<see cref="TrialExecution.Runner"/>).</summary>
+    public const string TorchProcessRunner = "process-torch";
+
+    /// <summary>The kind of a torch trial's execution under the <c>container-apps</c> runner.</summary>
+    public const string TorchContainerAppsRunner = "container-apps-torch";
+
     /// <summary>The runner names <see cref="Runner"/> accepts (compared case-insensitively).</summary>
     public static IReadOnlyList<string> Runners { get; } = [ProcessRunner, ContainerAppsRunner];
 
@@ -57,6 +63,9 @@ public sealed class TrainingOptions
 
     /// <summary>Settings of the <c>container-apps</c> runner (section <c>Training:ContainerApps</c>).</summary>
     public ContainerAppsJobOptions ContainerApps { get; set; } = new();
+
+    /// <summary>Settings of the PyTorch trainer, which runs the torch algorithms under either runner (section <c>Training:Torch</c>).</summary>
+    public TorchTrainerOptions Torch { get; set; } = new();
 
     public TimeSpan PollInterval => TimeSpan.FromSeconds(PollIntervalSeconds);
 

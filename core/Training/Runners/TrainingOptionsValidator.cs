@@ -4,7 +4,7 @@ namespace Serverless.Core.Training.Runners;
 
 /// <summary>
 /// Checks the chosen runner's own settings: a known <see cref="TrainingOptions.Runner"/>, the trainer path of the
-/// <c>process</c> runner, the job coordinates of the <c>container-apps</c> runner; and that the default trial timeout
+/// <c>process</c> runner and the torch trainer's python and concurrency, the job coordinates of the <c>container-apps</c> runner; and that the default trial timeout
 /// is within its ceiling. Each failure names the setting
 /// (as a configuration path, e.g. <c>Training:ContainerApps:JobName</c>). Stateless, thread-safe.
 /// </summary>
@@ -18,6 +18,7 @@ public sealed class TrainingOptionsValidator : IValidateOptions<TrainingOptions>
         if (options.Uses(TrainingOptions.ProcessRunner))
         {
             ValidateProcess(options.Process, failures);
+            ValidateTorchProcess(options.Torch, failures);
         }
         else if (options.Uses(TrainingOptions.ContainerAppsRunner))
         {
@@ -50,6 +51,21 @@ public sealed class TrainingOptionsValidator : IValidateOptions<TrainingOptions>
         if (process.MaxConcurrentTrials is < 1 or > 1024)
         {
             failures.Add($"{prefix}MaxConcurrentTrials is {process.MaxConcurrentTrials}; it must be between 1 and 1024.");
+        }
+    }
+
+    private static void ValidateTorchProcess(TorchTrainerOptions torch, List<string> failures)
+    {
+        const string prefix = Section + ":Torch:";
+        // No TrainerPath is fine at start-up, as for the built-in trainer: a torch trial then fails naming the setting.
+        if (!string.IsNullOrWhiteSpace(torch.TrainerPath) && string.IsNullOrWhiteSpace(torch.PythonPath))
+        {
+            failures.Add($"{prefix}PythonPath is required to run the torch trainer: a python3 that imports torch (Debian: {ProcessTrainer.TorchPackage}).");
+        }
+
+        if (torch.MaxConcurrentTrials is < 1 or > 1024)
+        {
+            failures.Add($"{prefix}MaxConcurrentTrials is {torch.MaxConcurrentTrials}; it must be between 1 and 1024.");
         }
     }
 

@@ -11,7 +11,8 @@ namespace Serverless.Core.Training.Runners;
 
 /// <summary>
 /// Wires the trial runner: options (section <c>Training</c>, validated at startup) and one singleton
-/// <see cref="ITrialRunner"/>, the one <see cref="TrainingOptions.Runner"/> names. The <c>container-apps</c> runner's
+/// <see cref="ITrialRunner"/>, a <see cref="TrialRunnerRouter"/> over two runners of the kind <see cref="TrainingOptions.Runner"/>
+/// names: one for the built-in trainer, one for the torch trainer (<see cref="TorchTrainerOptions"/>). The <c>container-apps</c> runner's
 /// HttpClient and TokenCredential are keyed services (key <see cref="ServiceKey"/>) so that they neither clash with nor
 /// take over the app's own registrations; register either under that key first to replace it.
 /// </summary>
@@ -34,14 +35,25 @@ public static class TrainingServiceCollectionExtensions
         {
             var options = sp.GetRequiredService<IOptions<TrainingOptions>>();
             var loggers = sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
-            return options.Value.Uses(TrainingOptions.ContainerAppsRunner)
-                ? new ContainerAppsJobTrialRunner(
-                    sp.GetRequiredKeyedService<HttpClient>(ServiceKey),
-                    sp.GetRequiredKeyedService<TokenCredential>(ServiceKey),
-                    options,
-                    loggers.CreateLogger<ContainerAppsJobTrialRunner>(),
-                    sp.GetRequiredService<TimeProvider>())
-                : new ProcessTrialRunner(options, configuration, loggers.CreateLogger<ProcessTrialRunner>(), sp.GetRequiredService<TimeProvider>());
+            var clock = sp.GetRequiredService<TimeProvider>();
+            var value = options.Value;
+            if (!value.Uses(TrainingOptions.ContainerAppsRunner))
+            {
+                return new TrialRunnerRouter(
+                    new ProcessTrialRunner(ProcessTrainer.BuiltIn(value), configuration, loggers.CreateLogger<ProcessTrialRunner>(), clock),
+                    new ProcessTrialRunner(ProcessTrainer.Torch(value), configuration, loggers.CreateLogger<ProcessTrialRunner>(), clock));
+            }
+
+            var http = sp.GetRequiredKeyedService<HttpClient>(ServiceKey);
+            var credential = sp.GetRequiredKeyedService<TokenCredential>(ServiceKey);
+            var builtIn = new ContainerAppsJobTrialRunner(http, credential, options, loggers.CreateLogger<ContainerAppsJobTrialRunner>(), clock);
+            ITrialRunner torch = string.IsNullOrWhiteSpace(value.Torch.JobName)
+                ? new UnconfiguredTrialRunner(TrainingOptions.TorchContainerAppsRunner,
+                    $"{TrainingOptions.SectionName}:Torch:JobName is not set: the torch algorithms ({string.Join(", ", HyperparameterCatalog.TorchAlgorithms)}) " +
+                    "run as executions of the torch trainer's Container Apps job, and none is configured.")
+                : new ContainerAppsJobTrialRunner(http, credential, value.Torch.JobOptions(value.ContainerApps), TrainingOptions.TorchContainerAppsRunner,
+                    loggers.CreateLogger<ContainerAppsJobTrialRunner>(), clock);
+            return new TrialRunnerRouter(builtIn, torch);
         });
         return services;
     }

@@ -42,6 +42,7 @@ internal sealed class Deployment
     public static IReadOnlyDictionary<string, string> CpuVariantParameters { get; } = new Dictionary<string, string>(Parameters)
     {
         ["trainerProfile"] = "Consumption",
+        ["torchTrainerProfile"] = "Consumption",
         ["instanceMemoryMB"] = "4096",
         ["alwaysReadyHttpInstances"] = "2",
     };
@@ -72,6 +73,15 @@ internal sealed class Deployment
 
     public IReadOnlyList<JsonObject> OfType(string type) =>
         Resources.Where(r => string.Equals((string?)r["type"], type, StringComparison.OrdinalIgnoreCase)).ToList();
+
+    /// <summary>The built-in trainer's Container Apps job (its name's prefix).</summary>
+    public const string TrainerJob = "caj-trainer-";
+
+    /// <summary>The PyTorch trainer's Container Apps job (its name's prefix).</summary>
+    public const string TorchJob = "caj-torch-";
+
+    /// <summary>The Container Apps job whose name starts with <paramref name="prefix"/> (<see cref="TrainerJob"/> or <see cref="TorchJob"/>).</summary>
+    public JsonObject Job(string prefix) => OfType("Microsoft.App/jobs").Single(j => ((string)j["name"]!).StartsWith(prefix, StringComparison.Ordinal));
 
     public JsonObject Single(string type) => OfType(type) is [var only] ? only : throw new InvalidOperationException($"Expected one {type}, found {OfType(type).Count}.");
 

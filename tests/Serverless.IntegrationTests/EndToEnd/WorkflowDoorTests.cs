@@ -64,7 +64,7 @@ public sealed class WorkflowDoorTests
         },
         {
             """{"task":"regression","metric":"rmse","algorithms":[{"name":"lbfgs"}]}""",
-            "'algorithms': lbfgs does not train regression tasks (it trains binary and multiclass); for regression use lightgbm, fasttree, sdca."
+            "'algorithms': lbfgs does not train regression tasks (it trains binary and multiclass); for regression use lightgbm, fasttree, sdca, torch_mlp, torch_ft_transformer."
         },
         { """{"task":"regression","metric":"auc"}""", "'metric' auc does not apply to regression tasks; use rmse, mae, r2." },
         { """{"model_name":"door churn"}""", "'model_name' must be a valid model name: 1-63 letters, digits, '.', '-' or '_', starting with a letter or digit (was 'door churn')." },

@@ -22,6 +22,10 @@ public static class TorchPython
         return "/usr/bin";
     }
 
+    /// <summary>The python3 that imports torch, to run the torch trainer with (<c>Training:Torch:PythonPath</c>).</summary>
+    public static async Task<string> ExecutableAsync() =>
+        await DirectoryAsync() is { Length: > 0 } directory ? Path.Combine(directory, "python3") : "python3";
+
     private static async Task<bool> HasTorchAsync(string python)
     {
         var start = new ProcessStartInfo(python);

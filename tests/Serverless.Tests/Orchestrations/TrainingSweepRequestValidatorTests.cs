@@ -127,7 +127,7 @@ public sealed class TrainingSweepRequestValidatorTests
     {
         var error = Refused(Body("""[{"name":"sdca"},{"name":"lbfgs"}]""", task: "regression", metric: "rmse"));
 
-        Assert.Equal("'algorithms': lbfgs does not train regression tasks (it trains binary and multiclass); for regression use lightgbm, fasttree, sdca.",
+        Assert.Equal("'algorithms': lbfgs does not train regression tasks (it trains binary and multiclass); for regression use lightgbm, fasttree, sdca, torch_mlp, torch_ft_transformer.",
             error.Message);
     }
 

@@ -15,15 +15,15 @@ public sealed class HyperparameterCatalogTests
         Assert.Equal(tasks, string.Join(",", HyperparameterCatalog.TasksOf(algorithm)));
 
     [Theory]
-    [InlineData("binary", "lightgbm,fasttree,lbfgs,sdca")]
-    [InlineData("multiclass", "lightgbm,fasttree,lbfgs,sdca")]
-    [InlineData("regression", "lightgbm,fasttree,sdca")]
+    [InlineData("binary", "lightgbm,fasttree,lbfgs,sdca,torch_mlp,torch_ft_transformer")]
+    [InlineData("multiclass", "lightgbm,fasttree,lbfgs,sdca,torch_mlp,torch_ft_transformer")]
+    [InlineData("regression", "lightgbm,fasttree,sdca,torch_mlp,torch_ft_transformer")]
     public void AlgorithmsFor_ListsThoseThatTrainTheTask(string task, string algorithms) =>
         Assert.Equal(algorithms, string.Join(",", HyperparameterCatalog.AlgorithmsFor(task)));
 
     [Fact]
     public void CheckTask_LbfgsRegression_SaysWhichTasksItTrainsAndWhichAlgorithmsFit() =>
-        Assert.Equal("lbfgs does not train regression tasks (it trains binary and multiclass); for regression use lightgbm, fasttree, sdca.",
+        Assert.Equal("lbfgs does not train regression tasks (it trains binary and multiclass); for regression use lightgbm, fasttree, sdca, torch_mlp, torch_ft_transformer.",
             HyperparameterCatalog.CheckTask("lbfgs", "regression"));
 
     [Theory]

@@ -27,7 +27,7 @@ public sealed class TrainerParityTests : IClassFixture<TrainerDataset>
         get
         {
             var pairs = new TheoryData<string, string>();
-            foreach (var algorithm in HyperparameterCatalog.Algorithms)
+            foreach (var algorithm in HyperparameterCatalog.BuiltInAlgorithms)
             {
                 foreach (var task in HyperparameterCatalog.TasksOf(algorithm))
                 {

@@ -207,6 +207,54 @@ public sealed class ProcessTrialRunnerTests : IDisposable
         await Assert.ThrowsAsync<ObjectDisposedException>(() => runner.StartAsync(TrialSpecs.Create(), SpecUri, default));
     }
 
+    [Fact]
+    public async Task TorchTrainer_PyScript_RunsWithThePythonPathAndReportsTheTorchKind()
+    {
+        var arguments = Path.Combine(_folder, "arguments.txt");
+        var script = Path.Combine(_folder, "train.py");
+        await File.WriteAllTextAsync(script, $"echo \"$@\" > '{arguments}'\n");
+        var runner = CreateTorchRunner(script, "/bin/sh");
+
+        var execution = await runner.StartAsync(TrialSpecs.Create(), SpecUri, default);
+        var status = await WaitForEndAsync(runner, execution);
+
+        Assert.Equal(TrialState.Succeeded, status.State);
+        Assert.Equal(TrainingOptions.TorchProcessRunner, execution.Runner);
+        Assert.Equal("--spec " + SpecUri, (await File.ReadAllTextAsync(arguments)).Trim());
+    }
+
+    [Fact]
+    public async Task TorchTrainer_PythonMissing_FailsToStartNamingThePythonSettingAndTheDebianPackage()
+    {
+        var script = Path.Combine(_folder, "train.py");
+        await File.WriteAllTextAsync(script, "print('never')\n");
+        var runner = CreateTorchRunner(script, Path.Combine(_folder, "no-such-python3"));
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runner.StartAsync(TrialSpecs.Create(), SpecUri, default));
+
+        Assert.Contains("Training:Torch:PythonPath", error.Message);
+        Assert.Contains("python3-torch", error.Message);
+    }
+
+    [Fact]
+    public async Task TorchTrainer_NoTrainerPath_FailsToStartNamingTheTorchSetting()
+    {
+        var runner = CreateTorchRunner(null, "/bin/sh");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runner.StartAsync(TrialSpecs.Create(), SpecUri, default));
+
+        Assert.StartsWith("Training:Torch:TrainerPath is not set", error.Message);
+    }
+
+    private ProcessTrialRunner CreateTorchRunner(string? trainerPath, string pythonPath)
+    {
+        var options = new TrainingOptions { Torch = new TorchTrainerOptions { TrainerPath = trainerPath, PythonPath = pythonPath } };
+        var runner = new ProcessTrialRunner(ProcessTrainer.Torch(options), new ConfigurationBuilder().Build(), NullLogger<ProcessTrialRunner>.Instance,
+            new FakeTimeProvider());
+        _runners.Add(runner);
+        return runner;
+    }
+
     private ProcessTrialRunner CreateRunner(string trainerPath, Action<ProcessRunnerOptions>? configure = null, IConfiguration? configuration = null)
     {
         var options = new TrainingOptions { Process = new ProcessRunnerOptions { TrainerPath = trainerPath } };

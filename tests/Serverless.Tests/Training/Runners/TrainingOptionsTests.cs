@@ -112,7 +112,7 @@ public sealed class TrainingOptionsTests
 
         var runner = services.GetRequiredService<ITrialRunner>();
 
-        Assert.IsType<ProcessTrialRunner>(runner);
+        Assert.IsType<TrialRunnerRouter>(runner);
         Assert.Equal("process", runner.Kind);
         Assert.Same(runner, services.GetRequiredService<ITrialRunner>());
     }
@@ -127,7 +127,7 @@ public sealed class TrainingOptionsTests
 
         var runner = services.GetRequiredService<ITrialRunner>();
 
-        Assert.IsType<ContainerAppsJobTrialRunner>(runner);
+        Assert.IsType<TrialRunnerRouter>(runner);
         Assert.Equal("container-apps", runner.Kind);
         Assert.IsType<Azure.Identity.ManagedIdentityCredential>(
             services.GetRequiredKeyedService<Azure.Core.TokenCredential>(TrainingServiceCollectionExtensions.ServiceKey));
