@@ -5,38 +5,37 @@ using Azure.Storage.Blobs;
 using Serverless.Core.Training;
 using Serverless.Core.Training.Runners;
 using Serverless.IntegrationTests.Support;
-using Serverless.Local.Hosting;
 using Serverless.TestModels;
 
 namespace Serverless.IntegrationTests.EndToEnd;
 
 /// <summary>
-/// The PyTorch trainer (trainer-torch/) behind the trial contract, through a runner on the shared Azurite whose torch
-/// trials run as child processes of Debian's python3 with python3-torch (installed through apt when missing): each
+/// The PyTorch trainer (trainer-torch/) behind the trial contract, through a runner of its own (<see cref="TorchStackFixture"/>)
+/// whose torch trials run as child processes of Debian's python3 with python3-torch (installed through apt when missing): each
 /// architecture's model is accepted by the registry and serves the trainer's own validation predictions; its metrics are
 /// core's ModelMetrics of those predictions; a sweep mixing LightGBM and torch ranks both on one leaderboard and
 /// registers the best. Tiny data and few epochs keep each trial to seconds on a CPU.
 /// </summary>
-[Collection(StackCollection.Name)]
-public sealed class TorchTrainerEndToEndTests
+public sealed class TorchTrainerEndToEndTests : IClassFixture<TorchStackFixture>
 {
     private const int Rows = 1_000;
 
-    private readonly StackFixture _stack;
+    private readonly TorchStackFixture _stack;
 
-    public TorchTrainerEndToEndTests(StackFixture stack)
+    public TorchTrainerEndToEndTests(TorchStackFixture stack)
     {
         _stack = stack;
     }
 
+    private HttpClient Client => _stack.Client;
+
     [Fact]
     public async Task TorchTrials_BothArchitectures_RegistryAcceptsThemAndServesTheTrainersOwnPredictions()
     {
-        await using var runner = await StartRunnerAsync();
         var model = "torch-" + Guid.NewGuid().ToString("N")[..6];
         await UploadAsync($"{model}.csv", ReferenceDatasets.ChurnCsv(Rows, seed: 11));
 
-        var sweep = await runner.RunSweepAsync($$$"""
+        var sweep = await RunSweepAsync($$$"""
             {"dataset":"training/{{{model}}}.csv","target":"churned","task":"binary","exclude_columns":["customer_id"],
              "algorithms":[{"name":"torch_mlp","grid":{"hidden_size":[32],"max_epochs":[15]}},
                            {"name":"torch_ft_transformer","grid":{"d_token":[8],"n_blocks":[1],"max_epochs":[5]}}],
@@ -45,7 +44,7 @@ public sealed class TorchTrainerEndToEndTests
 
         Assert.True(sweep.GetProperty("runtime_status").GetString() == "Completed", sweep.ToString());
         var sweepId = sweep.GetProperty("instance_id").GetString()!;
-        var tracked = await runner.Client.GetJsonAsync($"sweeps/{sweepId}");
+        var tracked = await Client.GetJsonAsync($"sweeps/{sweepId}");
         var trials = tracked.Json.GetProperty("trials").EnumerateArray().ToList();
         Assert.Equal(["torch_ft_transformer", "torch_mlp"], trials.Select(t => t.GetProperty("algorithm").GetString()).Order());
         Assert.All(trials, t => Assert.Equal(("succeeded", TrainingOptions.TorchProcessRunner), (t.GetProperty("status").GetString(), t.GetProperty("runner").GetString())));
@@ -60,21 +59,20 @@ public sealed class TorchTrainerEndToEndTests
             Assert.True(metrics.Metrics[MetricNames.Auc] > 0.6, $"trial {trial}: validation AUC {metrics.Metrics[MetricNames.Auc]}");
 
             var registered = $"{model}-{trial}";
-            Assert.Equal(HttpStatusCode.Created, (await runner.Client.PutBytesAsync($"models/{registered}/versions/1", await ReadBytesAsync($"{folder}/{TrialOutputs.Model}"))).Status);
-            var manifest = await runner.Client.PutJsonAsync($"models/{registered}/versions/1/manifest", await ReadAsync($"{folder}/{TrialOutputs.Manifest}"));
-            Assert.True(manifest.Status is HttpStatusCode.Created or HttpStatusCode.OK, manifest.Body);
-            await AssertServesAsync(runner.Client, registered, validation, expected);
+            Assert.Equal(HttpStatusCode.Created, (await Client.PutBytesAsync($"models/{registered}/versions/1", await ReadBytesAsync($"{folder}/{TrialOutputs.Model}"))).Status);
+            var manifest = await Client.PutJsonAsync($"models/{registered}/versions/1/manifest", await ReadAsync($"{folder}/{TrialOutputs.Manifest}"));
+            Assert.True(manifest.Status is HttpStatusCode.Created or HttpStatusCode.OK, $"{manifest.Status}: {manifest.Body}");
+            await AssertServesAsync(Client, registered, validation, expected);
         }
     }
 
     [Fact]
     public async Task MixedSweep_LightGbmAndTorch_RankOnOneLeaderboardAndRegisterTheBest()
     {
-        await using var runner = await StartRunnerAsync();
         var model = "mixed-" + Guid.NewGuid().ToString("N")[..6];
         await UploadAsync($"{model}.csv", ReferenceDatasets.ChurnCsv(Rows, seed: 12));
 
-        var sweep = await runner.RunSweepAsync($$$"""
+        var sweep = await RunSweepAsync($$$"""
             {"dataset":"training/{{{model}}}.csv","target":"churned","task":"binary","exclude_columns":["customer_id"],
              "algorithms":[{"name":"lightgbm","grid":{"num_leaves":[4],"num_iterations":[20]}},{"name":"torch_mlp","grid":{"max_epochs":[15]}}],
              "metric":"log_loss","max_parallel_trials":2,"model_name":"{{{model}}}","seed":5,
@@ -94,23 +92,11 @@ public sealed class TorchTrainerEndToEndTests
         // The registered version is the best trial's model: served on the validation rows, it scores what the trial measured.
         Assert.Equal(losses[0], output.GetProperty("served_value").GetDouble(), 4);
 
-        var tracked = await runner.Client.GetJsonAsync($"sweeps/{sweep.GetProperty("instance_id").GetString()}");
+        var tracked = await Client.GetJsonAsync($"sweeps/{sweep.GetProperty("instance_id").GetString()}");
         var runners = tracked.Json.GetProperty("trials").EnumerateArray().ToDictionary(t => t.GetProperty("algorithm").GetString()!, t => t.GetProperty("runner").GetString());
         Assert.Equal(TrainingOptions.ProcessRunner, runners["lightgbm"]);
         Assert.Equal(TrainingOptions.TorchProcessRunner, runners["torch_mlp"]);
         Assert.Equal(output.GetProperty("best_trial_id").GetString(), tracked.Json.GetProperty("leaderboard")[0].GetProperty("trial_id").GetString());
-    }
-
-    /// <summary>A runner on the shared Azurite whose torch trials run with a python3 that imports torch.</summary>
-    private async Task<Runner> StartRunnerAsync()
-    {
-        var python = await TorchPython.ExecutableAsync();
-        var options = _stack.RunnerOptions();
-        var settings = new Dictionary<string, string?>(options.Settings!) { ["Training:Torch:PythonPath"] = python };
-        var host = await LocalFunctionHost.StartAsync(options with { Settings = settings });
-        var client = new HttpClient { BaseAddress = new Uri(host.BaseAddress, host.RoutePrefix + "/") };
-        await StackFixture.WaitUntilReadyAsync(client);
-        return new Runner(host, client);
     }
 
     /// <summary>The served /predict answers equal the trainer's own predictions on every validation row (missing cells sent as null).</summary>
@@ -128,7 +114,7 @@ public sealed class TorchTrainerEndToEndTests
         Assert.Contains(instances, i => i.Contains(":null", StringComparison.Ordinal));
 
         var answer = await client.PostJsonAsync($"models/{model}/predict", $$"""{"instances":[{{string.Join(",", instances)}}]}""");
-        Assert.True(answer.Status == HttpStatusCode.OK, answer.Body);
+        Assert.True(answer.Status == HttpStatusCode.OK, $"{answer.Status}: {answer.Body}");
         var predictions = answer.Json.GetProperty("predictions").EnumerateArray().ToList();
         for (var i = 0; i < expected.Count; i++)
         {
@@ -173,34 +159,23 @@ public sealed class TorchTrainerEndToEndTests
         await client.GetBlobClient(name).UploadAsync(BinaryData.FromString(content), overwrite: true);
     }
 
-    private sealed class Runner(LocalFunctionHost host, HttpClient client) : IAsyncDisposable
+    private async Task<JsonElement> RunSweepAsync(string body)
     {
-        public HttpClient Client { get; } = client;
-
-        public async Task<JsonElement> RunSweepAsync(string body)
+        var start = await Client.PostJsonAsync("orchestrations/training-sweeps", body);
+        Assert.True(start.Status == HttpStatusCode.Accepted, $"{start.Status}: {start.Body}");
+        var id = start.Json.GetProperty("id").GetString()!;
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (true)
         {
-            var start = await Client.PostJsonAsync("orchestrations/training-sweeps", body);
-            Assert.True(start.Status == HttpStatusCode.Accepted, $"{start.Status}: {start.Body}");
-            var id = start.Json.GetProperty("id").GetString()!;
-            var deadline = DateTime.UtcNow.AddMinutes(5);
-            while (true)
+            var status = await Client.GetJsonAsync($"orchestrations/{id}");
+            var runtime = status.Json.GetProperty("runtime_status").GetString();
+            if (runtime is "Completed" or "Failed" or "Terminated")
             {
-                var status = await Client.GetJsonAsync($"orchestrations/{id}");
-                var runtime = status.Json.GetProperty("runtime_status").GetString();
-                if (runtime is "Completed" or "Failed" or "Terminated")
-                {
-                    return status.Json;
-                }
-
-                Assert.True(DateTime.UtcNow < deadline, $"sweep {id} still {runtime}: {status.Json}");
-                await Task.Delay(500);
+                return status.Json;
             }
-        }
 
-        public async ValueTask DisposeAsync()
-        {
-            Client.Dispose();
-            await host.DisposeAsync();
+            Assert.True(DateTime.UtcNow < deadline, $"sweep {id} still {runtime}: {status.Json}");
+            await Task.Delay(500);
         }
     }
 }
