@@ -1,14 +1,15 @@
 namespace Serverless.Bench;
 
-/// <summary>What to run, from the command line: <c>[all|micro|load|tabular|sweep|logging|monitor|startup|routing|batching|binary] [--no-bdn] [--no-cold-start] [--publish] [--runner-dll PATH]</c>.</summary>
+/// <summary>What to run, from the command line: <c>[all|micro|load|alloc|tabular|sweep|logging|monitor|startup|routing|batching|binary] [--no-bdn] [--no-cold-start] [--publish] [--runner-dll PATH]</c>.</summary>
 public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, string? RunnerDll, bool Publish = false, bool ColdStart = true)
 {
     public const string Usage =
-        "Usage: dotnet run -c Release --project bench [-- [micro|load|tabular|sweep|logging|monitor|startup|routing|batching|binary|graphs] [--no-bdn] [--no-cold-start] [--publish] [--runner-dll PATH]]\n" +
+        "Usage: dotnet run -c Release --project bench [-- [micro|load|alloc|tabular|sweep|logging|monitor|startup|routing|batching|binary|graphs] [--no-bdn] [--no-cold-start] [--publish] [--runner-dll PATH]]\n" +
         "  Pages go to bench/out/ (git-ignored); --publish writes them to the tracked bench/results/ instead.\n" +
         "  (default)  everything: Stopwatch loops, BenchmarkDotNet, HTTP load, cold start, tables\n" +
         "  micro      BenchmarkDotNet only (raw Run and in-process serving)\n" +
         "  load       HTTP load (minimal endpoint, bare endpoint and runner; OIP infer and /predict) and cold start only\n" +
+        "  alloc      bytes allocated per request (c=1): minimal endpoint, runner with logging off and on; OIP infer and /predict (alloc.md)\n" +
         "  tabular    batch scoring through the orchestration vs raw in-process, records API vs OIP (tabular.md)\n" +
         "  sweep      a fixed training grid through the sweep orchestration: wall time, trials/min (sweep.md)\n" +
         "  logging    records API and OIP infer on the runner with inference logging on vs off (logging.md)\n" +
@@ -43,6 +44,9 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
                     break;
                 case "load":
                     mode = BenchMode.Load;
+                    break;
+                case "alloc":
+                    mode = BenchMode.Alloc;
                     break;
                 case "tabular":
                     mode = BenchMode.Tabular;
@@ -99,6 +103,7 @@ public enum BenchMode
     All,
     Micro,
     Load,
+    Alloc,
     Tabular,
     Sweep,
     Logging,

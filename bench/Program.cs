@@ -1,4 +1,5 @@
 using Serverless.Bench;
+using Serverless.Bench.Allocations;
 using Serverless.Bench.Batching;
 using Serverless.Bench.Binary;
 using Serverless.Bench.Graphs;
@@ -40,6 +41,16 @@ try
             Progress.Write($"{result.Model} {result.Benchmark}: {result.MeanUs:F2} ± {result.ErrorUs:F2} µs, {result.AllocatedBytes} B/op");
         }
 
+        return 0;
+    }
+
+    if (options.Mode == BenchMode.Alloc)
+    {
+        Progress.Write("allocations per request: minimal endpoint, runner with logging off and on...");
+        var allocPage = await AllocationBenchmark.RunAsync(root, [.. reports.Select(r => r.Model)]);
+        Console.WriteLine();
+        Console.WriteLine(allocPage);
+        await output.WriteAsync("alloc.md", allocPage);
         return 0;
     }
 

@@ -53,12 +53,15 @@ public sealed class TabularPredictionService
 
     /// <summary>
     /// The serving path for a leased model and its bound manifest: read rows, run, write. Synchronous.
-    /// <paramref name="log"/> takes the batch's feature values and the predictions for the inference log.
+    /// <paramref name="log"/> takes the batch's feature values and the predictions for the inference log. The rows are
+    /// read into a batch of the model's <see cref="FeatureBatchPool"/>, returned once the answer is written and the log has copied its values.
     /// </summary>
     public static void Predict(TabularModel tabular, LoadedModel model, ReadOnlySpan<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log = null)
     {
-        var batch = ReadRows(tabular, body);
+        var pool = FeatureBatchPool.For(tabular);
+        var batch = ReadRows(pool, body);
         Respond(model, batch, tabular.Predict(model, batch), output, log);
+        pool.Return(batch);
     }
 
     /// <summary>
@@ -68,7 +71,8 @@ public sealed class TabularPredictionService
     private static async ValueTask PredictBatchedAsync(TabularModel tabular, LoadedModel model, DynamicBatcher batcher, ReadOnlyMemory<byte> body,
         IBufferWriter<byte> output, InferenceLogCapture? log)
     {
-        var batch = ReadRows(tabular, body.Span);
+        var pool = FeatureBatchPool.For(tabular);
+        var batch = ReadRows(pool, body.Span);
         TabularPrediction[] predictions;
         using (var inputs = tabular.ToInputs(batch))
         using (var outputs = await batcher.RunAsync(inputs.Names, inputs.Values, tabular.OutputNames).ConfigureAwait(false))
@@ -77,11 +81,13 @@ public sealed class TabularPredictionService
         }
 
         Respond(model, batch, predictions, output, log);
+        pool.Return(batch);
     }
 
-    private static FeatureBatch ReadRows(TabularModel tabular, ReadOnlySpan<byte> body)
+    /// <summary>A pooled batch with the body's rows. A refused body throws and leaves the batch to the collector (returned only once read to the end).</summary>
+    private static FeatureBatch ReadRows(FeatureBatchPool pool, ReadOnlySpan<byte> body)
     {
-        var batch = tabular.CreateBatch(capacity: 16);
+        var batch = pool.Rent();
         batch.AddRecordsJson(body);
         return batch;
     }

@@ -35,26 +35,35 @@ public static class ApiResults
         {
             return await handler(state);
         }
-        catch (ServingException e)
-        {
-            return Error(e);
-        }
-        catch (RequestFailedException e) when (e.Status is 0 or >= 500)
-        {
-            var id = NewCorrelationId();
-            logger.LogWarning(e, "Storage request failed (correlation id {CorrelationId})", id);
-            return Fault(StatusCodes.Status503ServiceUnavailable, ErrorCodes.StorageUnavailable, "Storage is unavailable; retry later.", id);
-        }
-        catch (OperationCanceledException)
-        {
-            // The client went away; 499 is what reverse proxies log for that.
-            return new StatusCodeResult(499);
-        }
         catch (Exception e)
         {
-            var id = NewCorrelationId();
-            logger.LogError(e, "Request failed (correlation id {CorrelationId})", id);
-            return Fault(StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "The server failed to answer this request.", id);
+            return FromException(e, logger);
+        }
+    }
+
+    /// <summary>The answer for a handler's failure (what <see cref="GuardAsync{TState}"/> answers), logging a server-side one under a correlation id.</summary>
+    public static IActionResult FromException(Exception error, ILogger logger)
+    {
+        switch (error)
+        {
+            case ServingException serving:
+                return Error(serving);
+            case RequestFailedException { Status: 0 or >= 500 }:
+            {
+                var id = NewCorrelationId();
+                logger.LogWarning(error, "Storage request failed (correlation id {CorrelationId})", id);
+                return Fault(StatusCodes.Status503ServiceUnavailable, ErrorCodes.StorageUnavailable, "Storage is unavailable; retry later.", id);
+            }
+
+            case OperationCanceledException:
+                // The client went away; 499 is what reverse proxies log for that.
+                return new StatusCodeResult(499);
+            default:
+            {
+                var id = NewCorrelationId();
+                logger.LogError(error, "Request failed (correlation id {CorrelationId})", id);
+                return Fault(StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "The server failed to answer this request.", id);
+            }
         }
     }
 

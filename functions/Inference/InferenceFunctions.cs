@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
 using Serverless.Core.Graphs;
 using Serverless.Core.Mirroring;
@@ -10,7 +11,6 @@ using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Protocol;
 using Serverless.Core.Serving;
 using Serverless.Functions.Graphs;
-using Serverless.Functions.Http;
 using Serverless.Functions.OpenApi;
 
 namespace Serverless.Functions.Inference;
@@ -68,7 +68,7 @@ public sealed class InferenceFunctions
         AlternateContentType = BinaryTensorData.ContentType, Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName, BinaryTensorData.HeaderName])]
     public Task<IActionResult> Infer(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/models/{name}/infer")] HttpRequest request, string name) =>
-        ApiResults.GuardAsync(static s => s.Functions.InferAsync(s.Request, s.Name, null), (Functions: this, Request: request, Name: name), _logger);
+        InferAsync(request, name, null);
 
     [Function("InferVersion")]
     [ApiOperation("OIP v2 inference on a version", Request = typeof(InferRequestBody), AlternateRequestContentType = BinaryTensorData.ContentType,
@@ -82,29 +82,11 @@ public sealed class InferenceFunctions
     public Task<IActionResult> InferVersion(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v2/models/{name}/versions/{version}/infer")] HttpRequest request,
         string name, string version) =>
-        ApiResults.GuardAsync(static s => s.Functions.InferAsync(s.Request, s.Name, s.Version), (Functions: this, Request: request, Name: name, Version: version), _logger);
+        InferAsync(request, name, version);
 
-    private Task<IActionResult> InferAsync(HttpRequest request, string name, string? version)
-    {
-        var log = LoggedInference.Begin(_log, request, InferenceLogSource.Infer, name, version);
-        return LoggedInference.RespondAsync(request, _options.MaxRequestBodyBytes, _log, log,
-            async (body, output, ct) =>
-            {
-                var headerLength = BinaryTensorData.ParseHeaderLength(request.Headers.TryGetValue(BinaryTensorData.HeaderName, out var header) ? header.ToString() : null);
-                var (route, chosen) = await TrafficRouting.ChooseAsync(_resolver, request, name, version, ct);
-                var answerHeaderLength = chosen.IsGraph
-                    ? await _graphs.InferAsync(chosen, body, headerLength, output, log, GraphTimings.Requested(request), ct)
-                    : await _inference.InferAsync(chosen, body, headerLength, output, log, ct);
-                if (headerLength < 0)
-                {
-                    // A mirror copy carries the JSON body only; binary tensor requests are not mirrored.
-                    _mirror.Offer(route, InferenceLogSource.Infer, log, body.Span);
-                }
-
-                return answerHeaderLength;
-            },
-            settled: captured => SetRequestIdHeader(request, captured));
-    }
+    private Task<IActionResult> InferAsync(HttpRequest request, string name, string? version) =>
+        LoggedInference.RespondAsync(request, _options.MaxRequestBodyBytes, _log, InferenceLogSource.Infer, name, version, new InferCall(this, request, name, version),
+            _logger);
 
     private static void SetRequestIdHeader(HttpRequest request, InferenceLogCapture log)
     {
@@ -114,5 +96,31 @@ public sealed class InferenceFunctions
         {
             request.HttpContext.Response.Headers[RequestIds.HeaderName] = id;
         }
+    }
+
+    /// <summary>One infer request's work (a struct: no closure per request).</summary>
+    private readonly struct InferCall(InferenceFunctions functions, HttpRequest request, string name, string? version) : LoggedInference.IHandler
+    {
+        public void Begun(InferenceLogCapture log)
+        {
+        }
+
+        public async ValueTask<int> HandleAsync(ReadOnlyMemory<byte> body, PooledBufferWriter output, InferenceLogCapture log, CancellationToken cancellationToken)
+        {
+            var headerLength = BinaryTensorData.ParseHeaderLength(request.Headers.TryGetValue(BinaryTensorData.HeaderName, out var header) ? header.ToString() : null);
+            var (route, chosen) = await TrafficRouting.ChooseAsync(functions._resolver, request, name, version, cancellationToken);
+            var answerHeaderLength = chosen.IsGraph
+                ? await functions._graphs.InferAsync(chosen, body, headerLength, output, log, GraphTimings.Requested(request), cancellationToken)
+                : await functions._inference.InferAsync(chosen, body, headerLength, output, log, cancellationToken);
+            if (headerLength < 0)
+            {
+                // A mirror copy carries the JSON body only; binary tensor requests are not mirrored.
+                functions._mirror.Offer(route, InferenceLogSource.Infer, log, body.Span);
+            }
+
+            return answerHeaderLength;
+        }
+
+        public void Settled(InferenceLogCapture log) => SetRequestIdHeader(request, log);
     }
 }

@@ -3,11 +3,11 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
 using Serverless.Core.Mirroring;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Serving;
-using Serverless.Functions.Http;
 using Serverless.Functions.OpenApi;
 
 namespace Serverless.Functions.Inference;
@@ -49,7 +49,7 @@ public sealed class PredictFunctions
     [ApiResponse(StatusCodes.Status200OK, typeof(PredictResponseBody), "One prediction per row, in order.", Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName])]
     public Task<IActionResult> Predict(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{name}/predict")] HttpRequest request, string name) =>
-        ApiResults.GuardAsync(static s => s.Functions.PredictAsync(s.Request, s.Name, null), (Functions: this, Request: request, Name: name), _logger);
+        PredictAsync(request, name, null);
 
     [Function("PredictVersion")]
     [ApiOperation("Predict rows with a version (records API)", Request = typeof(PredictRequestBody),
@@ -60,19 +60,25 @@ public sealed class PredictFunctions
     public Task<IActionResult> PredictVersion(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{name}/versions/{version}/predict")] HttpRequest request,
         string name, string version) =>
-        ApiResults.GuardAsync(static s => s.Functions.PredictAsync(s.Request, s.Name, s.Version), (Functions: this, Request: request, Name: name, Version: version), _logger);
+        PredictAsync(request, name, version);
 
-    private Task<IActionResult> PredictAsync(HttpRequest request, string name, string? version)
+    private Task<IActionResult> PredictAsync(HttpRequest request, string name, string? version) =>
+        LoggedInference.RespondAsync(request, _options.MaxRequestBodyBytes, _log, InferenceLogSource.Predict, name, version,
+            new PredictCall(this, request, name, version), _logger);
+
+    /// <summary>One predict request's work (a struct: no closure per request).</summary>
+    private readonly struct PredictCall(PredictFunctions functions, HttpRequest request, string name, string? version) : LoggedInference.IHandler
     {
-        var log = LoggedInference.Begin(_log, request, InferenceLogSource.Predict, name, version);
-        request.HttpContext.Response.Headers[RequestIds.HeaderName] = log.EnsureRequestId();
-        return LoggedInference.RespondAsync(request, _options.MaxRequestBodyBytes, _log, log,
-            async (body, output, ct) =>
-            {
-                var (route, chosen) = await TrafficRouting.ChooseAsync(_resolver, request, name, version, ct);
-                await _predictions.PredictAsync(chosen, body, output, log, ct);
-                _mirror.Offer(route, InferenceLogSource.Predict, log, body.Span);
-            },
-            settled: captured => TrafficRouting.SetVersionHeader(request, captured));
+        public void Begun(InferenceLogCapture log) => request.HttpContext.Response.Headers[RequestIds.HeaderName] = log.EnsureRequestId();
+
+        public async ValueTask<int> HandleAsync(ReadOnlyMemory<byte> body, PooledBufferWriter output, InferenceLogCapture log, CancellationToken cancellationToken)
+        {
+            var (route, chosen) = await TrafficRouting.ChooseAsync(functions._resolver, request, name, version, cancellationToken);
+            await functions._predictions.PredictAsync(chosen, body, output, log, cancellationToken);
+            functions._mirror.Offer(route, InferenceLogSource.Predict, log, body.Span);
+            return -1;
+        }
+
+        public void Settled(InferenceLogCapture log) => TrafficRouting.SetVersionHeader(request, log);
     }
 }

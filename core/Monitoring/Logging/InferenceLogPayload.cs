@@ -47,6 +47,15 @@ internal sealed class TabularLogPayload : InferenceLogPayload
         }
     }
 
+    /// <summary>Rows already copied out (an OIP request's [N, F] input in the manifest's tensor layout), taken as they are.</summary>
+    public TabularLogPayload(FeatureSchema schema, int rows, double[] numbers, IReadOnlyList<TabularPrediction> predictions)
+    {
+        Schema = schema;
+        Rows = Math.Min(rows, predictions.Count);
+        Numbers = numbers;
+        Predictions = predictions;
+    }
+
     public FeatureSchema Schema { get; }
 
     public int Rows { get; }

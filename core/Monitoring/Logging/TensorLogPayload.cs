@@ -54,7 +54,7 @@ internal sealed class TensorLogPayload : InferenceLogPayload
 
     public override int RowCount => Rows;
 
-    public static TensorLogPayload Capture(IReadOnlyList<string> inputNames, IReadOnlyList<OrtValue> inputValues,
+    public static InferenceLogPayload Capture(IReadOnlyList<string> inputNames, IReadOnlyList<OrtValue> inputValues,
         IReadOnlyList<string> outputNames, IReadOnlyCollection<OrtValue> outputValues, TabularModel? tabular = null)
     {
         // Each shape query is a native call that allocates; ask once per value.
@@ -94,7 +94,15 @@ internal sealed class TensorLogPayload : InferenceLogPayload
 
         if (tabular is not null && FitsLayout(tabular, inputs))
         {
-            return new TensorLogPayload(rows, inputs, null, null, null, tabular.Manifest, TryReadPredictions(tabular, outputNames, outputValues, rows));
+            var predictions = TryReadPredictions(tabular, outputNames, outputValues, rows);
+            if (predictions is not null && tabular.Manifest.Inputs.Layout == InputLayout.Tensor && AllNumeric(tabular.Schema))
+            {
+                // The [N, F] matrix is already the records API's row-major layout: logged as its rows are (straight into the
+                // block's columns, no JSON in between), which gives the same record.
+                return new TabularLogPayload(tabular.Schema, rows, inputs[0].Numbers!, predictions);
+            }
+
+            return new TensorLogPayload(rows, inputs, null, null, null, tabular.Manifest, predictions);
         }
 
         if (firstOutput is null)
@@ -126,6 +134,19 @@ internal sealed class TensorLogPayload : InferenceLogPayload
         foreach (var input in inputs)
         {
             if (input.Width != 1 || tabular.Schema.IndexOf(input.Name) < 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool AllNumeric(FeatureSchema schema)
+    {
+        for (var f = 0; f < schema.Count; f++)
+        {
+            if (schema.Features[f].Type != FeatureType.Numeric)
             {
                 return false;
             }

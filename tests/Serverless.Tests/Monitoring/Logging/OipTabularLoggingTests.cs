@@ -4,6 +4,7 @@ using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Monitoring.Logging.Blocks;
+using Serverless.Core.Monitoring.Logging.Blocks.Columns;
 using Serverless.Core.Serving;
 using Serverless.Tests.Support;
 using Serverless.Tests.Tabular;
@@ -56,6 +57,25 @@ public sealed class OipTabularLoggingTests
             Assert.Equal(fromPredict[r].Probability, fromOip[r].Probability);
             Assert.Equal(fromPredict[r].Value, fromOip[r].Value);
         }
+    }
+
+    [Fact]
+    public void Oip_TensorLayoutWithManifest_RowsGoStraightIntoTheColumnsAsPredictsDo()
+    {
+        using var model = TabularTestModel.Load(ReferenceModels.LogisticRegression(features: 3), ReferenceManifests.LogisticRegression(features: 3));
+        using var harness = new LoggingHarness();
+        var oip = harness.Logger.Begin(InferenceLogSource.Infer, TestModel.Name, null, "oip");
+        using (var output = new PooledBufferWriter())
+        {
+            InferenceService.Infer(model.Model.Model, Encoding.UTF8.GetBytes(
+                InferJson.Request(InferJson.Input("input", "FP32", [2, 3], """[[0.5, -1, 2], [0.25, 3, 4]]"""))), output, oip, model.Tabular);
+        }
+
+        harness.Logger.Complete(oip);
+        Assert.True(harness.Buffer.TryRead(out var captured));
+
+        Assert.True(TabularRows.TryMeasure(captured, 0, out _));
+        Assert.True(TabularRows.TryMeasure(captured, 1, out _));
     }
 
     [Fact]
