@@ -46,6 +46,7 @@ public sealed class PredictFunctions
                       "Every request is offered to the inference log.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
     [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id: at most 128 printable ASCII characters; a new one when absent.")]
+    [ApiParameter("feature_status", ApiParameterLocation.Query, "true: for a model that takes features from feature sets, the answer adds feature_status, per row whether each such feature was present, missing, expired or sent in the request.")]
     [ApiResponse(StatusCodes.Status200OK, typeof(PredictResponseBody), "One prediction per row, in order.", Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName])]
     public Task<IActionResult> Predict(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{name}/predict")] HttpRequest request, string name) =>
@@ -56,6 +57,7 @@ public sealed class PredictFunctions
         Description = "For versions with a manifest. Every request is offered to the inference log.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
     [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id: at most 128 printable ASCII characters; a new one when absent.")]
+    [ApiParameter("feature_status", ApiParameterLocation.Query, "true: for a model that takes features from feature sets, the answer adds feature_status, per row whether each such feature was present, missing, expired or sent in the request.")]
     [ApiResponse(StatusCodes.Status200OK, typeof(PredictResponseBody), "One prediction per row, in order.", Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName])]
     public Task<IActionResult> PredictVersion(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{name}/versions/{version}/predict")] HttpRequest request,
@@ -66,11 +68,12 @@ public sealed class PredictFunctions
     {
         var log = LoggedInference.Begin(_log, request, InferenceLogSource.Predict, name, version);
         request.HttpContext.Response.Headers[RequestIds.HeaderName] = log.EnsureRequestId();
+        var featureStatus = string.Equals(request.Query["feature_status"], "true", StringComparison.OrdinalIgnoreCase);
         return LoggedInference.RespondAsync(request, _options.MaxRequestBodyBytes, _log, log,
             async (body, output, ct) =>
             {
                 var (route, chosen) = await TrafficRouting.ChooseAsync(_resolver, request, name, version, ct);
-                await _predictions.PredictAsync(chosen, body, output, log, ct);
+                await _predictions.PredictAsync(chosen, body, output, log, featureStatus, ct);
                 _mirror.Offer(route, InferenceLogSource.Predict, log, body.Span);
             },
             settled: captured => TrafficRouting.SetVersionHeader(request, captured));
