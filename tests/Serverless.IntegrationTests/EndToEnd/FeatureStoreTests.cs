@@ -104,7 +104,7 @@ public sealed class FeatureStoreTests
 
         var history = new BlobServiceClient(_stack.ConnectionString).GetBlobContainerClient("featurehistory");
         var lines = new List<string>();
-        await foreach (var blob in history.GetBlobsAsync(prefix: "fs-order/1/"))
+        await foreach (var blob in history.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, "fs-order/1/", default))
         {
             Assert.Matches(@"^fs-order/1/event_date=\d{4}-\d{2}-\d{2}/[0-9a-f]{64}\.jsonl$", blob.Name);
             lines.AddRange((await history.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
