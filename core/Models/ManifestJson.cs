@@ -54,6 +54,10 @@ internal static class ManifestJson
                 : new ManifestOutputs(document.Outputs.Label, document.Outputs.Probability, document.Outputs.Score, document.Outputs.Value),
             ClassLabels = document.ClassLabels?.ToArray(),
             Threshold = document.Threshold,
+            FeatureSets = document.FeatureSets?.Select((f, i) => f is null
+                    ? throw ServingException.BadRequest($"Manifest field 'feature_sets[{i}]' must be an object with 'name', 'version' and 'features'.")
+                    : new ManifestFeatureSet(f.Name ?? "", f.Version ?? "", f.Features?.ToArray() ?? []))
+                .ToArray(),
         };
     }
 
@@ -114,6 +118,7 @@ internal static class ManifestJson
             }
 
             WriteNumber(writer, "threshold", manifest.Threshold);
+            WriteFeatureSets(writer, manifest.FeatureSets);
             writer.WriteEndObject();
         }
 
@@ -161,6 +166,33 @@ internal static class ManifestJson
         return new ManifestInputs(layout, inputs.Name);
     }
 
+    /// <summary>Only when present, so the canonical JSON (and hash) of manifests without feature sets is unchanged.</summary>
+    private static void WriteFeatureSets(Utf8JsonWriter writer, IReadOnlyList<ManifestFeatureSet>? sets)
+    {
+        if (sets is null)
+        {
+            return;
+        }
+
+        writer.WriteStartArray("feature_sets");
+        foreach (var set in sets)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", set.Name);
+            writer.WriteString("version", set.Version);
+            writer.WriteStartArray("features");
+            foreach (var feature in set.Features)
+            {
+                writer.WriteStringValue(feature);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
     private static void WriteString(Utf8JsonWriter writer, string name, string? value)
     {
         if (value is not null)
@@ -190,6 +222,17 @@ internal static class ManifestJson
         [JsonPropertyName("class_labels")] public List<string>? ClassLabels { get; set; }
 
         [JsonPropertyName("threshold")] public double? Threshold { get; set; }
+
+        [JsonPropertyName("feature_sets")] public List<FeatureSetDocument?>? FeatureSets { get; set; }
+    }
+
+    private sealed class FeatureSetDocument
+    {
+        [JsonPropertyName("name")] public string? Name { get; set; }
+
+        [JsonPropertyName("version")] public string? Version { get; set; }
+
+        [JsonPropertyName("features")] public List<string>? Features { get; set; }
     }
 
     private sealed class FeatureDocument

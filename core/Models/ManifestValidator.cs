@@ -37,6 +37,7 @@ public static class ManifestValidator
         ValidateInputsField(manifest);
         ValidateOutputsField(manifest);
         ValidateClassLabels(manifest);
+        ManifestFeatureSet.ValidateAll(manifest);
         if (manifest.Threshold is { } threshold)
         {
             if (manifest.Task != TabularTask.Binary)

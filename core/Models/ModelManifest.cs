@@ -31,6 +31,9 @@ public sealed record ModelManifest
 
     public double EffectiveThreshold => Threshold ?? DefaultThreshold;
 
+    /// <summary>Features whose values are looked up in feature sets by entity key instead of sent (null: every feature is sent).</summary>
+    public IReadOnlyList<ManifestFeatureSet>? FeatureSets { get; init; }
+
     /// <summary>
     /// Parses manifest JSON and checks its structure. Throws <see cref="Errors.ServingException"/> (BadRequest)
     /// naming the field for malformed JSON, unknown fields, unknown names (task, type, layout) and structural mistakes.

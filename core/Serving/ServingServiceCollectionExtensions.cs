@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Serverless.Core.Features;
 using Serverless.Core.Graphs;
 using Serverless.Core.Onnx;
 using Serverless.Core.Registry;
@@ -36,10 +37,11 @@ public static class ServingServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The records API for tabular models on top of online serving: the tabular model leaser and the prediction service.</summary>
+    /// <summary>The records API for tabular models on top of online serving: the tabular model leaser, the feature store its rows may join, and the prediction service.</summary>
     public static IServiceCollection AddTabularServing(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddModelServing(configuration);
+        services.AddFeatureStore(configuration);
         services.TryAddSingleton<TabularModelLeaser>();
         services.TryAddSingleton<TabularPredictionService>();
         return services;

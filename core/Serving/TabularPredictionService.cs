@@ -1,4 +1,5 @@
 using System.Buffers;
+using Serverless.Core.Features;
 using Serverless.Core.Models;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Serving.Batching;
@@ -12,15 +13,18 @@ namespace Serverless.Core.Serving;
 /// prediction per row. All or nothing: any bad row refuses the request (BadRequest naming row and feature). A version
 /// with a <see cref="DynamicBatcher"/> runs the request's rows in a run shared with other concurrent requests
 /// (rows are read and checked first, so a refused request never joins a batch), with the same answer as alone.
-/// Thread-safe; one instance per process.
+/// A manifest that takes features from feature sets has its rows assembled by <see cref="FeatureRowAssembler"/> (request
+/// values plus online lookups) when one is wired. Thread-safe; one instance per process.
 /// </summary>
 public sealed class TabularPredictionService
 {
     private readonly TabularModelLeaser _models;
+    private readonly FeatureRowAssembler? _features;
 
-    public TabularPredictionService(TabularModelLeaser models)
+    public TabularPredictionService(TabularModelLeaser models, FeatureRowAssembler? features = null)
     {
         _models = models;
+        _features = features;
     }
 
     /// <summary>Predicts the rows of a records request body and writes the response to <paramref name="output"/>.</summary>
@@ -36,12 +40,25 @@ public sealed class TabularPredictionService
     }
 
     /// <summary>As above for a version already chosen (by its <see cref="ModelRoute"/>, for a split).</summary>
+    public ValueTask PredictAsync(ModelVersion resolved, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log,
+        CancellationToken cancellationToken) =>
+        PredictAsync(resolved, body, output, log, reportFeatureStatus: false, cancellationToken);
+
+    /// <summary>As above; <paramref name="reportFeatureStatus"/> adds <c>feature_status</c> (see <see cref="FeatureStatusReport"/>) for a model that joins feature sets.</summary>
     public async ValueTask PredictAsync(ModelVersion resolved, ReadOnlyMemory<byte> body, IBufferWriter<byte> output, InferenceLogCapture? log,
-        CancellationToken cancellationToken)
+        bool reportFeatureStatus, CancellationToken cancellationToken)
     {
         log?.SetVersion(resolved);
         using var lease = await _models.LeaseAsync(resolved, cancellationToken).ConfigureAwait(false);
-        if (lease.Model.Batcher is { } batcher)
+        if (_features is not null && FeatureRowAssembler.Joins(lease.Tabular))
+        {
+            var (batch, status) = await _features.AssembleAsync(lease.Tabular, body, cancellationToken).ConfigureAwait(false);
+            var predictions = lease.Model.Batcher is { } joinedBatcher
+                ? await RunBatchedAsync(lease.Tabular, joinedBatcher, batch).ConfigureAwait(false)
+                : lease.Tabular.Predict(lease.Model, batch);
+            Respond(lease.Model, batch, predictions, output, log, reportFeatureStatus ? status.WriteTo : null);
+        }
+        else if (lease.Model.Batcher is { } batcher)
         {
             await PredictBatchedAsync(lease.Tabular, lease.Model, batcher, body, output, log).ConfigureAwait(false);
         }
@@ -73,15 +90,15 @@ public sealed class TabularPredictionService
     {
         var pool = FeatureBatchPool.For(tabular);
         var batch = ReadRows(pool, body.Span);
-        TabularPrediction[] predictions;
-        using (var inputs = tabular.ToInputs(batch))
-        using (var outputs = await batcher.RunAsync(inputs.Names, inputs.Values, tabular.OutputNames).ConfigureAwait(false))
-        {
-            predictions = tabular.ReadPredictions(tabular.OutputNames, outputs, batch.RowCount);
-        }
-
-        Respond(model, batch, predictions, output, log);
+        Respond(model, batch, await RunBatchedAsync(tabular, batcher, batch).ConfigureAwait(false), output, log);
         pool.Return(batch);
+    }
+
+    private static async ValueTask<TabularPrediction[]> RunBatchedAsync(TabularModel tabular, DynamicBatcher batcher, FeatureBatch batch)
+    {
+        using var inputs = tabular.ToInputs(batch);
+        using var outputs = await batcher.RunAsync(inputs.Names, inputs.Values, tabular.OutputNames).ConfigureAwait(false);
+        return tabular.ReadPredictions(tabular.OutputNames, outputs, batch.RowCount);
     }
 
     /// <summary>A pooled batch with the body's rows. A refused body throws and leaves the batch to the collector (returned only once read to the end).</summary>
@@ -92,9 +109,10 @@ public sealed class TabularPredictionService
         return batch;
     }
 
-    private static void Respond(LoadedModel model, FeatureBatch batch, TabularPrediction[] predictions, IBufferWriter<byte> output, InferenceLogCapture? log)
+    private static void Respond(LoadedModel model, FeatureBatch batch, TabularPrediction[] predictions, IBufferWriter<byte> output, InferenceLogCapture? log,
+        Action<System.Text.Json.Utf8JsonWriter>? writeMore = null)
     {
-        TabularResponseWriter.Write(output, model.Version.Name, model.Version.Version, predictions);
+        TabularResponseWriter.Write(output, model.Version.Name, model.Version.Version, predictions, writeMore);
         log?.RecordTabular(model.Version, batch, predictions);
     }
 }

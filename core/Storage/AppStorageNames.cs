@@ -8,7 +8,7 @@ namespace Serverless.Core.Storage;
 
 /// <summary>
 /// The one place of names of the blob containers and tables the app and its host own in the storage account, read
-/// from configuration: the registry's container and table, the monitoring reports, the sweeps, the experiment and
+/// from configuration: the registry's container and table, the monitoring reports, the sweeps, the feature store, the experiment and
 /// feedback tables, the inference log tables, the Durable task hub's containers and tables (hub name from
 /// host.json's <c>extensions.durableTask.hubName</c>, or the app setting that overrides it), the Functions host's
 /// <c>azure-webjobs-*</c> and deployment containers, and Azure's reserved <c>$logs</c>, <c>$root</c>, <c>$web</c>.
@@ -27,6 +27,17 @@ public sealed class AppStorageNames
 
     /// <summary>The table of ground-truth feedback (the default of <c>FeedbackStore</c>).</summary>
     public const string FeedbackTable = "feedback";
+
+    /// <summary>The default of the feature store's history container (<c>FeatureStore:HistoryContainer</c>; core/Features reads its options, which start from these).</summary>
+    public const string FeatureHistoryContainer = "featurehistory";
+
+    /// <summary>The default of the feature store's declarations table (<c>FeatureStore:SetsTable</c>).</summary>
+    public const string FeatureSetsTable = "featuresets";
+
+    /// <summary>The default of the feature store's online table (<c>FeatureStore:OnlineTable</c>).</summary>
+    public const string FeatureOnlineTable = "featuresonline";
+
+    private const string FeatureStoreSection = "FeatureStore";
 
     /// <summary>The task hub Core Tools uses when host.json names none.</summary>
     public const string DefaultTaskHubName = "TestHubName";
@@ -77,6 +88,7 @@ public sealed class AppStorageNames
             registryContainer,
             reportsContainer,
             SweepsContainer,
+            Setting(configuration, FeatureStoreSection, "HistoryContainer", FeatureHistoryContainer),
             $"{hubContainers}-leases",
             $"{hubContainers}-largemessages",
             $"{hubContainers}-applease",
@@ -92,6 +104,8 @@ public sealed class AppStorageNames
             SweepsTable,
             TrialsTable,
             FeedbackTable,
+            Setting(configuration, FeatureStoreSection, "SetsTable", FeatureSetsTable),
+            Setting(configuration, FeatureStoreSection, "OnlineTable", FeatureOnlineTable),
         ];
         string[] tablePrefixes =
         [

@@ -21,7 +21,9 @@ public static class TabularResponseWriter
     private static readonly JsonEncodedText Scores = JsonEncodedText.Encode("scores");
     private static readonly JsonEncodedText Value = JsonEncodedText.Encode("value");
 
-    public static void Write(IBufferWriter<byte> output, string modelName, string modelVersion, IReadOnlyList<TabularPrediction> predictions)
+    /// <param name="writeMore">Writes further properties after <c>predictions</c> (such as a feature status report); null: none.</param>
+    public static void Write(IBufferWriter<byte> output, string modelName, string modelVersion, IReadOnlyList<TabularPrediction> predictions,
+        Action<Utf8JsonWriter>? writeMore = null)
     {
         var writer = JsonWriterCache.Rent(output);
         writer.WriteStartObject();
@@ -71,6 +73,7 @@ public static class TabularResponseWriter
         }
 
         writer.WriteEndArray();
+        writeMore?.Invoke(writer);
         writer.WriteEndObject();
         writer.Flush();
     }

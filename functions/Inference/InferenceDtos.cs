@@ -47,8 +47,15 @@ public sealed record PredictRequestBody(
 /// <summary>Rows as column names and arrays of cells.</summary>
 public sealed record DataframeSplit(IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<JsonElement>> Data);
 
-/// <summary>The records API's answer: one prediction per row, in order.</summary>
-public sealed record PredictResponseBody(string ModelName, string ModelVersion, IReadOnlyList<RowPrediction> Predictions);
+/// <summary>
+/// The records API's answer: one prediction per row, in order. With <c>?feature_status=true</c>, for a model that takes features from
+/// feature sets, <c>feature_status</c> says per row whether each such feature was present, missing, expired or sent in the request.
+/// </summary>
+public sealed record PredictResponseBody(
+    string ModelName,
+    string ModelVersion,
+    IReadOnlyList<RowPrediction> Predictions,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<IReadOnlyDictionary<string, string>>? FeatureStatus = null);
 
 /// <summary>
 /// One row's prediction: classification gives <c>label</c> (a class label, or the model's class index as a number) and,

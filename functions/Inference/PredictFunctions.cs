@@ -46,6 +46,7 @@ public sealed class PredictFunctions
                       "Every request is offered to the inference log.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
     [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id: at most 128 printable ASCII characters; a new one when absent.")]
+    [ApiParameter("feature_status", ApiParameterLocation.Query, "true: for a model that takes features from feature sets, the answer adds feature_status, per row whether each such feature was present, missing, expired or sent in the request.")]
     [ApiResponse(StatusCodes.Status200OK, typeof(PredictResponseBody), "One prediction per row, in order.", Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName])]
     public Task<IActionResult> Predict(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{name}/predict")] HttpRequest request, string name) =>
@@ -56,6 +57,7 @@ public sealed class PredictFunctions
         Description = "For versions with a manifest. Every request is offered to the inference log.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
     [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id: at most 128 printable ASCII characters; a new one when absent.")]
+    [ApiParameter("feature_status", ApiParameterLocation.Query, "true: for a model that takes features from feature sets, the answer adds feature_status, per row whether each such feature was present, missing, expired or sent in the request.")]
     [ApiResponse(StatusCodes.Status200OK, typeof(PredictResponseBody), "One prediction per row, in order.", Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName])]
     public Task<IActionResult> PredictVersion(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{name}/versions/{version}/predict")] HttpRequest request,
@@ -74,7 +76,8 @@ public sealed class PredictFunctions
         public async ValueTask<int> HandleAsync(ReadOnlyMemory<byte> body, PooledBufferWriter output, InferenceLogCapture log, CancellationToken cancellationToken)
         {
             var (route, chosen) = await TrafficRouting.ChooseAsync(functions._resolver, request, name, version, cancellationToken);
-            await functions._predictions.PredictAsync(chosen, body, output, log, cancellationToken);
+            var featureStatus = string.Equals(request.Query["feature_status"], "true", StringComparison.OrdinalIgnoreCase);
+            await functions._predictions.PredictAsync(chosen, body, output, log, featureStatus, cancellationToken);
             functions._mirror.Offer(route, InferenceLogSource.Predict, log, body.Span);
             return -1;
         }

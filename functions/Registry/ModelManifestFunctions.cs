@@ -5,6 +5,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
+using Serverless.Core.Features;
 using Serverless.Core.Models;
 using Serverless.Core.Registry;
 using Serverless.Functions.Http;
@@ -14,18 +15,20 @@ namespace Serverless.Functions.Registry;
 
 /// <summary>
 /// A version's tabular manifest: register (<c>PUT</c> the JSON after the model itself; 201 new, 200 the same
-/// manifest again, 409 a different one, 400 one that does not fit the model) and read it back.
+/// manifest again, 409 a different one, 400 one that does not fit the model or its declared feature sets) and read it back.
 /// </summary>
 public sealed class ModelManifestFunctions
 {
     private const int MaxManifestBodyBytes = 1024 * 1024;
 
     private readonly IModelRegistry _registry;
+    private readonly FeatureSetCatalog _featureSets;
     private readonly ILogger<ModelManifestFunctions> _logger;
 
-    public ModelManifestFunctions(IModelRegistry registry, ILogger<ModelManifestFunctions> logger)
+    public ModelManifestFunctions(IModelRegistry registry, FeatureSetCatalog featureSets, ILogger<ModelManifestFunctions> logger)
     {
         _registry = registry;
+        _featureSets = featureSets;
         _logger = logger;
     }
 
@@ -45,6 +48,7 @@ public sealed class ModelManifestFunctions
             var cancellationToken = request.HttpContext.RequestAborted;
             using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxManifestBodyBytes, cancellationToken);
             var manifest = ModelManifest.Parse(body.Span);
+            await _featureSets.CheckManifestAsync(manifest, cancellationToken);
             var result = await _registry.SetManifestAsync(name, version, manifest, cancellationToken);
             return ApiResults.CreatedOrOk(request, ToJson(result.CanonicalJson), result.Outcome == RegistrationOutcome.Created);
         }, _logger);

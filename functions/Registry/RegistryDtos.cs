@@ -138,7 +138,14 @@ public sealed record ManifestDocument(
     ManifestInputsDocument? Inputs,
     ManifestOutputsDocument Outputs,
     IReadOnlyList<string>? ClassLabels,
-    double? Threshold);
+    double? Threshold,
+    IReadOnlyList<ManifestFeatureSetDocument>? FeatureSets = null);
+
+/// <summary>
+/// Model features whose values are looked up by entity key in a declared feature set version (core/Features) rather than sent: the request
+/// then carries the set's key column(s); a value it does send wins.
+/// </summary>
+public sealed record ManifestFeatureSetDocument(string Name, string Version, IReadOnlyList<string> Features);
 
 /// <summary>
 /// One feature: <c>type</c> numeric (optional inclusive <c>min</c>/<c>max</c>) or categorical (<c>values</c>, any other

@@ -38,6 +38,7 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
         await HealthAndDocumentAsync();
         await RegistryAsync();
         await ServingAsync();
+        await FeatureStoreAsync();
         await MonitoringAsync();
         await BatchScoringAsync();
         await SweepAsync();
@@ -140,6 +141,37 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
             Golden.Json("""{"id": "graph-1", "inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 3], "data": [0.5, 1, 2]}]}"""));
         await _golden.CheckAsync("DeleteGraphVersion", Client, HttpMethod.Delete, "graphs/contract-graph/versions/1");
         await _golden.GetAsync("GetGraphVersion.404", Client, "graphs/contract-graph/versions/1");
+    }
+
+    /// <summary>A feature set declared, read, listed and written (JSON and CSV), and a model that takes two of its features served by entity key.</summary>
+    private async Task FeatureStoreAsync()
+    {
+        const string set = """{"entity_keys": ["customer_id"], "features": [{"name": "f1", "type": "numeric"}, {"name": "f2", "type": "numeric"}], "ttl_seconds": 315360000, "description": "contract"}""";
+        await _golden.CheckAsync("RegisterFeatureSetVersion", Client, HttpMethod.Put, "feature-sets/contract-features/versions/1", Golden.Json(set));
+        await _golden.CheckAsync("RegisterFeatureSetVersion.200", Client, HttpMethod.Put, "feature-sets/contract-features/versions/1", Golden.Json(set));
+        await _golden.CheckAsync("RegisterFeatureSetVersion.409", Client, HttpMethod.Put, "feature-sets/contract-features/versions/1",
+            Golden.Json(set.Replace("315360000", "60", StringComparison.Ordinal)));
+        await _golden.CheckAsync("RegisterFeatureSetVersion.400", Client, HttpMethod.Put, "feature-sets/contract-features/versions/2", Golden.Json("""{"entity_keys": []}"""));
+        await _golden.GetAsync("GetFeatureSetVersion", Client, "feature-sets/contract-features/versions/1");
+        await _golden.GetAsync("GetFeatureSetVersion.404", Client, "feature-sets/contract-features/versions/9");
+        await _golden.GetAsync("ListFeatureSetVersions", Client, "feature-sets/contract-features/versions");
+        await _golden.CheckAsync("WriteFeatureRows", Client, HttpMethod.Post, "feature-sets/contract-features/versions/1/rows",
+            Golden.Json("""{"rows": [{"customer_id": "c1", "event_time": "2026-01-01T00:00:00Z", "f1": 1, "f2": 2}, {"customer_id": "c2", "event_time": "2026-01-01T00:00:00Z", "f1": 0.5}]}"""));
+        await _golden.CheckAsync("WriteFeatureRows.csv", Client, HttpMethod.Post, "feature-sets/contract-features/versions/1/rows",
+            new StringContent("customer_id,event_time,f2\nc2,2026-01-02T00:00:00Z,-1\n", System.Text.Encoding.UTF8, "text/csv"));
+        await _golden.CheckAsync("WriteFeatureRows.400", Client, HttpMethod.Post, "feature-sets/contract-features/versions/1/rows",
+            Golden.Json("""{"rows": [{"customer_id": "c3", "event_time": "2026-01-01T00:00:00Z", "f1": "one"}]}"""));
+        await _golden.CheckAsync("WriteFeatureRows.404", Client, HttpMethod.Post, "feature-sets/contract-features/versions/9/rows", Golden.Json("""{"rows": []}"""));
+
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(ReferenceManifests.LogisticRegression(features: 3))!.AsObject();
+        manifest["feature_sets"] = System.Text.Json.Nodes.JsonNode.Parse("""[{"name": "contract-features", "version": "1", "features": ["f1", "f2"]}]""");
+        Expect(HttpStatusCode.Created, await Client.PutAsync("models/contract-joined/versions/1", Golden.Bytes(ReferenceModels.LogisticRegression(features: 3))));
+        Expect(HttpStatusCode.Created, await Client.PutAsync("models/contract-joined/versions/1/manifest", Golden.Json(manifest.ToJsonString())));
+        await _golden.CheckAsync("PredictVersion.features", Client, HttpMethod.Post, "models/contract-joined/versions/1/predict?feature_status=true",
+            Golden.Json("""{"instances": [{"f0": 0.5, "customer_id": "c1"}, {"f0": 1.5, "customer_id": "c2", "f1": 3}]}"""),
+            new Dictionary<string, string> { ["x-request-id"] = "contract-features" });
+        await _golden.CheckAsync("PredictVersion.features.400", Client, HttpMethod.Post, "models/contract-joined/versions/1/predict",
+            Golden.Json("""{"instances": [{"f0": 0.5, "customer_id": "nobody"}]}"""), new Dictionary<string, string> { ["x-request-id"] = "contract-features-bad" });
     }
 
     private async Task ServingAsync()

@@ -114,9 +114,9 @@ public sealed class DataStorageOptionsTests
     {
         var names = AppStorageNames.FromConfiguration(new ConfigurationBuilder().Build(), "/nonexistent/host.json");
 
-        Assert.Equal(["models", "monitoring", "sweeps", "testhubname-leases", "testhubname-largemessages", "testhubname-applease",
+        Assert.Equal(["models", "monitoring", "sweeps", "featurehistory", "testhubname-leases", "testhubname-largemessages", "testhubname-applease",
             "azure-webjobs-hosts", "azure-webjobs-secrets", "scm-releases", "$logs", "$root", "$web"], names.Containers);
-        Assert.Equal(["modelregistry", "monitoringreports", "sweeps", "trials", "feedback"], names.Tables);
+        Assert.Equal(["modelregistry", "monitoringreports", "sweeps", "trials", "feedback", "featuresets", "featuresonline"], names.Tables);
         Assert.Equal(["inferencelog", "TestHubName", "AzureFunctions"], names.TablePrefixes);
     }
 

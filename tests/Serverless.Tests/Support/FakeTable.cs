@@ -9,8 +9,8 @@ namespace Serverless.Tests.Support;
 /// A table over a sorted dictionary, enough for the registry: point reads, the registry's row-key range queries
 /// (<c>PartitionKey eq 'p' and RowKey ge 'a' and RowKey lt 'b'</c>, rows in key order), and entity group transactions
 /// applied all or nothing with storage's ETag checks (409 for an Add over a row, 404 for a missing row, 412 for a stale
-/// ETag). <see cref="BeforeTransaction"/> runs as a transaction arrives, before it is applied, so a test can hold several
-/// writers there at once. Thread-safe.
+/// ETag), and single adds and replacing updates with the same checks. <see cref="BeforeTransaction"/> runs as a transaction
+/// or single write arrives, before it is applied, so a test can hold several writers there at once. Thread-safe.
 /// </summary>
 internal sealed partial class FakeTable
 {
@@ -43,6 +43,20 @@ internal sealed partial class FakeTable
             {
                 Apply([new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, row), etag)]);
                 return Task.FromResult(Mock.Of<Response>());
+            });
+        table.Setup(t => t.AddEntityAsync(It.IsAny<TableEntity>(), It.IsAny<CancellationToken>()))
+            .Returns(async (TableEntity entity, CancellationToken _) =>
+            {
+                await BeforeTransaction();
+                Apply([new TableTransactionAction(TableTransactionActionType.Add, entity)]);
+                return Mock.Of<Response>();
+            });
+        table.Setup(t => t.UpdateEntityAsync(It.IsAny<TableEntity>(), It.IsAny<ETag>(), It.IsAny<TableUpdateMode>(), It.IsAny<CancellationToken>()))
+            .Returns(async (TableEntity entity, ETag etag, TableUpdateMode _, CancellationToken _) =>
+            {
+                await BeforeTransaction();
+                Apply([new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, etag)]);
+                return Mock.Of<Response>();
             });
         Client = table.Object;
     }
