@@ -54,6 +54,8 @@ internal static class ManifestJson
                 : new ManifestOutputs(document.Outputs.Label, document.Outputs.Probability, document.Outputs.Score, document.Outputs.Value),
             ClassLabels = document.ClassLabels?.ToArray(),
             Threshold = document.Threshold,
+            Pre = ManifestStepsJson.ReadPre(document.Pre),
+            Post = ManifestStepsJson.ReadPost(document.Post),
         };
     }
 
@@ -114,6 +116,7 @@ internal static class ManifestJson
             }
 
             WriteNumber(writer, "threshold", manifest.Threshold);
+            ManifestStepsJson.Write(writer, manifest);
             writer.WriteEndObject();
         }
 
@@ -190,6 +193,10 @@ internal static class ManifestJson
         [JsonPropertyName("class_labels")] public List<string>? ClassLabels { get; set; }
 
         [JsonPropertyName("threshold")] public double? Threshold { get; set; }
+
+        [JsonPropertyName("pre")] public List<ManifestStepsJson.StepDocument?>? Pre { get; set; }
+
+        [JsonPropertyName("post")] public List<ManifestStepsJson.StepDocument?>? Post { get; set; }
     }
 
     private sealed class FeatureDocument

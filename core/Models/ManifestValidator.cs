@@ -1,4 +1,5 @@
 using Serverless.Core.Errors;
+using Serverless.Core.Tabular.Steps;
 
 namespace Serverless.Core.Models;
 
@@ -30,7 +31,7 @@ public static class ManifestValidator
         ValidateOutputs(manifest, outputs);
     }
 
-    /// <summary>Everything that does not depend on the model: features, layout, outputs per task, labels, threshold.</summary>
+    /// <summary>Everything that does not depend on the model: features, layout, outputs per task, labels, threshold, pre and post steps.</summary>
     public static void ValidateStructure(ModelManifest manifest)
     {
         ValidateFeatures(manifest);
@@ -49,6 +50,9 @@ public static class ManifestValidator
                 throw Bad($"Manifest field 'threshold' must be between 0 and 1; got {threshold}.");
             }
         }
+
+        // Compiles the pre and post steps (expressions parsed, typed and bounded) to check them; the bound model compiles its own.
+        _ = TabularSteps.Compile(manifest);
     }
 
     private static void ValidateFeatures(ModelManifest manifest)

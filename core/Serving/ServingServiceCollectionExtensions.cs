@@ -7,6 +7,7 @@ using Serverless.Core.Graphs;
 using Serverless.Core.Onnx;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving.Batching;
+using Serverless.Core.Tabular.Steps;
 
 namespace Serverless.Core.Serving;
 
@@ -40,6 +41,7 @@ public static class ServingServiceCollectionExtensions
     public static IServiceCollection AddTabularServing(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddModelServing(configuration);
+        services.TryAddSingleton<TabularStepCatalog>();
         services.TryAddSingleton<TabularModelLeaser>();
         services.TryAddSingleton<TabularPredictionService>();
         return services;

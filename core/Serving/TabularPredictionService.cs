@@ -73,7 +73,7 @@ public sealed class TabularPredictionService
         using (var inputs = tabular.ToInputs(batch))
         using (var outputs = await batcher.RunAsync(inputs.Names, inputs.Values, tabular.OutputNames).ConfigureAwait(false))
         {
-            predictions = tabular.ReadPredictions(tabular.OutputNames, outputs, batch.RowCount);
+            predictions = tabular.Decide(batch, tabular.ReadPredictions(tabular.OutputNames, outputs, batch.RowCount));
         }
 
         Respond(model, batch, predictions, output, log);
