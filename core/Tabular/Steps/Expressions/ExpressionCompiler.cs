@@ -184,7 +184,15 @@ internal static class ExpressionCompiler
                         BinaryExpressionType.Modulo => NumberOperator.Modulo,
                         _ => NumberOperator.Power,
                     };
-                    var symbol = $"'{op}'".ToLowerInvariant();
+                    var symbol = op switch
+                    {
+                        NumberOperator.Add => "'+'",
+                        NumberOperator.Subtract => "'-'",
+                        NumberOperator.Multiply => "'*'",
+                        NumberOperator.Divide => "'/'",
+                        NumberOperator.Modulo => "'%'",
+                        _ => "'**'",
+                    };
                     return new Arithmetic(op, Expect(left, ExpressionType.Number, symbol), Expect(right, ExpressionType.Number, symbol));
                 case BinaryExpressionType.Coalesce:
                     SameType(left, right, "'??'");
