@@ -16,7 +16,7 @@ public sealed class ManifestStepsParsingTests
 
         Assert.Equal(canonical, Encoding.UTF8.GetString(again.ToCanonicalJson()));
         Assert.Contains("""
-            "pre":[{"kind":"default","feature":"city","value":"Oslo"},{"kind":"clip","name":"adult_ages","feature":"age","min":18,"max":100}]
+            "pre":[{"kind":"default","feature":"city","value":"Oslo"},{"kind":"clip","name":"adult_ages","feature":"age","min":5,"max":100}]
             """.Trim(), canonical);
         Assert.Contains("""
             {"kind":"threshold","segment":"city","thresholds":{"Bergen":0.7,"Trondheim":0.4},"default":0.5}
