@@ -1,5 +1,4 @@
 using Serverless.Core.Errors;
-using Serverless.Core.Tabular.Steps;
 
 namespace Serverless.Core.Models;
 
@@ -31,7 +30,10 @@ public static class ManifestValidator
         ValidateOutputs(manifest, outputs);
     }
 
-    /// <summary>Everything that does not depend on the model: features, layout, outputs per task, labels, threshold, pre and post steps.</summary>
+    /// <summary>
+    /// Everything that does not depend on the model: features, layout, outputs per task, labels, threshold. The pre and post
+    /// steps are compiled (and so checked) by <c>Tabular.Steps.TabularStepCatalog.Check</c> at registration and when bound.
+    /// </summary>
     public static void ValidateStructure(ModelManifest manifest)
     {
         ValidateFeatures(manifest);
@@ -50,9 +52,6 @@ public static class ManifestValidator
                 throw Bad($"Manifest field 'threshold' must be between 0 and 1; got {threshold}.");
             }
         }
-
-        // Compiles the pre and post steps (expressions parsed, typed and bounded) to check them; the bound model compiles its own.
-        _ = TabularSteps.Compile(manifest);
     }
 
     private static void ValidateFeatures(ModelManifest manifest)

@@ -37,25 +37,11 @@ public sealed class TabularStepCatalog
     /// <summary>The registered names, sorted.</summary>
     public IReadOnlyList<string> Names => _steps.Keys.Order(StringComparer.Ordinal).ToArray();
 
-    /// <summary>Checks every code step the manifest names exists, is of the right side, and accepts the manifest (BadRequest naming the step).</summary>
-    public void Check(ModelManifest manifest)
-    {
-        for (var i = 0; i < manifest.Pre.Count; i++)
-        {
-            if (manifest.Pre[i] is CodePreStepSpec code)
-            {
-                FindPre(code.Step, $"pre[{i}]").Check(manifest, $"pre[{i}]");
-            }
-        }
-
-        for (var i = 0; i < manifest.Post.Count; i++)
-        {
-            if (manifest.Post[i] is CodePostStepSpec code)
-            {
-                FindPost(code.Step, $"post[{i}]").Check(manifest, $"post[{i}]");
-            }
-        }
-    }
+    /// <summary>
+    /// Compiles the manifest's pre and post steps as registration does (expressions parsed once, typed and bounded; every code
+    /// step registered, of its side, accepting the manifest) and throws BadRequest naming the step at the first mistake.
+    /// </summary>
+    public void Check(ModelManifest manifest) => _ = TabularSteps.Compile(manifest, null, this);
 
     internal ITabularPreStep FindPre(string name, string field) =>
         Find(name, field) as ITabularPreStep ?? throw ServingException.BadRequest($"Manifest field '{field}.step': code step '{name}' is not a pre step.");

@@ -6,8 +6,8 @@ using Serverless.Core.Tabular.Steps.Expressions;
 namespace Serverless.Core.Tabular.Steps;
 
 /// <summary>
-/// A manifest's <c>pre</c> and <c>post</c> steps, compiled once (when the manifest is parsed, to check it, and when it is
-/// bound to a loaded model, to keep): <see cref="RequestFeatures"/> are the features as a request must give them (a derived
+/// A manifest's <c>pre</c> and <c>post</c> steps, compiled once when the manifest is registered (to check it:
+/// <see cref="TabularStepCatalog.Check"/>) and once when it is bound to a loaded model (to keep): <see cref="RequestFeatures"/> are the features as a request must give them (a derived
 /// feature may be left out, a defaulted one missing, a clipped one out of range), <see cref="Pre"/> runs on each row as it
 /// is read and <see cref="Post"/> on each prediction. Every mistake is a <see cref="ServingException"/> (BadRequest) naming
 /// the step's field, e.g. <c>post[1].when</c>. Immutable; thread-safe.
@@ -41,8 +41,8 @@ internal sealed class TabularSteps
     public PostStepProgram? Post { get; }
 
     /// <summary>
-    /// Compiles the manifest's steps. With <paramref name="catalog"/> null (parsing, where the app's code steps are not
-    /// known) a code step is only checked to name a step; with a catalog it must name a registered step of its side.
+    /// Compiles the manifest's steps. With <paramref name="catalog"/> null (where the app's code steps are not known) a code
+    /// step is only checked to name a step; with a catalog it must name a registered step of its side.
     /// </summary>
     public static TabularSteps Compile(ModelManifest manifest, IReadOnlyList<bool>? integerOnly = null, TabularStepCatalog? catalog = null)
     {

@@ -1,6 +1,8 @@
 using System.Text;
 using Serverless.Core.Errors;
 using Serverless.Core.Models;
+using Serverless.Core.Tabular.Steps;
+using Serverless.Core.Tabular.Steps.Examples;
 
 namespace Serverless.Tests.Tabular.Steps;
 
@@ -97,5 +99,11 @@ public sealed class ManifestStepsParsingTests
         Assert.Equal("Manifest field 'post' lists more than 64 steps.", exception.Message);
     }
 
-    private static ModelManifest Parse(string json) => ModelManifest.Parse(Encoding.UTF8.GetBytes(json));
+    /// <summary>Parses and checks the steps as registration does.</summary>
+    private static ModelManifest Parse(string json)
+    {
+        var manifest = ModelManifest.Parse(Encoding.UTF8.GetBytes(json));
+        new TabularStepCatalog([new ConfidenceBandStep()]).Check(manifest);
+        return manifest;
+    }
 }
