@@ -1,5 +1,6 @@
 using System.Net;
 using Serverless.IntegrationTests.Attacks.Support;
+using Serverless.IntegrationTests.Support;
 using Serverless.TestModels;
 
 namespace Serverless.IntegrationTests.Attacks;
