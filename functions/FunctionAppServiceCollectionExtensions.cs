@@ -7,6 +7,8 @@ using Serverless.Core.Registry;
 using Serverless.Core.Rollouts;
 using Serverless.Core.Serving;
 using Serverless.Core.Storage;
+using Serverless.Core.Tabular.Steps;
+using Serverless.Core.Tabular.Steps.Examples;
 using Serverless.Functions.Http;
 using Serverless.Orchestrations.BatchScoring;
 using Serverless.Orchestrations.Training;
@@ -25,6 +27,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddModelRegistry(configuration);
         services.AddModelServing(configuration);
         services.AddTabularServing(configuration);
+        services.AddTabularStep<ConfidenceBandStep>();
         services.AddInferenceLogging(configuration);
         services.AddMirroring(configuration);
         services.AddBatchScoring(configuration);

@@ -58,6 +58,8 @@ internal static class ManifestJson
                     ? throw ServingException.BadRequest($"Manifest field 'feature_sets[{i}]' must be an object with 'name', 'version' and 'features'.")
                     : new ManifestFeatureSet(f.Name ?? "", f.Version ?? "", f.Features?.ToArray() ?? []))
                 .ToArray(),
+            Pre = ManifestStepsJson.ReadPre(document.Pre),
+            Post = ManifestStepsJson.ReadPost(document.Post),
         };
     }
 
@@ -119,6 +121,7 @@ internal static class ManifestJson
 
             WriteNumber(writer, "threshold", manifest.Threshold);
             WriteFeatureSets(writer, manifest.FeatureSets);
+            ManifestStepsJson.Write(writer, manifest);
             writer.WriteEndObject();
         }
 
@@ -224,6 +227,10 @@ internal static class ManifestJson
         [JsonPropertyName("threshold")] public double? Threshold { get; set; }
 
         [JsonPropertyName("feature_sets")] public List<FeatureSetDocument?>? FeatureSets { get; set; }
+
+        [JsonPropertyName("pre")] public List<ManifestStepsJson.StepDocument?>? Pre { get; set; }
+
+        [JsonPropertyName("post")] public List<ManifestStepsJson.StepDocument?>? Post { get; set; }
     }
 
     private sealed class FeatureSetDocument

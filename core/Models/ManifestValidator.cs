@@ -30,7 +30,10 @@ public static class ManifestValidator
         ValidateOutputs(manifest, outputs);
     }
 
-    /// <summary>Everything that does not depend on the model: features, layout, outputs per task, labels, threshold.</summary>
+    /// <summary>
+    /// Everything that does not depend on the model: features, layout, outputs per task, labels, threshold. The pre and post
+    /// steps are compiled (and so checked) by <c>Tabular.Steps.TabularStepCatalog.Check</c> at registration and when bound.
+    /// </summary>
     public static void ValidateStructure(ModelManifest manifest)
     {
         ValidateFeatures(manifest);

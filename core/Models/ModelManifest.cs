@@ -4,7 +4,8 @@ namespace Serverless.Core.Models;
 
 /// <summary>
 /// What a tabular model's rows look like and how to read its outputs: the task, the features in order, the
-/// input layout, which outputs hold label, probabilities or value, the class labels and the binary threshold.
+/// input layout, which outputs hold label, probabilities or value, the class labels, the binary threshold,
+/// and the <c>pre</c> and <c>post</c> steps around the model.
 /// Stored beside a model version as snake_case JSON (see <see cref="ManifestJson"/>). Immutable; thread-safe.
 /// Build one with <see cref="Parse"/>, which also checks everything that does not depend on the model;
 /// <see cref="ManifestValidator.Validate(ModelManifest, ModelVersion)"/> checks it against a model.
@@ -33,6 +34,12 @@ public sealed record ModelManifest
 
     /// <summary>Features whose values are looked up in feature sets by entity key instead of sent (null: every feature is sent).</summary>
     public IReadOnlyList<ManifestFeatureSet>? FeatureSets { get; init; }
+
+    /// <summary>Steps run on each row before the model (derived features, defaults, clipping, code); empty when none.</summary>
+    public IReadOnlyList<PreStepSpec> Pre { get; init; } = [];
+
+    /// <summary>Steps run on each prediction (segment thresholds, rules, label maps, code); empty when none.</summary>
+    public IReadOnlyList<PostStepSpec> Post { get; init; } = [];
 
     /// <summary>
     /// Parses manifest JSON and checks its structure. Throws <see cref="Errors.ServingException"/> (BadRequest)

@@ -8,6 +8,7 @@ using Serverless.Core.Graphs;
 using Serverless.Core.Onnx;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving.Batching;
+using Serverless.Core.Tabular.Steps;
 
 namespace Serverless.Core.Serving;
 
@@ -42,6 +43,7 @@ public static class ServingServiceCollectionExtensions
     {
         services.AddModelServing(configuration);
         services.AddFeatureStore(configuration);
+        services.TryAddSingleton<TabularStepCatalog>();
         services.TryAddSingleton<TabularModelLeaser>();
         services.TryAddSingleton<TabularPredictionService>();
         return services;

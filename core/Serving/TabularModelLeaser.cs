@@ -3,6 +3,7 @@ using Serverless.Core.Errors;
 using Serverless.Core.Models;
 using Serverless.Core.Registry;
 using Serverless.Core.Tabular;
+using Serverless.Core.Tabular.Steps;
 
 namespace Serverless.Core.Serving;
 
@@ -22,11 +23,15 @@ public sealed class TabularModelLeaser
     private readonly ModelSessionCache _sessions;
     private readonly IModelRegistry _registry;
 
-    public TabularModelLeaser(ModelResolver resolver, ModelSessionCache sessions, IModelRegistry registry)
+    private readonly TabularStepCatalog _steps;
+
+    /// <param name="steps">The app's code steps, which manifests name; none when null.</param>
+    public TabularModelLeaser(ModelResolver resolver, ModelSessionCache sessions, IModelRegistry registry, TabularStepCatalog? steps = null)
     {
         _resolver = resolver;
         _sessions = sessions;
         _registry = registry;
+        _steps = steps ?? TabularStepCatalog.Empty;
     }
 
     /// <summary>The version <paramref name="name"/> and <paramref name="version"/> resolve to (NotFound naming what is missing).</summary>
@@ -71,7 +76,7 @@ public sealed class TabularModelLeaser
         if (!_bound.TryGetValue(model, out var bound) || bound.ManifestSha256 != sha256)
         {
             var manifest = await _registry.GetManifestAsync(resolved, cancellationToken).ConfigureAwait(false) ?? throw NoManifest(resolved);
-            bound = new Bound(sha256, TabularModel.Bind(manifest, model.Version.Inputs, model.Version.Outputs));
+            bound = new Bound(sha256, TabularModel.Bind(manifest, model.Version.Inputs, model.Version.Outputs, _steps));
             _bound.AddOrUpdate(model, bound);
         }
 

@@ -98,7 +98,7 @@ public sealed class TabularPredictionService
     {
         using var inputs = tabular.ToInputs(batch);
         using var outputs = await batcher.RunAsync(inputs.Names, inputs.Values, tabular.OutputNames).ConfigureAwait(false);
-        return tabular.ReadPredictions(tabular.OutputNames, outputs, batch.RowCount);
+        return tabular.Decide(batch, tabular.ReadPredictions(tabular.OutputNames, outputs, batch.RowCount));
     }
 
     /// <summary>A pooled batch with the body's rows. A refused body throws and leaves the batch to the collector (returned only once read to the end).</summary>

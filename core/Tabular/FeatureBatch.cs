@@ -16,6 +16,12 @@ namespace Serverless.Core.Tabular;
 /// caller decides: the HTTP API refuses the whole request, batch scoring drops the row and reports it.
 /// </para>
 /// <para>
+/// A row that passes is then completed by the manifest's <c>pre</c> steps, when it has some (the schema's compiled
+/// program: derived features, defaults, clipping, code steps), and the features they touched are checked again; a failure
+/// refuses the row like a bad cell, naming the step. Every reader (records API, batch scoring, evaluation) gets the same
+/// steps this way.
+/// </para>
+/// <para>
 /// Memory follows the rows accepted (one value per feature per row), never a count the input declares. A row records at
 /// most one error per feature plus <see cref="MaxExtraErrorsPerRow"/> (unknown or repeated fields), so a row of many bad
 /// fields cannot grow <see cref="Errors"/> without bound; the row is refused all the same. Names a client sent are cut to
@@ -241,6 +247,11 @@ public sealed partial class FeatureBatch
             }
         }
 
+        if (!_rowFailed && Schema.Pre is { } pre)
+        {
+            pre.Run(this, RowCount);
+        }
+
         _nextRowIndex = _currentRow + 1;
         if (_rowFailed)
         {
@@ -312,6 +323,15 @@ public sealed partial class FeatureBatch
         var named = string.Join(", ", schema.Features.Take(MaxFeaturesNamed).Select(f => $"'{f.Name}'"));
         return schema.Count <= MaxFeaturesNamed ? named : $"{named} and {schema.Count - MaxFeaturesNamed} more";
     }
+
+    /// <summary>A numeric feature's value at a row position (the row being added included), for the manifest's steps.</summary>
+    internal double NumberAt(int feature, int row) => _numbers[feature]![row];
+
+    internal string CategoryAt(int feature, int row) => _categories[feature]![row] ?? string.Empty;
+
+    internal void SetNumberAt(int feature, int row, double value) => _numbers[feature]![row] = value;
+
+    internal void SetCategoryAt(int feature, int row, string value) => _categories[feature]![row] = value;
 
     private bool TakeErrorSlot() => _rowErrors++ < _rules.Length + MaxExtraErrorsPerRow;
 

@@ -11,11 +11,21 @@ public sealed class FeatureSchema
 {
     private readonly Dictionary<string, int> _indexByName;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly bool[]? _derived;
 
     /// <param name="features">The manifest's features (names distinct).</param>
     /// <param name="integerOnly">Per feature, whether values must be whole numbers (the model input is INT64); null: none.</param>
     public FeatureSchema(IReadOnlyList<FeatureSpec> features, IReadOnlyList<bool>? integerOnly = null)
+        : this(features, integerOnly, null, null)
     {
+    }
+
+    /// <param name="pre">The manifest's pre steps, run as each row is completed (see <see cref="FeatureBatch"/>).</param>
+    /// <param name="derived">Per feature, whether a pre step sets it, so a header need not name it.</param>
+    internal FeatureSchema(IReadOnlyList<FeatureSpec> features, IReadOnlyList<bool>? integerOnly, Steps.PreStepProgram? pre, bool[]? derived)
+    {
+        Pre = pre;
+        _derived = derived;
         Features = features;
         Rules = features.Select((f, i) => new FeatureRule(f, integerOnly is not null && integerOnly[i])).ToArray();
         _indexByName = new Dictionary<string, int>(features.Count, StringComparer.Ordinal);
@@ -32,6 +42,8 @@ public sealed class FeatureSchema
     public int Count => Features.Count;
 
     internal FeatureRule[] Rules { get; }
+
+    internal Steps.PreStepProgram? Pre { get; }
 
     /// <summary>The feature's position, or -1 when there is no such feature.</summary>
     public int IndexOf(string name) => _indexByName.GetValueOrDefault(name, -1);
@@ -71,7 +83,7 @@ public sealed class FeatureSchema
             featureByColumn[c] = feature;
         }
 
-        var missing = Features.Where((_, i) => !bound[i]).Select(f => $"'{f.Name}'").ToList();
+        var missing = Features.Where((_, i) => !bound[i] && _derived?[i] != true).Select(f => $"'{f.Name}'").ToList();
         if (missing.Count > 0)
         {
             throw ServingException.BadRequest($"{char.ToUpperInvariant(source[0])}{source[1..]} has no column for feature(s) {string.Join(", ", missing)}.");

@@ -50,6 +50,7 @@ internal static class PredictionReader
                 LabelIsNumber = classes.NamesAreNumbers,
                 Probability = scores[chosen],
                 Scores = scores,
+                Classes = classes.Names,
             };
         }
 

@@ -2,6 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Serverless.Core.Models;
 using Serverless.Core.Onnx;
+using Serverless.Core.Tabular.Steps;
 
 namespace Serverless.Core.Tabular;
 
@@ -12,8 +13,8 @@ namespace Serverless.Core.Tabular;
 /// <item><see cref="CreateBatch"/> → fill the <see cref="FeatureBatch"/> (CSV cells, JSON rows or a request body);</item>
 /// <item><see cref="ToInputs"/> → the model's inputs per the layout (tensor: one [N, F] FP32/FP64 tensor in feature
 /// order; per_feature: one [N, 1] or [N] FP32/FP64/INT64/BYTES input per feature);</item>
-/// <item>run, then <see cref="ReadPredictions"/> → one <see cref="TabularPrediction"/> per row
-/// (core/Serving's tabular lease does all three on a leased session).</item>
+/// <item>run, then <see cref="ReadPredictions"/> → one <see cref="TabularPrediction"/> per row, and <see cref="Decide"/> → the
+/// manifest's post steps on them (core/Serving's tabular lease does all of it on a leased session).</item>
 /// </list>
 /// Immutable and thread-safe; holds no session, so one instance serves every lease of the version.
 /// </summary>
@@ -21,10 +22,13 @@ public sealed class TabularModel
 {
     private readonly InputPlan[] _inputs;
 
-    private TabularModel(ModelManifest manifest, InputPlan[] inputs, FeatureSchema schema, string[] outputNames)
+    private readonly PostStepProgram? _post;
+
+    private TabularModel(ModelManifest manifest, InputPlan[] inputs, FeatureSchema schema, string[] outputNames, PostStepProgram? post)
     {
         Manifest = manifest;
         _inputs = inputs;
+        _post = post;
         Schema = schema;
         OutputNames = outputNames;
     }
@@ -37,8 +41,11 @@ public sealed class TabularModel
     /// <summary>The outputs a run must return for <see cref="ReadPredictions"/>, in this order.</summary>
     public IReadOnlyList<string> OutputNames { get; }
 
-    /// <summary>Validates the manifest against the signature (BadRequest naming the field) and binds it.</summary>
-    public static TabularModel Bind(ModelManifest manifest, IReadOnlyList<TensorSpec> inputs, IReadOnlyList<TensorSpec> outputs)
+    /// <summary>
+    /// Validates the manifest against the signature (BadRequest naming the field) and binds it, compiling its pre and post
+    /// steps; a code step must be in <paramref name="steps"/> (default: none registered).
+    /// </summary>
+    public static TabularModel Bind(ModelManifest manifest, IReadOnlyList<TensorSpec> inputs, IReadOnlyList<TensorSpec> outputs, TabularStepCatalog? steps = null)
     {
         ManifestValidator.Validate(manifest, inputs, outputs);
         var features = manifest.Features;
@@ -60,10 +67,27 @@ public sealed class TabularModel
             }
         }
 
-        return new TabularModel(manifest, plans, new FeatureSchema(features, integerOnly), RequiredOutputs(manifest));
+        var compiled = TabularSteps.Compile(manifest, integerOnly, steps ?? TabularStepCatalog.Empty);
+        var schema = new FeatureSchema(compiled.RequestFeatures, integerOnly, compiled.Pre, compiled.Derived);
+        return new TabularModel(manifest, plans, schema, RequiredOutputs(manifest), compiled.Post);
     }
 
-    public static TabularModel Bind(ModelManifest manifest, ModelVersion version) => Bind(manifest, version.Inputs, version.Outputs);
+    public static TabularModel Bind(ModelManifest manifest, ModelVersion version, TabularStepCatalog? steps = null) =>
+        Bind(manifest, version.Inputs, version.Outputs, steps);
+
+    /// <summary>Whether the manifest has post steps (so <see cref="Decide"/> may change predictions).</summary>
+    public bool HasPostSteps => _post is not null;
+
+    /// <summary>
+    /// Applies the manifest's post steps to the model's predictions for the batch's rows, in place: a row a step changed
+    /// gets a new prediction (final label, annotations, rules) keeping the model's in <see cref="TabularPrediction.ModelPrediction"/>.
+    /// Without post steps, nothing changes. Returns <paramref name="predictions"/>.
+    /// </summary>
+    public TabularPrediction[] Decide(FeatureBatch batch, TabularPrediction[] predictions)
+    {
+        _post?.Apply(batch, predictions);
+        return predictions;
+    }
 
     /// <summary>An empty batch for this model's features.</summary>
     /// <param name="capacity">Rows to allocate for up front (the batch grows as needed).</param>

@@ -7,7 +7,8 @@ namespace Serverless.Core.Tabular;
 
 /// <summary>
 /// Writes the records API response <c>{"model_name", "model_version", "predictions": [{"label", "probability",
-/// "scores"} | {"value"}]}</c>. A number that came from an FP32 output is written at FP32 precision (0.7, not
+/// "scores"} | {"value"}]}</c>, each prediction with <c>model_label</c>, <c>annotations</c> and <c>rules</c> when the
+/// manifest's post steps changed the label, annotated the row or a rule held. A number that came from an FP32 output is written at FP32 precision (0.7, not
 /// 0.699999988079071), as the OIP infer response writes it; non-finite numbers become "NaN", "Infinity",
 /// "-Infinity". Stateless; thread-safe.
 /// </summary>
@@ -20,6 +21,9 @@ public static class TabularResponseWriter
     private static readonly JsonEncodedText Probability = JsonEncodedText.Encode("probability");
     private static readonly JsonEncodedText Scores = JsonEncodedText.Encode("scores");
     private static readonly JsonEncodedText Value = JsonEncodedText.Encode("value");
+    private static readonly JsonEncodedText ModelLabel = JsonEncodedText.Encode("model_label");
+    private static readonly JsonEncodedText Annotations = JsonEncodedText.Encode("annotations");
+    private static readonly JsonEncodedText Rules = JsonEncodedText.Encode("rules");
 
     /// <param name="writeMore">Writes further properties after <c>predictions</c> (such as a feature status report); null: none.</param>
     public static void Write(IBufferWriter<byte> output, string modelName, string modelVersion, IReadOnlyList<TabularPrediction> predictions,
@@ -36,14 +40,7 @@ public static class TabularResponseWriter
             if (prediction.Label is not null)
             {
                 writer.WritePropertyName(Label);
-                if (prediction.LabelIsNumber && long.TryParse(prediction.Label, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
-                {
-                    writer.WriteNumberValue(number);
-                }
-                else
-                {
-                    writer.WriteStringValue(prediction.Label);
-                }
+                WriteLabel(writer, prediction);
             }
 
             if (prediction.Probability is { } probability)
@@ -69,6 +66,8 @@ public static class TabularResponseWriter
                 WriteNumber(writer, value);
             }
 
+            WritePostSteps(writer, prediction);
+
             writer.WriteEndObject();
         }
 
@@ -76,6 +75,45 @@ public static class TabularResponseWriter
         writeMore?.Invoke(writer);
         writer.WriteEndObject();
         writer.Flush();
+    }
+
+    private static void WriteLabel(Utf8JsonWriter writer, TabularPrediction prediction)
+    {
+        if (prediction.LabelIsNumber && long.TryParse(prediction.Label, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+        {
+            writer.WriteNumberValue(number);
+        }
+        else
+        {
+            writer.WriteStringValue(prediction.Label);
+        }
+    }
+
+    /// <summary>What the manifest's post steps did: the model's label when they changed it, their annotations, the rules that held.</summary>
+    private static void WritePostSteps(Utf8JsonWriter writer, TabularPrediction prediction)
+    {
+        if (prediction.ModelPrediction is { Label: not null } model && (model.Label != prediction.Label || model.LabelIsNumber != prediction.LabelIsNumber))
+        {
+            writer.WritePropertyName(ModelLabel);
+            WriteLabel(writer, model);
+        }
+
+        WriteTexts(writer, Annotations, prediction.Annotations);
+        WriteTexts(writer, Rules, prediction.Rules);
+    }
+
+    private static void WriteTexts(Utf8JsonWriter writer, JsonEncodedText name, IReadOnlyList<string>? texts)
+    {
+        if (texts is { Count: > 0 })
+        {
+            writer.WriteStartArray(name);
+            foreach (var text in texts)
+            {
+                writer.WriteStringValue(text);
+            }
+
+            writer.WriteEndArray();
+        }
     }
 
     private static void WriteNumber(Utf8JsonWriter writer, double value)

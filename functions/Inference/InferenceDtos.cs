@@ -60,10 +60,15 @@ public sealed record PredictResponseBody(
 /// <summary>
 /// One row's prediction: classification gives <c>label</c> (a class label, or the model's class index as a number) and,
 /// with a probability output, <c>probability</c> (that label's) and <c>scores</c> (every class's, in class order);
-/// regression gives <c>value</c>. Fields a model does not produce are absent.
+/// regression gives <c>value</c>. Fields a model does not produce are absent. The manifest's post steps add
+/// <c>model_label</c> (the model's own label, when they changed it), <c>annotations</c> (their notes) and <c>rules</c> (the
+/// names of the rules that held), each only when there is something to say.
 /// </summary>
 public sealed record RowPrediction(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Label,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Probability,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<double>? Scores,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Value);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Value,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? ModelLabel = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Annotations = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Rules = null);

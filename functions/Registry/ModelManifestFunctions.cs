@@ -8,6 +8,7 @@ using Serverless.Core.Errors;
 using Serverless.Core.Features;
 using Serverless.Core.Models;
 using Serverless.Core.Registry;
+using Serverless.Core.Tabular.Steps;
 using Serverless.Functions.Http;
 using Serverless.Functions.OpenApi;
 
@@ -15,7 +16,8 @@ namespace Serverless.Functions.Registry;
 
 /// <summary>
 /// A version's tabular manifest: register (<c>PUT</c> the JSON after the model itself; 201 new, 200 the same
-/// manifest again, 409 a different one, 400 one that does not fit the model or its declared feature sets) and read it back.
+/// manifest again, 409 a different one, 400 one that does not fit the model or its declared feature sets, or names a code
+/// step the app does not register) and read it back.
 /// </summary>
 public sealed class ModelManifestFunctions
 {
@@ -23,18 +25,20 @@ public sealed class ModelManifestFunctions
 
     private readonly IModelRegistry _registry;
     private readonly FeatureSetCatalog _featureSets;
+    private readonly TabularStepCatalog _steps;
     private readonly ILogger<ModelManifestFunctions> _logger;
 
-    public ModelManifestFunctions(IModelRegistry registry, FeatureSetCatalog featureSets, ILogger<ModelManifestFunctions> logger)
+    public ModelManifestFunctions(IModelRegistry registry, FeatureSetCatalog featureSets, TabularStepCatalog steps, ILogger<ModelManifestFunctions> logger)
     {
         _registry = registry;
         _featureSets = featureSets;
+        _steps = steps;
         _logger = logger;
     }
 
     [Function("SetModelManifest")]
     [ApiOperation("Register a version's tabular manifest", Request = typeof(ManifestDocument),
-        Description = "After the model itself. The same manifest again answers 200; a different one 409; one that does not fit the model 400. Unknown fields are refused.",
+        Description = "After the model itself. The same manifest again answers 200; a different one 409; one that does not fit the model 400, as does a pre or post step that does not compile or names an unregistered code step (the message names the step, e.g. post[1].when). Unknown fields are refused.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.Conflict, ErrorCodes.PayloadTooLarge])]
     [ApiResponse(StatusCodes.Status201Created, typeof(ManifestDocument), "Registered; the canonical manifest.", Headers = ["Location"])]
     [ApiResponse(StatusCodes.Status200OK, typeof(ManifestDocument), "The same manifest was registered before; the canonical manifest.")]
@@ -48,6 +52,7 @@ public sealed class ModelManifestFunctions
             var cancellationToken = request.HttpContext.RequestAborted;
             using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxManifestBodyBytes, cancellationToken);
             var manifest = ModelManifest.Parse(body.Span);
+            _steps.Check(manifest);
             await _featureSets.CheckManifestAsync(manifest, cancellationToken);
             var result = await _registry.SetManifestAsync(name, version, manifest, cancellationToken);
             return ApiResults.CreatedOrOk(request, ToJson(result.CanonicalJson), result.Outcome == RegistrationOutcome.Created);

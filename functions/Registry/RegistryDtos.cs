@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Serverless.Core.Models;
 using Serverless.Core.Serving;
@@ -130,7 +131,8 @@ public sealed record AliasHistoryResponse(string Name, string Alias, IReadOnlyLi
 /// <summary>
 /// A tabular manifest: <c>task</c> (binary, multiclass or regression), the features in model order, how they reach the
 /// model's inputs (<c>layout</c> tensor or per_feature), which outputs hold label, probability or score/value, the class
-/// labels in probability-column order and the binary threshold (0 to 1, default 0.5).
+/// labels in probability-column order and the binary threshold (0 to 1, default 0.5); <c>pre</c> steps run on each row
+/// before the model and <c>post</c> steps on each prediction, in order.
 /// </summary>
 public sealed record ManifestDocument(
     string Task,
@@ -139,13 +141,42 @@ public sealed record ManifestDocument(
     ManifestOutputsDocument Outputs,
     IReadOnlyList<string>? ClassLabels,
     double? Threshold,
-    IReadOnlyList<ManifestFeatureSetDocument>? FeatureSets = null);
+    IReadOnlyList<ManifestFeatureSetDocument>? FeatureSets = null,
+    IReadOnlyList<ManifestStepDocument>? Pre = null,
+    IReadOnlyList<ManifestStepDocument>? Post = null);
 
 /// <summary>
 /// Model features whose values are looked up by entity key in a declared feature set version (core/Features) rather than sent: the request
 /// then carries the set's key column(s); a value it does send wins.
 /// </summary>
 public sealed record ManifestFeatureSetDocument(string Name, string Version, IReadOnlyList<string> Features);
+
+/// <summary>
+/// One step, by <c>kind</c>, with an optional <c>name</c> (shown in answers and errors; default <c>pre[i]</c>/<c>post[i]</c>).
+/// Pre: <c>derive</c> (<c>feature</c>, <c>expression</c>), <c>default</c> (<c>feature</c>, <c>value</c>: number or string
+/// for a missing value), <c>clip</c> (<c>feature</c>, <c>min</c>, <c>max</c>), <c>code</c> (<c>step</c>: a registered C# step).
+/// Post: <c>threshold</c> (binary: <c>segment</c> expression, <c>thresholds</c> by segment, <c>default</c>), <c>rule</c>
+/// (<c>when</c> condition; <c>label</c> to answer and/or <c>annotation</c> to add), <c>label_map</c> (<c>map</c> of labels),
+/// <c>code</c>. Expressions: features by name (<c>[a name]</c> with spaces), in post also <c>probability</c>, <c>label</c>,
+/// <c>model_label</c>, <c>value</c>; numbers, 'texts', true/false; + - * / % **, comparisons, and/or/not, in, ?:, ??; functions
+/// abs, ceiling, floor, round, truncate, sign, sqrt, exp, log, log10, pow, min, max, clip, if, in, is_missing.
+/// </summary>
+public sealed record ManifestStepDocument(
+    string Kind,
+    string? Name,
+    string? Feature,
+    string? Expression,
+    JsonElement? Value,
+    double? Min,
+    double? Max,
+    string? Step,
+    string? Segment,
+    IReadOnlyDictionary<string, double>? Thresholds,
+    double? Default,
+    string? When,
+    string? Label,
+    string? Annotation,
+    IReadOnlyDictionary<string, string>? Map);
 
 /// <summary>
 /// One feature: <c>type</c> numeric (optional inclusive <c>min</c>/<c>max</c>) or categorical (<c>values</c>, any other

@@ -7,7 +7,8 @@ namespace Serverless.Orchestrations.BatchScoring;
 
 /// <summary>
 /// The output rows of batch scoring as CSV: the id (or row number), then label, probability and one
-/// <c>score_{class}</c> column per class for classifiers, or value for regression. Text cells (ids, labels, the
+/// <c>score_{class}</c> column per class for classifiers, or value for regression; a manifest with post steps adds
+/// <c>model_label</c> (the model's label where the steps changed it) and <c>annotations</c> ("; " between them). Text cells (ids, labels, the
 /// header) go through <see cref="CsvFormulaGuard"/>, so none runs as a spreadsheet formula; numbers are written as
 /// numbers. Not thread-safe.
 /// </summary>
@@ -29,6 +30,8 @@ internal sealed class PredictionCsv
 
     private bool IsRegression => _manifest.Task == TabularTask.Regression;
 
+    private bool HasPostSteps => _manifest.Post.Count > 0;
+
     public void WriteHeader()
     {
         WriteText(_idColumn);
@@ -44,6 +47,12 @@ internal sealed class PredictionCsv
             {
                 WriteText("score_" + label);
             }
+        }
+
+        if (HasPostSteps)
+        {
+            _csv.WriteField("model_label");
+            _csv.WriteField("annotations");
         }
 
         _csv.EndRecord();
@@ -92,6 +101,12 @@ internal sealed class PredictionCsv
             {
                 WriteNumber(prediction.Scores is { } scores && i < scores.Count ? scores[i] : null);
             }
+        }
+
+        if (HasPostSteps)
+        {
+            WriteText(prediction.ModelPrediction is { } model && model.Label != prediction.Label ? model.Label : null);
+            WriteText(prediction.Annotations is { Count: > 0 } notes ? string.Join("; ", notes) : null);
         }
 
         _csv.EndRecord();

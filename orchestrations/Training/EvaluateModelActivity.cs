@@ -24,7 +24,8 @@ public sealed record EvaluationResult(string Version, IReadOnlyDictionary<string
 /// <summary>
 /// Scores a registered version on validation rows through the serving path itself (the version leased from
 /// <see cref="TabularModelLeaser"/> as the records API leases it: warm session, bound manifest; rows through a
-/// <see cref="FeatureBatch"/>), then computes the task's metrics with <see cref="ModelMetrics"/>, the same code trainers report with. Promotion compares candidate and
+/// <see cref="FeatureBatch"/>, so the manifest's pre steps apply, and predictions through its post steps), then computes the task's metrics with <see cref="ModelMetrics"/>, the same code trainers report with (from the
+/// model's probabilities, scores or values, which post steps leave as they are). Promotion compares candidate and
 /// incumbent with this, on the same rows. Idempotent.
 /// </summary>
 [DurableTask(Name)]
@@ -161,7 +162,8 @@ public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, Evalua
                     builder.AddNumber(PositiveProbability(prediction, manifest, input.PositiveClass ?? manifest.ClassLabels?.LastOrDefault() ?? "1"));
                     break;
                 default:
-                    builder.AddText(prediction.Label);
+                    // The model's label, as the inference log records it (before the manifest's post steps).
+                    builder.AddText((prediction.ModelPrediction ?? prediction).Label);
                     break;
             }
         }

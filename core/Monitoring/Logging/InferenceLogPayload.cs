@@ -13,7 +13,8 @@ internal abstract class InferenceLogPayload
 /// <summary>
 /// A records request: the rows' feature values copied out of the request's <see cref="FeatureBatch"/> into one compact
 /// row-major array (numbers; categories in a parallel array only when the model has categorical features), with the
-/// schema for the names and the predictions by reference. Copying a row costs a few nanoseconds per feature and keeps
+/// schema for the names and the predictions by reference (the model's own, before the manifest's post steps: see
+/// <see cref="ModelPredictions"/>). Copying a row costs a few nanoseconds per feature and keeps
 /// the batch's growable column buffers from outliving the request.
 /// </summary>
 internal sealed class TabularLogPayload : InferenceLogPayload
@@ -21,7 +22,7 @@ internal sealed class TabularLogPayload : InferenceLogPayload
     public TabularLogPayload(FeatureBatch batch, IReadOnlyList<TabularPrediction> predictions)
     {
         Schema = batch.Schema;
-        Predictions = predictions;
+        Predictions = ModelPredictions.Of(predictions);
         Rows = Math.Min(batch.RowCount, predictions.Count);
         var features = Schema.Count;
         Numbers = new double[Rows * features];

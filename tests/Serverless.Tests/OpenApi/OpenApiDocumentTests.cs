@@ -108,9 +108,11 @@ public sealed partial class OpenApiDocumentTests
                  {
                      (typeof(ManifestDocument), "Document"), (typeof(ManifestFeatureDocument), "FeatureDocument"),
                      (typeof(ManifestInputsDocument), "InputsDocument"), (typeof(ManifestOutputsDocument), "OutputsDocument"),
+                     (typeof(ManifestStepDocument), "ManifestStepsJson+StepDocument"),
                  })
         {
-            var readerType = reader.GetType($"{typeof(Serverless.Core.Models.ModelManifest).Namespace}.ManifestJson+{read}", throwOnError: true)!;
+            var nested = read.Contains('+') ? read : "ManifestJson+" + read;
+            var readerType = reader.GetType($"{typeof(Serverless.Core.Models.ModelManifest).Namespace}.{nested}", throwOnError: true)!;
             var accepted = readerType.GetProperties().Select(p => p.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), false)
                 .Cast<System.Text.Json.Serialization.JsonPropertyNameAttribute>().Single().Name).Order();
             var schema = Document["components"]!["schemas"]![documented.Name]!["properties"]!.AsObject().Select(p => p.Key).Order();

@@ -60,7 +60,7 @@ public sealed class ManifestValidationTests
     [InlineData("outputs", "{}", "'outputs.probability' or 'outputs.label'")]
     [InlineData("class_labels", """["only"]""", "'class_labels'")]
     [InlineData("class_labels", """["a","a"]""", "'class_labels'")]
-    [InlineData("treshold", "0.5", "Unknown field 'treshold' (known fields: task, features, inputs, outputs, class_labels, threshold, feature_sets).")]
+    [InlineData("treshold", "0.5", "Unknown field 'treshold' (known fields: task, features, inputs, outputs, class_labels, threshold, feature_sets, pre, post).")]
     public void Parse_StructurallyInvalidField_ThrowsBadRequestNamingTheField(string field, string valueJson, string expectedInMessage)
     {
         var json = With(ReferenceManifests.LogisticRegression(), field, valueJson);
