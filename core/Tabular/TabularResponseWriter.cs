@@ -21,7 +21,9 @@ public static class TabularResponseWriter
     private static readonly JsonEncodedText Scores = JsonEncodedText.Encode("scores");
     private static readonly JsonEncodedText Value = JsonEncodedText.Encode("value");
 
-    public static void Write(IBufferWriter<byte> output, string modelName, string modelVersion, IReadOnlyList<TabularPrediction> predictions)
+    /// <summary>Writes the answer; <paramref name="extra"/> may add properties after <c>predictions</c> (an inference graph's steps).</summary>
+    public static void Write(IBufferWriter<byte> output, string modelName, string modelVersion, IReadOnlyList<TabularPrediction> predictions,
+        Action<Utf8JsonWriter>? extra = null)
     {
         var writer = JsonWriterCache.Rent(output);
         writer.WriteStartObject();
@@ -71,6 +73,7 @@ public static class TabularResponseWriter
         }
 
         writer.WriteEndArray();
+        extra?.Invoke(writer);
         writer.WriteEndObject();
         writer.Flush();
     }

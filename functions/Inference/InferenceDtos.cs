@@ -47,8 +47,9 @@ public sealed record PredictRequestBody(
 /// <summary>Rows as column names and arrays of cells.</summary>
 public sealed record DataframeSplit(IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<JsonElement>> Data);
 
-/// <summary>The records API's answer: one prediction per row, in order.</summary>
-public sealed record PredictResponseBody(string ModelName, string ModelVersion, IReadOnlyList<RowPrediction> Predictions);
+/// <summary>The records API's answer: one prediction per row, in order; for an inference graph, the members that served (<c>graph</c>).</summary>
+public sealed record PredictResponseBody(string ModelName, string ModelVersion, IReadOnlyList<RowPrediction> Predictions,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Graphs.GraphAnswerBody? Graph = null);
 
 /// <summary>
 /// One row's prediction: classification gives <c>label</c> (a class label, or the model's class index as a number) and,

@@ -4,9 +4,11 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Errors;
+using Serverless.Core.Graphs;
 using Serverless.Core.Mirroring;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Serving;
+using Serverless.Functions.Graphs;
 using Serverless.Functions.Http;
 using Serverless.Functions.OpenApi;
 
@@ -21,17 +23,23 @@ namespace Serverless.Functions.Inference;
 /// </summary>
 public sealed class PredictFunctions
 {
+    private const string GraphRecordsDescription =
+        "rows read with the graph's own manifest, else its entry member's; the answer read with the graph's own manifest, else its exit member's; " +
+        "graph.steps names the member versions that served; a graph no manifest maps is refused with 400 saying why";
+
     private readonly TabularPredictionService _predictions;
+    private readonly GraphRecordService _graphs;
     private readonly ModelResolver _resolver;
     private readonly InferenceLogger _log;
     private readonly MirrorDispatcher _mirror;
     private readonly ServingOptions _options;
     private readonly ILogger<PredictFunctions> _logger;
 
-    public PredictFunctions(TabularPredictionService predictions, ModelResolver resolver, InferenceLogger log, MirrorDispatcher mirror, IOptions<ServingOptions> options,
+    public PredictFunctions(TabularPredictionService predictions, GraphRecordService graphs, ModelResolver resolver, InferenceLogger log, MirrorDispatcher mirror, IOptions<ServingOptions> options,
         ILogger<PredictFunctions> logger)
     {
         _predictions = predictions;
+        _graphs = graphs;
         _resolver = resolver;
         _log = log;
         _mirror = mirror;
@@ -41,11 +49,12 @@ public sealed class PredictFunctions
 
     [Function("Predict")]
     [ApiOperation("Predict rows with the default version (records API)", Request = typeof(PredictRequestBody),
-        Description = "For versions with a manifest. Serves the version the default alias points at, else the latest; a traffic split is followed as " +
+        Description = "For versions with a manifest, and inference graphs (" + GraphRecordsDescription + "). Serves the version the default alias points at, else the latest; a traffic split is followed as " +
                       "for infer (the routing key header keeps a caller on one version), and so is a mirror. x-model-version names the version that served. " +
                       "Every request is offered to the inference log.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
     [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id: at most 128 printable ASCII characters; a new one when absent.")]
+    [ApiParameter(GraphTimings.HeaderName, ApiParameterLocation.Header, GraphTimings.PredictDescription)]
     [ApiResponse(StatusCodes.Status200OK, typeof(PredictResponseBody), "One prediction per row, in order.", Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName])]
     public Task<IActionResult> Predict(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{name}/predict")] HttpRequest request, string name) =>
@@ -53,9 +62,10 @@ public sealed class PredictFunctions
 
     [Function("PredictVersion")]
     [ApiOperation("Predict rows with a version (records API)", Request = typeof(PredictRequestBody),
-        Description = "For versions with a manifest. Every request is offered to the inference log.",
+        Description = "For versions with a manifest, and inference graphs (" + GraphRecordsDescription + "). Every request is offered to the inference log.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.VersionNotFound, ErrorCodes.PayloadTooLarge, ErrorCodes.IntegrityFailure, ErrorCodes.Unavailable])]
     [ApiParameter(RequestIds.HeaderName, ApiParameterLocation.Header, "The request id: at most 128 printable ASCII characters; a new one when absent.")]
+    [ApiParameter(GraphTimings.HeaderName, ApiParameterLocation.Header, GraphTimings.PredictDescription)]
     [ApiResponse(StatusCodes.Status200OK, typeof(PredictResponseBody), "One prediction per row, in order.", Headers = [RequestIds.HeaderName, TrafficRouting.VersionHeaderName])]
     public Task<IActionResult> PredictVersion(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "models/{name}/versions/{version}/predict")] HttpRequest request,
@@ -70,7 +80,15 @@ public sealed class PredictFunctions
             async (body, output, ct) =>
             {
                 var (route, chosen) = await TrafficRouting.ChooseAsync(_resolver, request, name, version, ct);
-                await _predictions.PredictAsync(chosen, body, output, log, ct);
+                if (chosen.IsGraph)
+                {
+                    await _graphs.PredictAsync(chosen, body, output, log, GraphTimings.Requested(request), ct);
+                }
+                else
+                {
+                    await _predictions.PredictAsync(chosen, body, output, log, ct);
+                }
+
                 _mirror.Offer(route, InferenceLogSource.Predict, log, body.Span);
             },
             settled: captured => TrafficRouting.SetVersionHeader(request, captured));
