@@ -14,7 +14,7 @@ namespace Serverless.IntegrationTests.EndToEnd;
 /// Inference graphs through the records API and batch scoring on the runner: an ensemble of two tabular models answers records
 /// with the mean of its members' records answers (read with the entry member's manifest, written with the exit member's), names
 /// the member versions that served, logs each member's rows under its features' names; a graph no manifest maps is refused with
-/// the reason; and batch scoring of the graph equals its online answers row by row, with the member versions pinned at start.
+/// the reason until a manifest is registered on the graph itself; and batch scoring of the graph equals its online answers row by row, with the member versions pinned at start.
 /// </summary>
 [Collection(StackCollection.Name)]
 public sealed class GraphRecordsTests
@@ -51,7 +51,7 @@ public sealed class GraphRecordsTests
     }
 
     [Fact]
-    public async Task Predict_GraphNoManifestMaps_Is400SayingWhy()
+    public async Task Predict_GraphNoManifestMaps_Is400SayingWhy_UntilAManifestIsRegisteredOnTheGraph()
     {
         foreach (var (name, onnx) in new[] { ("gn-double", GraphModels.Scale(2)), ("gn-sum", GraphModels.RowSum()) })
         {
@@ -68,6 +68,15 @@ public sealed class GraphRecordsTests
         Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
         Assert.Contains("Inference graph 'gn-sequence' version '1' cannot be served as records: no member with a manifest reads every graph input", answer.Error);
         Assert.Contains("PUT /api/models/gn-sequence/versions/1/manifest", answer.Error);
+
+        await PutAsync("models/gn-sequence/versions/1/manifest", """
+            {"task": "regression", "features": [{"name": "a", "type": "numeric"}, {"name": "b", "type": "numeric"}],
+             "inputs": {"layout": "tensor", "name": "x"}, "outputs": {"value": "total"}}
+            """);
+        var served = await _stack.Client.PostJsonAsync("models/gn-sequence/predict", """{"instances": [{"a": 1, "b": 2}, {"a": 3, "b": -4}]}""");
+
+        Assert.True(served.Status == HttpStatusCode.OK, served.Body?.ToString());
+        Assert.Equal([6.0, -2.0], served.Json.GetProperty("predictions").EnumerateArray().Select(p => p.GetProperty("value").GetDouble()));
     }
 
     [Fact]
