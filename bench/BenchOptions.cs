@@ -17,7 +17,7 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
         "  batching   dynamic batching off vs on (no delay, 500 µs) on an MLP and a small CNN at c=16 and c=64 (batching.md)\n" +
         "  routing    a plain alias vs a 90/10 traffic split, random and by routing key (routing.md)\n" +
         "  binary     a 1x3x224x224 FP32 tensor as JSON vs the binary tensor extension, c=1 and c=4 (binary.md)\n" +
-        "  graphs     inference graphs in process: a sequence and an ensemble vs their members one after another (graphs.md)\n" +
+        "  graphs     inference graphs: a sequence and an ensemble vs their members one after another, in process and over HTTP (graphs.md)\n" +
         "  startup    cold start of the runner published as JIT and ReadyToRun, with each tiered-compilation setting (startup.md)\n" +
         "  --no-bdn   skip BenchmarkDotNet in the default mode\n" +
         "  --no-cold-start  skip the cold starts of a runner process after the HTTP load (default and load modes)\n" +

@@ -107,7 +107,7 @@ try
     if (options.Mode == BenchMode.Graphs)
     {
         Progress.Write("inference graphs in process: a sequence and an ensemble vs their members one after another...");
-        var graphsPage = await GraphBenchmark.RunAsync();
+        var graphsPage = await GraphBenchmark.RunAsync() + await GraphHttpBenchmark.RunAsync(root);
         Console.WriteLine();
         Console.WriteLine(graphsPage);
         await output.WriteAsync("graphs.md", graphsPage);

@@ -16,7 +16,7 @@ namespace Serverless.Core.Graphs;
 /// per combination of member versions, then <see cref="GraphExecutor"/>). A member alias that moves to a version whose signature no
 /// longer fits makes the graph answer 409 naming the node until the alias or the graph is fixed. Thread-safe; one instance per process.
 /// </summary>
-public sealed class GraphService(IModelRegistry registry, ModelResolver resolver, GraphExecutor executor, InferenceLogger logger)
+public sealed class GraphService(IModelRegistry registry, ModelResolver resolver, GraphExecutor executor, InferenceLogger logger, GraphManifests manifests)
 {
     /// <summary>Plans kept per process; past it the cache starts over (member versions move rarely).</summary>
     private const int MaxPlans = 256;
@@ -62,16 +62,24 @@ public sealed class GraphService(IModelRegistry registry, ModelResolver resolver
         _specs.GetOrAdd(graph.CacheKey, _ => LoadSpecAsync(graph)).WaitAsync(cancellationToken);
 
     /// <summary>The plan a request to <paramref name="graph"/> runs now: its members resolved as they stand (aliases followed).</summary>
-    public async ValueTask<GraphPlan> GetPlanAsync(ModelVersion graph, CancellationToken cancellationToken)
+    public ValueTask<GraphPlan> GetPlanAsync(ModelVersion graph, CancellationToken cancellationToken) => GetPlanAsync(graph, null, cancellationToken);
+
+    /// <summary>
+    /// As above, with the members <paramref name="pinned"/> names (member reference, as <see cref="PinMembersAsync"/> answers, to version)
+    /// at those versions rather than as they resolve now: batch scoring scores every chunk with the members resolved when it started.
+    /// A pinned version deleted since is a Conflict naming the member.
+    /// </summary>
+    public async ValueTask<GraphPlan> GetPlanAsync(ModelVersion graph, IReadOnlyDictionary<string, string>? pinned, CancellationToken cancellationToken)
     {
         var (spec, members) = await GetStoredAsync(graph, cancellationToken).ConfigureAwait(false);
         var versions = new Dictionary<GraphMemberRef, ModelVersion>(members.Count);
-        var key = graph.CacheKey;
+        var key = graph.CacheKey + "#" + graph.ManifestSha256;
         foreach (var member in members)
         {
-            var resolved = await ResolveForServingAsync(graph, member, cancellationToken).ConfigureAwait(false);
+            var resolved = await ResolveForServingAsync(graph, pinned?.TryGetValue(member.ToString(), out var version) == true ? member with { Version = version, Alias = null } : member,
+                cancellationToken).ConfigureAwait(false);
             versions[member] = resolved;
-            key += "|" + resolved.CacheKey;
+            key += "|" + resolved.CacheKey + "#" + resolved.ManifestSha256;
         }
 
         if (_plans.TryGetValue(key, out var plan))
@@ -96,6 +104,19 @@ public sealed class GraphService(IModelRegistry registry, ModelResolver resolver
         return _plans[key] = plan;
     }
 
+    /// <summary>Each member reference of <paramref name="graph"/> (as the spec writes it) with the version it resolves to now.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> PinMembersAsync(ModelVersion graph, CancellationToken cancellationToken)
+    {
+        var plan = await GetPlanAsync(graph, cancellationToken).ConfigureAwait(false);
+        var pins = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var member in plan.Members)
+        {
+            pins[member.Reference.ToString()] = member.Version.Version;
+        }
+
+        return pins;
+    }
+
     /// <summary>
     /// Runs one OIP infer request on a graph version and writes the answer (its <c>parameters.graph</c> names the member versions that
     /// served, with their milliseconds when <paramref name="timings"/>); returns the JSON header length when binary outputs follow, else -1.
@@ -106,8 +127,8 @@ public sealed class GraphService(IModelRegistry registry, ModelResolver resolver
     {
         log?.SetVersion(graph);
         var plan = await GetPlanAsync(graph, cancellationToken).ConfigureAwait(false);
-        return await InferAsync(executor, plan, graph, body, headerLength, output, log, log is { Enabled: true } ? logger : null, timings, cancellationToken)
-            .ConfigureAwait(false);
+        var memberLog = log is { Enabled: true } ? await GraphMemberLog.CreateAsync(logger, manifests, graph, plan, cancellationToken).ConfigureAwait(false) : null;
+        return await InferAsync(executor, plan, graph, body, headerLength, output, log, memberLog, timings, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -116,11 +137,11 @@ public sealed class GraphService(IModelRegistry registry, ModelResolver resolver
     /// (when <paramref name="log"/>, once it has settled the request id, is recording).
     /// </summary>
     public static async ValueTask<int> InferAsync(GraphExecutor executor, GraphPlan plan, ModelVersion graph, ReadOnlyMemory<byte> body, long headerLength,
-        IBufferWriter<byte> output, InferenceLogCapture? log, InferenceLogger? memberLog, bool timings, CancellationToken cancellationToken)
+        IBufferWriter<byte> output, InferenceLogCapture? log, GraphMemberLog? memberLog, bool timings, CancellationToken cancellationToken)
     {
         using var request = InferRequestParser.Parse(body.Span, headerLength, plan);
         var id = log is null ? request.Id ?? Guid.NewGuid().ToString("N") : log.ResolveRequestId(request.Id);
-        var sink = memberLog is not null && log?.IsRecording != false ? new MemberLogSink(memberLog, id) : null;
+        var sink = memberLog?.Begin(log, id);
         using var run = await executor.RunAsync(plan, plan.OrderInputs(request), sink, cancellationToken).ConfigureAwait(false);
         var names = (IReadOnlyList<string>?)request.RequestedOutputs ?? plan.OutputNames;
         var all = run.Outputs;
@@ -154,7 +175,8 @@ public sealed class GraphService(IModelRegistry registry, ModelResolver resolver
         throw ServingException.BadRequest($"Unknown output '{name}'.");
     }
 
-    private static void WriteSteps(Utf8JsonWriter writer, GraphRun run, bool timings)
+    /// <summary>Writes <c>"graph": {"steps": [{node, model, version[, ms]}]}</c>: the members that served, in spec order.</summary>
+    internal static void WriteSteps(Utf8JsonWriter writer, GraphRun run, bool timings)
     {
         writer.WriteStartObject("graph");
         writer.WriteStartArray("steps");
@@ -234,30 +256,4 @@ public sealed class GraphService(IModelRegistry registry, ModelResolver resolver
 
     /// <summary>A stored spec with its members, read once per graph version.</summary>
     private sealed record StoredGraph(GraphSpec Spec, IReadOnlyList<GraphMemberRef> Members);
-
-    /// <summary>Captures each member's rows while its tensors live; buffers them once the graph has answered.</summary>
-    private sealed class MemberLogSink(InferenceLogger logger, string requestId) : IGraphStepSink
-    {
-        private readonly List<InferenceLogCapture> _captures = [];
-
-        public void OnStep(GraphMember member, IReadOnlyList<string> inputNames, IReadOnlyList<Microsoft.ML.OnnxRuntime.OrtValue> inputs,
-            IReadOnlyList<string> outputNames, IReadOnlyCollection<Microsoft.ML.OnnxRuntime.OrtValue> outputs)
-        {
-            var capture = logger.Begin(InferenceLogSource.Graph, member.Version.Name, member.Version.Version, requestId);
-            capture.ResolveRequestId(requestId);
-            capture.RecordTensors(member.Version, inputNames, inputs, outputNames, outputs);
-            lock (_captures)
-            {
-                _captures.Add(capture);
-            }
-        }
-
-        public void Complete()
-        {
-            foreach (var capture in _captures)
-            {
-                logger.Complete(capture);
-            }
-        }
-    }
 }

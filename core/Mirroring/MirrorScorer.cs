@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
+using Serverless.Core.Graphs;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving;
@@ -38,15 +39,17 @@ public sealed class MirrorScorer
     private readonly IModelRegistry _registry;
     private readonly InferenceService _inference;
     private readonly TabularPredictionService _predictions;
+    private readonly GraphRecordService _graphs;
     private readonly InferenceLogger _log;
     private readonly MirrorCounters _counters;
     private readonly MirrorOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<MirrorScorer> _logger;
 
-    public MirrorScorer(IModelRegistry registry, InferenceService inference, TabularPredictionService predictions, InferenceLogger log, MirrorCounters counters,
-        IOptions<MirrorOptions> options, TimeProvider clock, ILogger<MirrorScorer> logger)
+    public MirrorScorer(IModelRegistry registry, InferenceService inference, TabularPredictionService predictions, GraphRecordService graphs, InferenceLogger log,
+        MirrorCounters counters, IOptions<MirrorOptions> options, TimeProvider clock, ILogger<MirrorScorer> logger)
     {
+        _graphs = graphs;
         _registry = registry;
         _inference = inference;
         _predictions = predictions;
@@ -86,7 +89,11 @@ public sealed class MirrorScorer
         try
         {
             var version = await _registry.GetExistingVersionAsync(copy.Model, copy.Version, cancellationToken).ConfigureAwait(false);
-            if (copy.Source == InferenceLogSource.Predict)
+            if (copy.Source == InferenceLogSource.Predict && version.IsGraph)
+            {
+                await _graphs.PredictAsync(version, copy.Body, output, log, timings: false, cancellationToken).ConfigureAwait(false);
+            }
+            else if (copy.Source == InferenceLogSource.Predict)
             {
                 await _predictions.PredictAsync(version, copy.Body, output, log, cancellationToken).ConfigureAwait(false);
             }

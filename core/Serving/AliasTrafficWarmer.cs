@@ -1,5 +1,6 @@
 using Azure;
 using Serverless.Core.Errors;
+using Serverless.Core.Graphs;
 using Serverless.Core.Models;
 using Serverless.Core.Registry;
 using Serverless.Core.Storage;
@@ -10,17 +11,20 @@ namespace Serverless.Core.Serving;
 /// Loads and warms every version of a traffic split, and an alias's mirror version, in this process's <see cref="ModelSessionCache"/>
 /// before the alias is stored, so a split never sends requests (nor a mirror copies) to a version that cannot load. A version that
 /// is not registered is NotFound naming it; one that fails to load (bad bytes, integrity, warm-up) is BadRequest naming it and the
-/// field (<c>traffic</c> or <c>mirror</c>); a storage outage is passed on as it is. Versions are warmed one after another. Thread-safe.
+/// field (<c>traffic</c> or <c>mirror</c>); a storage outage is passed on as it is. An inference graph's version is warmed by loading
+/// every member it resolves to (a member that cannot load or resolve is BadRequest as above). Versions are warmed one after another. Thread-safe.
 /// </summary>
 public sealed class AliasTrafficWarmer
 {
     private readonly IModelRegistry _registry;
     private readonly ModelSessionCache _sessions;
+    private readonly GraphService _graphs;
 
-    public AliasTrafficWarmer(IModelRegistry registry, ModelSessionCache sessions)
+    public AliasTrafficWarmer(IModelRegistry registry, ModelSessionCache sessions, GraphService graphs)
     {
         _registry = registry;
         _sessions = sessions;
+        _graphs = graphs;
     }
 
     /// <summary>
@@ -49,14 +53,16 @@ public sealed class AliasTrafficWarmer
     private async Task WarmAsync(string name, string versionName, string field, string what, CancellationToken cancellationToken)
     {
         var version = await _registry.GetExistingVersionAsync(name, versionName, cancellationToken).ConfigureAwait(false);
-        if (version.IsGraph)
-        {
-            return;
-        }
-
         try
         {
-            using var lease = await _sessions.AcquireAsync(version, cancellationToken).ConfigureAwait(false);
+            if (version.IsGraph)
+            {
+                await _graphs.WarmAsync(version, _sessions, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                using var lease = await _sessions.AcquireAsync(version, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is not (OperationCanceledException or RequestFailedException))
         {

@@ -2,12 +2,14 @@ using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Serverless.Core.Graphs;
 using Serverless.Core.Registry;
 
 namespace Serverless.Core.Serving;
 
 /// <summary>
-/// At start-up, loads and warms every version an alias points to, then marks the process ready. Storage
+/// At start-up, loads and warms every version an alias points to (for an inference graph, every member it resolves to), then marks
+/// the process ready. Storage
 /// outages are retried with backoff (the process stays not-ready meanwhile); a version that fails to load is
 /// logged and skipped, so one bad model cannot keep every other one from serving.
 /// </summary>
@@ -16,13 +18,15 @@ public sealed class ModelWarmupService : BackgroundService
     private readonly IModelRegistry _registry;
     private readonly ModelResolver _resolver;
     private readonly ModelSessionCache _sessions;
+    private readonly GraphService _graphs;
     private readonly ServingReadiness _readiness;
     private readonly ServingOptions _options;
     private readonly ILogger<ModelWarmupService> _logger;
 
-    public ModelWarmupService(IModelRegistry registry, ModelResolver resolver, ModelSessionCache sessions, ServingReadiness readiness,
+    public ModelWarmupService(IModelRegistry registry, ModelResolver resolver, ModelSessionCache sessions, GraphService graphs, ServingReadiness readiness,
         IOptions<ServingOptions> options, ILogger<ModelWarmupService> logger)
     {
+        _graphs = graphs;
         _registry = registry;
         _resolver = resolver;
         _sessions = sessions;
@@ -64,7 +68,11 @@ public sealed class ModelWarmupService : BackgroundService
                     try
                     {
                         var resolved = await _resolver.ResolveAsync(name, version, stoppingToken).ConfigureAwait(false);
-                        if (!resolved.IsGraph)
+                        if (resolved.IsGraph)
+                        {
+                            await _graphs.WarmAsync(resolved, _sessions, stoppingToken).ConfigureAwait(false);
+                        }
+                        else
                         {
                             using var lease = await _sessions.AcquireAsync(resolved, stoppingToken).ConfigureAwait(false);
                         }

@@ -34,6 +34,8 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<InferenceService>();
         services.TryAddSingleton<GraphExecutor>();
         services.TryAddSingleton<GraphService>();
+        services.TryAddSingleton<GraphManifests>();
+        services.TryAddSingleton<GraphRecordService>();
         services.AddHostedService<ModelWarmupService>();
         return services;
     }

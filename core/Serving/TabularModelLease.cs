@@ -8,7 +8,7 @@ namespace Serverless.Core.Serving;
 /// until the lease is disposed) and its manifest bound to the session's signature. <see cref="Predict"/> may be called
 /// from several threads at once (a session's Run is thread-safe); dispose exactly once, after the last prediction.
 /// </summary>
-public sealed class TabularModelLease : IDisposable
+public sealed class TabularModelLease : IRecordScorer
 {
     private readonly ModelLease _lease;
     private int _disposed;

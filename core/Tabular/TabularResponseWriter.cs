@@ -25,7 +25,7 @@ public static class TabularResponseWriter
     private static readonly JsonEncodedText Annotations = JsonEncodedText.Encode("annotations");
     private static readonly JsonEncodedText Rules = JsonEncodedText.Encode("rules");
 
-    /// <param name="writeMore">Writes further properties after <c>predictions</c> (such as a feature status report); null: none.</param>
+    /// <param name="writeMore">Writes further properties after <c>predictions</c> (a feature status report, an inference graph's steps); null: none.</param>
     public static void Write(IBufferWriter<byte> output, string modelName, string modelVersion, IReadOnlyList<TabularPrediction> predictions,
         Action<Utf8JsonWriter>? writeMore = null)
     {

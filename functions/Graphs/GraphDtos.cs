@@ -51,3 +51,10 @@ public sealed record GraphVersionResponse(
 
 /// <summary>A model node's member: what the spec names (a pinned version, an alias, or neither: the default) and the version serving it now.</summary>
 public sealed record GraphMemberResponse(string Node, string Model, string? PinnedVersion, string? Alias, string ResolvedVersion);
+
+/// <summary>An inference graph's share of an answer: each member that served, in spec order.</summary>
+public sealed record GraphAnswerBody(IReadOnlyList<GraphStepBody> Steps);
+
+/// <summary>A member that served: its node, model and version; <c>ms</c> (lease, run, any batching wait) when x-graph-timings asked for it.</summary>
+public sealed record GraphStepBody(string Node, string Model, string Version,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] double? Ms = null);

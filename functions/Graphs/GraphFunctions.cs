@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
-using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
 using Serverless.Core.Graphs;
 using Serverless.Core.Models;
@@ -33,10 +32,8 @@ public sealed class GraphFunctions(IModelRegistry registry, GraphService graphs,
         string name, string version) =>
         ApiResults.GuardAsync(async () =>
         {
-            ModelIdentifiers.ValidateName(name);
-            ModelIdentifiers.ValidateVersion(version);
+            using var body = await VersionBody.ReadAsync(request, name, version, GraphSpec.MaxBytes);
             var cancellationToken = request.HttpContext.RequestAborted;
-            using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, GraphSpec.MaxBytes, cancellationToken);
             var (result, plan) = await graphs.RegisterAsync(name, version, body.Memory, cancellationToken);
             var spec = await graphs.GetSpecAsync(result.Version, cancellationToken);
             return ApiResults.CreatedOrOk(request, GraphVersionResponse.From(result.Version, plan, spec), result.Outcome == RegistrationOutcome.Created);

@@ -49,13 +49,14 @@ public sealed record DataframeSplit(IReadOnlyList<string> Columns, IReadOnlyList
 
 /// <summary>
 /// The records API's answer: one prediction per row, in order. With <c>?feature_status=true</c>, for a model that takes features from
-/// feature sets, <c>feature_status</c> says per row whether each such feature was present, missing, expired or sent in the request.
+/// feature sets, <c>feature_status</c> says per row whether each such feature was present, missing, expired or sent in the request. For an inference graph, <c>graph</c>: the members that served.
 /// </summary>
 public sealed record PredictResponseBody(
     string ModelName,
     string ModelVersion,
     IReadOnlyList<RowPrediction> Predictions,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<IReadOnlyDictionary<string, string>>? FeatureStatus = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<IReadOnlyDictionary<string, string>>? FeatureStatus = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Graphs.GraphAnswerBody? Graph = null);
 
 /// <summary>
 /// One row's prediction: classification gives <c>label</c> (a class label, or the model's class index as a number) and,

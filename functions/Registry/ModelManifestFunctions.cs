@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
-using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
 using Serverless.Core.Features;
 using Serverless.Core.Models;
@@ -47,10 +46,8 @@ public sealed class ModelManifestFunctions
         string name, string version) =>
         ApiResults.GuardAsync(async () =>
         {
-            ModelIdentifiers.ValidateName(name);
-            ModelIdentifiers.ValidateVersion(version);
+            using var body = await VersionBody.ReadAsync(request, name, version, MaxManifestBodyBytes);
             var cancellationToken = request.HttpContext.RequestAborted;
-            using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, MaxManifestBodyBytes, cancellationToken);
             var manifest = ModelManifest.Parse(body.Span);
             _steps.Check(manifest);
             await _featureSets.CheckManifestAsync(manifest, cancellationToken);

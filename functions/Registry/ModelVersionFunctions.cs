@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
 using Serverless.Core.Models;
 using Serverless.Core.Registry;
@@ -69,10 +68,8 @@ public sealed class ModelVersionFunctions
         string name, string version) =>
         ApiResults.GuardAsync(async () =>
         {
-            ModelIdentifiers.ValidateName(name);
-            ModelIdentifiers.ValidateVersion(version);
+            using var body = await VersionBody.ReadAsync(request, name, version, _options.MaxModelBytes);
             var cancellationToken = request.HttpContext.RequestAborted;
-            using var body = await RequestBody.ReadAsync(request.Body, request.ContentLength, _options.MaxModelBytes, cancellationToken);
             var description = request.Query["description"].FirstOrDefault();
             var result = await _registry.RegisterAsync(name, version, body.ToArray(), description, cancellationToken);
             return ApiResults.CreatedOrOk(request, ModelVersionResponse.From(result.Version, _inference.GetColdStart(result.Version)),

@@ -10,7 +10,8 @@ namespace Serverless.Orchestrations.BatchScoring;
 /// The model version a batch job will score with, resolved when the request arrives: the named <c>version</c>, the
 /// version the named <c>alias</c> points at, else the default alias's version, else the latest. A model, version or
 /// alias that does not exist, both a version and an alias, or a version without the manifest the records path needs
-/// is a BadRequest naming the field (a request body names them; the route exists). Thread-safe.
+/// is a BadRequest naming the field (a request body names them; the route exists). An inference graph needs no manifest of its
+/// own here (<see cref="BatchScoringStarter"/> checks that it can be served as records). Thread-safe.
 /// </summary>
 public sealed class BatchModelCheck
 {
@@ -76,7 +77,7 @@ public sealed class BatchModelCheck
             }
         }
 
-        return resolved.ManifestSha256 is null ? throw NoManifest(resolved, field, alias) : resolved;
+        return resolved.ManifestSha256 is null && !resolved.IsGraph ? throw NoManifest(resolved, field, alias) : resolved;
     }
 
     private async Task ThrowIfNoModelAsync(string model, CancellationToken cancellationToken)

@@ -72,7 +72,8 @@ public sealed class BatchScoringOrchestrator : TaskOrchestrator<BatchScoringRequ
         }
 
         context.SetCustomStatus(new BatchScoringProgress(BatchScoringStages.Completed, total, total, rowsOut, badRows));
-        return new BatchScoringResult(plan.Model, plan.ModelVersion, total, rowsIn, rowsOut, badRows, manifest, merged, started, context.CurrentUtcDateTime);
+        return new BatchScoringResult(plan.Model, plan.ModelVersion, total, rowsIn, rowsOut, badRows, manifest, merged, started, context.CurrentUtcDateTime,
+            request.ResolvedMembers);
     }
 
     private static async Task<long[]> CountAsync(TaskOrchestrationContext context, BatchScoringRequest request, BatchPlan plan)

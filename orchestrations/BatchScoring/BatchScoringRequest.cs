@@ -22,6 +22,13 @@ public sealed record BatchScoringRequest
     /// </summary>
     public string? ResolvedVersion { get; init; }
 
+    /// <summary>
+    /// When <see cref="Model"/> is an inference graph: each member reference of the graph (as its spec writes it: <c>name@version</c>,
+    /// <c>name:alias</c> or <c>name</c>) with the version it resolved to when the job was started. Every chunk scores with these
+    /// versions, so a member alias moved mid-job cannot mix versions; the result repeats them. Null for a model.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? ResolvedMembers { get; init; }
+
     public required string Output { get; init; }
 
     /// <summary>"csv" or "jsonl"; taken from the input's extension when null.</summary>

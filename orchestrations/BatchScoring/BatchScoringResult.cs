@@ -1,6 +1,9 @@
 namespace Serverless.Orchestrations.BatchScoring;
 
-/// <summary>The orchestration's output: totals, where everything was written, and how long it took.</summary>
+/// <summary>
+/// The orchestration's output: totals, where everything was written, and how long it took; for an inference graph, the member
+/// versions every chunk scored with (<see cref="BatchScoringRequest.ResolvedMembers"/>).
+/// </summary>
 public sealed record BatchScoringResult(
     string Model,
     string ModelVersion,
@@ -11,7 +14,8 @@ public sealed record BatchScoringResult(
     string Manifest,
     string? Merged,
     DateTime StartedUtc,
-    DateTime CompletedUtc);
+    DateTime CompletedUtc,
+    IReadOnlyDictionary<string, string>? Members = null);
 
 /// <summary>The custom status shown while the job runs.</summary>
 public sealed record BatchScoringProgress(string Stage, int ChunksTotal, int ChunksDone, long RowsScored, long BadRows);

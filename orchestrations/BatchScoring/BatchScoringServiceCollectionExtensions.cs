@@ -16,6 +16,7 @@ public static class BatchScoringServiceCollectionExtensions
         services.TryAddSingleton<InputBlobReader>();
         services.TryAddSingleton<BatchModelCheck>();
         services.TryAddSingleton<BatchScoringStarter>();
+        services.TryAddSingleton<BatchScorers>();
         services.TryAddTransient<PlanBatchActivity>();
         services.TryAddTransient<CountRowsActivity>();
         services.TryAddTransient<ScoreChunkActivity>();

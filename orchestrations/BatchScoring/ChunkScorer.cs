@@ -12,13 +12,13 @@ internal sealed class ChunkScorer
 {
     private const int BatchRows = 2048;
 
-    private readonly TabularModelLease _model;
+    private readonly IRecordScorer _model;
     private readonly PredictionCsv _output;
     private readonly List<RowError> _errors;
     private readonly Utf8Ids _ids = new(BatchRows);
     private byte[] _idScratch = new byte[256];
 
-    public ChunkScorer(TabularModelLease model, PredictionCsv output, List<RowError> errors)
+    public ChunkScorer(IRecordScorer model, PredictionCsv output, List<RowError> errors)
     {
         _model = model;
         _output = output;

@@ -4,7 +4,6 @@ using System.Text;
 using CsvHelper;
 using Microsoft.DurableTask;
 using Serverless.Core.Errors;
-using Serverless.Core.Serving;
 using Serverless.Core.Storage;
 using Serverless.Core.Tabular;
 using Serverless.Core.Telemetry;
@@ -42,9 +41,9 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
     private static readonly CsvReaderOptions StreamOptions = DataOptions with { BufferSize = 1 << 20 };
 
     private readonly InputBlobReader _blobs;
-    private readonly TabularModelLeaser _models;
+    private readonly BatchScorers _models;
 
-    public ScoreChunkActivity(InputBlobReader blobs, TabularModelLeaser models)
+    public ScoreChunkActivity(InputBlobReader blobs, BatchScorers models)
     {
         _blobs = blobs;
         _models = models;
@@ -53,7 +52,7 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
     public override async Task<ChunkResult> RunAsync(TaskActivityContext context, ChunkWork work)
     {
         var started = Stopwatch.GetTimestamp();
-        using var model = await _models.LeaseAsync(work.Plan.Model, work.Plan.ModelVersion, CancellationToken.None).ConfigureAwait(false);
+        using var model = await _models.LeaseAsync(work.Plan.Model, work.Plan.ModelVersion, work.Request.ResolvedMembers, CancellationToken.None).ConfigureAwait(false);
 
         var errors = new List<RowError>();
         var ids = new Dictionary<long, RowId>();

@@ -35,6 +35,7 @@ public sealed class WriteManifestActivity : TaskActivity<ManifestInput, string>
             format = input.Plan.Format,
             model = input.Plan.Model,
             model_version = input.Plan.ModelVersion,
+            members = input.Request.ResolvedMembers,
             started_utc = input.StartedUtc,
             completed_utc = input.CompletedUtc,
             seconds = (input.CompletedUtc - input.StartedUtc).TotalSeconds,

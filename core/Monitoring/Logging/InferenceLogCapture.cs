@@ -132,12 +132,12 @@ public sealed class InferenceLogCapture
 
     /// <summary>As above for tensors not parsed from a request (a graph member's inputs, owned by the caller).</summary>
     public void RecordTensors(ModelVersion version, IReadOnlyList<string> inputNames, IReadOnlyList<OrtValue> inputValues, IReadOnlyList<string> outputNames,
-        IReadOnlyCollection<OrtValue> outputs)
+        IReadOnlyCollection<OrtValue> outputs, TabularModel? tabular = null)
     {
         Version = version.Version;
         if (IsRecording)
         {
-            Payload = TensorLogPayload.Capture(inputNames, inputValues, outputNames, outputs, null);
+            Payload = TensorLogPayload.Capture(inputNames, inputValues, outputNames, outputs, tabular);
         }
     }
 

@@ -95,5 +95,26 @@ public sealed class GraphAttacks
         await Attack.RefusedAsync(_target, () => _target.Client.PostJsonAsync("v2/models/attack-pinning/infer", """{"inputs": []}"""),
             HttpStatusCode.BadRequest, "input");
         await Attack.RefusedAsync(_target, () => _target.Operator.DeleteJsonAsync("models/attack-pinned/versions/1"), HttpStatusCode.Conflict, "attack-pinning@1");
+        await Attack.RefusedAsync(_target, () => _target.Client.PostJsonAsync("models/attack-pinning/predict", """{"instances": [{"f0": 1, "f1": 2, "f2": 3}]}"""),
+            HttpStatusCode.BadRequest, "cannot be served as records");
+        await Attack.RefusedAsync(_target, () => _target.Operator.PostJsonAsync("orchestrations/batch-scoring",
+            """{"input": "data/x.csv", "model": "attack-pinning", "output": "scores/attack-pinning"}"""), HttpStatusCode.BadRequest, "'model': Inference graph");
+    }
+
+    [Fact]
+    public async Task Records_ToAGraph_BadRowsAreRefusedNamingRowAndFeature_WithoutEchoingThem()
+    {
+        var registered = await _target.Operator.PutJsonAsync("graphs/attack-records/versions/1", Spec(Member()));
+        Assert.True(registered.Status is HttpStatusCode.Created or HttpStatusCode.OK, registered.Body?.ToString());
+        var hostile = new string('<', 10_000);
+
+        var answer = await Attack.RefusedAsync(_target, () => _target.Client.PostJsonAsync("models/attack-records/predict",
+            $$"""{"instances": [{"f0": 1, "f1": 2, "f2": 3}, {"f0": "{{hostile}}", "f1": 2, "f2": 3}]}"""), HttpStatusCode.BadRequest, "f0");
+        await Attack.RefusedAsync(_target, () => _target.Client.PostJsonAsync("models/attack-records/predict",
+            """{"instances": [{"f0": 1, "f1": 2, "f2": 3, "__proto__": 1}]}"""), HttpStatusCode.BadRequest, "__proto__");
+        await Attack.RefusedAsync(_target, () => _target.Client.PostJsonAsync("models/attack-records/predict", """{"instances": []}"""), HttpStatusCode.BadRequest, null);
+
+        Assert.DoesNotContain(hostile[..100], answer.Error);
+        Assert.True(answer.Error.Length < 600, answer.Error);
     }
 }

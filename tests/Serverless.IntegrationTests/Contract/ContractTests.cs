@@ -139,6 +139,8 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
         await _golden.GetAsync("GetGraphVersion", Client, "graphs/contract-graph/versions/1");
         await _golden.CheckAsync("Infer.graph", Client, HttpMethod.Post, "v2/models/contract-graph/infer",
             Golden.Json("""{"id": "graph-1", "inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 3], "data": [0.5, 1, 2]}]}"""));
+        await _golden.CheckAsync("Predict.graph", Client, HttpMethod.Post, "models/contract-graph/predict", Golden.Json("""{"instances": [{"f0": 0.5, "f1": 1, "f2": 2}]}"""),
+            new Dictionary<string, string> { ["x-request-id"] = "graph-rows" });
         await _golden.CheckAsync("DeleteGraphVersion", Client, HttpMethod.Delete, "graphs/contract-graph/versions/1");
         await _golden.GetAsync("GetGraphVersion.404", Client, "graphs/contract-graph/versions/1");
     }

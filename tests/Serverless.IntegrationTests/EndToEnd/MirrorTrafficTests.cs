@@ -71,6 +71,31 @@ public sealed class MirrorTrafficTests
     }
 
     [Fact]
+    public async Task GraphMirror_RecordsCopiesAreScoredByTheMirrorGraph()
+    {
+        await RegisterAsync("mirror-graph-a", "1", ReferenceModels.LogisticRegression(features: 3, seed: 1), manifest: true);
+        await RegisterAsync("mirror-graph-b", "1", ReferenceModels.LogisticRegression(features: 3, seed: 2), manifest: true);
+        const string inputs = """[{"name": "input", "datatype": "FP32", "shape": [-1, 3]}]""";
+        foreach (var (version, member) in new[] { ("1", "mirror-graph-a@1"), ("2", "mirror-graph-b@1") })
+        {
+            var put = await Client.PutJsonAsync($"graphs/mirror-graph/versions/{version}", $$"""{"inputs": {{inputs}}, "root": {"name": "only", "model": "{{member}}"} }""");
+            Assert.True(put.Status is HttpStatusCode.Created or HttpStatusCode.OK, put.Body?.ToString());
+        }
+
+        var set = await Client.PutJsonAsync("models/mirror-graph/aliases/production", """{"version": "1", "mirror": {"version": "2", "percent": 100}}""");
+        var from = DateTimeOffset.UtcNow.AddSeconds(-5);
+
+        var answer = await PostAsync("models/mirror-graph/predict", PredictBody, "mirror-graph-1");
+        var records = await WaitForRecordsAsync("mirror-graph", from, r => r.Mirror, expected: 1);
+
+        Assert.Equal(HttpStatusCode.OK, set.Status);
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        var mirror = Assert.Single(records, r => r.Mirror);
+        Assert.Equal(("2", "ok", "predict", "mirror-graph-1"), (mirror.Version, mirror.Status, mirror.Source, mirror.RequestId));
+        Assert.NotNull(mirror.Probability);
+    }
+
+    [Fact]
     public async Task FailingMirror_NeverChangesThePrimarysAnswers_AndItsFailuresAreLoggedAsMirrorErrors()
     {
         const string model = "mirror-fail-e2e";

@@ -182,7 +182,8 @@ public sealed class BatchScoringStartTests
     private ModelResolver Resolver() =>
         new(_registry.Object, Options.Create(new ServingOptions { ResolutionCacheSeconds = 0 }), TimeProvider.System);
 
-    private BatchScoringStarter Starter(BlobServiceClient? blobs = null) => new(Reader(blobs), Check());
+    // These tests score models only: the graph path is never reached (tests/Serverless.IntegrationTests covers it).
+    private BatchScoringStarter Starter(BlobServiceClient? blobs = null) => new(Reader(blobs), Check(), new Core.Graphs.GraphRecordService(null!, null!, null!, null!));
 
     private PlanBatchActivity Plan() => new(Reader(null), _registry.Object, Resolver());
 
