@@ -51,6 +51,6 @@ public sealed class MirrorScorerTests
     }
 
     // The stale and malformed paths never reach the registry or the models.
-    private static MirrorScorer Scorer(LoggingHarness harness, MirrorCounters counters) => new(null!, null!, null!, harness.Logger, counters,
+    private static MirrorScorer Scorer(LoggingHarness harness, MirrorCounters counters) => new(null!, null!, null!, null!, harness.Logger, counters,
         Options.Create(new MirrorOptions { MaxAgeSeconds = 300 }), harness.Time, NullLogger<MirrorScorer>.Instance);
 }
