@@ -4,7 +4,8 @@ using Serverless.Core.Storage;
 namespace Serverless.Orchestrations.BatchScoring;
 
 /// <summary>
-/// Batch scoring as fan-out/fan-in: plan byte-range chunks aligned to line starts; unless rows carry an id
+/// Batch scoring as fan-out/fan-in: plan byte-range chunks aligned to line starts (a small input comes planned and counted
+/// by its start, <see cref="BatchScoringRequest.StartPlan"/>, saving two round trips); unless rows carry an id
 /// column, count each chunk's rows (so every output row gets its file-wide number without any activity reading
 /// the whole file; with ids, error rows are renumbered at fan-in instead and the input is read once); score the chunks
 /// with bounded parallelism, each writing its own part (a retried chunk overwrites its own part, so retries
@@ -25,13 +26,24 @@ public sealed class BatchScoringOrchestrator : TaskOrchestrator<BatchScoringRequ
     {
         var started = context.CurrentUtcDateTime;
         context.SetCustomStatus(new BatchScoringProgress(BatchScoringStages.Planning, 0, 0, 0, 0));
-        var plan = await context.CallActivityAsync<BatchPlan>(PlanBatchActivity.Name, request, BatchScoringRetry.Options);
+        var startPlan = request.StartPlan;
+        request = request with { StartPlan = null };
+        var plan = startPlan?.Plan ?? await context.CallActivityAsync<BatchPlan>(PlanBatchActivity.Name, request, BatchScoringRetry.Options);
         var total = plan.Chunks.Count;
 
         // Work items carry the plan's facts, not its chunk list, so each stays small however many chunks there are.
         var facts = plan with { Chunks = [] };
         var work = new List<ChunkWork>(total);
-        if (request.IdColumn is null)
+        if (startPlan is not null)
+        {
+            var firstRow = 1L;
+            for (var i = 0; i < total; i++)
+            {
+                work.Add(new ChunkWork(request, facts, plan.Chunks[i], firstRow));
+                firstRow += startPlan.RowCounts[i];
+            }
+        }
+        else if (request.IdColumn is null)
         {
             context.SetCustomStatus(new BatchScoringProgress(BatchScoringStages.CountingRows, total, 0, 0, 0));
             var counts = await CountAsync(context, request, plan);

@@ -29,6 +29,12 @@ public sealed record BatchScoringRequest
     /// </summary>
     public IReadOnlyDictionary<string, string>? ResolvedMembers { get; init; }
 
+    /// <summary>
+    /// The chunks and their row counts when the start planned the input (<see cref="BatchStartPlanner"/>, small inputs); null when
+    /// the orchestration's planning and counting activities do. The orchestration drops it from the request its work items carry.
+    /// </summary>
+    public BatchStartPlan? StartPlan { get; init; }
+
     public required string Output { get; init; }
 
     /// <summary>"csv" or "jsonl"; taken from the input's extension when null.</summary>
