@@ -1,10 +1,10 @@
 namespace Serverless.Bench;
 
 /// <summary>What to run, from the command line: <c>[all|micro|load|alloc|tabular|sweep|logging|monitor|startup|routing|batching|binary] [--no-bdn] [--no-cold-start] [--publish] [--runner-dll PATH]</c>.</summary>
-public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, string? RunnerDll, bool Publish = false, bool ColdStart = true)
+public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, string? RunnerDll, bool Publish = false, bool ColdStart = true, bool AllocationTypes = false)
 {
     public const string Usage =
-        "Usage: dotnet run -c Release --project bench [-- [micro|load|alloc|tabular|sweep|logging|monitor|startup|routing|batching|binary|graphs] [--no-bdn] [--no-cold-start] [--publish] [--runner-dll PATH]]\n" +
+        "Usage: dotnet run -c Release --project bench [-- [micro|load|alloc|tabular|sweep|logging|monitor|startup|routing|batching|binary|graphs] [--no-bdn] [--no-cold-start] [--types] [--publish] [--runner-dll PATH]]\n" +
         "  Pages go to bench/out/ (git-ignored); --publish writes them to the tracked bench/results/ instead.\n" +
         "  (default)  everything: Stopwatch loops, BenchmarkDotNet, HTTP load, cold start, tables\n" +
         "  micro      BenchmarkDotNet only (raw Run and in-process serving)\n" +
@@ -20,6 +20,7 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
         "  graphs     inference graphs: a sequence and an ensemble vs their members one after another, in process and over HTTP (graphs.md)\n" +
         "  startup    cold start of the runner published as JIT and ReadyToRun, with each tiered-compilation setting (startup.md)\n" +
         "  --no-bdn   skip BenchmarkDotNet in the default mode\n" +
+        "  --types    in alloc mode, also the types the runner allocates per request over the minimal endpoint (sampled)\n" +
         "  --no-cold-start  skip the cold starts of a runner process after the HTTP load (default and load modes)\n" +
         "  --publish  write the pages to bench/results/ (tracked, quoted by the README) instead of bench/out/\n" +
         "  --runner-dll PATH  the Serverless.Local.dll to cold-start (e.g. a ReadyToRun publish); default: the built runner;\n" +
@@ -31,6 +32,7 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
         var bdn = true;
         var publish = false;
         var coldStart = true;
+        var types = false;
         string? runnerDll = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -81,6 +83,9 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
                 case "--no-cold-start":
                     coldStart = false;
                     break;
+                case "--types":
+                    types = true;
+                    break;
                 case "--publish":
                     publish = true;
                     break;
@@ -94,7 +99,7 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
             }
         }
 
-        return new BenchOptions(mode, bdn, runnerDll, publish, coldStart);
+        return new BenchOptions(mode, bdn, runnerDll, publish, coldStart, types);
     }
 }
 

@@ -47,7 +47,7 @@ try
     if (options.Mode == BenchMode.Alloc)
     {
         Progress.Write("allocations per request: minimal endpoint, runner with logging off and on...");
-        var allocPage = await AllocationBenchmark.RunAsync(root, [.. reports.Select(r => r.Model)]);
+        var allocPage = await AllocationBenchmark.RunAsync(root, [.. reports.Select(r => r.Model)], options.AllocationTypes);
         Console.WriteLine();
         Console.WriteLine(allocPage);
         await output.WriteAsync("alloc.md", allocPage);

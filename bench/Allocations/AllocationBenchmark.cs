@@ -18,8 +18,12 @@ public static class AllocationBenchmark
     public const int Rounds = 3;
     private const int WarmupRequests = 2000;
 
-    public static async Task<string> RunAsync(string repositoryRoot, IReadOnlyList<BenchModel> models)
+    /// <summary>Requests per target in the allocation-type profile (more samples than the measured rounds give).</summary>
+    public const int ProfileRequests = 20_000;
+
+    public static async Task<string> RunAsync(string repositoryRoot, IReadOnlyList<BenchModel> models, bool profile = false)
     {
+        var types = new StringBuilder();
         Progress.Write("in process: core's serving path, request thread and log writer...");
         var inProcess = await InProcessAllocations.RunAsync(models);
         Progress.Write("starting Azurite (in memory, free ports)...");
@@ -71,6 +75,11 @@ public static class AllocationBenchmark
                         }
                     }
 
+                    if (profile)
+                    {
+                        types.AppendLine(await ProfileAsync(client, uri, body, targets, $"{model.Name} {route}: runner (logging on) over the minimal endpoint"));
+                    }
+
                     var medians = figures.Select(f => f.Order().ElementAt(f.Count / 2)).ToArray();
                     var line = $"| {model.Name} | {route} | {medians[0]:F0} | {medians[1]:F0} | {medians[2]:F0} | {medians[2] - medians[0]:F0} | {medians[2] - medians[1]:F0} |";
                     Progress.Write(line + " rounds: " + string.Join(" / ", figures.Select(f => string.Join(",", f.Select(v => v.ToString("F0"))))));
@@ -78,7 +87,7 @@ public static class AllocationBenchmark
                 }
             }
 
-            return page.ToString();
+            return page.Append(types).ToString();
         }
         finally
         {
@@ -87,6 +96,22 @@ public static class AllocationBenchmark
                 session.Dispose();
             }
         }
+    }
+
+    /// <summary>Profiles the types allocated per request by the minimal endpoint (targets[0]) and the logging runner (targets[2]); their difference.</summary>
+    private static async Task<string> ProfileAsync(HttpClient client, Func<Uri, Uri> uri, byte[] body, Uri[] targets, string title)
+    {
+        using var listener = new AllocationTypeProfile();
+        var profiles = new Dictionary<string, long>[2];
+        foreach (var (index, target) in new[] { (0, targets[0]), (1, targets[2]) })
+        {
+            listener.Start();
+            await SendAsync(client, uri(target), body, ProfileRequests);
+            listener.Stop();
+            profiles[index] = new Dictionary<string, long>(listener.Bytes);
+        }
+
+        return AllocationTypeProfile.Difference(title, profiles[1], profiles[0], ProfileRequests, top: 15);
     }
 
     private static async Task SendAsync(HttpClient client, Uri uri, byte[] body, int count)

@@ -39,7 +39,7 @@ public sealed class TabularModelLeaser
         _resolver.ResolveAsync(name, version, cancellationToken);
 
     /// <summary>Resolves, then leases as <see cref="LeaseAsync(ModelVersion, CancellationToken)"/>. Dispose the lease once.</summary>
-    public async Task<TabularModelLease> LeaseAsync(string name, string? version, CancellationToken cancellationToken)
+    public async ValueTask<TabularModelLease> LeaseAsync(string name, string? version, CancellationToken cancellationToken)
     {
         var resolved = await ResolveAsync(name, version, cancellationToken).ConfigureAwait(false);
         return await LeaseAsync(resolved, cancellationToken).ConfigureAwait(false);
@@ -50,7 +50,7 @@ public sealed class TabularModelLeaser
     /// manifest or the manifest does not fit the model; load failures as <see cref="ModelSessionCache.AcquireAsync"/>.
     /// Dispose the lease once.
     /// </summary>
-    public async Task<TabularModelLease> LeaseAsync(ModelVersion resolved, CancellationToken cancellationToken)
+    public async ValueTask<TabularModelLease> LeaseAsync(ModelVersion resolved, CancellationToken cancellationToken)
     {
         _ = resolved.ManifestSha256 ?? throw NoManifest(resolved);
         var lease = await _sessions.AcquireAsync(resolved, cancellationToken).ConfigureAwait(false);

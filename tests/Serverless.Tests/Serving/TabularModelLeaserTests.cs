@@ -51,7 +51,7 @@ public sealed class TabularModelLeaserTests
         var wrong = TabularTestModel.Manifest(ReferenceManifests.LogisticRegression(features: 3));
         var (leaser, version, registry) = Leaser(model, wrong);
 
-        await Assert.ThrowsAsync<Core.Errors.ServingException>(() => leaser.LeaseAsync(version, CancellationToken.None));
+        await Assert.ThrowsAsync<Core.Errors.ServingException>(() => leaser.LeaseAsync(version, CancellationToken.None).AsTask());
         model.Model.Evict();
 
         Assert.True(model.Model.IsDisposed);
