@@ -23,7 +23,7 @@ const Charts = (() => {
     let lo = Math.min(...values), hi = Math.max(...values);
     if (zero) { lo = Math.min(lo, 0); hi = Math.max(hi, 0); }
     if (!isFinite(lo) || !isFinite(hi)) return [0, 1];
-    if (lo === hi) { const pad = Math.abs(lo) * 0.05 || 1; lo -= pad; hi += pad; }
+    if (lo === hi) { const pad = Math.abs(lo) * 0.05 || 1; hi += pad; if (!(zero && lo === 0)) lo -= pad; }
     return [lo, hi];
   }
 

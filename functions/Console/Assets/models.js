@@ -64,7 +64,7 @@
       alias.rollout ? rollout(alias.rollout) : null,
       h('p', { class: 'muted' }, `Moved ${time(alias.updated_utc)}`),
       h('div', { class: 'row' },
-        h('label', { for: `promote-${alias.alias}` }, 'Version'), select,
+        h('label', { for: `promote-${alias.alias}` }, 'Version to promote'), select,
         h('button', { class: 'primary', type: 'button', onclick: () => {
           const version = select.value;
           if (!confirm(`Point ${name}:${alias.alias} at version ${version}?`)) return;

@@ -42,7 +42,7 @@ public sealed partial class ConsoleBrowserTests : IClassFixture<ConsoleFixture>
         await Expect(production.Locator(".alias-version")).ToHaveTextAsync("1");
         await Expect(page.Locator("#versions-table tbody tr")).ToHaveCountAsync(2);
 
-        await production.GetByLabel("Version").SelectOptionAsync("2");
+        await production.GetByLabel("Version to promote").SelectOptionAsync("2");
         await production.GetByRole(AriaRole.Button, new() { Name = "Promote" }).ClickAsync();
         await Expect(production.Locator(".alias-version")).ToHaveTextAsync("2");
         Assert.Equal("2", await AliasVersionAsync(Model));
@@ -87,6 +87,7 @@ public sealed partial class ConsoleBrowserTests : IClassFixture<ConsoleFixture>
         await page.GetByRole(AriaRole.Button, new() { Name = "Start again from this request" }).ClickAsync();
         await page.WaitForURLAsync(new Regex("#/sweeps/(?!" + first + ")"));
         var second = page.Url[(page.Url.LastIndexOf('/') + 1)..];
+        await Expect(page.Locator("#sweep h1")).ToHaveTextAsync($"Sweep {second}");
         var statusFirstShown = await page.Locator("#sweep").GetAttributeAsync("data-status");
         await Expect(page.Locator("#leaderboard tbody tr")).ToHaveCountAsync(3, new() { Timeout = 240_000 });
         await Expect(page.Locator("#sweep-status")).ToHaveTextAsync("completed");

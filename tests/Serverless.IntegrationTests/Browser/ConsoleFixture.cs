@@ -88,6 +88,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
     {
         Directory.CreateDirectory(ScreenshotFolder);
         await page.Locator("main[aria-busy='false']").WaitForAsync();
+        await page.EvaluateAsync("window.scrollTo(0, 0)");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), Animations = ScreenshotAnimations.Disabled });
     }
 
