@@ -9,6 +9,7 @@ using Serverless.Core.Serving;
 using Serverless.Core.Storage;
 using Serverless.Core.Tabular.Steps;
 using Serverless.Core.Tabular.Steps.Examples;
+using Serverless.Functions.Console;
 using Serverless.Functions.Http;
 using Serverless.Orchestrations.BatchScoring;
 using Serverless.Orchestrations.Training;
@@ -35,6 +36,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddModelMonitoring(configuration);
         services.AddRollouts(configuration);
         services.AddSingleton(new CallerIdentity(configuration));
+        services.AddSingleton<ConsoleAssets>();
         return services;
     }
 }

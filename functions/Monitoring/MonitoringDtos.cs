@@ -25,7 +25,10 @@ public sealed record MonitoringRunResponse(
 /// <summary>A model's report summaries, newest first.</summary>
 public sealed record ReportListResponse(string ModelName, IReadOnlyList<ReportSummaryResponse> Reports);
 
-/// <summary>One report's summary and where its JSON and HTML are stored.</summary>
+/// <summary>
+/// One report's summary, where its JSON and HTML are stored, and its window's service figures (<c>requests</c>, <c>error_rate</c>
+/// as a share, <c>latency_p95_ms</c>; null for reports stored before summaries carried them).
+/// </summary>
 public sealed record ReportSummaryResponse(
     string ModelName,
     string Version,
@@ -38,10 +41,14 @@ public sealed record ReportSummaryResponse(
     bool PerformanceDecay,
     int Findings,
     string ReportBlob,
-    string PageBlob)
+    string PageBlob,
+    long? Requests,
+    double? ErrorRate,
+    double? LatencyP95Ms)
 {
     public static ReportSummaryResponse From(ReportSummary r) =>
-        new(r.Model, r.Version, r.RunId, r.GeneratedUtc, r.Rows, r.DatasetDrift, r.DriftShare, r.PredictionDrift, r.PerformanceDecay, r.Findings, r.JsonBlob, r.HtmlBlob);
+        new(r.Model, r.Version, r.RunId, r.GeneratedUtc, r.Rows, r.DatasetDrift, r.DriftShare, r.PredictionDrift, r.PerformanceDecay, r.Findings, r.JsonBlob, r.HtmlBlob,
+            r.Requests, r.ErrorRate is { } rate ? Math.Round(rate, 6) : null, r.LatencyP95Ms is { } p95 ? Math.Round(p95, 3) : null);
 }
 
 /// <summary>The body of <c>POST monitoring/runs</c>: empty (every monitored model) or one model.</summary>

@@ -113,6 +113,29 @@ public sealed class MonitoringFunctions
             StatusCode = StatusCodes.Status200OK,
         }, _logger);
 
+    [Function("GetMonitoringReportPage")]
+    [ApiOperation("One monitoring report as a page: a version's report of one run",
+        Description = "The run id and version are those of a summary (GET models/{name}/monitoring/reports).",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.NotFound])]
+    [ApiResponse(StatusCodes.Status200OK, null, "The report as HTML.", ContentType = "text/html")]
+    public Task<IActionResult> Page(
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/versions/{version}/monitoring/reports/{runId}")] HttpRequest request,
+        string name, string version, string runId) =>
+        ApiResults.GuardAsync(async () =>
+        {
+            ModelIdentifiers.ValidateName(name);
+            ModelIdentifiers.ValidateVersion(version);
+            MonitoringRunIds.Validate(runId);
+            var page = await _reports.PageAsync(name, version, runId, request.HttpContext.RequestAborted)
+                ?? throw ServingException.NotFound($"Model '{name}' version '{version}' has no report of run '{runId}'.");
+            return (IActionResult)new ContentResult
+            {
+                Content = System.Text.Encoding.UTF8.GetString(page),
+                ContentType = "text/html; charset=utf-8",
+                StatusCode = StatusCodes.Status200OK,
+            };
+        }, _logger);
+
     private async Task<byte[]> LatestAsync(string name, string extension, HttpRequest request)
     {
         ModelIdentifiers.ValidateName(name);

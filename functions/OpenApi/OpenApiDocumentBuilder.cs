@@ -38,6 +38,8 @@ public static partial class OpenApiDocumentBuilder
         ["alias"] = "The alias (production, staging, ...): 1-63 letters, digits, '.', '-' or '_', starting with a letter.",
         ["instanceId"] = "The orchestration instance id (a training sweep's instance id is its sweep id).",
         ["sweepId"] = "The sweep id (the training sweep orchestration's instance id).",
+        ["runId"] = "The monitoring run id (yyyyMMdd-HHmmss-xxxxxx), as a report summary's run_id.",
+        ["file"] = "A file of the console, by its exact name.",
     };
 
     private static readonly string[] MethodOrder = ["get", "put", "post", "delete", "patch", "head", "options"];

@@ -68,18 +68,7 @@ public sealed class OrchestrationApiFunctions
             {
                 instance = await OrchestrationWait.UntilEndedAsync(client, instanceId, duration, request.HttpContext.RequestAborted);
             }
-            var completed = instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed;
-            return new JsonBodyResult(new OrchestrationStatusResponse(
-                instance.InstanceId,
-                instance.Name,
-                instance.RuntimeStatus.ToString(),
-                OrchestrationShapes.Read(instance.SerializedCustomStatus, OrchestrationShapes.CustomStatusOf(instance.Name)),
-                instance.RuntimeStatus == OrchestrationRuntimeStatus.Failed
-                    ? null
-                    : OrchestrationShapes.Read(instance.SerializedOutput, completed ? OrchestrationShapes.OutputOf(instance.Name) : null),
-                OrchestrationErrors.Describe(instance.FailureDetails, instance.InstanceId),
-                instance.CreatedAt,
-                instance.LastUpdatedAt));
+            return new JsonBodyResult(Status(instance));
         }, _logger);
 
     [Function("TerminateOrchestration")]
@@ -101,6 +90,23 @@ public sealed class OrchestrationApiFunctions
             await client.TerminateInstanceAsync(instanceId, "Terminated over the HTTP API.", cancellationToken);
             return Accepted(request, instanceId);
         }, _logger);
+
+    /// <summary>An instance as the status route answers it (read with its inputs and outputs).</summary>
+    internal static OrchestrationStatusResponse Status(OrchestrationMetadata instance)
+    {
+        var completed = instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed;
+        return new OrchestrationStatusResponse(
+            instance.InstanceId,
+            instance.Name,
+            instance.RuntimeStatus.ToString(),
+            OrchestrationShapes.Read(instance.SerializedCustomStatus, OrchestrationShapes.CustomStatusOf(instance.Name)),
+            instance.RuntimeStatus == OrchestrationRuntimeStatus.Failed
+                ? null
+                : OrchestrationShapes.Read(instance.SerializedOutput, completed ? OrchestrationShapes.OutputOf(instance.Name) : null),
+            OrchestrationErrors.Describe(instance.FailureDetails, instance.InstanceId),
+            instance.CreatedAt,
+            instance.LastUpdatedAt);
+    }
 
     /// <summary>
     /// 202 with the instance id, its status and terminate URIs, and a Location header to poll. The URIs are relative to

@@ -38,3 +38,6 @@ public sealed record StartBatchScoringRequest(
     long? MaxBadRows,
     bool? Merge,
     int? ChunksPerOrchestration);
+
+/// <summary>Workflows, newest first; <c>more</c> when more matched than were answered, or the scan stopped before the end.</summary>
+public sealed record OrchestrationListResponse(IReadOnlyList<OrchestrationStatusResponse> Instances, bool More);

@@ -81,8 +81,23 @@ internal sealed class LocalDurableTaskClient : DurableTaskClient
         return new Microsoft.DurableTask.Client.PurgeResult(result.DeletedInstanceCount);
     }
 
+    /// <summary>Instances page by page, as the task hub's storage answers its query (no order is promised).</summary>
     public override AsyncPageable<OrchestrationMetadata> GetAllInstancesAsync(OrchestrationQuery? filter = null) =>
-        throw new NotSupportedException("Listing every instance is not supported by the local runner; query an instance by its id.");
+        Pageable.Create(async (continuation, pageSize, cancellation) =>
+        {
+            var query = new DurableTask.Core.Query.OrchestrationQuery
+            {
+                PageSize = pageSize ?? filter?.PageSize ?? OrchestrationQuery.DefaultPageSize,
+                ContinuationToken = continuation ?? filter?.ContinuationToken,
+                CreatedTimeFrom = filter?.CreatedFrom?.UtcDateTime,
+                CreatedTimeTo = filter?.CreatedTo?.UtcDateTime,
+                InstanceIdPrefix = filter?.InstanceIdPrefix,
+                FetchInputsAndOutputs = filter?.FetchInputsAndOutputs ?? false,
+                RuntimeStatus = filter?.Statuses?.Select(s => (OrchestrationStatus)s).ToList(),
+            };
+            var result = await ((DurableTask.Core.Query.IOrchestrationServiceQueryClient)_hub.Service).GetOrchestrationWithQueryAsync(query, cancellation).ConfigureAwait(false);
+            return new Page<OrchestrationMetadata>([.. result.OrchestrationState.Select(s => ToMetadata(s, query.FetchInputsAndOutputs))], result.ContinuationToken);
+        });
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 

@@ -22,7 +22,7 @@ public sealed class CallerRightsTests
     private static readonly string[] ClientFunctions =
         ["Infer", "InferVersion", "Predict", "PredictVersion", "ModelMetadata", "ModelVersionMetadata", "ModelReady", "ModelVersionReady"];
 
-    private static readonly string[] AnonymousFunctions = ["ServerMetadata", "ServerLive", "ServerReady", "GetOpenApiDocument"];
+    private static readonly string[] AnonymousFunctions = ["ServerMetadata", "ServerLive", "ServerReady", "GetOpenApiDocument", "GetConsolePage", "GetConsoleAsset"];
 
     private readonly StackFixture _stack;
 
@@ -121,5 +121,7 @@ public sealed class CallerRightsTests
         .Replace("{version}", "9999", StringComparison.Ordinal)
         .Replace("{alias}", "rights-alias", StringComparison.Ordinal)
         .Replace("{instanceId}", "rights-instance", StringComparison.Ordinal)
-        .Replace("{sweepId}", "rights-sweep", StringComparison.Ordinal);
+        .Replace("{sweepId}", "rights-sweep", StringComparison.Ordinal)
+        .Replace("{runId}", "20000101-000000-abcdef", StringComparison.Ordinal)
+        .Replace("{file}", "console.js", StringComparison.Ordinal);
 }

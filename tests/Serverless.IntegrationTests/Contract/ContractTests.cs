@@ -42,6 +42,7 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
         await MonitoringAsync();
         await BatchScoringAsync();
         await SweepAsync();
+        await ConsoleAsync();
 
         var routes = FunctionCatalog.FromAssembly(typeof(FunctionAppServiceCollectionExtensions).Assembly).HttpRoutes().Select(r => r.FunctionName);
         var uncovered = routes.Where(f => !_golden.Names.Any(n => n == f || n.StartsWith(f + ".", StringComparison.Ordinal))).ToList();
@@ -241,6 +242,14 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
         await _golden.GetAsync("ListMonitoringReports", Client, $"models/{Model}/monitoring/reports", GoldenMode.Shape);
         await _golden.GetAsync("GetLatestMonitoringReport", Client, $"models/{Model}/monitoring/reports/latest", GoldenMode.Shape);
         await _golden.GetAsync("GetLatestMonitoringReportPage", Client, $"models/{Model}/monitoring/reports/latest.html");
+
+        var report = (await Client.GetJsonAsync($"models/{Model}/monitoring/reports")).Json.GetProperty("reports")[0];
+        var runId = report.GetProperty("run_id").GetString()!;
+        _golden.Replace(runId, "<run_id>");
+        var page = $"models/{Model}/versions/{report.GetProperty("version").GetString()}/monitoring/reports";
+        await _golden.GetAsync("GetMonitoringReportPage", Client, $"{page}/{runId}");
+        await _golden.GetAsync("GetMonitoringReportPage.404", Client, $"{page}/20000101-000000-abcdef");
+        await _golden.GetAsync("GetMonitoringReportPage.400", Client, $"{page}/latest");
     }
 
     private async Task BatchScoringAsync()
@@ -275,6 +284,16 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
         await _golden.GetAsync("ListSweeps", Client, "sweeps");
         await _golden.GetAsync("GetSweep", Client, $"sweeps/{id}");
         await _golden.GetAsync("GetSweep.404", Client, "sweeps/no-such-sweep");
+    }
+
+    /// <summary>The console's page and a file of it, and the workflow list it reads (after the batch scoring run and the sweep).</summary>
+    private async Task ConsoleAsync()
+    {
+        await _golden.GetAsync("GetConsolePage", Client, "console");
+        await _golden.GetAsync("GetConsoleAsset", Client, "console/console.js");
+        await _golden.GetAsync("GetConsoleAsset.404", Client, "console/nothing.js");
+        await _golden.GetAsync("ListOrchestrations", Client, "orchestrations?limit=5", GoldenMode.Shape);
+        await _golden.GetAsync("ListOrchestrations.400", Client, "orchestrations?name=RunTrial");
     }
 
     private static async Task<string> InstanceIdAsync(HttpResponseMessage start)
