@@ -164,7 +164,8 @@ internal sealed class TabularSteps
         }
     }
 
-    private static PostStepProgram? CompilePost(ModelManifest manifest, TabularStepCatalog? catalog)
+    /// <summary>Compiles the manifest's post steps alone (null: none), against its features as a batch of them holds them.</summary>
+    internal static PostStepProgram? CompilePost(ModelManifest manifest, TabularStepCatalog? catalog)
     {
         var scope = ExpressionScope.ForPrediction(manifest.Features, manifest.Task);
         var classification = manifest.Task != TabularTask.Regression;
