@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Serverless.Core.Errors;
 using Serverless.Core.Models;
 using Serverless.Core.Onnx;
+using Serverless.Core.Tabular.Steps;
 
 namespace Serverless.Core.Graphs;
 
@@ -31,10 +32,14 @@ public static partial class GraphCompiler
         return members;
     }
 
-    /// <summary>Compiles <paramref name="spec"/> with each member resolved by <paramref name="versions"/> (every member of <see cref="CollectMembers"/>).</summary>
-    public static GraphPlan Compile(GraphSpec spec, IReadOnlyDictionary<GraphMemberRef, ModelVersion> versions)
+    /// <summary>
+    /// Compiles <paramref name="spec"/> with each member resolved by <paramref name="versions"/> (every member of <see cref="CollectMembers"/>).
+    /// With <paramref name="steps"/>, every code node must name a registered step of its side; without, code nodes are only placed.
+    /// </summary>
+    public static GraphPlan Compile(GraphSpec spec, IReadOnlyDictionary<GraphMemberRef, ModelVersion> versions, TabularStepCatalog? steps = null)
     {
         CollectMembers(spec);
+        var (tree, pre, post) = GraphCodeNodes.Split(spec.Root, steps);
         var context = new CompileContext(versions);
         var scope = new GraphScope();
         var inputs = CheckInputs(spec.Inputs);
@@ -43,7 +48,7 @@ public static partial class GraphCompiler
             scope.Add(RequestPrefix + input.Name, context.NewSlot(input));
         }
 
-        var (root, rootOutputs) = CompileNode(spec.Root, scope, context);
+        var (root, rootOutputs) = CompileNode(tree, scope, context);
         var outputs = new List<TensorSpec>();
         var outputSlots = new List<int>();
         if (spec.Outputs is null)
@@ -71,7 +76,7 @@ public static partial class GraphCompiler
             }
         }
 
-        return new GraphPlan(inputs, outputs, outputSlots.ToArray(), root, context.SlotCount, context.Members);
+        return new GraphPlan(inputs, outputs, outputSlots.ToArray(), root, context.SlotCount, context.Members) { PreSteps = pre, PostSteps = post };
     }
 
     private static (PlanNode Node, List<(string Name, GraphTensor Tensor)> Outputs) CompileNode(GraphNode node, GraphScope scope, CompileContext context) =>
@@ -80,6 +85,7 @@ public static partial class GraphCompiler
             GraphNodeKind.Model => CompileModel(node, scope, context),
             GraphNodeKind.Sequence => CompileSequence(node, scope, context),
             GraphNodeKind.Ensemble => GraphEnsembleCompiler.Compile(node, scope, context),
+            GraphNodeKind.Code => throw GraphCodeNodes.Misplaced(node),
             _ => GraphBranchCompiler.Compile(node, scope, context),
         };
 

@@ -3,6 +3,7 @@ using Serverless.Core.Errors;
 using Serverless.Core.Models;
 using Serverless.Core.Registry;
 using Serverless.Core.Tabular;
+using Serverless.Core.Tabular.Steps;
 
 namespace Serverless.Core.Graphs;
 
@@ -11,11 +12,15 @@ namespace Serverless.Core.Graphs;
 /// graph manifest and member versions with their manifests, so a manifest registered later gets a new plan): each member's
 /// manifest bound to the member's signature (to log member rows under feature names, and to derive records), and the graph's
 /// <see cref="GraphRecords"/> or why it has none. Kept beside the plan (weakly, so they go with it). A storage failure is not
-/// kept: the next request reads again. Thread-safe; one instance per process.
+/// kept: the next request reads again. Manifests are bound with the app's code steps (<see cref="Steps"/>), which the graph's
+/// code nodes name too. Thread-safe; one instance per process.
 /// </summary>
-public sealed class GraphManifests(IModelRegistry registry)
+public sealed class GraphManifests(IModelRegistry registry, TabularStepCatalog? steps = null)
 {
     private readonly ConditionalWeakTable<GraphPlan, Task<Bound>> _bound = new();
+
+    /// <summary>The app's code steps (none when not given).</summary>
+    public TabularStepCatalog Steps { get; } = steps ?? TabularStepCatalog.Empty;
 
     /// <summary>
     /// <paramref name="plan"/>'s records binding for <paramref name="graph"/> (the version it was compiled for): BadRequest saying why
@@ -53,14 +58,14 @@ public sealed class GraphManifests(IModelRegistry registry)
                 var version = plan.Members[i].Version;
                 if (version.ManifestSha256 is not null && await registry.GetManifestAsync(version, CancellationToken.None).ConfigureAwait(false) is { } manifest)
                 {
-                    members[i] = TabularModel.Bind(manifest, version);
+                    members[i] = TabularModel.Bind(manifest, version, Steps);
                 }
             }
 
             try
             {
                 var own = graph.ManifestSha256 is null ? null : await registry.GetManifestAsync(graph, CancellationToken.None).ConfigureAwait(false);
-                var records = own is null ? GraphRecordsBinder.Derive(plan, graph, members) : GraphRecords.FromGraphManifest(plan, own);
+                var records = own is null ? GraphRecordsBinder.Derive(plan, graph, members, Steps) : GraphRecords.FromGraphManifest(plan, own, graph, Steps);
                 return new Bound(members, records, null);
             }
             catch (ServingException e) when (e.Kind is ServingErrorKind.BadRequest or ServingErrorKind.Conflict)

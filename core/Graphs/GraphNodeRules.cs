@@ -10,6 +10,7 @@ internal static class GraphNodeRules
         var kind = node.EffectiveKind;
         var name = node.Name;
         Allow(node.Model is not null, kind == GraphNodeKind.Model, name, "model", "a model node");
+        Allow(node.Step is not null, kind == GraphNodeKind.Code, name, "step", "a code node");
         Allow(node.Inputs is not null, kind == GraphNodeKind.Model, name, "inputs", "a model node");
         Allow(node.Steps is not null, kind is GraphNodeKind.Sequence or GraphNodeKind.Ensemble, name, "steps", "a sequence or an ensemble");
         Allow(node.Combine is not null, kind == GraphNodeKind.Ensemble, name, "combine", "an ensemble");
@@ -20,6 +21,8 @@ internal static class GraphNodeRules
         {
             case GraphNodeKind.Model when node.Model is null:
                 throw ServingException.BadRequest($"Graph node '{name}' is a model node without 'model': name it as name@version, name:alias or name.");
+            case GraphNodeKind.Code when node.Step is not { Length: > 0 and <= 64 }:
+                throw ServingException.BadRequest($"Graph node '{name}' is a code node without 'step': name a registered code step (1 to 64 characters).");
             case GraphNodeKind.Sequence when node.Steps is not { Count: > 0 }:
                 throw ServingException.BadRequest($"Graph node '{name}' is a sequence without 'steps'.");
             case GraphNodeKind.Ensemble when node.Steps is not { Count: >= 2 }:

@@ -42,6 +42,12 @@ public sealed class GraphPlan : IInferSignature
     /// <summary>Every model node, in the order the spec lists them, with the version it was compiled against.</summary>
     public IReadOnlyList<GraphMember> Members { get; }
 
+    /// <summary>The code nodes run on each row before the graph (records path only), in spec order.</summary>
+    public IReadOnlyList<GraphCodeStep> PreSteps { get; init; } = [];
+
+    /// <summary>The code nodes run on each prediction after the graph (records path only), in spec order.</summary>
+    public IReadOnlyList<GraphCodeStep> PostSteps { get; init; } = [];
+
     internal int[] OutputSlots { get; }
 
     internal PlanNode Root { get; }

@@ -35,7 +35,7 @@ public sealed class GraphRecordService(GraphService graphs, GraphManifests manif
         using (owned)
         {
             using var run = await executor.RunAsync(plan, inputs, sink, cancellationToken).ConfigureAwait(false);
-            predictions = records.ReadPredictions(run.Outputs, batch.RowCount);
+            predictions = records.ReadPredictions(run.Outputs, batch);
             TabularResponseWriter.Write(output, graph.Name, graph.Version, predictions, w => GraphService.WriteSteps(w, run, timings));
         }
 
@@ -67,8 +67,9 @@ public sealed class GraphRecordService(GraphService graphs, GraphManifests manif
     }
 
     /// <summary>
-    /// Batch scoring's view of a graph: rows read with its features manifest, predictions written with its predictions manifest.
-    /// <see cref="Predict"/> runs the graph synchronously (members' dynamic batchers are used as online, so the answers are the same).
+    /// Batch scoring's view of a graph: rows read with its features manifest, predictions read and decided (post steps) as the records
+    /// API does and written with its answer manifest. <see cref="PredictAsync"/> awaits the graph's run (members' dynamic batchers are
+    /// used as online, so the answers are the same) without holding a thread.
     /// </summary>
     private sealed class GraphScorer(ModelVersion graph, GraphPlan plan, GraphRecords records, GraphExecutor executor) : IRecordScorer
     {
@@ -76,15 +77,15 @@ public sealed class GraphRecordService(GraphService graphs, GraphManifests manif
 
         public TabularModel Tabular => records.Features;
 
-        public ModelManifest Manifest => records.Predictions.Manifest;
+        public ModelManifest Manifest => records.Answer;
 
-        public TabularPrediction[] Predict(FeatureBatch batch)
+        public async ValueTask<TabularPrediction[]> PredictAsync(FeatureBatch batch, CancellationToken cancellationToken)
         {
             var inputs = records.ToGraphInputs(batch, out var owned);
             using (owned)
             {
-                using var run = executor.RunAsync(plan, inputs, null, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-                return records.ReadPredictions(run.Outputs, batch.RowCount);
+                using var run = await executor.RunAsync(plan, inputs, null, cancellationToken).ConfigureAwait(false);
+                return records.ReadPredictions(run.Outputs, batch);
             }
         }
 

@@ -2,6 +2,7 @@ using Serverless.Core.Errors;
 using Serverless.Core.Models;
 using Serverless.Core.Storage;
 using Serverless.Core.Tabular;
+using Serverless.Core.Tabular.Steps;
 
 namespace Serverless.Core.Graphs;
 
@@ -22,11 +23,14 @@ namespace Serverless.Core.Graphs;
 internal static class GraphRecordsBinder
 {
     /// <summary>Derives the binding; <paramref name="members"/>[i] is <see cref="GraphPlan.Members"/>[i]'s bound manifest, or null.</summary>
-    public static GraphRecords Derive(GraphPlan plan, ModelVersion graph, IReadOnlyList<TabularModel?> members)
+    /// <remarks>The members' manifests are bound with <paramref name="steps"/>, the catalog the graph's code nodes are found in.</remarks>
+    public static GraphRecords Derive(GraphPlan plan, ModelVersion graph, IReadOnlyList<TabularModel?> members, TabularStepCatalog? steps = null)
     {
         var (entry, indexes) = FindEntry(plan, graph, members);
         var (exit, output) = FindExit(plan, graph, members);
-        return new GraphRecords(members[entry.MemberIndex]!, indexes, plan.Inputs.Count, members[exit]!, output, entry.Name, plan.Members[exit].Node);
+        var version = plan.Members[entry.MemberIndex].Version;
+        return GraphRecords.Create(plan, graph, members[entry.MemberIndex]!, (version.Inputs, version.Outputs), indexes, members[exit]!, output, entry.Name,
+            plan.Members[exit].Node, steps);
     }
 
     private static (ModelPlanNode Node, Dictionary<string, int> Indexes) FindEntry(GraphPlan plan, ModelVersion graph, IReadOnlyList<TabularModel?> members)
@@ -182,8 +186,5 @@ internal static class GraphRecordsBinder
         _ => [],
     };
 
-    private static ServingException NotRecords(ModelVersion graph, string why) => ServingException.BadRequest(
-        $"Inference graph '{graph.Name}' version '{graph.Version}' cannot be served as records: {why}. Register a manifest over the graph's own inputs and " +
-        $"outputs (PUT /api/models/{graph.Name}/versions/{graph.Version}/manifest) to say how, or send tensors to the Open Inference Protocol API " +
-        $"(POST /api/v2/models/{graph.Name}/versions/{graph.Version}/infer).");
+    private static ServingException NotRecords(ModelVersion graph, string why) => GraphRecords.NotRecords(graph, why);
 }

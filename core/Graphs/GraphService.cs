@@ -47,7 +47,7 @@ public sealed class GraphService(IModelRegistry registry, ModelResolver resolver
             versions[member] = await ResolveForRegistrationAsync(member, cancellationToken).ConfigureAwait(false);
         }
 
-        var plan = GraphCompiler.Compile(spec, versions);
+        var plan = GraphCompiler.Compile(spec, versions, manifests.Steps);
         var pinned = members.Where(m => m.IsPinned).Select(m => versions[m]).ToList();
         var result = await registry.RegisterGraphAsync(name, version, spec.ToCanonicalJson(), plan.InputSpecs, plan.OutputSpecs, pinned, spec.Description, cancellationToken)
             .ConfigureAwait(false);
@@ -89,7 +89,7 @@ public sealed class GraphService(IModelRegistry registry, ModelResolver resolver
 
         try
         {
-            plan = GraphCompiler.Compile(spec, versions);
+            plan = GraphCompiler.Compile(spec, versions, manifests.Steps);
         }
         catch (ServingException e) when (e.Kind == ServingErrorKind.BadRequest)
         {

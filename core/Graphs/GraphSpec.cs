@@ -87,6 +87,13 @@ public enum GraphNodeKind
 
     /// <summary>One branch chosen at random by weight.</summary>
     Splitter,
+
+    /// <summary>
+    /// A registered C# code step (<see cref="GraphNode.Step"/>, an <c>ITabularPreStep</c> or <c>ITabularPostStep</c>) on the records path:
+    /// only a step of the root sequence, before its first other step (a pre step, on each row before the graph runs) or after its
+    /// last (a post step, on each prediction). Tensor requests (OIP infer) skip it, as they skip a model manifest's steps.
+    /// </summary>
+    Code,
 }
 
 /// <summary>How an ensemble combines its members' outputs, element by element.</summary>
@@ -102,7 +109,8 @@ public enum GraphCombine
 /// <summary>
 /// One node. A model node names its member (<c>name@version</c> or <c>name:alias</c>) and maps the member's inputs
 /// (<see cref="Inputs"/>: member input → tensor reference; an input left out is read by name from the latest earlier
-/// step that outputs it, else from the request). Other kinds hold <see cref="Steps"/> or <see cref="Branches"/>.
+/// step that outputs it, else from the request). A code node names a registered code step (<see cref="Step"/>). Other kinds hold
+/// <see cref="Steps"/> or <see cref="Branches"/>.
 /// </summary>
 public sealed record GraphNode
 {
@@ -113,6 +121,9 @@ public sealed record GraphNode
     public GraphNodeKind? Kind { get; init; }
 
     public string? Model { get; init; }
+
+    /// <summary>A code node: the registered code step's name.</summary>
+    public string? Step { get; init; }
 
     public IReadOnlyDictionary<string, string>? Inputs { get; init; }
 

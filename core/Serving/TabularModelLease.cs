@@ -34,6 +34,9 @@ public sealed class TabularModelLease : IRecordScorer
     /// <summary>Runs the model on the batch's accepted rows and reads one prediction per row.</summary>
     public TabularPrediction[] Predict(FeatureBatch batch) => Tabular.Predict(Model, batch);
 
+    /// <summary><see cref="Predict"/>, completed synchronously (a session's Run is synchronous).</summary>
+    public ValueTask<TabularPrediction[]> PredictAsync(FeatureBatch batch, CancellationToken cancellationToken) => ValueTask.FromResult(Predict(batch));
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)

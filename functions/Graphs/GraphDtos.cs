@@ -9,13 +9,15 @@ namespace Serverless.Functions.Graphs;
 public sealed record GraphSpecBody(string? Description, IReadOnlyList<TensorSpec> Inputs, GraphNodeBody Root, IReadOnlyDictionary<string, string>? Outputs);
 
 /// <summary>
-/// A node: kind model (the default when model is set), sequence, ensemble, switch or splitter. A model node names its member (name@version,
-/// name:alias or name) and maps its inputs from $request.{input} or {node}.{output}.
+/// A node: kind model (the default when model is set), sequence, ensemble, switch, splitter or code. A model node names its member (name@version,
+/// name:alias or name) and maps its inputs from $request.{input} or {node}.{output}. A code node names a registered code step (step), first
+/// (a pre step on each row) or last (a post step on each prediction) in the root sequence; the records API and batch scoring run it.
 /// </summary>
 public sealed record GraphNodeBody(
     string Name,
     string? Kind,
     string? Model,
+    string? Step,
     IReadOnlyDictionary<string, string>? Inputs,
     string? Output,
     IReadOnlyList<GraphNodeBody>? Steps,

@@ -20,7 +20,9 @@ public sealed class GraphFunctions(IModelRegistry registry, GraphService graphs,
     [Function("RegisterGraphVersion")]
     [ApiOperation("Register an inference graph version (a JSON spec)", Request = typeof(GraphSpecBody),
         Description = "Nodes: model (a member named name@version, name:alias or name), sequence, ensemble (combine mean, weighted_mean, vote, max " +
-                      "or concat), switch (first branch whose condition holds, else default) and splitter (random by weight). Tensors are " +
+                      "or concat), switch (first branch whose condition holds, else default), splitter (random by weight) and code (a registered " +
+                      "code step, first or last in the root sequence: a pre step on each row or a post step on each prediction of the records " +
+                      "API and batch scoring; 400 naming an unregistered step). Tensors are " +
                       "referenced as $request.{input} or {node}.{output}; an unmapped member input is read by name. Every mapping is checked " +
                       "against the members' signatures (400 naming the node); pinned member versions cannot be deleted while the graph exists. " +
                       "Idempotent: the same spec again answers 200; another spec for an existing version, or a name that holds models, 409.",

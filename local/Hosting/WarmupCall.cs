@@ -1,4 +1,7 @@
 using System.Globalization;
+using Serverless.Core.Errors;
+using Serverless.Core.Graphs;
+using Serverless.Core.Models;
 using Serverless.Core.Protocol;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving;
@@ -12,7 +15,7 @@ internal sealed record WarmupCall(string Path, byte[]? Body = null, int HeaderLe
     /// <summary>
     /// The requests that warm every serving route of each aliased model: the hot ones (sent until the JIT settles) are OIP
     /// infer as JSON on the default and versioned routes, OIP infer with binary tensors where every input has a fixed element
-    /// size, and the records API where the version has a manifest; the rest (sent twice) are the model's metadata and
+    /// size, and the records API where the version has a manifest, or is a graph whose records its members' manifests map; the rest (sent twice) are the model's metadata and
     /// readiness, and the server's health and metadata.
     /// </summary>
     public static async Task<(List<WarmupCall> Hot, List<WarmupCall> Once, List<string> Models)> ForAliasedModelsAsync(IServiceProvider services,
@@ -37,7 +40,7 @@ internal sealed record WarmupCall(string Path, byte[]? Body = null, int HeaderLe
                 hot.Add(new($"v2/models/{name}/infer", binary, headerLength));
             }
 
-            if (version.ManifestSha256 is not null && await registry.GetManifestAsync(version, cancellationToken).ConfigureAwait(false) is { } manifest)
+            if (await RecordsManifestAsync(services, registry, version, cancellationToken).ConfigureAwait(false) is { } manifest)
             {
                 hot.Add(new($"models/{name}/predict", WarmupBodies.CreateRecordsJson(manifest)));
             }
@@ -47,6 +50,28 @@ internal sealed record WarmupCall(string Path, byte[]? Body = null, int HeaderLe
         }
 
         return (hot, once, models);
+    }
+
+    /// <summary>
+    /// The manifest a records request to <paramref name="version"/> is read with: its own, else (a graph) its entry member's, as the
+    /// records API binds it; null when the version is not served as records.
+    /// </summary>
+    private static async Task<ModelManifest?> RecordsManifestAsync(IServiceProvider services, IModelRegistry registry, ModelVersion version, CancellationToken cancellationToken)
+    {
+        if (!version.IsGraph)
+        {
+            return version.ManifestSha256 is null ? null : await registry.GetManifestAsync(version, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var plan = await services.GetRequiredService<GraphService>().GetPlanAsync(version, cancellationToken).ConfigureAwait(false);
+            return (await services.GetRequiredService<GraphManifests>().GetRecordsAsync(version, plan, cancellationToken).ConfigureAwait(false)).Features.Manifest;
+        }
+        catch (ServingException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Sends the request with <paramref name="client"/> (its base address the API's root) and reads the answer to its end.</summary>

@@ -4,9 +4,9 @@ using Serverless.Core.Tabular;
 namespace Serverless.Orchestrations.BatchScoring;
 
 /// <summary>
-/// Collects rows into a <see cref="FeatureBatch"/> and, every few thousand rows, runs the model and writes the
-/// accepted rows' predictions in input order, each with its id (kept as UTF-8 as read). Refused rows are
-/// collected as errors. Not thread-safe.
+/// Collects rows into a <see cref="FeatureBatch"/> and, every few thousand rows (the reader awaits <see cref="FlushAsync"/> when
+/// <see cref="IsFull"/>), runs the model or graph and writes the accepted rows' predictions in input order, each with its id (kept
+/// as UTF-8 as read). Refused rows are collected as errors. Not thread-safe.
 /// </summary>
 internal sealed class ChunkScorer
 {
@@ -49,7 +49,6 @@ internal sealed class ChunkScorer
             _ids.Add(_idScratch.AsSpan(0, id.Length));
         }
 
-        FlushWhenFull();
         return accepted;
     }
 
@@ -62,15 +61,17 @@ internal sealed class ChunkScorer
             _ids.Add(id);
         }
 
-        FlushWhenFull();
         return accepted;
     }
 
-    public void Flush()
+    /// <summary>Whether the batch holds a chunk's worth of rows: await <see cref="FlushAsync"/> before adding more.</summary>
+    public bool IsFull => Batch.RowCount + Batch.RejectedRowCount >= BatchRows;
+
+    public async ValueTask FlushAsync()
     {
         if (Batch.RowCount > 0)
         {
-            var predictions = _model.Predict(Batch);
+            var predictions = await _model.PredictAsync(Batch, CancellationToken.None).ConfigureAwait(false);
             for (var i = 0; i < predictions.Length; i++)
             {
                 _output.WriteRow(_ids[i], predictions[i]);
@@ -82,14 +83,6 @@ internal sealed class ChunkScorer
         _errors.AddRange(Batch.Errors);
         _ids.Clear();
         Batch.Clear();
-    }
-
-    private void FlushWhenFull()
-    {
-        if (Batch.RowCount + Batch.RejectedRowCount >= BatchRows)
-        {
-            Flush();
-        }
     }
 
     /// <summary>The ids of the accepted rows of the current batch, in order, packed into one growing byte buffer.</summary>

@@ -74,7 +74,7 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
                 await ReadJsonLinesAsync(reader, work, scorer, ids).ConfigureAwait(false);
             }
 
-            scorer.Flush();
+            await scorer.FlushAsync().ConfigureAwait(false);
             await csv.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             accepted = scorer.Accepted;
         }
@@ -113,6 +113,11 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
                 ids[row] = RowIds.FromCsvCell(idIndex < reader.FieldCount ? reader.GetSpan(idIndex) : [], idIndex, reader.FieldCount, work.Request.IdColumn!);
             }
 
+            if (scorer.IsFull)
+            {
+                await scorer.FlushAsync().ConfigureAwait(false);
+            }
+
             row++;
         }
     }
@@ -134,6 +139,11 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
             if (!scorer.AddJson(row, id, json) && work.Request.IdColumn is not null)
             {
                 ids[row] = rowId;
+            }
+
+            if (scorer.IsFull)
+            {
+                await scorer.FlushAsync().ConfigureAwait(false);
             }
 
             row++;

@@ -6,6 +6,7 @@ using Serverless.Core.Models;
 using Serverless.Core.Serving;
 using Serverless.Core.Tabular;
 using Serverless.Core.Training;
+using Serverless.Orchestrations.BatchScoring;
 
 namespace Serverless.Orchestrations.Training;
 
@@ -22,11 +23,12 @@ public sealed record EvaluationInput(string Model, string Version, string Valida
 public sealed record EvaluationResult(string Version, IReadOnlyDictionary<string, double> Metrics, long RowsScored, long RowsRefused, string? FirstRefusal);
 
 /// <summary>
-/// Scores a registered version on validation rows through the serving path itself (the version leased from
-/// <see cref="TabularModelLeaser"/> as the records API leases it: warm session, bound manifest; rows through a
-/// <see cref="FeatureBatch"/>, so the manifest's pre steps apply, and predictions through its post steps), then computes the task's metrics with <see cref="ModelMetrics"/>, the same code trainers report with (from the
-/// model's probabilities, scores or values, which post steps leave as they are). Promotion compares candidate and
-/// incumbent with this, on the same rows. Idempotent.
+/// Scores a registered version, a model or an inference graph, on validation rows through the serving path itself (leased from
+/// <see cref="BatchScorers"/> as batch scoring leases it: a model's warm session and bound manifest, or a graph's records binding
+/// with its members as they resolve now; rows through a <see cref="FeatureBatch"/>, so the manifest's pre steps apply, and
+/// predictions through its post steps), then computes the task's metrics with <see cref="ModelMetrics"/>, the same code trainers
+/// report with, from the model's own probabilities, scores or values (<see cref="TabularPrediction.ModelPrediction"/> when a post
+/// step changed the answer: a rule's label does not move a score). Promotion compares candidate and incumbent with this, on the same rows. Idempotent.
 /// </summary>
 [DurableTask(Name)]
 public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, EvaluationResult>
@@ -38,10 +40,10 @@ public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, Evalua
     private static readonly CsvReaderOptions Options = new() { HasHeader = false, Separator = ',', DetectSeparatorHint = false, IncludeValuesInExceptions = false };
 
     private readonly TrialStorage _storage;
-    private readonly TabularModelLeaser _models;
+    private readonly BatchScorers _models;
     private readonly BaselineStore _baselines;
 
-    public EvaluateModelActivity(TrialStorage storage, TabularModelLeaser models, BaselineStore baselines)
+    public EvaluateModelActivity(TrialStorage storage, BatchScorers models, BaselineStore baselines)
     {
         _storage = storage;
         _models = models;
@@ -50,7 +52,7 @@ public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, Evalua
 
     public override async Task<EvaluationResult> RunAsync(TaskActivityContext context, EvaluationInput input)
     {
-        using var model = await _models.LeaseAsync(input.Model, input.Version, CancellationToken.None).ConfigureAwait(false);
+        using var model = await _models.LeaseAsync(input.Model, input.Version, null, CancellationToken.None).ConfigureAwait(false);
         var version = model.Version;
         var csv = await _storage.ReadAsync(input.ValidationUri, CancellationToken.None).ConfigureAwait(false);
 
@@ -91,11 +93,11 @@ public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, Evalua
 
                 if (batch.RowCount + batch.RejectedRowCount >= BatchRows)
                 {
-                    (refused, firstRefusal) = Flush(model, batch, batchTargets, targets, predictions, refused, firstRefusal);
+                    (refused, firstRefusal) = await FlushAsync(model, batch, batchTargets, targets, predictions, refused, firstRefusal);
                 }
             }
 
-            (refused, firstRefusal) = Flush(model, batch, batchTargets, targets, predictions, refused, firstRefusal);
+            (refused, firstRefusal) = await FlushAsync(model, batch, batchTargets, targets, predictions, refused, firstRefusal);
         }
 
         var metrics = predictions.Count == 0 ? new Dictionary<string, double>() : Compute(input, model.Manifest, targets, predictions);
@@ -109,12 +111,12 @@ public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, Evalua
         return new EvaluationResult(version.Version, metrics, predictions.Count, refused, firstRefusal);
     }
 
-    private static (long Refused, string? First) Flush(TabularModelLease model, FeatureBatch batch, List<string> batchTargets,
+    private static async Task<(long Refused, string? First)> FlushAsync(IRecordScorer model, FeatureBatch batch, List<string> batchTargets,
         List<string> targets, List<TabularPrediction> predictions, long refused, string? first)
     {
         if (batch.RowCount > 0)
         {
-            predictions.AddRange(model.Predict(batch));
+            predictions.AddRange(await model.PredictAsync(batch, CancellationToken.None).ConfigureAwait(false));
             targets.AddRange(batchTargets);
         }
 
@@ -134,7 +136,7 @@ public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, Evalua
         {
             case "regression":
                 return ModelMetrics.Regression(targets.Select(t => double.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToList(),
-                    predictions.Select(p => p.Value ?? double.NaN).ToList());
+                    predictions.Select(p => Scored(p).Value ?? double.NaN).ToList());
             case "binary":
                 var positive = input.PositiveClass ?? manifest.ClassLabels?.LastOrDefault() ?? "1";
                 return ModelMetrics.Binary(targets.Select(t => t.Trim() == positive ? 1 : 0).ToList(),
@@ -143,7 +145,7 @@ public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, Evalua
                 var labels = manifest.ClassLabels ?? throw new InvalidOperationException("A multiclass evaluation needs the manifest's class_labels.");
                 var index = labels.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => x.i, StringComparer.Ordinal);
                 return ModelMetrics.Multiclass(targets.Select(t => index.TryGetValue(t.Trim(), out var i) ? i : -1).Select(i => Math.Max(i, 0)).ToList(),
-                    predictions.Select(p => (IReadOnlyList<double>)(p.Scores ?? [])).ToList(), labels.Count);
+                    predictions.Select(p => (IReadOnlyList<double>)(Scored(p).Scores ?? [])).ToList(), labels.Count);
         }
     }
 
@@ -156,14 +158,14 @@ public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, Evalua
             switch (input.Task)
             {
                 case "regression":
-                    builder.AddNumber(prediction.Value ?? double.NaN);
+                    builder.AddNumber(Scored(prediction).Value ?? double.NaN);
                     break;
                 case "binary":
                     builder.AddNumber(PositiveProbability(prediction, manifest, input.PositiveClass ?? manifest.ClassLabels?.LastOrDefault() ?? "1"));
                     break;
                 default:
                     // The model's label, as the inference log records it (before the manifest's post steps).
-                    builder.AddText((prediction.ModelPrediction ?? prediction).Label);
+                    builder.AddText(Scored(prediction).Label);
                     break;
             }
         }
@@ -171,9 +173,13 @@ public sealed class EvaluateModelActivity : TaskActivity<EvaluationInput, Evalua
         return builder.Build();
     }
 
-    /// <summary>The positive class's probability: its score when scores are given, else from the predicted label's probability.</summary>
-    private static double PositiveProbability(TabularPrediction prediction, ModelManifest manifest, string positive)
+    /// <summary>What the model itself answered: a post step's label or annotation does not change a metric.</summary>
+    private static TabularPrediction Scored(TabularPrediction prediction) => prediction.ModelPrediction ?? prediction;
+
+    /// <summary>The positive class's probability: its score when scores are given, else from the model's label's probability.</summary>
+    private static double PositiveProbability(TabularPrediction answered, ModelManifest manifest, string positive)
     {
+        var prediction = Scored(answered);
         if (prediction.Scores is { Count: 2 } scores)
         {
             return scores[1];

@@ -43,6 +43,12 @@ public sealed class TabularStepCatalog
     /// </summary>
     public void Check(ModelManifest manifest) => _ = TabularSteps.Compile(manifest, null, this);
 
+    /// <summary>The step registered as <paramref name="name"/>, or null.</summary>
+    public ITabularStep? Get(string name) => _steps.GetValueOrDefault(name);
+
+    /// <summary>What is registered, as an error message says it ("it has none", "it has 'a', 'b'").</summary>
+    internal string Describe() => _steps.Count == 0 ? "it has none" : "it has " + string.Join(", ", Names.Take(20).Select(n => $"'{n}'"));
+
     internal ITabularPreStep FindPre(string name, string field) =>
         Find(name, field) as ITabularPreStep ?? throw ServingException.BadRequest($"Manifest field '{field}.step': code step '{name}' is not a pre step.");
 
@@ -51,6 +57,5 @@ public sealed class TabularStepCatalog
 
     private ITabularStep Find(string name, string field) => _steps.GetValueOrDefault(name)
         ?? throw ServingException.BadRequest(
-            $"Manifest field '{field}.step': no code step named '{FeatureBatch.Truncate(name)}' is registered in this app; " +
-            $"{(_steps.Count == 0 ? "it has none" : "it has " + string.Join(", ", Names.Take(20).Select(n => $"'{n}'")))}.");
+            $"Manifest field '{field}.step': no code step named '{FeatureBatch.Truncate(name)}' is registered in this app; {Describe()}.");
 }

@@ -58,6 +58,8 @@ internal sealed class TabularSteps
         var lastStep = new string?[features.Count];
         var scope = ExpressionScope.ForFeatures(features);
         var pre = new List<PreStep>();
+        var derivedBy = new List<int>[features.Count];
+        var reads = new List<(int Step, string Field, HashSet<string> Names)>();
         var anyCode = false;
         for (var i = 0; i < manifest.Pre.Count; i++)
         {
@@ -71,7 +73,9 @@ internal sealed class TabularSteps
                 {
                     var f = FeatureIndex(manifest, derive.Feature, field);
                     var numeric = features[f].Type == FeatureType.Numeric;
-                    var node = ExpressionCompiler.Compile(derive.Expression, field + ".expression", scope, null);
+                    var read = new HashSet<string>(StringComparer.Ordinal);
+                    reads.Add((i, field + ".expression", read));
+                    var node = ExpressionCompiler.Compile(derive.Expression, field + ".expression", scope.Recording(read), null);
                     if (numeric == (node.Type == ExpressionType.Text))
                     {
                         throw Bad($"Manifest field '{field}.expression' gives a {ExpressionCompiler.Describe(node.Type)}, but feature '{features[f].Name}' is {(numeric ? "numeric" : "categorical")}.");
@@ -79,6 +83,7 @@ internal sealed class TabularSteps
 
                     request[f] = request[f] with { AllowMissing = true, Min = null, Max = null, Values = null };
                     derived[f] = true;
+                    (derivedBy[f] ??= []).Add(i);
                     Touch(f, label);
                     pre.Add(new DeriveStep(label, f, node));
                     break;
@@ -141,6 +146,7 @@ internal sealed class TabularSteps
                             var f = FeatureIndex(manifest, name, field + ".step");
                             request[f] = request[f] with { AllowMissing = true, Min = null, Max = null, Values = null };
                             derived[f] = true;
+                            (derivedBy[f] ??= []).Add(i);
                         }
 
                         pre.Add(new CodePreStep(label, found));
@@ -151,6 +157,7 @@ internal sealed class TabularSteps
             }
         }
 
+        CheckOrder(manifest, derivedBy, reads);
         var checkedFeatures = anyCode ? Enumerable.Range(0, features.Count).ToArray() : Enumerable.Range(0, features.Count).Where(f => touched[f]).ToArray();
         var rules = features.Select((f, i) => new FeatureRule(f, integerOnly is not null && integerOnly[i])).ToArray();
         var preProgram = pre.Count == 0 ? null : new PreStepProgram([.. pre], rules, checkedFeatures, lastStep);
@@ -164,7 +171,30 @@ internal sealed class TabularSteps
         }
     }
 
-    private static PostStepProgram? CompilePost(ModelManifest manifest, TabularStepCatalog? catalog)
+    /// <summary>
+    /// A pre step may not read a feature that only a later step derives: a derived feature may be left out of a request, so the
+    /// earlier step would read it missing. BadRequest naming both steps.
+    /// </summary>
+    private static void CheckOrder(ModelManifest manifest, List<int>?[] derivedBy, List<(int Step, string Field, HashSet<string> Names)> reads)
+    {
+        foreach (var (step, field, names) in reads)
+        {
+            foreach (var name in names)
+            {
+                var f = manifest.Features.Select((spec, index) => (spec, index)).First(x => x.spec.Name == name).index;
+                if (derivedBy[f] is { } by && by.All(d => d > step))
+                {
+                    var later = by.Min();
+                    var laterLabel = Label($"pre[{later}]", manifest.Pre[later].Name);
+                    throw Bad($"Manifest field '{field}' reads feature '{ExpressionCompiler.Truncate(name)}' before '{laterLabel}' derives it: a derived feature " +
+                        $"may be left out of a request, so it would be read missing here. Move '{laterLabel}' before 'pre[{step}]'.");
+                }
+            }
+        }
+    }
+
+    /// <summary>Compiles the manifest's post steps alone (null: none), against its features as a batch of them holds them.</summary>
+    internal static PostStepProgram? CompilePost(ModelManifest manifest, TabularStepCatalog? catalog)
     {
         var scope = ExpressionScope.ForPrediction(manifest.Features, manifest.Task);
         var classification = manifest.Task != TabularTask.Regression;

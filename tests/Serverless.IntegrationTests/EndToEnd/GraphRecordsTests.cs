@@ -4,8 +4,9 @@ using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
-using Serverless.Core.Monitoring.Logging;
+using Serverless.Core.Training;
 using Serverless.IntegrationTests.Support;
+using Serverless.Orchestrations.Training;
 using Serverless.TestModels;
 
 namespace Serverless.IntegrationTests.EndToEnd;
@@ -44,7 +45,7 @@ public sealed class GraphRecordsTests
             .Select(s => $"{s.GetProperty("node").GetString()}={s.GetProperty("model").GetString()}@{s.GetProperty("version").GetString()}").ToList();
         Assert.Equal(["a=gr-a@1", "b=gr-b@1"], steps);
 
-        var memberRows = await MemberRowsAsync("gr-b", graph.RequestId);
+        var memberRows = await GraphMemberRows.ReadAsync(_stack, "gr-b", graph.RequestId);
         Assert.Equal(5, memberRows.Count);
         Assert.All(memberRows, r => Assert.Equal(Enumerable.Range(0, Features).Select(ReferenceManifests.FeatureName).Order(), r.Features.Keys.Order()));
         Assert.All(memberRows, r => Assert.NotNull(r.Probability));
@@ -84,16 +85,8 @@ public sealed class GraphRecordsTests
     {
         await RegisterEnsembleAsync("gb");
         const int count = 3_000;
-        var csv = new StringBuilder("id," + string.Join(",", Enumerable.Range(0, Features).Select(ReferenceManifests.FeatureName)) + "\n");
         var rows = Rows(7, count);
-        for (var i = 0; i < count; i++)
-        {
-            csv.Append('r').Append(i).Append(',').Append(string.Join(",", rows[i].Select(v => v.ToString(CultureInfo.InvariantCulture)))).Append('\n');
-        }
-
-        var container = new BlobContainerClient(_stack.ConnectionString, "data");
-        await container.CreateIfNotExistsAsync();
-        await container.GetBlobClient("graphs/rows.csv").UploadAsync(BinaryData.FromString(csv.ToString()), overwrite: true);
+        await UploadAsync("graphs/rows.csv", Csv(rows, i => "r" + i));
 
         var status = await RunBatchAsync("""
             {"input": "data/graphs/rows.csv", "model": "gb-ensemble", "output": "scores/graphs/run", "id_column": "id", "chunk_rows": 1000, "merge": true}
@@ -114,22 +107,111 @@ public sealed class GraphRecordsTests
         }
     }
 
-    /// <summary>Two logistic regressions over the same features (different weights), each with its manifest, and their mean ensemble.</summary>
-    private async Task RegisterEnsembleAsync(string prefix)
+    [Fact]
+    public async Task Predict_GraphWithTheExitsPostRuleAndACodeNode_AnswersAsDeclared_AndBatchScoringAndEvaluationAgree()
+    {
+        const int count = 400;
+        await RegisterEnsembleAsync("gd", """[{"kind": "rule", "name": "review", "when": "probability > 0.6 and f0 > 0", "label": "review", "annotation": "refer"}]""",
+            """, {"name": "band", "kind": "code", "step": "confidence_band"}""");
+        var rows = Rows(11, count);
+
+        var online = await PredictAsync("gd-ensemble", rows);
+        var answers = online.Json.GetProperty("predictions").EnumerateArray().ToList();
+        for (var i = 0; i < count; i++)
+        {
+            var reviewed = online.Probabilities[i] > 0.6 && rows[i][0] > 0;
+            Assert.Equal(reviewed ? "review" : online.Probabilities[i] >= 0.5 ? "1" : "0", Text(answers[i].GetProperty("label")));
+            var annotations = answers[i].GetProperty("annotations").EnumerateArray().Select(a => a.GetString()).ToList();
+            Assert.Equal(reviewed ? 2 : 1, annotations.Count);
+            Assert.StartsWith("confidence: ", annotations[^1]);
+        }
+
+        Assert.Contains(answers, a => Text(a.GetProperty("label")) == "review");
+        await UploadAsync("graphs/decided.csv", Csv(rows, i => "r" + i));
+        var status = await RunBatchAsync("""
+            {"input": "data/graphs/decided.csv", "model": "gd-ensemble", "output": "scores/graphs/decided", "id_column": "id", "chunk_rows": 100, "merge": true}
+            """);
+        Assert.True(status.GetProperty("runtime_status").GetString() == "Completed", status.ToString());
+        var merged = (await new BlobContainerClient(_stack.ConnectionString, "scores").GetBlobClient("graphs/decided/predictions.csv").DownloadContentAsync()).Value.Content.ToString();
+        var lines = merged.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(',')).ToList();
+        var header = lines[0].ToList();
+        var batch = lines.Skip(1).ToDictionary(f => f[0]);
+        Assert.Equal(count, batch.Count);
+        for (var i = 0; i < count; i++)
+        {
+            var row = batch["r" + i];
+            Assert.Equal(Text(answers[i].GetProperty("label")), row[header.IndexOf("label")]);
+            Assert.Equal(string.Join("; ", answers[i].GetProperty("annotations").EnumerateArray().Select(a => a.GetString())), row[header.IndexOf("annotations")]);
+            Assert.Equal(answers[i].TryGetProperty("model_label", out var modelLabel) ? Text(modelLabel) : "", row[header.IndexOf("model_label")]);
+        }
+
+        var path = Path.Combine(Path.GetTempPath(), $"gd-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(path, Csv(rows, i => rows[i][1] > 0 ? "1" : "0", "target"));
+        var evaluation = await ActivatorUtilities.CreateInstance<EvaluateModelActivity>(_stack.Host.Services)
+            .RunAsync(null!, new EvaluationInput("gd-ensemble", "1", new Uri(path).AbsoluteUri, "target", "binary", null));
+        File.Delete(path);
+        Assert.Equal(count, evaluation.RowsScored);
+        Assert.Equal(ModelMetrics.Auc(rows.Select(r => r[1] > 0 ? 1 : 0).ToList(), online.Probabilities), evaluation.Metrics[MetricNames.Auc], 1e-6);
+    }
+
+    [Fact]
+    public async Task Register_GraphCodeNodeNamingAnUnregisteredStep_Is400NamingNodeAndStep()
+    {
+        await RegisterEnsembleAsync("gu");
+
+        var refused = await _stack.Client.PutJsonAsync("graphs/gu-coded/versions/1", $$$"""
+            {"inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, {{{Features}}}]}], "root": {"name": "seq", "kind": "sequence", "steps": [
+              {"name": "a", "model": "gu-a@1"}, {"name": "polish", "kind": "code", "step": "no_such_step"}]}}
+            """);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Contains("Graph node 'polish' names code step 'no_such_step', which is not registered in this app; it has 'confidence_band'", refused.Error);
+    }
+
+    /// <summary>
+    /// Two logistic regressions over the same features (different weights), each with its manifest (with <paramref name="post"/> steps), and
+    /// their mean ensemble (followed by <paramref name="after"/> nodes in a root sequence).
+    /// </summary>
+    private async Task RegisterEnsembleAsync(string prefix, string? post = null, string after = "")
     {
         foreach (var (member, seed) in new[] { ("a", 1), ("b", 2) })
         {
             var name = $"{prefix}-{member}";
+            var manifest = ReferenceManifests.LogisticRegression(Features);
             await PutBytesAsync($"models/{name}/versions/1", ReferenceModels.LogisticRegression(Features, seed));
-            await PutAsync($"models/{name}/versions/1/manifest", ReferenceManifests.LogisticRegression(Features));
+            await PutAsync($"models/{name}/versions/1/manifest", post is null ? manifest : manifest[..manifest.LastIndexOf('}')] + $", \"post\": {post}}}");
         }
 
         await PutAsync($"models/{prefix}-b/aliases/production", """{"version": "1"}""");
+        var ensemble = $$"""{"name": "avg", "kind": "ensemble", "combine": "mean", "output": "probability", "steps": [{"name": "a", "model": "{{prefix}}-a@1"}, {"name": "b", "model": "{{prefix}}-b:production"}]}""";
         await PutAsync($"graphs/{prefix}-ensemble/versions/1", $$$"""
             {"inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, {{{Features}}}]}],
-             "root": {"name": "avg", "kind": "ensemble", "combine": "mean", "output": "probability",
-                      "steps": [{"name": "a", "model": "{{{prefix}}}-a@1"}, {"name": "b", "model": "{{{prefix}}}-b:production"}]}}
+             "root": {{{(after.Length == 0 ? ensemble : $$"""{"name": "seq", "kind": "sequence", "steps": [{{ensemble}}{{after}}]}""")}}}}
             """);
+    }
+
+    /// <summary>A CSV of the rows with a first column (<paramref name="name"/>, or "id" and then last) from <paramref name="cell"/>.</summary>
+    private static string Csv(double[][] rows, Func<int, string> cell, string? name = null)
+    {
+        var features = string.Join(",", Enumerable.Range(0, Features).Select(ReferenceManifests.FeatureName));
+        var csv = new StringBuilder(name is null ? "id," + features + "\n" : features + "," + name + "\n");
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var values = string.Join(",", rows[i].Select(v => v.ToString(CultureInfo.InvariantCulture)));
+            csv.Append(name is null ? cell(i) + "," + values : values + "," + cell(i)).Append('\n');
+        }
+
+        return csv.ToString();
+    }
+
+    /// <summary>A label as batch output writes it: a text, or a number's JSON text.</summary>
+    private static string? Text(JsonElement label) => label.ValueKind == JsonValueKind.String ? label.GetString() : label.GetRawText();
+
+    private async Task UploadAsync(string path, string text)
+    {
+        var container = new BlobContainerClient(_stack.ConnectionString, "data");
+        await container.CreateIfNotExistsAsync();
+        await container.GetBlobClient(path).UploadAsync(BinaryData.FromString(text), overwrite: true);
     }
 
     private static double[][] Rows(int seed, int count)
@@ -166,31 +248,6 @@ public sealed class GraphRecordsTests
 
             Assert.True(DateTime.UtcNow < deadline, $"orchestration {id} still running: {status.Json}");
             await Task.Delay(250);
-        }
-    }
-
-    /// <summary>The rows a member logged for one graph request (source graph, the graph's request id), waiting for the writer.</summary>
-    private async Task<List<InferenceLogRecord>> MemberRowsAsync(string member, string requestId)
-    {
-        var reader = _stack.Host.Services.GetRequiredService<InferenceLogReader>();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var rows = new List<InferenceLogRecord>();
-            await foreach (var record in reader.ReadAsync(member, DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow.AddMinutes(1)))
-            {
-                if (record.Source == InferenceLogSource.Graph && record.RequestId == requestId)
-                {
-                    rows.Add(record);
-                }
-            }
-
-            if (rows.Count > 0 || DateTime.UtcNow > deadline)
-            {
-                return rows;
-            }
-
-            await Task.Delay(200);
         }
     }
 

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Serverless.Core.Monitoring.Logging;
 using Serverless.IntegrationTests.Support;
 using Serverless.TestModels;
 
@@ -50,7 +48,7 @@ public sealed class InferenceGraphTests
         Assert.All(graph.GetProperty("parameters").GetProperty("graph").GetProperty("steps").EnumerateArray(), s => Assert.False(s.TryGetProperty("ms", out _)));
 
         var id = graph.GetProperty("id").GetString();
-        var memberRows = await MemberRowsAsync("ge-triple", id!);
+        var memberRows = await GraphMemberRows.ReadAsync(_stack, "ge-triple", id!);
         Assert.Equal(2, memberRows.Count);
         Assert.All(memberRows, r => Assert.Equal("1", r.Version));
 
@@ -125,31 +123,6 @@ public sealed class InferenceGraphTests
         Assert.Contains("gp-pinning@1", refused.Error);
         Assert.Equal(HttpStatusCode.NoContent, graphDeleted.Status);
         Assert.Equal(HttpStatusCode.NoContent, memberDeleted.Status);
-    }
-
-    /// <summary>The rows a member logged for one graph request (source graph, the graph's request id), waiting for the writer.</summary>
-    private async Task<List<InferenceLogRecord>> MemberRowsAsync(string member, string requestId)
-    {
-        var reader = _stack.Host.Services.GetRequiredService<InferenceLogReader>();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var rows = new List<InferenceLogRecord>();
-            await foreach (var record in reader.ReadAsync(member, DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow.AddMinutes(1)))
-            {
-                if (record.Source == InferenceLogSource.Graph && record.RequestId == requestId)
-                {
-                    rows.Add(record);
-                }
-            }
-
-            if (rows.Count > 0 || DateTime.UtcNow > deadline)
-            {
-                return rows;
-            }
-
-            await Task.Delay(200);
-        }
     }
 
     private static string Tier(long tier) =>

@@ -44,4 +44,23 @@ public sealed class PipelineWarmupTests
             Assert.Equal((call.Path, HttpStatusCode.OK), (call.Path, await call.SendAsync(_stack.Client, CancellationToken.None)));
         }
     }
+
+    [Fact]
+    public async Task WarmupCalls_OfAnAliasedGraphItsMembersManifestsMap_IncludeTheRecordsApi_AnsweredOk()
+    {
+        const string member = "warmup-member";
+        const string graph = "warmup-graph";
+        Assert.Equal(HttpStatusCode.Created, (await _stack.Client.PutBytesAsync($"models/{member}/versions/1", ReferenceModels.LogisticRegression(features: 3))).Status);
+        Assert.True((await _stack.Client.PutJsonAsync($"models/{member}/versions/1/manifest", ReferenceManifests.LogisticRegression(features: 3))).Status is HttpStatusCode.Created or HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.Created, (await _stack.Client.PutJsonAsync($"graphs/{graph}/versions/1", $$$"""
+            {"inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 3]}], "root": {"name": "seq", "kind": "sequence", "steps": [
+              {"name": "only", "model": "{{{member}}}@1"}, {"name": "band", "kind": "code", "step": "confidence_band"}]}}
+            """)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await _stack.Client.PutJsonAsync($"models/{graph}/aliases/production", """{"version": "1"}""")).Status);
+
+        var (hot, _, _) = await WarmupCall.ForAliasedModelsAsync(_stack.Host.Services, CancellationToken.None);
+
+        var records = Assert.Single(hot, c => c.Path == $"models/{graph}/predict");
+        Assert.Equal(HttpStatusCode.OK, await records.SendAsync(_stack.Client, CancellationToken.None));
+    }
 }

@@ -140,7 +140,7 @@ public sealed class GraphRecordsTests : IDisposable
         using (owned)
         {
             using var run = await _models.Executor.RunAsync(plan, inputs, null, CancellationToken.None);
-            return records.ReadPredictions(run.Outputs, batch.RowCount);
+            return records.ReadPredictions(run.Outputs, batch);
         }
     }
 

@@ -8,6 +8,7 @@ using Serverless.Core.Models;
 using Serverless.Core.Onnx;
 using Serverless.Core.Protocol;
 using Serverless.Core.Serving;
+using Serverless.Core.Tabular.Steps;
 using Serverless.TestModels;
 
 namespace Serverless.Tests.Graphs;
@@ -49,10 +50,10 @@ internal sealed class GraphTestModels : IDisposable
 
     public static ModelVersion Version(string name) => Versions[name];
 
-    public static GraphPlan Compile(string specJson)
+    public static GraphPlan Compile(string specJson, TabularStepCatalog? steps = null)
     {
         var spec = GraphSpec.Parse(Encoding.UTF8.GetBytes(specJson));
-        return GraphCompiler.Compile(spec, GraphCompiler.CollectMembers(spec).ToDictionary(m => m, m => Versions[m.Model]));
+        return GraphCompiler.Compile(spec, GraphCompiler.CollectMembers(spec).ToDictionary(m => m, m => Versions[m.Model]), steps);
     }
 
     /// <summary>Runs the spec on an OIP request body; answers the outputs as float or long arrays by name, and the run's step timings.</summary>

@@ -11,12 +11,14 @@ namespace Serverless.Core.Tabular.Steps.Expressions;
 internal sealed class ExpressionScope
 {
     private readonly Dictionary<string, ExpressionNode> _names;
+    private readonly ISet<string>? _reads;
 
-    private ExpressionScope(Dictionary<string, ExpressionNode> names, string describe, bool hasPrediction)
+    private ExpressionScope(Dictionary<string, ExpressionNode> names, string describe, bool hasPrediction, ISet<string>? reads = null)
     {
         _names = names;
         Describe = describe;
         HasPrediction = hasPrediction;
+        _reads = reads;
     }
 
     /// <summary>Whether the prediction's fields are in scope (post steps).</summary>
@@ -29,7 +31,19 @@ internal sealed class ExpressionScope
 
     public static ExpressionScope ForPrediction(IReadOnlyList<FeatureSpec> features, TabularTask task) => Create(features, task);
 
-    public ExpressionNode? Find(string name) => _names.GetValueOrDefault(name);
+    public ExpressionNode? Find(string name)
+    {
+        var found = _names.GetValueOrDefault(name);
+        if (found is not null)
+        {
+            _reads?.Add(name);
+        }
+
+        return found;
+    }
+
+    /// <summary>This scope, noting into <paramref name="reads"/> every name an expression compiled with it reads (one compilation at a time).</summary>
+    public ExpressionScope Recording(ISet<string> reads) => new(_names, Describe, HasPrediction, reads);
 
     private static ExpressionScope Create(IReadOnlyList<FeatureSpec> features, TabularTask? task)
     {

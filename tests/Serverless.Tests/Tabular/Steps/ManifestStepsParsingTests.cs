@@ -90,6 +90,27 @@ public sealed class ManifestStepsParsingTests
     }
 
     [Fact]
+    public void Parse_PreStepReadingAFeatureOnlyALaterStepDerives_IsBadRequestNamingBothSteps()
+    {
+        var exception = Assert.Throws<ServingException>(() => Parse(StepManifests.With(
+            """{"kind": "derive", "feature": "city", "expression": "if(age > 60, 'Oslo', 'Bergen')"}, {"kind": "derive", "name": "ages", "feature": "age", "expression": "age * 2"}""", "")));
+
+        Assert.Equal(ServingErrorKind.BadRequest, exception.Kind);
+        Assert.StartsWith("Manifest field 'pre[0].expression' reads feature 'age' before 'pre[1] ('ages')' derives it", exception.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"kind": "derive", "feature": "age", "expression": "age * 2"}, {"kind": "derive", "feature": "city", "expression": "if(age > 60, 'Oslo', 'Bergen')"}""")]
+    [InlineData("""{"kind": "derive", "feature": "age", "expression": "age * 2"}""")]
+    [InlineData("""{"kind": "derive", "feature": "city", "expression": "if(age > 60, 'Oslo', 'Bergen')"}, {"kind": "clip", "feature": "age", "max": 90}""")]
+    public void Parse_PreStepsReadingWhatIsDerivedBeforeOrByThemselves_AreAccepted(string pre)
+    {
+        var manifest = Parse(StepManifests.With(pre, ""));
+
+        Assert.NotEmpty(manifest.Pre);
+    }
+
+    [Fact]
     public void Parse_TooManySteps_IsRefused()
     {
         var steps = string.Join(", ", Enumerable.Repeat("""{"kind": "rule", "when": "true", "annotation": "a"}""", 65));
