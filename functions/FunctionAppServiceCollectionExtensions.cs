@@ -11,6 +11,7 @@ using Serverless.Core.Tabular.Steps;
 using Serverless.Core.Tabular.Steps.Examples;
 using Serverless.Functions.Http;
 using Serverless.Orchestrations.BatchScoring;
+using Serverless.Orchestrations.Features;
 using Serverless.Orchestrations.Training;
 
 namespace Serverless.Functions;
@@ -32,6 +33,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddMirroring(configuration);
         services.AddBatchScoring(configuration);
         services.AddTrainingSweeps(configuration);
+        services.AddFeatureMaterialisation(configuration);
         services.AddModelMonitoring(configuration);
         services.AddRollouts(configuration);
         services.AddSingleton(new CallerIdentity(configuration));

@@ -57,11 +57,13 @@ public sealed class FeatureJoinPlan
             }
         }
 
+        // The model's request features as its pre steps compiled them (a derived feature may be left out, a defaulted one missing).
+        var requestFeatures = tabular.Schema.Features;
         var specs = new List<FeatureSpec>(features.Count + 4);
         var integerOnly = new List<bool>(features.Count + 4);
         for (var f = 0; f < features.Count; f++)
         {
-            specs.Add(sources[f].Set < 0 ? features[f] : features[f] with { AllowMissing = true });
+            specs.Add(sources[f].Set < 0 ? requestFeatures[f] : requestFeatures[f] with { AllowMissing = true });
             integerOnly.Add(tabular.Schema.Rules[f].IntegerOnly);
         }
 

@@ -1,3 +1,4 @@
+using Serverless.Core.Features;
 using Serverless.Core.Serving;
 using Serverless.Core.Tabular;
 
@@ -6,7 +7,9 @@ namespace Serverless.Orchestrations.BatchScoring;
 /// <summary>
 /// Collects rows into a <see cref="FeatureBatch"/> and, every few thousand rows, runs the model and writes the
 /// accepted rows' predictions in input order, each with its id (kept as UTF-8 as read). Refused rows are
-/// collected as errors. Not thread-safe.
+/// collected as errors. For a model that takes features from feature sets, rows are read under the join's request schema and
+/// joined (<see cref="FeatureRowAssembler.JoinAsync"/>, the records API's join: one batched lookup per set and batch) before the
+/// model runs; a row the join refuses is an error like any other. Not thread-safe.
 /// </summary>
 internal sealed class ChunkScorer
 {
@@ -16,14 +19,30 @@ internal sealed class ChunkScorer
     private readonly PredictionCsv _output;
     private readonly List<RowError> _errors;
     private readonly Utf8Ids _ids = new(BatchRows);
+    private readonly FeatureRowAssembler? _features;
+    private readonly FeatureBatch? _joined;
+    private readonly Dictionary<long, RowId>? _refusedIds;
     private byte[] _idScratch = new byte[256];
 
-    public ChunkScorer(IRecordScorer model, PredictionCsv output, List<RowError> errors)
+    /// <param name="features">The join for a model that takes features from feature sets (with its bound plan); null otherwise.</param>
+    /// <param name="refusedIds">Where the ids of rows the join refuses go (by row number), for a job with an id column; null otherwise.</param>
+    public ChunkScorer(IRecordScorer model, PredictionCsv output, List<RowError> errors, (FeatureRowAssembler Assembler, FeatureJoinPlan Plan)? features = null,
+        Dictionary<long, RowId>? refusedIds = null)
     {
+        _refusedIds = refusedIds;
         _model = model;
         _output = output;
         _errors = errors;
-        Batch = model.Tabular.CreateBatch(BatchRows, UnknownFeatures.Ignore);
+        if (features is { } join)
+        {
+            _features = join.Assembler;
+            _joined = model.Tabular.CreateBatch(BatchRows, UnknownFeatures.Ignore);
+            Batch = new FeatureBatch(join.Plan.RequestSchema, BatchRows, UnknownFeatures.Ignore);
+        }
+        else
+        {
+            Batch = model.Tabular.CreateBatch(BatchRows, UnknownFeatures.Ignore);
+        }
     }
 
     public FeatureBatch Batch { get; }
@@ -49,7 +68,6 @@ internal sealed class ChunkScorer
             _ids.Add(_idScratch.AsSpan(0, id.Length));
         }
 
-        FlushWhenFull();
         return accepted;
     }
 
@@ -62,15 +80,41 @@ internal sealed class ChunkScorer
             _ids.Add(id);
         }
 
-        FlushWhenFull();
         return accepted;
     }
 
-    public void Flush()
+    /// <summary>Whether the batch is full: call <see cref="FlushAsync"/> before adding more.</summary>
+    public bool IsFull => Batch.RowCount + Batch.RejectedRowCount >= BatchRows;
+
+    public async ValueTask FlushAsync()
     {
-        if (Batch.RowCount > 0)
+        if (_joined is null)
         {
-            var predictions = _model.Predict(Batch);
+            Score(Batch, Batch.RowCount);
+            _errors.AddRange(Batch.Errors);
+        }
+        else
+        {
+            _joined.Clear();
+            if (Batch.RowCount > 0)
+            {
+                await _features!.JoinAsync(_model.Tabular, Batch, _joined, CancellationToken.None).ConfigureAwait(false);
+                KeepIdsOfJoinedRows();
+            }
+
+            Score(_joined, _joined.RowCount);
+            _errors.AddRange(Batch.Errors.Concat(_joined.Errors).OrderBy(e => e.Row));
+        }
+
+        _ids.Clear();
+        Batch.Clear();
+    }
+
+    private void Score(FeatureBatch batch, int rows)
+    {
+        if (rows > 0)
+        {
+            var predictions = _model.Predict(batch);
             for (var i = 0; i < predictions.Length; i++)
             {
                 _output.WriteRow(_ids[i], predictions[i]);
@@ -78,18 +122,40 @@ internal sealed class ChunkScorer
 
             Accepted += predictions.Length;
         }
-
-        _errors.AddRange(Batch.Errors);
-        _ids.Clear();
-        Batch.Clear();
     }
 
-    private void FlushWhenFull()
+    /// <summary>Drops the ids of rows the join refused: the joined rows are the read rows less those, in the same order.</summary>
+    private void KeepIdsOfJoinedRows()
     {
-        if (Batch.RowCount + Batch.RejectedRowCount >= BatchRows)
+        var read = Batch.RowIndexes;
+        var joined = _joined!.RowIndexes;
+        if (joined.Length == read.Length)
         {
-            Flush();
+            return;
         }
+
+        var kept = new bool[read.Length];
+        for (int r = 0, j = 0; r < read.Length && j < joined.Length; r++)
+        {
+            if (read[r] == joined[j])
+            {
+                kept[r] = true;
+                j++;
+            }
+        }
+
+        if (_refusedIds is not null)
+        {
+            for (var r = 0; r < read.Length; r++)
+            {
+                if (!kept[r])
+                {
+                    _refusedIds[read[r]] = RowId.Of(System.Text.Encoding.UTF8.GetString(_ids[r]));
+                }
+            }
+        }
+
+        _ids.Keep(kept);
     }
 
     /// <summary>The ids of the accepted rows of the current batch, in order, packed into one growing byte buffer.</summary>
@@ -125,5 +191,25 @@ internal sealed class ChunkScorer
         }
 
         public void Clear() => _count = 0;
+
+        /// <summary>Keeps the ids at the positions marked true, in order.</summary>
+        public void Keep(bool[] kept)
+        {
+            var count = _count;
+            var ids = new List<byte[]>(count);
+            for (var i = 0; i < count; i++)
+            {
+                if (kept[i])
+                {
+                    ids.Add(this[i].ToArray());
+                }
+            }
+
+            Clear();
+            foreach (var id in ids)
+            {
+                Add(id);
+            }
+        }
     }
 }
