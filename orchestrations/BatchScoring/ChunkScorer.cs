@@ -103,7 +103,8 @@ internal sealed class ChunkScorer
             }
 
             Score(_joined, _joined.RowCount);
-            _errors.AddRange(Batch.Errors.Concat(_joined.Errors).OrderBy(e => e.Row));
+            // One error per row the join refuses (a key without values fails every feature it should supply the same way).
+            _errors.AddRange(Batch.Errors.Concat(_joined.Errors.DistinctBy(e => e.Row)).OrderBy(e => e.Row));
         }
 
         _ids.Clear();

@@ -121,7 +121,7 @@ public sealed class FeatureStoreOfflineTests
         Assert.Equal(HttpStatusCode.OK, online.Status);
         for (var k = 0; k < 300; k++)
         {
-            Assert.Equal(online.Json.GetProperty("predictions")[k].GetProperty("probability").GetDouble(), batch[$"b{k}"], 1e-9);
+            Assert.Equal((float)online.Json.GetProperty("predictions")[k].GetProperty("probability").GetDouble(), (float)batch[$"b{k}"]);
         }
 
         var listed = await ErrorsAsync("features/run/errors/");
