@@ -129,7 +129,7 @@ public sealed class FeatureSetAttacks
         { "feature-sets/attack-set/versions/1/materialisations", """{"blobs_per_chunk": 0}""", HttpStatusCode.BadRequest, "'blobs_per_chunk'" },
         { "feature-sets/attack-set/versions/1/materialisations", """{"max_parallelism": 2147483647}""", HttpStatusCode.BadRequest, "'max_parallelism'" },
         { "feature-sets/attack-set/versions/1/materialisations", """{"input": "file:///etc/passwd"}""", HttpStatusCode.BadRequest, "input" },
-        { "feature-sets/attack-set/versions/1/materialisations", new string('[', 5_000) + new string(']', 5_000), HttpStatusCode.BadRequest, null },
+        { "feature-sets/attack-set/versions/1/materialisations", new string('[', 1_500) + new string(']', 1_500), HttpStatusCode.BadRequest, null },
         { "feature-sets/attack-set/versions/1/materialisations", $$"""{"from": "2026-01-01", "pad": "{{new string('x', 10_000)}}"}""", HttpStatusCode.RequestEntityTooLarge, "limit" },
         { "feature-sets/bad%20name/versions/1/materialisations", "{}", HttpStatusCode.BadRequest, "name" },
         { "feature-sets/attack-set/versions/_1/materialisations", "{}", HttpStatusCode.BadRequest, "version" },
