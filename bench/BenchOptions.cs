@@ -4,7 +4,7 @@ namespace Serverless.Bench;
 public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, string? RunnerDll, bool Publish = false, bool ColdStart = true, bool AllocationTypes = false)
 {
     public const string Usage =
-        "Usage: dotnet run -c Release --project bench [-- [micro|load|alloc|tabular|sweep|logging|monitor|startup|routing|batching|binary|graphs] [--no-bdn] [--no-cold-start] [--types] [--publish] [--runner-dll PATH]]\n" +
+        "Usage: dotnet run -c Release --project bench [-- [micro|load|alloc|tabular|sweep|logging|monitor|startup|routing|batching|binary|graphs|features] [--no-bdn] [--no-cold-start] [--types] [--publish] [--runner-dll PATH]]\n" +
         "  Pages go to bench/out/ (git-ignored); --publish writes them to the tracked bench/results/ instead.\n" +
         "  (default)  everything: Stopwatch loops, BenchmarkDotNet, HTTP load, cold start, tables\n" +
         "  micro      BenchmarkDotNet only (raw Run and in-process serving)\n" +
@@ -18,6 +18,7 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
         "  routing    a plain alias vs a 90/10 traffic split, random and by routing key (routing.md)\n" +
         "  binary     a 1x3x224x224 FP32 tensor as JSON vs the binary tensor extension, c=1 and c=4 (binary.md)\n" +
         "  graphs     inference graphs: a sequence and an ensemble vs their members one after another, in process and over HTTP (graphs.md)\n" +
+        "  features   online feature lookups: key-only vs full-row requests, cold and warm cache, c=1 and c=16 (features.md)\n" +
         "  startup    cold start of the runner published as JIT and ReadyToRun, with each tiered-compilation setting (startup.md)\n" +
         "  --no-bdn   skip BenchmarkDotNet in the default mode\n" +
         "  --types    in alloc mode, also the types the runner allocates per request over the minimal endpoint (sampled)\n" +
@@ -77,6 +78,9 @@ public sealed record BenchOptions(BenchMode Mode, bool RunBenchmarkDotNet, strin
                 case "graphs":
                     mode = BenchMode.Graphs;
                     break;
+                case "features":
+                    mode = BenchMode.Features;
+                    break;
                 case "--no-bdn":
                     bdn = false;
                     break;
@@ -118,4 +122,5 @@ public enum BenchMode
     Batching,
     Binary,
     Graphs,
+    Features,
 }

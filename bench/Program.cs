@@ -2,6 +2,7 @@ using Serverless.Bench;
 using Serverless.Bench.Allocations;
 using Serverless.Bench.Batching;
 using Serverless.Bench.Binary;
+using Serverless.Bench.Features;
 using Serverless.Bench.Graphs;
 using Serverless.Bench.Logging;
 using Serverless.Bench.Monitoring;
@@ -111,6 +112,16 @@ try
         Console.WriteLine();
         Console.WriteLine(graphsPage);
         await output.WriteAsync("graphs.md", graphsPage);
+        return 0;
+    }
+
+    if (options.Mode == BenchMode.Features)
+    {
+        Progress.Write("online feature lookups: key-only vs full-row requests, cold and warm cache, c=1 and c=16...");
+        var featuresPage = await FeatureLookupBenchmark.RunAsync(root);
+        Console.WriteLine();
+        Console.WriteLine(featuresPage);
+        await output.WriteAsync("features.md", featuresPage);
         return 0;
     }
 

@@ -12,6 +12,7 @@ using Serverless.Core.Tabular.Steps.Examples;
 using Serverless.Functions.Console;
 using Serverless.Functions.Http;
 using Serverless.Orchestrations.BatchScoring;
+using Serverless.Orchestrations.Features;
 using Serverless.Orchestrations.Training;
 
 namespace Serverless.Functions;
@@ -33,6 +34,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddMirroring(configuration);
         services.AddBatchScoring(configuration);
         services.AddTrainingSweeps(configuration);
+        services.AddFeatureMaterialisation(configuration);
         services.AddModelMonitoring(configuration);
         services.AddRollouts(configuration);
         services.AddSingleton(new CallerIdentity(configuration));

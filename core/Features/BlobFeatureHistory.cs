@@ -62,6 +62,65 @@ public sealed class BlobFeatureHistory : IFeatureHistory
         return names;
     }
 
+    public async Task<IReadOnlyList<string>> ListAsync(FeatureSetDefinition set, DateOnly? from, DateOnly? to, CancellationToken cancellationToken)
+    {
+        var prefix = $"{set.Name}/{set.Version}/";
+        var names = new List<string>();
+        try
+        {
+            await foreach (var item in _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken).ConfigureAwait(false))
+            {
+                if (TryDateOf(item.Name.AsSpan(prefix.Length), out var date) && (from is null || date >= from) && (to is null || date <= to))
+                {
+                    names.Add(item.Name);
+                }
+            }
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // Nothing was ever appended: the container does not exist yet.
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
+
+    public async Task<IReadOnlyList<FeatureRecord>> ReadAsync(FeatureSetDefinition set, string blob, CancellationToken cancellationToken)
+    {
+        if (!blob.StartsWith($"{set.Name}/{set.Version}/", StringComparison.Ordinal) || !TryDateOf(blob.AsSpan(set.Name.Length + set.Version.Length + 2), out _))
+        {
+            throw new ArgumentException($"'{blob}' is not a history blob of feature set '{set.Id}'.", nameof(blob));
+        }
+
+        var content = (await _container.GetBlobClient(blob).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content;
+        return FeatureRowReader.ReadHistoryLines(set, content.ToMemory().Span);
+    }
+
+    /// <summary>The event date and file name (<c>{sha256}.jsonl</c>) of a history blob's name; false for a name of another shape.</summary>
+    public static bool TryParseName(string blob, out DateOnly date, out string file)
+    {
+        file = "";
+        var slash = blob.LastIndexOf('/');
+        var dateStart = slash < 0 ? -1 : blob.LastIndexOf('/', slash - 1);
+        if (dateStart < 0 || !TryDateOf(blob.AsSpan(dateStart + 1), out date))
+        {
+            date = default;
+            return false;
+        }
+
+        file = blob[(slash + 1)..];
+        return true;
+    }
+
+    /// <summary>The date of <c>event_date=yyyy-MM-dd/...</c>.</summary>
+    private static bool TryDateOf(ReadOnlySpan<char> rest, out DateOnly date)
+    {
+        const string Key = "event_date=";
+        date = default;
+        return rest.StartsWith(Key, StringComparison.Ordinal) && rest.Length > Key.Length + 10 && rest[Key.Length + 10] == '/'
+               && DateOnly.TryParseExact(rest.Slice(Key.Length, 10), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+    }
+
     private static DateOnly EventDate(FeatureRecord row)
     {
         var ticks = row.Ticks.Max();

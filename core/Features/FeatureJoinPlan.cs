@@ -8,8 +8,9 @@ namespace Serverless.Core.Features;
 /// How a tabular model's rows are assembled from a request and its feature sets, bound once per bound model
 /// (<see cref="FeatureRowAssembler"/> keeps it beside the <see cref="TabularModel"/>):
 /// <list type="bullet">
-/// <item>the request schema: the model's features as the manifest declares them, except that features supplied by a set may be
-/// left out (then they are looked up; a value sent wins), plus each set's key columns that are not model features (text);</item>
+/// <item>the request schema: the model's features as its pre steps let a request give them, except that features supplied by a set may be
+/// left out (then they are looked up; a value sent wins), also from a file's header, plus each set's key columns that are not model
+/// features (text; a header must name them);</item>
 /// <item>per model feature, where its value comes from: the request, or (set, declared position).</item>
 /// </list>
 /// Immutable; thread-safe.
@@ -57,11 +58,13 @@ public sealed class FeatureJoinPlan
             }
         }
 
+        // The model's request features as its pre steps compiled them (a derived feature may be left out, a defaulted one missing).
+        var requestFeatures = tabular.Schema.Features;
         var specs = new List<FeatureSpec>(features.Count + 4);
         var integerOnly = new List<bool>(features.Count + 4);
         for (var f = 0; f < features.Count; f++)
         {
-            specs.Add(sources[f].Set < 0 ? features[f] : features[f] with { AllowMissing = true });
+            specs.Add(sources[f].Set < 0 ? requestFeatures[f] : requestFeatures[f] with { AllowMissing = true });
             integerOnly.Add(tabular.Schema.Rules[f].IntegerOnly);
         }
 
@@ -74,7 +77,9 @@ public sealed class FeatureJoinPlan
             }
         }
 
-        var schema = new FeatureSchema(specs, integerOnly);
+        // A header (batch scoring's files) need not name what a set supplies or a pre step derives; key columns it must name.
+        var optional = Enumerable.Range(0, specs.Count).Select(f => f < features.Count && (sources[f].Set >= 0 || tabular.Schema.IsDerived(f))).ToArray();
+        var schema = new FeatureSchema(specs, integerOnly, pre: null, optional);
         var sets = definitions.Select((d, s) => new SetPlan(d, d.EntityKeys.Select(schema.IndexOf).ToArray(),
             Enumerable.Range(0, features.Count).Where(f => sources[f].Set == s).ToArray())).ToArray();
         var sourced = Enumerable.Range(0, features.Count).Where(f => sources[f].Set >= 0).ToArray();

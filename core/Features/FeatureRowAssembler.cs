@@ -53,10 +53,36 @@ public sealed class FeatureRowAssembler
         var plan = await GetPlanAsync(tabular, cancellationToken).ConfigureAwait(false);
         var request = new FeatureBatch(plan.RequestSchema, capacity: 16);
         request.AddRecordsJson(body.Span, MaxReportedErrors);
+        var batch = tabular.CreateBatch(request.RowCount);
+        var status = await JoinAsync(tabular, request, batch, cancellationToken).ConfigureAwait(false);
+        if (batch.RejectedRowCount > 0)
+        {
+            var errors = batch.Errors;
+            var more = errors.Count > MaxReportedErrors ? $"; and {errors.Count - MaxReportedErrors} more" : "";
+            throw ServingException.BadRequest($"Invalid rows, nothing was scored: {string.Join("; ", errors.Take(MaxReportedErrors))}{more}.");
+        }
+
+        return (batch, status);
+    }
+
+    /// <summary>
+    /// The join itself, for any reader of rows (the records API above, batch scoring's files): <paramref name="request"/>'s accepted rows,
+    /// read under the plan's <see cref="FeatureJoinPlan.RequestSchema"/>, become rows of <paramref name="batch"/> (created by
+    /// <paramref name="tabular"/>, keeping each row's index) with the set-supplied features looked up in one batched read per set. A row
+    /// the join refuses (no key, or a missing or expired value the feature cannot do without) is left out of <paramref name="batch"/>
+    /// and named in its <see cref="FeatureBatch.Errors"/>; nothing is thrown for it. Returns per request row where each set-supplied
+    /// feature came from.
+    /// </summary>
+    public async ValueTask<FeatureStatusReport> JoinAsync(TabularModel tabular, FeatureBatch request, FeatureBatch batch, CancellationToken cancellationToken)
+    {
+        var plan = await GetPlanAsync(tabular, cancellationToken).ConfigureAwait(false);
+        if (!ReferenceEquals(request.Schema, plan.RequestSchema) || !ReferenceEquals(batch.Schema, tabular.Schema))
+        {
+            throw new ArgumentException("Read the request with the plan's request schema and create the batch with the model's CreateBatch.", nameof(request));
+        }
+
         var rows = request.RowCount;
         var lookups = await LookUpAsync(plan, request, cancellationToken).ConfigureAwait(false);
-
-        var batch = tabular.CreateBatch(rows);
         var status = new FeatureStatusReport(plan.SourcedFeatures.Select(f => tabular.Schema.Features[f].Name).ToArray(), rows);
         var now = _clock.GetUtcNow().UtcTicks;
         var features = tabular.Schema.Features;
@@ -79,14 +105,7 @@ public sealed class FeatureRowAssembler
             batch.EndRow();
         }
 
-        if (batch.RejectedRowCount > 0)
-        {
-            var errors = batch.Errors;
-            var more = errors.Count > MaxReportedErrors ? $"; and {errors.Count - MaxReportedErrors} more" : "";
-            throw ServingException.BadRequest($"Invalid rows, nothing was scored: {string.Join("; ", errors.Take(MaxReportedErrors))}{more}.");
-        }
-
-        return (batch, status);
+        return status;
     }
 
     /// <summary>Per set, per request row: the looked-up record, null when absent, or <see cref="NoKey"/> when the row lacks its key.</summary>

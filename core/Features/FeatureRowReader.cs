@@ -112,6 +112,52 @@ public static class FeatureRowReader
         return reader.Finish();
     }
 
+    /// <summary>
+    /// The rows of history JSON Lines (<see cref="BlobFeatureHistory"/>): one row object a line, read as <see cref="ReadJson"/> reads rows,
+    /// with <c>ingested_at</c> skipped and no limit on the rows or on how far ahead event times are (both were checked when written).
+    /// No rows for blank text; BadRequest naming the line for one that is not a row of <paramref name="set"/>.
+    /// </summary>
+    public static IReadOnlyList<FeatureRecord> ReadHistoryLines(FeatureSetDefinition set, ReadOnlySpan<byte> lines)
+    {
+        var reader = new RowBuilder(set, DateTimeOffset.MaxValue - MaxClockSkew, history: true);
+        var index = 0;
+        while (!lines.IsEmpty)
+        {
+            var end = lines.IndexOf((byte)'\n');
+            var line = end < 0 ? lines : lines[..end];
+            lines = end < 0 ? [] : lines[(end + 1)..];
+            if (line.Trim(" \t\r"u8).IsEmpty)
+            {
+                continue;
+            }
+
+            reader.Begin(index++);
+            try
+            {
+                using var document = JsonDocument.Parse(line.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
+                if (document.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    reader.Fail(null, "must be an object of column values");
+                }
+                else
+                {
+                    foreach (var cell in document.RootElement.EnumerateObject())
+                    {
+                        reader.Set(cell.Name, cell.Value);
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+                reader.Fail(null, "is not a JSON object");
+            }
+
+            reader.End();
+        }
+
+        return index == 0 ? [] : reader.Finish();
+    }
+
     private static void CheckCount(int rows, int maxRows)
     {
         if (rows > maxRows)
@@ -121,7 +167,7 @@ public static class FeatureRowReader
     }
 
     /// <summary>Builds one record per row, collecting errors; not thread-safe.</summary>
-    private sealed class RowBuilder(FeatureSetDefinition set, DateTimeOffset now)
+    private sealed class RowBuilder(FeatureSetDefinition set, DateTimeOffset now, bool history = false)
     {
         private readonly List<FeatureRecord> _rows = [];
         private readonly List<RowError> _errors = [];
@@ -289,6 +335,11 @@ public static class FeatureRowReader
             if (column == FeatureSetJson.EventTimeColumn)
             {
                 SetEventTime(text);
+                return;
+            }
+
+            if (history && column == FeatureSetJson.IngestedAtColumn)
+            {
                 return;
             }
 

@@ -10,7 +10,7 @@ namespace Serverless.Core.Features;
 
 /// <summary>
 /// Wires the feature store: options (section <c>FeatureStore</c>, validated at start-up), the catalog of set declarations, the online
-/// store on Tables behind its in-process cache, the history on Blob storage, ingestion and the row assembler serving uses.
+/// store on Tables behind its in-process cache, the history on Blob storage, ingestion, the row assembler serving uses and the point-in-time joiner training uses.
 /// </summary>
 public static class FeatureStoreServiceCollectionExtensions
 {
@@ -32,6 +32,7 @@ public static class FeatureStoreServiceCollectionExtensions
         services.TryAddSingleton<OnlineFeatureCache>();
         services.TryAddSingleton<FeatureIngestion>();
         services.TryAddSingleton<FeatureRowAssembler>();
+        services.TryAddSingleton<PointInTimeJoiner>();
         return services;
     }
 }

@@ -45,6 +45,9 @@ public sealed class FeatureSchema
 
     internal Steps.PreStepProgram? Pre { get; }
 
+    /// <summary>Whether a header may leave the feature out (a pre step sets it, or a feature set supplies it).</summary>
+    internal bool IsDerived(int feature) => _derived?[feature] == true;
+
     /// <summary>The feature's position, or -1 when there is no such feature.</summary>
     public int IndexOf(string name) => _indexByName.GetValueOrDefault(name, -1);
 

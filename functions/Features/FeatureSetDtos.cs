@@ -60,3 +60,10 @@ public sealed record FeatureRowsResponse(
     public static FeatureRowsResponse From(FeatureWriteResult result) => new(result.Set.Name, result.Set.Version, result.Rows, result.Online.Keys,
         result.Online.EntitiesWritten, result.Online.ValuesUpdated, result.Online.ValuesKept, result.HistoryBlobs);
 }
+
+/// <summary>
+/// The body that starts materialisation (all optional; an empty body takes every default): the event dates (UTC, <c>yyyy-MM-dd</c>,
+/// inclusive) of the history to materialise (default: all of it), history blobs per activity (default 25, 1 to 500) and activities
+/// at once (default 4, 1 to 32). Unknown fields are refused.
+/// </summary>
+public sealed record StartMaterialisationBody(DateOnly? From, DateOnly? To, int? BlobsPerChunk, int? MaxParallelism);

@@ -125,6 +125,11 @@ public sealed class OrchestrationApiFunctions
     {
         var path = request.Path.Value ?? string.Empty;
         var marker = path.IndexOf("/orchestrations/", StringComparison.Ordinal);
+        if (marker < 0)
+        {
+            marker = path.IndexOf("/feature-sets/", StringComparison.Ordinal);
+        }
+
         return request.PathBase + (marker > 0 ? path[..marker] : string.Empty);
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using CsvHelper;
 using Microsoft.DurableTask;
 using Serverless.Core.Errors;
+using Serverless.Core.Features;
 using Serverless.Core.Storage;
 using Serverless.Core.Tabular;
 using Serverless.Core.Telemetry;
@@ -42,11 +43,13 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
 
     private readonly InputBlobReader _blobs;
     private readonly BatchScorers _models;
+    private readonly FeatureRowAssembler _features;
 
-    public ScoreChunkActivity(InputBlobReader blobs, BatchScorers models)
+    public ScoreChunkActivity(InputBlobReader blobs, BatchScorers models, FeatureRowAssembler features)
     {
         _blobs = blobs;
         _models = models;
+        _features = features;
     }
 
     public override async Task<ChunkResult> RunAsync(TaskActivityContext context, ChunkWork work)
@@ -62,7 +65,10 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
         {
             var output = new PredictionCsv(csv, model.Manifest, work.Request.IdColumn ?? "row");
             output.WriteHeader();
-            var scorer = new ChunkScorer(model, output, errors);
+            var join = FeatureRowAssembler.Joins(model.Tabular)
+                ? (_features, await _features.GetPlanAsync(model.Tabular, CancellationToken.None).ConfigureAwait(false))
+                : ((FeatureRowAssembler, FeatureJoinPlan)?)null;
+            var scorer = new ChunkScorer(model, output, errors, join, work.Request.IdColumn is null ? null : ids);
             await using var input = await _blobs.OpenRangeAsync(work.Request.Input, work.Chunk.Start, work.Chunk.End, CancellationToken.None).ConfigureAwait(false);
             if (work.Plan.Format == BatchFormats.Csv)
             {

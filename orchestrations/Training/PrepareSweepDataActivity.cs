@@ -15,7 +15,8 @@ using Serverless.Orchestrations.BatchScoring;
 namespace Serverless.Orchestrations.Training;
 
 /// <summary>
-/// Validates the dataset once and prepares everything trials share: resolves the features, checks the target for
+/// Validates the dataset once and prepares everything trials share: joins the request's feature sets point in time
+/// (<see cref="SweepFeatureJoin"/>), resolves the features, checks the target for
 /// the task (two classes for binary, 2–100 for multiclass, numbers for regression; rows without a target are
 /// dropped and counted), splits rows into train and validation (seeded, stratified by class), writes both as CSV
 /// (target first, then every other column), the training split's baseline (per-feature distribution, later the drift
@@ -34,19 +35,21 @@ public sealed class PrepareSweepDataActivity : TaskActivity<SweepInput, SweepDat
     private readonly InputBlobReader _blobs;
     private readonly TrialStorage _storage;
     private readonly TrainingOptions _options;
+    private readonly SweepFeatureJoin _features;
 
-    public PrepareSweepDataActivity(InputBlobReader blobs, TrialStorage storage, IOptions<TrainingOptions> options)
+    public PrepareSweepDataActivity(InputBlobReader blobs, TrialStorage storage, IOptions<TrainingOptions> options, SweepFeatureJoin features)
     {
         _blobs = blobs;
         _storage = storage;
         _options = options.Value;
+        _features = features;
     }
 
     public override async Task<SweepData> RunAsync(TaskActivityContext context, SweepInput input)
     {
         var request = input.Request;
         var bytes = await DownloadAsync(request.Dataset).ConfigureAwait(false);
-        var dataset = SweepDataset.Parse(bytes);
+        var dataset = await _features.JoinAsync(SweepDataset.Parse(bytes), request, CancellationToken.None).ConfigureAwait(false);
         var target = dataset.IndexOf(request.Target);
         if (target < 0)
         {

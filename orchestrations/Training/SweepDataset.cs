@@ -15,15 +15,39 @@ internal sealed class SweepDataset
 {
     private static readonly CsvReaderOptions Options = new() { HasHeader = false, Separator = ',', DetectSeparatorHint = false, IncludeValuesInExceptions = false };
 
-    private SweepDataset(string[] header, List<string[]> rows)
+    private SweepDataset(string[] header, List<string[]> rows, IReadOnlySet<string>? notFeatures = null)
     {
         Header = header;
         Rows = rows;
+        NotFeatures = notFeatures ?? new HashSet<string>(StringComparer.Ordinal);
     }
 
     public string[] Header { get; }
 
     public List<string[]> Rows { get; }
+
+    /// <summary>Columns never inferred as features (a point-in-time join's event time and entity keys), besides the request's excluded ones.</summary>
+    public IReadOnlySet<string> NotFeatures { get; }
+
+    /// <summary>This dataset with <paramref name="columns"/> appended (one cell per row each), and <paramref name="notFeatures"/> kept out of inferred features.</summary>
+    public SweepDataset WithColumns(IReadOnlyList<(string Name, string[] Cells)> columns, IEnumerable<string> notFeatures)
+    {
+        var header = Header.Concat(columns.Select(c => c.Name)).ToArray();
+        var rows = new List<string[]>(Rows.Count);
+        for (var r = 0; r < Rows.Count; r++)
+        {
+            var row = new string[header.Length];
+            Rows[r].CopyTo(row, 0);
+            for (var c = 0; c < columns.Count; c++)
+            {
+                row[Header.Length + c] = columns[c].Cells[r];
+            }
+
+            rows.Add(row);
+        }
+
+        return new SweepDataset(header, rows, NotFeatures.Concat(notFeatures).ToHashSet(StringComparer.Ordinal));
+    }
 
     public static SweepDataset Parse(byte[] csv)
     {
@@ -78,7 +102,7 @@ internal sealed class SweepDataset
             return given.Select(f => new TrialFeature(f.Name, f.Type)).ToList();
         }
 
-        var features = Header.Where(c => c != request.Target && !request.ExcludeColumns.Contains(c))
+        var features = Header.Where(c => c != request.Target && !request.ExcludeColumns.Contains(c) && !NotFeatures.Contains(c))
             .Select(c => new TrialFeature(c, IsNumeric(IndexOf(c)) ? TrialFeature.Numeric : TrialFeature.Categorical))
             .ToList();
         return features.Count == 0 ? throw ServingException.BadRequest("The dataset has no feature columns besides the target.") : features;

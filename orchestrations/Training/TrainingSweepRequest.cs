@@ -22,6 +22,15 @@ public sealed record TrainingSweepRequest
     /// <summary>Columns that are not features when features are inferred (ids, timestamps).</summary>
     public IReadOnlyList<string> ExcludeColumns { get; init; } = [];
 
+    /// <summary>
+    /// Feature sets joined onto the dataset's rows point in time (<see cref="SweepFeatureJoin"/>): each row gets every listed feature as it
+    /// was at the row's <see cref="EventTimeColumn"/>, found by the set's entity key column(s), which the dataset must have. Null: no join.
+    /// </summary>
+    public IReadOnlyList<SweepFeatureSet>? FeatureSets { get; init; }
+
+    /// <summary>The dataset column holding each row's event time (ISO 8601; UTC when no offset is given), for <see cref="FeatureSets"/>.</summary>
+    public string EventTimeColumn { get; init; } = "event_time";
+
     /// <summary>Binary only: the target value that is the positive class (default "1" or "true").</summary>
     public string? PositiveClass { get; init; }
 
@@ -46,6 +55,9 @@ public sealed record TrainingSweepRequest
     /// <summary>Seeds the split, the random search and every trainer.</summary>
     public int Seed { get; init; } = 42;
 }
+
+/// <summary>A feature set version joined onto a sweep's dataset, and which of its features to add (null: all of them).</summary>
+public sealed record SweepFeatureSet(string Name, string Version, IReadOnlyList<string>? Features = null);
 
 /// <summary>One feature: column name and <c>numeric</c> or <c>categorical</c>.</summary>
 public sealed record SweepFeature(string Name, string Type);

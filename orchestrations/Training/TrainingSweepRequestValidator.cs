@@ -54,6 +54,7 @@ public static class TrainingSweepRequestValidator
         }
 
         CheckFeatures(request);
+        CheckFeatureSets(request);
         if (request.PositiveClass is not null && request.Task != "binary")
         {
             throw ServingException.BadRequest("'positive_class' only applies to binary tasks.");
@@ -196,6 +197,33 @@ public static class TrainingSweepRequestValidator
             if (feature.Name == request.Target)
             {
                 throw ServingException.BadRequest($"'features' lists the target {DataText.Quote(request.Target)}.");
+            }
+        }
+    }
+
+    private static void CheckFeatureSets(TrainingSweepRequest request)
+    {
+        if (request.FeatureSets is not { } sets)
+        {
+            return;
+        }
+
+        if (sets.Count > SweepFeatureJoin.MaxSets)
+        {
+            throw ServingException.BadRequest($"'feature_sets' may join at most {SweepFeatureJoin.MaxSets} feature sets (was {sets.Count}).");
+        }
+
+        Require(request.EventTimeColumn, "event_time_column", "the dataset column with each row's event time, which feature sets are joined as of");
+        for (var s = 0; s < sets.Count; s++)
+        {
+            var set = sets[s] ?? throw ServingException.BadRequest($"'feature_sets[{s}]' must be an object with name and version.");
+            Require(set.Name, $"feature_sets[{s}].name", "the feature set's name");
+            Require(set.Version, $"feature_sets[{s}].version", "the feature set's version");
+            ModelIdentifiers.ValidateName(set.Name, $"feature_sets[{s}].name");
+            ModelIdentifiers.ValidateVersion(set.Version, $"feature_sets[{s}].version");
+            if (set.Features is { } features && (features.Count == 0 || features.Any(f => string.IsNullOrWhiteSpace(f) || f == request.Target)))
+            {
+                throw ServingException.BadRequest($"'feature_sets[{s}].features' must list feature names (not the target), or be left out for all of the set's features.");
             }
         }
     }

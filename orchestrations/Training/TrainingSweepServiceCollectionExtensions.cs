@@ -26,6 +26,7 @@ public static class TrainingSweepServiceCollectionExtensions
         services.TryAddSingleton(sp => new TrialStorage(sp.GetRequiredService<BlobServiceClient>()));
         services.TryAddSingleton(sp => new ExperimentStore(sp.GetRequiredService<TableServiceClient>()));
         services.TryAddSingleton<SweepQuota>();
+        services.TryAddSingleton<SweepFeatureJoin>();
         services.TryAddSingleton<TrainingSweepStarter>();
         services.TryAddTransient<PrepareSweepDataActivity>();
         services.TryAddTransient<StartTrialActivity>();

@@ -103,7 +103,18 @@ public sealed class TrainingSweepStarter
         var header = Encoding.UTF8.GetString(head, 0, newline < 0 ? head.Length : newline).TrimEnd('\r').TrimStart('\uFEFF')
             .Split(',').Select(c => c.Trim().Trim('"')).ToList();
         var names = header.ToHashSet(StringComparer.Ordinal);
-        foreach (var (field, column) in new[] { ("target", sweep.Target) }.Concat(sweep.Features?.Select(f => ("features", f.Name)) ?? []))
+        // With feature sets joined, a listed feature may be one a set adds (no column of the file): the join checks those when it runs.
+        var columns = new List<(string Field, string Column)> { ("target", sweep.Target) };
+        if (sweep.FeatureSets is { Count: > 0 })
+        {
+            columns.Add(("event_time_column", sweep.EventTimeColumn));
+        }
+        else
+        {
+            columns.AddRange(sweep.Features?.Select(f => ("features", f.Name)) ?? []);
+        }
+
+        foreach (var (field, column) in columns)
         {
             if (!names.Contains(column))
             {

@@ -122,6 +122,40 @@ public sealed class FeatureSetAttacks
             """{"rows": [{"customer_id": "c1", "event_time": "2026-01-01T00:00:00Z", "f1": 1}]}"""), HttpStatusCode.Unauthorized, null);
     }
 
+    public static TheoryData<string, string, HttpStatusCode, string?> BadMaterialisations => new()
+    {
+        { "feature-sets/attack-set/versions/1/materialisations", """{"from": "last tuesday"}""", HttpStatusCode.BadRequest, "from" },
+        { "feature-sets/attack-set/versions/1/materialisations", """{"from": "2026-12-31", "to": "2026-01-01"}""", HttpStatusCode.BadRequest, "'from' (2026-12-31) is after 'to'" },
+        { "feature-sets/attack-set/versions/1/materialisations", """{"blobs_per_chunk": 0}""", HttpStatusCode.BadRequest, "'blobs_per_chunk'" },
+        { "feature-sets/attack-set/versions/1/materialisations", """{"max_parallelism": 2147483647}""", HttpStatusCode.BadRequest, "'max_parallelism'" },
+        { "feature-sets/attack-set/versions/1/materialisations", """{"input": "file:///etc/passwd"}""", HttpStatusCode.BadRequest, "input" },
+        { "feature-sets/attack-set/versions/1/materialisations", new string('[', 1_500) + new string(']', 1_500), HttpStatusCode.BadRequest, null },
+        { "feature-sets/attack-set/versions/1/materialisations", $$"""{"from": "2026-01-01", "pad": "{{new string('x', 10_000)}}"}""", HttpStatusCode.RequestEntityTooLarge, "limit" },
+        { "feature-sets/bad%20name/versions/1/materialisations", "{}", HttpStatusCode.BadRequest, "name" },
+        { "feature-sets/attack-set/versions/_1/materialisations", "{}", HttpStatusCode.BadRequest, "version" },
+        { "feature-sets/attack-none/versions/1/materialisations", "{}", HttpStatusCode.NotFound, "attack-none" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadMaterialisations))]
+    public async Task Materialise_BadStarts_AreRefusedNamingTheProblem_AndNothingStarts(string path, string body, HttpStatusCode expected, string? errorNames)
+    {
+        await DeclareAsync();
+
+        var answer = await Attack.RefusedAsync(_target, () => _target.Operator.PostJsonAsync(path, body), expected, errorNames);
+
+        Assert.True(answer.Error.Length < 600, answer.Error);
+        Assert.DoesNotContain("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", answer.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Materialise_WithAClientKey_Is401()
+    {
+        await DeclareAsync();
+
+        await Attack.RefusedAsync(_target, () => _target.Client.PostJsonAsync("feature-sets/attack-set/versions/1/materialisations", "{}"), HttpStatusCode.Unauthorized, null);
+    }
+
     private async Task DeclareAsync()
     {
         var declared = await _target.Operator.PutJsonAsync("feature-sets/attack-set/versions/1", Set);

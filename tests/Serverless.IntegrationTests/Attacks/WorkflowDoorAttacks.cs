@@ -52,6 +52,9 @@ public sealed class WorkflowDoorAttacks
         { """{"dataset":"file:///etc/passwd"}""", "'dataset' must be a blob" },
         { """{"dataset":"TRAINING/attack/train.csv"}""", "'dataset' names container 'TRAINING', which is not a valid container name" },
         { $$$"""{"model_name":"{{{Bare}}}","promotion":{"policy":"promote-if-better"}}""", "'promotion.alias': alias 'production' of model 'victim-bare' points at version '1', which has no manifest" },
+        { """{"feature_sets":[{"name":"../sets/x","version":"1"}]}""", "'feature_sets[0].name' must be a valid model name" },
+        { """{"feature_sets":[{"name":"customers","version":"1","features":[]}]}""", "'feature_sets[0].features' must list feature names" },
+        { """{"feature_sets":[{"name":"customers","version":"1"}],"event_time_column":"when"}""", "'event_time_column' names column 'when', which is not in the dataset's header" },
     };
 
     [Theory]

@@ -146,7 +146,7 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
         await _golden.GetAsync("GetGraphVersion.404", Client, "graphs/contract-graph/versions/1");
     }
 
-    /// <summary>A feature set declared, read, listed and written (JSON and CSV), and a model that takes two of its features served by entity key.</summary>
+    /// <summary>A feature set declared, read, listed, written (JSON and CSV) and materialised from its history, and a model that takes two of its features served by entity key.</summary>
     private async Task FeatureStoreAsync()
     {
         const string set = """{"entity_keys": ["customer_id"], "features": [{"name": "f1", "type": "numeric"}, {"name": "f2", "type": "numeric"}], "ttl_seconds": 315360000, "description": "contract"}""";
@@ -165,6 +165,14 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
         await _golden.CheckAsync("WriteFeatureRows.400", Client, HttpMethod.Post, "feature-sets/contract-features/versions/1/rows",
             Golden.Json("""{"rows": [{"customer_id": "c3", "event_time": "2026-01-01T00:00:00Z", "f1": "one"}]}"""));
         await _golden.CheckAsync("WriteFeatureRows.404", Client, HttpMethod.Post, "feature-sets/contract-features/versions/9/rows", Golden.Json("""{"rows": []}"""));
+        var materialisation = await _golden.CheckAsync("StartFeatureMaterialisation", Client, HttpMethod.Post, "feature-sets/contract-features/versions/1/materialisations",
+            Golden.Json("""{"to": "2026-12-31"}"""), idPlaceholder: "<materialisation_id>");
+        await _golden.CheckAsync("StartFeatureMaterialisation.400", Client, HttpMethod.Post, "feature-sets/contract-features/versions/1/materialisations",
+            Golden.Json("""{"blobs_per_chunk": 0}"""));
+        await _golden.CheckAsync("StartFeatureMaterialisation.404", Client, HttpMethod.Post, "feature-sets/contract-features/versions/9/materialisations", Golden.Json("{}"));
+        var materialisationId = await InstanceIdAsync(materialisation);
+        await WaitAsync(materialisationId);
+        await _golden.GetAsync("GetOrchestration.materialisation", Client, $"orchestrations/{materialisationId}");
 
         var manifest = System.Text.Json.Nodes.JsonNode.Parse(ReferenceManifests.LogisticRegression(features: 3))!.AsObject();
         manifest["feature_sets"] = System.Text.Json.Nodes.JsonNode.Parse("""[{"name": "contract-features", "version": "1", "features": ["f1", "f2"]}]""");

@@ -50,15 +50,49 @@ internal sealed class MemoryOnlineStore : IOnlineFeatureStore
     }
 }
 
-/// <summary>A history that keeps what it is given.</summary>
+/// <summary>A history that keeps what it is given: one blob per append and event date, named as <see cref="BlobFeatureHistory"/> names them.</summary>
 internal sealed class MemoryHistory : IFeatureHistory
 {
+    private readonly SortedDictionary<string, List<FeatureRecord>> _blobs = new(StringComparer.Ordinal);
+    private int _appends;
+
     public List<FeatureRecord> Rows { get; } = [];
+
+    public int Reads { get; private set; }
 
     public Task<IReadOnlyList<string>> AppendAsync(FeatureSetDefinition set, IReadOnlyList<FeatureRecord> rows, DateTimeOffset ingestedAt, CancellationToken cancellationToken)
     {
-        Rows.AddRange(rows);
-        return Task.FromResult<IReadOnlyList<string>>([$"{set.Name}/{set.Version}/memory.jsonl"]);
+        lock (_blobs)
+        {
+            Rows.AddRange(rows);
+            var names = new List<string>();
+            foreach (var day in rows.GroupBy(r => DateOnly.FromDateTime(new DateTime(r.Ticks.Max(), DateTimeKind.Utc))))
+            {
+                var name = BlobFeatureHistory.DatePrefix(set, day.Key) + (_appends++).ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".jsonl";
+                _blobs[name] = day.ToList();
+                names.Add(name);
+            }
+
+            return Task.FromResult<IReadOnlyList<string>>(names);
+        }
+    }
+
+    public Task<IReadOnlyList<string>> ListAsync(FeatureSetDefinition set, DateOnly? from, DateOnly? to, CancellationToken cancellationToken)
+    {
+        lock (_blobs)
+        {
+            return Task.FromResult<IReadOnlyList<string>>(_blobs.Keys.Where(n => n.StartsWith($"{set.Name}/{set.Version}/", StringComparison.Ordinal)
+                && BlobFeatureHistory.TryParseName(n, out var date, out _) && (from is null || date >= from) && (to is null || date <= to)).ToList());
+        }
+    }
+
+    public Task<IReadOnlyList<FeatureRecord>> ReadAsync(FeatureSetDefinition set, string blob, CancellationToken cancellationToken)
+    {
+        lock (_blobs)
+        {
+            Reads++;
+            return Task.FromResult<IReadOnlyList<FeatureRecord>>(_blobs[blob].Select(r => r.Clone()).ToList());
+        }
     }
 }
 

@@ -1,0 +1,46 @@
+namespace Serverless.Core.Features;
+
+/// <summary>
+/// Builds <see cref="PointInTimeIndex"/>es from the history for a training set's join: reads only the event dates a join over
+/// [<c>from</c> − TTL, <c>to</c>] can use (a value older than the TTL at the earliest row can never be served to it, and nothing after
+/// the latest row may be) and keeps only the rows of the keys asked for, so memory grows with the training set's keys, not the
+/// whole history. Thread-safe.
+/// </summary>
+public sealed class PointInTimeJoiner
+{
+    private readonly FeatureSetCatalog _catalog;
+    private readonly IFeatureHistory _history;
+
+    public PointInTimeJoiner(FeatureSetCatalog catalog, IFeatureHistory history)
+    {
+        _catalog = catalog;
+        _history = history;
+    }
+
+    /// <summary>The declaration of set version <paramref name="name"/>@<paramref name="version"/>; NotFound when it is not declared.</summary>
+    public Task<FeatureSetDefinition> GetSetAsync(string name, string version, CancellationToken cancellationToken) =>
+        _catalog.GetAsync(name, version, cancellationToken);
+
+    /// <summary>The sealed index of <paramref name="set"/>'s history for <paramref name="entityKeys"/> (encoded) over rows timed [<paramref name="from"/>, <paramref name="to"/>].</summary>
+    public async Task<PointInTimeIndex> LoadAsync(FeatureSetDefinition set, IReadOnlySet<string> entityKeys, DateTimeOffset from, DateTimeOffset to,
+        CancellationToken cancellationToken)
+    {
+        var index = new PointInTimeIndex(set);
+        var earliest = from.UtcTicks - Math.Min(set.Ttl.Ticks, from.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks);
+        var first = DateOnly.FromDateTime(new DateTime(earliest, DateTimeKind.Utc));
+        var last = DateOnly.FromDateTime(to.UtcDateTime);
+        foreach (var blob in await _history.ListAsync(set, first, last, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var row in await _history.ReadAsync(set, blob, cancellationToken).ConfigureAwait(false))
+            {
+                if (entityKeys.Contains(row.EntityKey))
+                {
+                    index.Add(row);
+                }
+            }
+        }
+
+        index.Seal();
+        return index;
+    }
+}
