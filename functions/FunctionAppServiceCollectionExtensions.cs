@@ -11,6 +11,7 @@ using Serverless.Core.Tabular.Steps;
 using Serverless.Core.Tabular.Steps.Examples;
 using Serverless.Functions.Http;
 using Serverless.Orchestrations.BatchScoring;
+using Serverless.Orchestrations.Retraining;
 using Serverless.Orchestrations.Training;
 
 namespace Serverless.Functions;
@@ -34,6 +35,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddTrainingSweeps(configuration);
         services.AddModelMonitoring(configuration);
         services.AddRollouts(configuration);
+        services.AddRetraining(configuration);
         services.AddSingleton(new CallerIdentity(configuration));
         return services;
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Serverless.Core.Models;
 
 namespace Serverless.Core.Retraining;
@@ -30,10 +31,12 @@ public sealed record RetrainingPolicy
 
     public RetrainingGuardrails Guardrails { get; init; } = new();
 
-    /// <summary>Stored ETag; empty before it is stored.</summary>
+    /// <summary>Stored ETag; empty before it is stored (not part of the JSON: the ETag header carries it).</summary>
+    [JsonIgnore]
     public string ETag { get; init; } = "";
 
     /// <summary>When it was last stored.</summary>
+    [JsonIgnore]
     public DateTimeOffset? UpdatedUtc { get; init; }
 }
 

@@ -45,6 +45,7 @@ public sealed record RetrainingRun
 
     public int Revision { get; init; }
 
+    /// <summary>The stored row's ETag (the next write is conditional on it); empty before it is stored.</summary>
     public string ETag { get; init; } = "";
 
     [System.Text.Json.Serialization.JsonIgnore]

@@ -107,5 +107,10 @@ public sealed class RetrainingTriggers
             _logger.LogInformation("Retraining of {Model} on {Trigger} not started: {Reason}", model, trigger.Kind, e.Message);
             return new RetrainingTriggerOutcome(model, trigger.Kind, null, e.Message);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogError(e, "Retraining of {Model} on {Trigger} could not be started; the monitoring run goes on.", model, trigger.Kind);
+            return new RetrainingTriggerOutcome(model, trigger.Kind, null, "it could not be started (the cause is logged)");
+        }
     }
 }
