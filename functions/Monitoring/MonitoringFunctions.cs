@@ -32,11 +32,11 @@ public sealed class MonitoringFunctions
     private readonly IModelRegistry _registry;
     private readonly ReportStore _reports;
     private readonly InferenceLogRetention _retention;
-    private readonly RetrainingTriggers _retraining;
+    private readonly IRetrainingTriggers _retraining;
     private readonly ILogger<MonitoringFunctions> _logger;
 
     public MonitoringFunctions(MonitoringRunCoordinator runs, IModelRegistry registry, ReportStore reports, InferenceLogRetention retention,
-        InferenceLogWriter logWriter, RetrainingTriggers retraining, ILogger<MonitoringFunctions> logger)
+        InferenceLogWriter logWriter, IRetrainingTriggers retraining, ILogger<MonitoringFunctions> logger)
     {
         _retraining = retraining;
         _logWriter = logWriter;

@@ -16,7 +16,7 @@ public static class RetrainingServiceCollectionExtensions
         services.AddTrainingSweeps(configuration);
         services.AddRollouts(configuration);
         services.TryAddSingleton<RetrainingStarter>();
-        services.TryAddSingleton<RetrainingTriggers>();
+        services.TryAddSingleton<IRetrainingTriggers, RetrainingTriggers>();
         services.TryAddTransient<SaveRetrainingRunActivity>();
         services.TryAddTransient<ExportRetrainingDataActivity>();
         services.TryAddTransient<SetShadowActivity>();

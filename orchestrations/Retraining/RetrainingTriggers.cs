@@ -10,6 +10,13 @@ namespace Serverless.Orchestrations.Retraining;
 /// <summary>What a trigger pass did for one model: the trigger, and the run it started or why none was.</summary>
 public sealed record RetrainingTriggerOutcome(string Model, string Trigger, string? RunId, string? Refusal);
 
+/// <summary>What starts runs after a monitoring run (<see cref="RetrainingTriggers"/>).</summary>
+public interface IRetrainingTriggers
+{
+    /// <summary>Starts the runs <paramref name="result"/>'s findings and the due schedules call for; what it did per model.</summary>
+    Task<IReadOnlyList<RetrainingTriggerOutcome>> AfterMonitoringAsync(MonitoringRunResult result, DurableTaskClient client, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// Starts runs from what the monitor found and from schedules. After a monitoring run, a model with a policy whose
 /// champion's report (the version its alias serves) found performance decay (trigger <c>decay</c>) or data or prediction
@@ -18,7 +25,7 @@ public sealed record RetrainingTriggerOutcome(string Model, string Trigger, stri
 /// <see cref="RetrainingStarter"/>, so the guardrails hold: a refused start is logged and reported, never an error of the
 /// monitoring run. Thread-safe.
 /// </summary>
-public sealed class RetrainingTriggers
+public sealed class RetrainingTriggers : IRetrainingTriggers
 {
     private readonly RetrainingStore _store;
     private readonly RetrainingStarter _starter;
