@@ -38,6 +38,7 @@ public static partial class OpenApiDocumentBuilder
         ["alias"] = "The alias (production, staging, ...): 1-63 letters, digits, '.', '-' or '_', starting with a letter.",
         ["instanceId"] = "The orchestration instance id (a training sweep's instance id is its sweep id).",
         ["sweepId"] = "The sweep id (the training sweep orchestration's instance id).",
+        ["run"] = "The retraining run id (rt-yyyyMMdd-HHmmss- and six hex digits; also its orchestration's instance id).",
     };
 
     private static readonly string[] MethodOrder = ["get", "put", "post", "delete", "patch", "head", "options"];
