@@ -27,19 +27,19 @@ public sealed class RetrainingAttacks
     {
         { "[1, 2]", "JSON object" },
         { "{\"triggers\": ", "JSON" },
-        { $$"""{"triggers": ["decay"], "sweep": {{Sweep}}}""", "'data'" },
-        { $$"""{"triggers": ["rm -rf"], "data": {}, "sweep": {{Sweep}}}""", "'triggers'" },
-        { $$"""{"triggers": ["schedule"], "data": {}, "sweep": {{Sweep}}}""", "'schedule_hours'" },
-        { $$"""{"triggers": ["decay"], "data": {"source": "both", "reference_dataset": "models/victim/1.onnx"}, "sweep": {{Sweep}}}""", "'data.reference_dataset'" },
-        { $$"""{"triggers": ["decay"], "data": {"source": "reference", "reference_dataset": "https://169.254.169.254/x.csv"}, "sweep": {{Sweep}}}""", "'data.reference_dataset'" },
-        { $$"""{"triggers": ["decay"], "data": {"window_hours": 1e999}, "sweep": {{Sweep}}}""", "'data.window_hours'" },
+        { $$$"""{"triggers": ["decay"], "sweep": {{{Sweep}}}}""", "'data'" },
+        { $$$"""{"triggers": ["rm -rf"], "data": {}, "sweep": {{{Sweep}}}}""", "'triggers'" },
+        { $$$"""{"triggers": ["schedule"], "data": {}, "sweep": {{{Sweep}}}}""", "'schedule_hours'" },
+        { $$$"""{"triggers": ["decay"], "data": {"source": "both", "reference_dataset": "models/victim/1.onnx"}, "sweep": {{{Sweep}}}}""", "'data.reference_dataset'" },
+        { $$$"""{"triggers": ["decay"], "data": {"source": "reference", "reference_dataset": "https://169.254.169.254/x.csv"}, "sweep": {{{Sweep}}}}""", "'data.reference_dataset'" },
+        { $$$"""{"triggers": ["decay"], "data": {"window_hours": 1e999}, "sweep": {{{Sweep}}}}""", "'data.window_hours'" },
         { """{"triggers": ["decay"], "data": {}, "sweep": {"dataset": "models/victim/1.onnx", "target": "y"}}""", "'sweep.dataset' is set by the loop" },
         { """{"triggers": ["decay"], "data": {}, "sweep": {"target": "y", "task": "binary", "metric": "auc", "algorithms": [{"name": "xgboost"}]}}""", "'sweep.algorithms'" },
         { """{"triggers": ["decay"], "data": {}, "sweep": {"target": "y", "tsk": "binary"}}""", "'sweep'" },
-        { $$"""{"triggers": ["decay"], "data": {}, "sweep": {{Sweep}}, "rollout": {"steps": [50, 40, 100]}}""", "'rollout.steps'" },
-        { $$"""{"triggers": ["decay"], "data": {}, "sweep": {{Sweep}}, "guardrails": {"max_runs_per_day": 1000000}}""", "'guardrails.max_runs_per_day'" },
-        { $$"""{"triggers": ["decay"], "data": {}, "sweep": {{Sweep}}, "alias": "$root"}""", "'alias'" },
-        { $$"""{"triggers": ["decay"], "data": {}, "sweep": {{Sweep}}, "colour": "red"}""", "unknown field" },
+        { $$$"""{"triggers": ["decay"], "data": {}, "sweep": {{{Sweep}}}, "rollout": {"steps": [50, 40, 100]}}""", "'rollout.steps'" },
+        { $$$"""{"triggers": ["decay"], "data": {}, "sweep": {{{Sweep}}}, "guardrails": {"max_runs_per_day": 1000000}}""", "'guardrails.max_runs_per_day'" },
+        { $$$"""{"triggers": ["decay"], "data": {}, "sweep": {{{Sweep}}}, "alias": "$root"}""", "'alias'" },
+        { $$$"""{"triggers": ["decay"], "data": {}, "sweep": {{{Sweep}}}, "colour": "red"}""", "unknown field" },
         { new string('[', 8_000) + new string(']', 8_000), "JSON" },
     };
 
@@ -59,7 +59,7 @@ public sealed class RetrainingAttacks
     public async Task SetPolicy_BodyOverTheLimit_Is413()
     {
         await ArrangeAsync();
-        var body = $$"""{"triggers": ["decay"], "data": {}, "sweep": {{Sweep}}, "alias": "{{new string('x', 2 * 1024 * 1024)}}"}""";
+        var body = $$$"""{"triggers": ["decay"], "data": {}, "sweep": {{{Sweep}}}, "alias": "{{{new string('x', 2 * 1024 * 1024)}}}"}""";
 
         await Attack.RefusedAsync(_target, () => _target.Operator.PutJsonAsync(Policy, body), HttpStatusCode.RequestEntityTooLarge, "limit", SmallGrowth);
     }
@@ -68,7 +68,7 @@ public sealed class RetrainingAttacks
     public async Task SetPolicy_ForgedIfMatch_Is412()
     {
         await ArrangeAsync();
-        var body = $$"""{"triggers": ["decay"], "data": {}, "sweep": {{Sweep}}}""";
+        var body = $$$"""{"triggers": ["decay"], "data": {}, "sweep": {{{Sweep}}}}""";
 
         await Attack.RefusedAsync(_target, () => _target.Operator.PutJsonAsync(Policy, body, new Dictionary<string, string> { ["If-Match"] = "W/\"forged\"" }),
             HttpStatusCode.PreconditionFailed, "If-Match", SmallGrowth);
@@ -78,7 +78,7 @@ public sealed class RetrainingAttacks
     public async Task SetPolicy_ModelWithoutVersions_Is404()
     {
         await ArrangeAsync();
-        var body = $$"""{"triggers": ["decay"], "data": {}, "sweep": {{Sweep}}}""";
+        var body = $$$"""{"triggers": ["decay"], "data": {}, "sweep": {{{Sweep}}}}""";
 
         await Attack.RefusedAsync(_target, () => _target.Operator.PutJsonAsync("models/victim-nobody/retraining", body), HttpStatusCode.NotFound, "victim-nobody", SmallGrowth);
     }
