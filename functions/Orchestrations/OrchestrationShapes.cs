@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Serverless.Functions.Http;
 using Serverless.Orchestrations.BatchScoring;
+using Serverless.Orchestrations.Retraining;
 using Serverless.Orchestrations.Training;
 
 namespace Serverless.Functions.Orchestrations;
@@ -21,6 +22,7 @@ public static class OrchestrationShapes
         [ScoreChunkGroupOrchestrator.Name] = (typeof(ChunkGroupProgress), typeof(ChunkResult[])),
         [TrainingSweepOrchestrator.Name] = (typeof(SweepProgress), typeof(SweepResult)),
         [RunTrialOrchestrator.Name] = (null, typeof(TrialResult)),
+        [RetrainingOrchestrator.Name] = (typeof(RetrainingProgress), typeof(RetrainingOutcome)),
     };
 
     /// <summary>Durable's own JSON: .NET property names, read case-insensitively; an unknown member means it is not this shape.</summary>

@@ -125,9 +125,9 @@ public sealed class RetrainingStarter
         {
             throw ServingException.BadRequest($"'sweep' does not fit a training sweep request at {e.Path ?? "$"} (an unknown field, or a value of the wrong type).");
         }
-        catch (ServingException e) when (e.Kind == ServingErrorKind.BadRequest && e.Message.StartsWith('\''))
+        catch (ServingException e) when (e.Kind == ServingErrorKind.BadRequest)
         {
-            throw ServingException.BadRequest("'sweep." + e.Message[1..]);
+            throw ServingException.BadRequest(e.Message.StartsWith('\'') ? "'sweep." + e.Message[1..] : "'sweep': " + e.Message);
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class RetrainingAttacks
 
     public static TheoryData<string, string> BadPolicies => new()
     {
-        { "[1, 2]", "JSON object" },
+        { "[1, 2]", "object" },
         { "{\"triggers\": ", "JSON" },
         { $$$"""{"triggers": ["decay"], "sweep": {{{Sweep}}}}""", "'data'" },
         { $$$"""{"triggers": ["rm -rf"], "data": {}, "sweep": {{{Sweep}}}}""", "'triggers'" },
@@ -34,13 +34,13 @@ public sealed class RetrainingAttacks
         { $$$"""{"triggers": ["decay"], "data": {"source": "reference", "reference_dataset": "https://169.254.169.254/x.csv"}, "sweep": {{{Sweep}}}}""", "'data.reference_dataset'" },
         { $$$"""{"triggers": ["decay"], "data": {"window_hours": 1e999}, "sweep": {{{Sweep}}}}""", "'data.window_hours'" },
         { """{"triggers": ["decay"], "data": {}, "sweep": {"dataset": "models/victim/1.onnx", "target": "y"}}""", "'sweep.dataset' is set by the loop" },
-        { """{"triggers": ["decay"], "data": {}, "sweep": {"target": "y", "task": "binary", "metric": "auc", "algorithms": [{"name": "xgboost"}]}}""", "'sweep.algorithms'" },
+        { """{"triggers": ["decay"], "data": {}, "sweep": {"target": "y", "task": "binary", "metric": "auc", "algorithms": [{"name": "xgboost"}]}}""", "'sweep': Unknown algorithm" },
         { """{"triggers": ["decay"], "data": {}, "sweep": {"target": "y", "tsk": "binary"}}""", "'sweep'" },
         { $$$"""{"triggers": ["decay"], "data": {}, "sweep": {{{Sweep}}}, "rollout": {"steps": [50, 40, 100]}}""", "'rollout.steps'" },
         { $$$"""{"triggers": ["decay"], "data": {}, "sweep": {{{Sweep}}}, "guardrails": {"max_runs_per_day": 1000000}}""", "'guardrails.max_runs_per_day'" },
         { $$$"""{"triggers": ["decay"], "data": {}, "sweep": {{{Sweep}}}, "alias": "$root"}""", "'alias'" },
         { $$$"""{"triggers": ["decay"], "data": {}, "sweep": {{{Sweep}}}, "colour": "red"}""", "unknown field" },
-        { new string('[', 8_000) + new string(']', 8_000), "JSON" },
+        { new string('[', 8_000) + new string(']', 8_000), "object" },
     };
 
     [Theory]
