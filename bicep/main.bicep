@@ -262,6 +262,9 @@ var appSettings = union(
     Training__MaxConcurrentSweeps: '4'
     Training__MaxTrialsPerSweep: '200'
     Training__MaxDatasetBytes: '104857600'
+    // The closed loop writes its exported training sets to a data container and reads shadows and rollouts every minute.
+    Retraining__ExportContainer: 'training'
+    Retraining__PollSeconds: '60'
     Training__ContainerApps__SubscriptionId: subscription().subscriptionId
     Training__ContainerApps__ResourceGroup: rg.name
     Training__ContainerApps__JobName: containerApps.outputs.jobName

@@ -13,6 +13,7 @@ using Serverless.Functions.Console;
 using Serverless.Functions.Http;
 using Serverless.Orchestrations.BatchScoring;
 using Serverless.Orchestrations.Features;
+using Serverless.Orchestrations.Retraining;
 using Serverless.Orchestrations.Training;
 
 namespace Serverless.Functions;
@@ -37,6 +38,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddFeatureMaterialisation(configuration);
         services.AddModelMonitoring(configuration);
         services.AddRollouts(configuration);
+        services.AddRetraining(configuration);
         services.AddSingleton(new CallerIdentity(configuration));
         services.AddSingleton<ConsoleAssets>();
         return services;

@@ -28,6 +28,9 @@ public sealed class AppStorageNames
     /// <summary>The table of ground-truth feedback (the default of <c>FeedbackStore</c>).</summary>
     public const string FeedbackTable = "feedback";
 
+    /// <summary>The table of retraining policies and runs (core/Retraining).</summary>
+    public const string RetrainingTable = "retraining";
+
     /// <summary>The default of the feature store's history container (<c>FeatureStore:HistoryContainer</c>; core/Features reads its options, which start from these).</summary>
     public const string FeatureHistoryContainer = "featurehistory";
 
@@ -104,6 +107,7 @@ public sealed class AppStorageNames
             SweepsTable,
             TrialsTable,
             FeedbackTable,
+            RetrainingTable,
             Setting(configuration, FeatureStoreSection, "SetsTable", FeatureSetsTable),
             Setting(configuration, FeatureStoreSection, "OnlineTable", FeatureOnlineTable),
         ];

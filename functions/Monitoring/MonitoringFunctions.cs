@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Serverless.Core.Buffers;
 using Serverless.Core.Errors;
@@ -11,6 +12,7 @@ using Serverless.Core.Monitoring.Monitor;
 using Serverless.Core.Registry;
 using Serverless.Functions.Http;
 using Serverless.Functions.OpenApi;
+using Serverless.Orchestrations.Retraining;
 
 namespace Serverless.Functions.Monitoring;
 
@@ -30,11 +32,13 @@ public sealed class MonitoringFunctions
     private readonly IModelRegistry _registry;
     private readonly ReportStore _reports;
     private readonly InferenceLogRetention _retention;
+    private readonly IRetrainingTriggers _retraining;
     private readonly ILogger<MonitoringFunctions> _logger;
 
     public MonitoringFunctions(MonitoringRunCoordinator runs, IModelRegistry registry, ReportStore reports, InferenceLogRetention retention,
-        InferenceLogWriter logWriter, ILogger<MonitoringFunctions> logger)
+        InferenceLogWriter logWriter, IRetrainingTriggers retraining, ILogger<MonitoringFunctions> logger)
     {
+        _retraining = retraining;
         _logWriter = logWriter;
         _runs = runs;
         _registry = registry;
@@ -43,23 +47,31 @@ public sealed class MonitoringFunctions
         _logger = logger;
     }
 
-    /// <summary>The scheduled run: every model (unless a run is under way), then retire inference-log tables past their retention.</summary>
+    /// <summary>
+    /// The scheduled run: every model (unless a run is under way), then retraining runs its findings and the schedules start
+    /// (under each policy's guardrails), then retire inference-log tables past their retention.
+    /// </summary>
     [Function("MonitorModels")]
-    public async Task Timer([TimerTrigger("%" + MonitoringOptions.ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken)
+    public async Task Timer([TimerTrigger("%" + MonitoringOptions.ScheduleSetting + "%")] TimerInfo timer, [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
     {
-        await _runs.RunScheduledAsync(cancellationToken);
+        if (await _runs.RunScheduledAsync(cancellationToken) is { Joined: false } outcome)
+        {
+            await _retraining.AfterMonitoringAsync(outcome.Result, client, cancellationToken);
+        }
+
         await _retention.DeleteExpiredAsync(cancellationToken);
     }
 
     [Function("RunMonitoring")]
     [ApiOperation("Run the monitor now", Request = typeof(MonitoringRunRequest), RequestRequired = false,
-        Description = "An empty body runs every model, {\"model\": \"name\"} one. Every version with a baseline, or with traffic in the window through either API, gets a report; " +
+        Description = "An empty body runs every model, {\"model\": \"name\"} one. Findings start retraining runs where a model's policy says so (its guardrails permitting). Every version with a baseline, or with traffic in the window through either API, gets a report; " +
             "a version without a baseline is judged against its own first traffic once Monitoring:ReferenceWindowHours of it have passed. " +
             "A request for the scope of the run under way joins it; one for another scope is a 409.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.ModelNotFound, ErrorCodes.Conflict, ErrorCodes.PayloadTooLarge])]
     [ApiResponse(StatusCodes.Status200OK, typeof(MonitoringRunResponse), "The run's reports, and the versions skipped with why (no baseline and no traffic in the window).")]
     public Task<IActionResult> Run(
-        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "monitoring/runs")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "monitoring/runs")] HttpRequest request, [DurableClient] DurableTaskClient client) =>
         ApiResults.GuardAsync(async () =>
         {
             var cancellationToken = request.HttpContext.RequestAborted;
@@ -73,6 +85,11 @@ public sealed class MonitoringFunctions
             // This instance's own recent traffic (held by the log writer for up to a flush interval) belongs in the run.
             await _logWriter.TryFlushAsync(InferenceLogOptions.FlushBeforeReading, cancellationToken);
             var (result, joined) = await _runs.RunAsync(model, cancellationToken);
+            if (!joined)
+            {
+                await _retraining.AfterMonitoringAsync(result, client, cancellationToken);
+            }
+
             return new JsonBodyResult(new MonitoringRunResponse(result.RunId, joined, result.WindowStartUtc, result.WindowEndUtc,
                 [.. result.Reports.Select(ReportSummaryResponse.From)], result.AlertsDelivered, result.Skipped));
         }, _logger);

@@ -40,6 +40,7 @@ public static partial class OpenApiDocumentBuilder
         ["sweepId"] = "The sweep id (the training sweep orchestration's instance id).",
         ["runId"] = "The monitoring run id (yyyyMMdd-HHmmss-xxxxxx), as a report summary's run_id.",
         ["file"] = "A file of the console, by its exact name.",
+        ["run"] = "The retraining run id (rt-yyyyMMdd-HHmmss- and six hex digits; also its orchestration's instance id).",
     };
 
     private static readonly string[] MethodOrder = ["get", "put", "post", "delete", "patch", "head", "options"];

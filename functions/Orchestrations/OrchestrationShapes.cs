@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Serverless.Functions.Http;
 using Serverless.Orchestrations.BatchScoring;
 using Serverless.Orchestrations.Features;
+using Serverless.Orchestrations.Retraining;
 using Serverless.Orchestrations.Training;
 
 namespace Serverless.Functions.Orchestrations;
@@ -23,6 +24,7 @@ public static class OrchestrationShapes
         [TrainingSweepOrchestrator.Name] = (typeof(SweepProgress), typeof(SweepResult)),
         [RunTrialOrchestrator.Name] = (null, typeof(TrialResult)),
         [FeatureMaterialisationOrchestrator.Name] = (typeof(MaterialisationProgress), typeof(MaterialisationResult)),
+        [RetrainingOrchestrator.Name] = (typeof(RetrainingProgress), typeof(RetrainingOutcome)),
     };
 
     /// <summary>Durable's own JSON: .NET property names, read case-insensitively; an unknown member means it is not this shape.</summary>

@@ -43,6 +43,7 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
         await BatchScoringAsync();
         await SweepAsync();
         await ConsoleAsync();
+        await RetrainingAsync();
 
         var routes = FunctionCatalog.FromAssembly(typeof(FunctionAppServiceCollectionExtensions).Assembly).HttpRoutes().Select(r => r.FunctionName);
         var uncovered = routes.Where(f => !_golden.Names.Any(n => n == f || n.StartsWith(f + ".", StringComparison.Ordinal))).ToList();
@@ -302,6 +303,35 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
         await _golden.GetAsync("GetConsoleAsset.404", Client, "console/nothing.js");
         await _golden.GetAsync("ListOrchestrations", Client, "orchestrations?limit=5", GoldenMode.Shape);
         await _golden.GetAsync("ListOrchestrations.400", Client, "orchestrations?name=RunTrial");
+    /// <summary>
+    /// A retraining policy declared (created, replaced, refused), read; runs listed (none: the policy's only trigger is decay, so a
+    /// run on request is refused) and the run routes' refusals. No run starts, so no orchestration outlives the scenario.
+    /// </summary>
+    private async Task RetrainingAsync()
+    {
+        const string policy = """
+            {"triggers": ["decay"], "alias": "production", "data": {"source": "traffic", "window_hours": 24, "max_traffic_rows": 1000},
+             "sweep": {"target": "y", "task": "binary", "metric": "auc", "algorithms": [{"name": "sdca"}]},
+             "rollout": {"shadow_percent": 50, "shadow_minutes": 10, "steps": [25, 100], "min_step_minutes": 5, "min_step_requests": 50, "guards": {"max_error_rate": 0.05}},
+             "judge": {"margin": 0.01, "min_labelled_rows": 50, "max_wait_minutes": 120},
+             "guardrails": {"max_runs_per_day": 1, "min_labelled_rows": 100, "cooldown_minutes": 60, "approval_required": true}}
+            """;
+        await _golden.GetAsync("GetRetrainingPolicy.404", Client, $"models/{Model}/retraining");
+        await _golden.CheckAsync("StartRetrainingRun.404", Client, HttpMethod.Post, $"models/{Model}/retraining/runs", null);
+        await _golden.CheckAsync("SetRetrainingPolicy", Client, HttpMethod.Put, $"models/{Model}/retraining", Golden.Json(policy));
+        await _golden.CheckAsync("SetRetrainingPolicy.200", Client, HttpMethod.Put, $"models/{Model}/retraining", Golden.Json(policy));
+        await _golden.CheckAsync("SetRetrainingPolicy.400", Client, HttpMethod.Put, $"models/{Model}/retraining",
+            Golden.Json(policy.Replace("[25, 100]", "[25, 90]", StringComparison.Ordinal)));
+        await _golden.CheckAsync("SetRetrainingPolicy.412", Client, HttpMethod.Put, $"models/{Model}/retraining", Golden.Json(policy),
+            new Dictionary<string, string> { ["If-Match"] = "W/\"datetime'2001-01-01T00%3A00%3A00.0000000Z'\"" });
+        await _golden.GetAsync("GetRetrainingPolicy", Client, $"models/{Model}/retraining");
+        await _golden.CheckAsync("StartRetrainingRun.409", Client, HttpMethod.Post, $"models/{Model}/retraining/runs", Golden.Json("""{"reason": "contract"}"""));
+        await _golden.GetAsync("ListRetrainingRuns", Client, $"models/{Model}/retraining/runs");
+        await _golden.GetAsync("GetRetrainingRun.404", Client, $"models/{Model}/retraining/runs/rt-20260101-000000-abcdef");
+        await _golden.GetAsync("GetRetrainingRun.400", Client, $"models/{Model}/retraining/runs/latest");
+        await _golden.CheckAsync("ApproveRetrainingRun.404", Client, HttpMethod.Post, $"models/{Model}/retraining/rt-20260101-000000-abcdef/approve", null);
+        await _golden.CheckAsync("RejectRetrainingRun.404", Client, HttpMethod.Post, $"models/{Model}/retraining/rt-20260101-000000-abcdef/reject",
+            Golden.Json("""{"reason": "contract"}"""));
     }
 
     private static async Task<string> InstanceIdAsync(HttpResponseMessage start)

@@ -116,7 +116,7 @@ public sealed class DataStorageOptionsTests
 
         Assert.Equal(["models", "monitoring", "sweeps", "featurehistory", "testhubname-leases", "testhubname-largemessages", "testhubname-applease",
             "azure-webjobs-hosts", "azure-webjobs-secrets", "scm-releases", "$logs", "$root", "$web"], names.Containers);
-        Assert.Equal(["modelregistry", "monitoringreports", "sweeps", "trials", "feedback", "featuresets", "featuresonline"], names.Tables);
+        Assert.Equal(["modelregistry", "monitoringreports", "sweeps", "trials", "feedback", "retraining", "featuresets", "featuresonline"], names.Tables);
         Assert.Equal(["inferencelog", "TestHubName", "AzureFunctions"], names.TablePrefixes);
     }
 

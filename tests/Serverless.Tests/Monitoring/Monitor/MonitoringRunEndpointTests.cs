@@ -126,7 +126,7 @@ public sealed class MonitoringRunEndpointTests
             new InferenceLogRetention(new TableServiceClient(Storage), Options.Create(new InferenceLogOptions()), TimeProvider.System, NullLogger<InferenceLogRetention>.Instance),
             new InferenceLogWriter(Options.Create(new InferenceLogOptions()), new InferenceLogBuffer(Options.Create(new InferenceLogOptions())), Mock.Of<IInferenceLogSink>(),
                 TimeProvider.System, NullLogger<InferenceLogWriter>.Instance),
-            NullLogger<MonitoringFunctions>.Instance);
+            Mock.Of<Serverless.Orchestrations.Retraining.IRetrainingTriggers>(), NullLogger<MonitoringFunctions>.Instance);
         var context = new DefaultHttpContext();
         var bytes = Encoding.UTF8.GetBytes(body);
         context.Request.Method = "POST";
@@ -134,7 +134,7 @@ public sealed class MonitoringRunEndpointTests
         context.Request.ContentLength = bytes.Length;
         context.Response.Body = new MemoryStream();
 
-        var result = await functions.Run(context.Request);
+        var result = await functions.Run(context.Request, null!);
         await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
 
         context.Response.Body.Position = 0;
