@@ -39,9 +39,10 @@ public sealed class TabularStepCatalog
 
     /// <summary>
     /// Compiles the manifest's pre and post steps as registration does (expressions parsed once, typed and bounded; every code
-    /// step registered, of its side, accepting the manifest) and throws BadRequest naming the step at the first mistake.
+    /// step registered, of its side, accepting the manifest; no pre step reading a feature only a later one derives) and throws
+    /// BadRequest naming the step at the first mistake.
     /// </summary>
-    public void Check(ModelManifest manifest) => _ = TabularSteps.Compile(manifest, null, this);
+    public void Check(ModelManifest manifest) => _ = TabularSteps.Compile(manifest, null, this, checkOrder: true);
 
     /// <summary>The step registered as <paramref name="name"/>, or null.</summary>
     public ITabularStep? Get(string name) => _steps.GetValueOrDefault(name);

@@ -42,9 +42,10 @@ internal sealed class TabularSteps
 
     /// <summary>
     /// Compiles the manifest's steps. With <paramref name="catalog"/> null (where the app's code steps are not known) a code
-    /// step is only checked to name a step; with a catalog it must name a registered step of its side.
+    /// step is only checked to name a step; with a catalog it must name a registered step of its side. With <paramref name="checkOrder"/>
+    /// (registration), a pre step reading a feature only a later step derives is refused; a manifest stored before that check still binds.
     /// </summary>
-    public static TabularSteps Compile(ModelManifest manifest, IReadOnlyList<bool>? integerOnly = null, TabularStepCatalog? catalog = null)
+    public static TabularSteps Compile(ModelManifest manifest, IReadOnlyList<bool>? integerOnly = null, TabularStepCatalog? catalog = null, bool checkOrder = false)
     {
         if (manifest.Pre.Count > MaxSteps || manifest.Post.Count > MaxSteps)
         {
@@ -157,7 +158,11 @@ internal sealed class TabularSteps
             }
         }
 
-        CheckOrder(manifest, derivedBy, reads);
+        if (checkOrder)
+        {
+            CheckOrder(manifest, derivedBy, reads);
+        }
+
         var checkedFeatures = anyCode ? Enumerable.Range(0, features.Count).ToArray() : Enumerable.Range(0, features.Count).Where(f => touched[f]).ToArray();
         var rules = features.Select((f, i) => new FeatureRule(f, integerOnly is not null && integerOnly[i])).ToArray();
         var preProgram = pre.Count == 0 ? null : new PreStepProgram([.. pre], rules, checkedFeatures, lastStep);

@@ -111,6 +111,18 @@ public sealed class ManifestStepsParsingTests
     }
 
     [Fact]
+    public void Check_OrderIsARegistrationRule_AManifestStoredBeforeItStillCompilesWhenBound()
+    {
+        var manifest = ModelManifest.Parse(Encoding.UTF8.GetBytes(StepManifests.With(
+            """{"kind": "derive", "feature": "city", "expression": "if(age > 60, 'Oslo', 'Bergen')"}, {"kind": "derive", "feature": "age", "expression": "age * 2"}""", "")));
+
+        var compiled = TabularSteps.Compile(manifest);
+
+        Assert.NotNull(compiled.Pre);
+        Assert.Throws<ServingException>(() => TabularStepCatalog.Empty.Check(manifest));
+    }
+
+    [Fact]
     public void Parse_TooManySteps_IsRefused()
     {
         var steps = string.Join(", ", Enumerable.Repeat("""{"kind": "rule", "when": "true", "annotation": "a"}""", 65));
