@@ -303,6 +303,8 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
         await _golden.GetAsync("GetConsoleAsset.404", Client, "console/nothing.js");
         await _golden.GetAsync("ListOrchestrations", Client, "orchestrations?limit=5", GoldenMode.Shape);
         await _golden.GetAsync("ListOrchestrations.400", Client, "orchestrations?name=RunTrial");
+    }
+
     /// <summary>
     /// A retraining policy declared (created, replaced, refused), read; runs listed (none: the policy's only trigger is decay, so a
     /// run on request is refused) and the run routes' refusals. No run starts, so no orchestration outlives the scenario.
