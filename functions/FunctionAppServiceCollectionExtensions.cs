@@ -9,6 +9,7 @@ using Serverless.Core.Serving;
 using Serverless.Core.Storage;
 using Serverless.Core.Tabular.Steps;
 using Serverless.Core.Tabular.Steps.Examples;
+using Serverless.Core.Training.Tracking;
 using Serverless.Functions.Http;
 using Serverless.Orchestrations.BatchScoring;
 using Serverless.Orchestrations.Training;
@@ -32,6 +33,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddMirroring(configuration);
         services.AddBatchScoring(configuration);
         services.AddTrainingSweeps(configuration);
+        services.AddMlflowTracking(configuration);
         services.AddModelMonitoring(configuration);
         services.AddRollouts(configuration);
         services.AddSingleton(new CallerIdentity(configuration));

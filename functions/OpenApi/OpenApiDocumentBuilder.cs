@@ -38,6 +38,7 @@ public static partial class OpenApiDocumentBuilder
         ["alias"] = "The alias (production, staging, ...): 1-63 letters, digits, '.', '-' or '_', starting with a letter.",
         ["instanceId"] = "The orchestration instance id (a training sweep's instance id is its sweep id).",
         ["sweepId"] = "The sweep id (the training sweep orchestration's instance id).",
+        ["path"] = "An MLflow artifact's path, slashes included: {experiment}/{run}/artifacts/... (no '.', '..' or empty segments).",
     };
 
     private static readonly string[] MethodOrder = ["get", "put", "post", "delete", "patch", "head", "options"];
@@ -278,14 +279,29 @@ public static partial class OpenApiDocumentBuilder
             });
         }
 
-        foreach (var group in codes.Distinct().Select(ErrorCodes.Get).GroupBy(c => c.Status))
+        if (operation.ErrorShape == ErrorShape.Mlflow)
         {
-            Add(responses, route, group.Key, new JsonObject
+            foreach (var group in codes.Distinct().Select(ErrorCodes.Get).Select(c => (Code: c, Mlflow: MlflowErrors.For(c.Code))).GroupBy(c => c.Mlflow.Status))
             {
-                ["description"] = string.Join(" ", group.Select(c => $"`{c.Code}`: {c.Description}")),
-                ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = schemas.For(typeof(ApiError)) } },
-                ["x-error-codes"] = new JsonArray([.. group.Select(c => (JsonNode)c.Code)]),
-            });
+                Add(responses, route, group.Key, new JsonObject
+                {
+                    ["description"] = string.Join(" ", group.Select(c => $"`{c.Mlflow.ErrorCode}`: {c.Code.Description}")),
+                    ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = schemas.For(typeof(MlflowError)) } },
+                    ["x-error-codes"] = new JsonArray([.. group.Select(c => c.Mlflow.ErrorCode).Distinct().Select(c => (JsonNode)c)]),
+                });
+            }
+        }
+        else
+        {
+            foreach (var group in codes.Distinct().Select(ErrorCodes.Get).GroupBy(c => c.Status))
+            {
+                Add(responses, route, group.Key, new JsonObject
+                {
+                    ["description"] = string.Join(" ", group.Select(c => $"`{c.Code}`: {c.Description}")),
+                    ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = schemas.For(typeof(ApiError)) } },
+                    ["x-error-codes"] = new JsonArray([.. group.Select(c => (JsonNode)c.Code)]),
+                });
+            }
         }
 
         var ordered = new JsonObject();
@@ -321,7 +337,7 @@ public static partial class OpenApiDocumentBuilder
         ["description"] = description,
     };
 
-    [GeneratedRegex(@"\{(\w+)(?::[^}]*)?\??\}")]
+    [GeneratedRegex(@"\{\*?(\w+)(?::[^}]*)?\??\}")]
     private static partial Regex RouteParameter();
 }
 
