@@ -41,10 +41,10 @@ public sealed class ArtifactStore
         }
 
         if (path.Length > MaxPathLength || path.Any(c => char.IsControl(c) || c == '\\')
-            || path.Split('/').Any(s => s is "" or "." or ".."))
+            || path.Split('/').Any(s => s is "" or "." or ".." || Uri.UnescapeDataString(s) is "." or ".." || Uri.UnescapeDataString(s).IndexOfAny(['/', '\\']) >= 0))
         {
             throw ServingException.BadRequest(
-                $"Invalid artifact path {DataText.Quote(path)} in '{field}': use at most {MaxPathLength} characters of relative segments, without '.', '..', empty segments, backslashes or control characters.");
+                $"Invalid artifact path {DataText.Quote(path)} in '{field}': use at most {MaxPathLength} characters of relative segments, without '.', '..', empty segments, backslashes, escaped separators or control characters.");
         }
 
         return path;
