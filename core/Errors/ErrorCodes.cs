@@ -14,7 +14,6 @@ public static class ErrorCodes
     public const string AliasNotFound = "alias_not_found";
     public const string NotFound = "not_found";
     public const string Conflict = "conflict";
-    public const string AlreadyExists = "already_exists";
     public const string PreconditionFailed = "precondition_failed";
     public const string PayloadTooLarge = "payload_too_large";
     public const string IntegrityFailure = "integrity_failure";
@@ -32,7 +31,6 @@ public static class ErrorCodes
         new(AliasNotFound, 404, "The model has no such alias."),
         new(NotFound, 404, "Anything else that does not exist: a manifest, baseline, report, blob, orchestration instance or sweep."),
         new(Conflict, 409, "The request conflicts with what is stored or running: a version registered with other bytes, a version an alias points at, a monitoring run of another scope, too many sweeps running, a concurrent change."),
-        new(AlreadyExists, 409, "A create named something that exists: an MLflow experiment or registered model of that name (MLflow's RESOURCE_ALREADY_EXISTS, 400)."),
         new(PreconditionFailed, 412, "An If-Match ETag no longer matches the alias."),
         new(PayloadTooLarge, 413, "The body is over the route's limit."),
         new(IntegrityFailure, 500, "A stored model or manifest no longer matches the SHA-256 the registry holds; an operator must register it again."),

@@ -37,9 +37,6 @@ public sealed class ServingException : Exception
 
     public static ServingException Conflict(string message) => new(ServingErrorKind.Conflict, message);
 
-    /// <summary>A create named something that exists (<see cref="ErrorCodes.AlreadyExists"/>).</summary>
-    public static ServingException AlreadyExists(string message) => new(ServingErrorKind.Conflict, message, code: ErrorCodes.AlreadyExists);
-
     public static ServingException PreconditionFailed(string message) => new(ServingErrorKind.PreconditionFailed, message);
 
     public static ServingException PayloadTooLarge(string message) => new(ServingErrorKind.PayloadTooLarge, message);

@@ -12,9 +12,9 @@ public sealed record MlflowError(string ErrorCode, string Message);
 
 /// <summary>
 /// The app's error codes as MLflow's (its <c>databricks.proto</c> ErrorCode names) with the HTTP status MLflow's server answers
-/// for each (mlflow/exceptions.py): a mistake is INVALID_PARAMETER_VALUE (400), a taken name RESOURCE_ALREADY_EXISTS (400), anything
-/// missing RESOURCE_DOES_NOT_EXIST (404). Where MLflow has no code for the case the app's status stays (413 for a body over the limit,
-/// 409 and 412 for conflicts). Pure; thread-safe.
+/// for each (mlflow/exceptions.py): a mistake is INVALID_PARAMETER_VALUE (400), a conflict with what is stored (on these routes: a name
+/// that is taken) RESOURCE_ALREADY_EXISTS (400), anything missing RESOURCE_DOES_NOT_EXIST (404). Where MLflow has no code for the
+/// case the app's status stays (413 for a body over the limit, 412 for an ETag that no longer matches). Pure; thread-safe.
 /// </summary>
 public static class MlflowErrors
 {
@@ -33,10 +33,9 @@ public static class MlflowErrors
     public static (string ErrorCode, int Status) For(string code) => code switch
     {
         ErrorCodes.InvalidInput => ("INVALID_PARAMETER_VALUE", 400),
-        ErrorCodes.AlreadyExists => ("RESOURCE_ALREADY_EXISTS", 400),
         ErrorCodes.ModelNotFound or ErrorCodes.VersionNotFound or ErrorCodes.AliasNotFound or ErrorCodes.NotFound => ("RESOURCE_DOES_NOT_EXIST", 404),
         ErrorCodes.Forbidden => ("PERMISSION_DENIED", 403),
-        ErrorCodes.Conflict => ("RESOURCE_CONFLICT", 409),
+        ErrorCodes.Conflict => ("RESOURCE_ALREADY_EXISTS", 400),
         ErrorCodes.PreconditionFailed => ("RESOURCE_CONFLICT", 412),
         ErrorCodes.PayloadTooLarge => ("INVALID_PARAMETER_VALUE", 413),
         ErrorCodes.IntegrityFailure => ("DATA_LOSS", 500),

@@ -25,7 +25,7 @@ public sealed class MlflowExperimentFunctions
     [Function("MlflowCreateExperiment")]
     [ApiOperation("MLflow: create an experiment", Request = typeof(MlflowCreateExperimentRequest), ErrorShape = Http.ErrorShape.Mlflow,
         Description = "RESOURCE_ALREADY_EXISTS (400) when the name is taken, by a deleted experiment too. Artifacts default to mlflow-artifacts:/{id}.",
-        Errors = [ErrorCodes.InvalidInput, ErrorCodes.AlreadyExists, ErrorCodes.PayloadTooLarge])]
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.Conflict, ErrorCodes.PayloadTooLarge])]
     [ApiResponse(StatusCodes.Status200OK, typeof(MlflowCreateExperimentResponse), "Created.")]
     public Task<IActionResult> Create([HttpTrigger(AuthorizationLevel.Admin, "post", Route = Prefix + "create")] HttpRequest request) =>
         MlflowHttp.HandleAsync<MlflowCreateExperimentRequest>(request, _logger, async (body, ct) =>
@@ -48,14 +48,13 @@ public sealed class MlflowExperimentFunctions
             new MlflowExperimentResponse(MlflowExperiment.From(await _store.GetExperimentByNameAsync(body.ExperimentName, ct))));
 
     [Function("MlflowSearchExperiments")]
-    [ApiOperation("MLflow: search experiments", Request = typeof(MlflowSearchExperimentsRequest), RequestRequired = false, ErrorShape = Http.ErrorShape.Mlflow,
+    [ApiOperation("MLflow: search experiments", Request = typeof(MlflowSearchExperimentsRequest), ErrorShape = Http.ErrorShape.Mlflow,
         Description = "filter over name (=, !=, LIKE, ILIKE), creation_time and last_update_time (numeric comparators) and tags.<key>, joined by AND; " +
                       "order_by entries 'name', 'experiment_id', 'creation_time', 'last_update_time' with ASC/DESC (default last_update_time DESC, then id); " +
-                      "max_results 1 to 50000 (default 1000); view_type ACTIVE_ONLY (default), DELETED_ONLY or ALL; page_token from the previous answer. " +
-                      "GET reads the same fields from the query.",
+                      "max_results 1 to 50000 (default 1000); view_type ACTIVE_ONLY (default), DELETED_ONLY or ALL; page_token from the previous answer.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.PayloadTooLarge])]
     [ApiResponse(StatusCodes.Status200OK, typeof(MlflowSearchExperimentsResponse), "One page; next_page_token while more follow.")]
-    public Task<IActionResult> Search([HttpTrigger(AuthorizationLevel.Admin, "get", "post", Route = Prefix + "search")] HttpRequest request) =>
+    public Task<IActionResult> Search([HttpTrigger(AuthorizationLevel.Admin, "post", Route = Prefix + "search")] HttpRequest request) =>
         MlflowHttp.HandleAsync<MlflowSearchExperimentsRequest>(request, _logger, async (body, ct) =>
         {
             var max = TrackingLimits.MaxResults(body.MaxResults, TrackingLimits.DefaultSearchResults, TrackingLimits.MaxSearchResults);
@@ -65,7 +64,7 @@ public sealed class MlflowExperimentFunctions
 
     [Function("MlflowUpdateExperiment")]
     [ApiOperation("MLflow: rename an experiment", Request = typeof(MlflowUpdateExperimentRequest), ErrorShape = Http.ErrorShape.Mlflow,
-        Errors = [ErrorCodes.InvalidInput, ErrorCodes.NotFound, ErrorCodes.AlreadyExists, ErrorCodes.PayloadTooLarge])]
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.NotFound, ErrorCodes.Conflict, ErrorCodes.PayloadTooLarge])]
     [ApiResponse(StatusCodes.Status200OK, typeof(MlflowEmptyResponse), "Renamed.")]
     public Task<IActionResult> Update([HttpTrigger(AuthorizationLevel.Admin, "post", Route = Prefix + "update")] HttpRequest request) =>
         MlflowHttp.HandleAsync<MlflowUpdateExperimentRequest>(request, _logger, async (body, ct) =>

@@ -256,7 +256,7 @@ public sealed partial class TrackingStore
     private async Task<ServingException> NameTakenAsync(string name, CancellationToken cancellationToken)
     {
         var existing = await GetExperimentByNameAsync(name, cancellationToken).ConfigureAwait(false);
-        return ServingException.AlreadyExists(existing.LifecycleStage == Lifecycle.Deleted
+        return ServingException.Conflict(existing.LifecycleStage == Lifecycle.Deleted
             ? $"Experiment {DataText.Quote(name)} already exists in deleted state (id {existing.ExperimentId}). Restore it, or rename it first."
             : $"Experiment(name={DataText.Quote(name)}) already exists (id {existing.ExperimentId}).");
     }
