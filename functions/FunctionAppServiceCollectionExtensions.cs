@@ -10,6 +10,7 @@ using Serverless.Core.Storage;
 using Serverless.Core.Tabular.Steps;
 using Serverless.Core.Tabular.Steps.Examples;
 using Serverless.Functions.Console;
+using Serverless.Core.Training.Tracking;
 using Serverless.Functions.Http;
 using Serverless.Orchestrations.BatchScoring;
 using Serverless.Orchestrations.Features;
@@ -36,6 +37,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddBatchScoring(configuration);
         services.AddTrainingSweeps(configuration);
         services.AddFeatureMaterialisation(configuration);
+        services.AddMlflowTracking(configuration);
         services.AddModelMonitoring(configuration);
         services.AddRollouts(configuration);
         services.AddRetraining(configuration);

@@ -25,6 +25,21 @@ public sealed class AppStorageNames
     /// <summary>The experiment store's table of trials.</summary>
     public const string TrialsTable = "trials";
 
+    /// <summary>The MLflow tracking store's experiments (core/Training/Tracking).</summary>
+    public const string MlflowExperimentsTable = "mlflowexperiments";
+
+    /// <summary>The MLflow tracking store's runs with their params, tags and latest metrics.</summary>
+    public const string MlflowRunsTable = "mlflowruns";
+
+    /// <summary>Every logged value of every MLflow metric.</summary>
+    public const string MlflowMetricsTable = "mlflowmetrics";
+
+    /// <summary>MLflow's registered models and model versions (their descriptions, tags and sources; the bytes are the registry's).</summary>
+    public const string MlflowRegistryTable = "mlflowregistry";
+
+    /// <summary>The proxied MLflow artifacts (<c>mlflow-artifacts:/{experiment}/{run}/artifacts/...</c>).</summary>
+    public const string MlflowArtifactsContainer = "mlflow-artifacts";
+
     /// <summary>The table of ground-truth feedback (the default of <c>FeedbackStore</c>).</summary>
     public const string FeedbackTable = "feedback";
 
@@ -91,6 +106,7 @@ public sealed class AppStorageNames
             registryContainer,
             reportsContainer,
             SweepsContainer,
+            MlflowArtifactsContainer,
             Setting(configuration, FeatureStoreSection, "HistoryContainer", FeatureHistoryContainer),
             $"{hubContainers}-leases",
             $"{hubContainers}-largemessages",
@@ -106,6 +122,10 @@ public sealed class AppStorageNames
             Setting(configuration, MonitoringOptions.SectionName, nameof(MonitoringOptions.ReportsTable), new MonitoringOptions().ReportsTable),
             SweepsTable,
             TrialsTable,
+            MlflowExperimentsTable,
+            MlflowRunsTable,
+            MlflowMetricsTable,
+            MlflowRegistryTable,
             FeedbackTable,
             RetrainingTable,
             Setting(configuration, FeatureStoreSection, "SetsTable", FeatureSetsTable),

@@ -13,12 +13,16 @@ public sealed class JsonBodyResult : IActionResult, IResult
     private readonly object _value;
     private readonly int _statusCode;
     private readonly IReadOnlyDictionary<string, string>? _headers;
+    private readonly JsonSerializerOptions _options;
 
-    public JsonBodyResult(object value, int statusCode = StatusCodes.Status200OK, IReadOnlyDictionary<string, string>? headers = null)
+    /// <param name="options">How the value is written: <see cref="ApiJson.Options"/> unless a route speaks another dialect (MLflow's).</param>
+    public JsonBodyResult(object value, int statusCode = StatusCodes.Status200OK, IReadOnlyDictionary<string, string>? headers = null,
+        JsonSerializerOptions? options = null)
     {
         _value = value;
         _statusCode = statusCode;
         _headers = headers;
+        _options = options ?? ApiJson.Options;
     }
 
     public Task ExecuteResultAsync(ActionContext context) => ExecuteAsync(context.HttpContext);
@@ -36,6 +40,6 @@ public sealed class JsonBodyResult : IActionResult, IResult
             }
         }
 
-        await JsonSerializer.SerializeAsync(response.Body, _value, _value.GetType(), ApiJson.Options, httpContext.RequestAborted);
+        await JsonSerializer.SerializeAsync(response.Body, _value, _value.GetType(), _options, httpContext.RequestAborted);
     }
 }

@@ -34,6 +34,9 @@ public sealed class ApiOperationAttribute : Attribute
 
     /// <summary>The error codes the route answers, besides the server faults every keyed route can answer.</summary>
     public string[] Errors { get; set; } = [];
+
+    /// <summary>The errors' body: the app's (<see cref="Http.ApiError"/>) or, on MLflow's routes, MLflow's (<see cref="Http.MlflowError"/>, its codes and statuses).</summary>
+    public Http.ErrorShape ErrorShape { get; set; } = Http.ErrorShape.Api;
 }
 
 /// <summary>A success answer of an HTTP function: its status, body record (none for an empty body) and headers it sets.</summary>

@@ -41,6 +41,7 @@ public static partial class OpenApiDocumentBuilder
         ["runId"] = "The monitoring run id (yyyyMMdd-HHmmss-xxxxxx), as a report summary's run_id.",
         ["file"] = "A file of the console, by its exact name.",
         ["run"] = "The retraining run id (rt-yyyyMMdd-HHmmss- and six hex digits; also its orchestration's instance id).",
+        ["path"] = "An MLflow artifact's path, slashes included: {experiment}/{run}/artifacts/... (no '.', '..' or empty segments).",
     };
 
     private static readonly string[] MethodOrder = ["get", "put", "post", "delete", "patch", "head", "options"];
@@ -281,14 +282,29 @@ public static partial class OpenApiDocumentBuilder
             });
         }
 
-        foreach (var group in codes.Distinct().Select(ErrorCodes.Get).GroupBy(c => c.Status))
+        if (operation.ErrorShape == ErrorShape.Mlflow)
         {
-            Add(responses, route, group.Key, new JsonObject
+            foreach (var group in codes.Distinct().Select(ErrorCodes.Get).Select(c => (Code: c, Mlflow: MlflowErrors.For(c.Code))).GroupBy(c => c.Mlflow.Status))
             {
-                ["description"] = string.Join(" ", group.Select(c => $"`{c.Code}`: {c.Description}")),
-                ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = schemas.For(typeof(ApiError)) } },
-                ["x-error-codes"] = new JsonArray([.. group.Select(c => (JsonNode)c.Code)]),
-            });
+                Add(responses, route, group.Key, new JsonObject
+                {
+                    ["description"] = string.Join(" ", group.Select(c => $"`{c.Mlflow.ErrorCode}`: {c.Code.Description}")),
+                    ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = schemas.For(typeof(MlflowError)) } },
+                    ["x-error-codes"] = new JsonArray([.. group.Select(c => c.Mlflow.ErrorCode).Distinct().Select(c => (JsonNode)c)]),
+                });
+            }
+        }
+        else
+        {
+            foreach (var group in codes.Distinct().Select(ErrorCodes.Get).GroupBy(c => c.Status))
+            {
+                Add(responses, route, group.Key, new JsonObject
+                {
+                    ["description"] = string.Join(" ", group.Select(c => $"`{c.Code}`: {c.Description}")),
+                    ["content"] = new JsonObject { ["application/json"] = new JsonObject { ["schema"] = schemas.For(typeof(ApiError)) } },
+                    ["x-error-codes"] = new JsonArray([.. group.Select(c => (JsonNode)c.Code)]),
+                });
+            }
         }
 
         var ordered = new JsonObject();
@@ -324,7 +340,7 @@ public static partial class OpenApiDocumentBuilder
         ["description"] = description,
     };
 
-    [GeneratedRegex(@"\{(\w+)(?::[^}]*)?\??\}")]
+    [GeneratedRegex(@"\{\*?(\w+)(?::[^}]*)?\??\}")]
     private static partial Regex RouteParameter();
 }
 

@@ -16,7 +16,7 @@ namespace Serverless.IntegrationTests.Contract;
 /// <c>SERVERLESS_RECORD_GOLDEN=1 dotnet test tests/Serverless.IntegrationTests --filter FullyQualifiedName~Contract</c>,
 /// then review the diff of golden/.
 /// </summary>
-public sealed class ContractTests : IClassFixture<ContractFixture>
+public sealed partial class ContractTests : IClassFixture<ContractFixture>
 {
     private const string Model = "contract";
     private const string SweepModel = "contract-sweep";
@@ -44,6 +44,7 @@ public sealed class ContractTests : IClassFixture<ContractFixture>
         await SweepAsync();
         await ConsoleAsync();
         await RetrainingAsync();
+        await MlflowAsync();
 
         var routes = FunctionCatalog.FromAssembly(typeof(FunctionAppServiceCollectionExtensions).Assembly).HttpRoutes().Select(r => r.FunctionName);
         var uncovered = routes.Where(f => !_golden.Names.Any(n => n == f || n.StartsWith(f + ".", StringComparison.Ordinal))).ToList();

@@ -36,6 +36,7 @@ public sealed class Golden
     {
         "etag", "sha256", "manifest_sha256", "data_fingerprint", "correlation_id", "session_bytes", "execution_id", "train_seconds",
         "milliseconds", "metrics", "value", "best_value", "served_value", "promotion_reason",
+        "creation_time", "last_update_time", "start_time", "end_time", "creation_timestamp", "last_updated_timestamp", "next_page_token",
     };
 
     private const string BinaryHeaderName = "Inference-Header-Content-Length";
@@ -73,10 +74,10 @@ public sealed class Golden
     /// <summary>
     /// Sends the request and checks the answer against <c>golden/{name}.json</c>. An ETag answered is replaced by
     /// <c>&lt;etag&gt;</c> from then on (error messages quote it); with <paramref name="idPlaceholder"/>, so is the body's <c>id</c>
-    /// (an instance id the server chose).
+    /// (an instance id the server chose), or the string at <paramref name="idPath"/>.
     /// </summary>
     public async Task<HttpResponseMessage> CheckAsync(string name, HttpClient client, HttpMethod method, string path, HttpContent? content = null,
-        IReadOnlyDictionary<string, string>? headers = null, GoldenMode mode = GoldenMode.Exact, string? idPlaceholder = null)
+        IReadOnlyDictionary<string, string>? headers = null, GoldenMode mode = GoldenMode.Exact, string? idPlaceholder = null, string[]? idPath = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
         foreach (var (header, value) in headers ?? new Dictionary<string, string>())
@@ -93,7 +94,7 @@ public sealed class Golden
             Replace(etag.ToString(), "<etag>");
         }
 
-        if (idPlaceholder is not null && JsonNode.Parse(text)?["id"]?.GetValue<string>() is { } id)
+        if (idPlaceholder is not null && (idPath ?? ["id"]).Aggregate(JsonNode.Parse(text), (node, key) => node?[key])?.GetValue<string>() is { } id)
         {
             Replace(id, idPlaceholder);
         }

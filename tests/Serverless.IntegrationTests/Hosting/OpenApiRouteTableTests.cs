@@ -20,7 +20,7 @@ public sealed class OpenApiRouteTableTests
                 .Single(b => b.GetProperty("direction").GetString() == "In" && b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal))))
             .Where(f => f.Trigger.GetProperty("type").GetString() == "httpTrigger")
             .SelectMany(f => f.Trigger.GetProperty("methods").EnumerateArray().Select(m =>
-                $"{m.GetString()!.ToUpperInvariant()} /{f.Trigger.GetProperty("route").GetString()} {f.Name} " +
+                $"{m.GetString()!.ToUpperInvariant()} /{f.Trigger.GetProperty("route").GetString()!.Replace("{*", "{", StringComparison.Ordinal)} {f.Name} " +
                 $"({OpenApiDocumentBuilder.Caller(Enum.Parse<AuthorizationLevel>(f.Trigger.GetProperty("authLevel").GetString()!, ignoreCase: true))})"))
             .Order(StringComparer.Ordinal)
             .ToList();

@@ -10,7 +10,8 @@ public sealed record JsonAnswer(HttpStatusCode Status, JsonElement? Body, HttpRe
 {
     public JsonElement Json => Body ?? throw new InvalidOperationException($"No JSON body (status {(int)Status}).");
 
-    public string Error => Json.GetProperty("error").GetString()!;
+    /// <summary>The error's message: the app's <c>error</c>, or MLflow's <c>message</c> on its routes.</summary>
+    public string Error => (Json.TryGetProperty("error", out var error) ? error : Json.GetProperty("message")).GetString()!;
 }
 
 public static class HttpJson

@@ -114,9 +114,9 @@ public sealed class DataStorageOptionsTests
     {
         var names = AppStorageNames.FromConfiguration(new ConfigurationBuilder().Build(), "/nonexistent/host.json");
 
-        Assert.Equal(["models", "monitoring", "sweeps", "featurehistory", "testhubname-leases", "testhubname-largemessages", "testhubname-applease",
+        Assert.Equal(["models", "monitoring", "sweeps", "mlflow-artifacts", "featurehistory", "testhubname-leases", "testhubname-largemessages", "testhubname-applease",
             "azure-webjobs-hosts", "azure-webjobs-secrets", "scm-releases", "$logs", "$root", "$web"], names.Containers);
-        Assert.Equal(["modelregistry", "monitoringreports", "sweeps", "trials", "feedback", "retraining", "featuresets", "featuresonline"], names.Tables);
+        Assert.Equal(["modelregistry", "monitoringreports", "sweeps", "trials", "mlflowexperiments", "mlflowruns", "mlflowmetrics", "mlflowregistry", "feedback", "retraining", "featuresets", "featuresonline"], names.Tables);
         Assert.Equal(["inferencelog", "TestHubName", "AzureFunctions"], names.TablePrefixes);
     }
 

@@ -41,6 +41,7 @@ public sealed class AttackFixture : IAsyncLifetime
             // Once a year: the hourly timer must not write reports in the middle of a test.
             ["MonitoringSchedule"] = "0 0 0 1 1 *",
             ["RolloutSchedule"] = "0 0 0 1 1 *",
+            ["Mlflow__MaxArtifactBytes"] = MaxArtifactBytes.ToString(),
         }, "--quiet", "--function-key", ClientKey, "--master-key", OperatorKey);
         Client = NewClient(port, ClientKey);
         Operator = NewClient(port, OperatorKey);
@@ -51,7 +52,24 @@ public sealed class AttackFixture : IAsyncLifetime
         Expect(await Operator.PutJsonAsync($"models/{Model}/aliases/production", """{"version": "1"}"""), HttpStatusCode.OK);
         await UploadAsync("data", InputCsv, Encoding.UTF8.GetBytes("id,f0,f1,f2\n1,0.5,1,2\n2,1.5,0,2\n"));
         await UploadAsync("training", "attack/train.csv", Encoding.UTF8.GetBytes("f0,y\n1,0\n2,1\n3,0\n4,1\n"));
+
+        var experiment = await Operator.PostJsonAsync("2.0/mlflow/experiments/create", """{"name": "attack"}""");
+        Expect(experiment, HttpStatusCode.OK);
+        var run = await Operator.PostJsonAsync("2.0/mlflow/runs/create", $$"""{"experiment_id": "{{experiment.Json.GetProperty("experiment_id").GetString()}}"}""");
+        Expect(run, HttpStatusCode.OK);
+        MlflowRunId = run.Json.GetProperty("run").GetProperty("info").GetProperty("run_id").GetString()!;
+        MlflowArtifactRoot = run.Json.GetProperty("run").GetProperty("info").GetProperty("artifact_uri").GetString()!["mlflow-artifacts:/".Length..];
+        Expect(await Operator.PutBytesAsync($"2.0/mlflow-artifacts/artifacts/{MlflowArtifactRoot}/seed.txt", [1]), HttpStatusCode.OK);
     }
+
+    /// <summary>Mlflow:MaxArtifactBytes of the runner under attack.</summary>
+    public const long MaxArtifactBytes = 1024 * 1024;
+
+    /// <summary>An MLflow run (with one artifact) set up before the attacks.</summary>
+    public string MlflowRunId { get; private set; } = string.Empty;
+
+    /// <summary>The run's artifact root under the proxied artifact API ({experiment}/{run}/artifacts).</summary>
+    public string MlflowArtifactRoot { get; private set; } = string.Empty;
 
     /// <summary>A small CSV in the data container, scored by <see cref="Model"/>.</summary>
     public const string InputCsv = "attack/in.csv";
