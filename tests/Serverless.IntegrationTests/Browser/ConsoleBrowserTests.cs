@@ -85,7 +85,8 @@ public sealed partial class ConsoleBrowserTests : IClassFixture<ConsoleFixture>
         await Expect(page.Locator("#leaderboard tbody tr")).ToHaveCountAsync(3);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Start again from this request" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("#/sweeps/(?!" + first + ")"));
+        // A hash change (same document): wait for the URL only, with room for a sweep start on a busy 2-core machine.
+        await page.WaitForURLAsync(new Regex("#/sweeps/(?!" + first + ")"), new() { WaitUntil = WaitUntilState.Commit, Timeout = 120_000 });
         var second = page.Url[(page.Url.LastIndexOf('/') + 1)..];
         await Expect(page.Locator("#sweep h1")).ToHaveTextAsync($"Sweep {second}");
         var statusFirstShown = await page.Locator("#sweep").GetAttributeAsync("data-status");
