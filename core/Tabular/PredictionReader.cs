@@ -14,6 +14,9 @@ namespace Serverless.Core.Tabular;
 /// </summary>
 internal static class PredictionReader
 {
+    private const int IndexNamesCached = 64;
+    private static readonly string[]?[] IndexNamesByCount = new string[IndexNamesCached][];
+
     public static TabularPrediction[] ReadRegression(OrtValue output, string name, int rows)
     {
         var values = ReadColumn(output, name, rows, "a regression value");
@@ -31,9 +34,9 @@ internal static class PredictionReader
         var classes = output.OnnxType == OnnxValueType.ONNX_TYPE_SEQUENCE
             ? ReadZipMap(manifest, output, name, rows)
             : ReadProbabilityTensor(manifest, output, name, rows);
-        if (manifest.Task == TabularTask.Binary && classes.Names.Length != 2)
+        if (manifest.Task == TabularTask.Binary && classes.Names.Count != 2)
         {
-            throw Mismatch(name, $"it has {classes.Names.Length} classes, but a binary task needs 2");
+            throw Mismatch(name, $"it has {classes.Names.Count} classes, but a binary task needs 2");
         }
 
         var threshold = manifest.EffectiveThreshold;
@@ -157,7 +160,7 @@ internal static class PredictionReader
         }
 
         var scores = new double[rows][];
-        string[]? names = null;
+        IReadOnlyList<string>? names = null;
         int[]? keyIndexOfClass = null;
         var namesAreNumbers = false;
         for (var r = 0; r < rows; r++)
@@ -208,7 +211,7 @@ internal static class PredictionReader
     }
 
     /// <summary>Class order and names for ZipMap keys: class_labels matched by text, else by position, else the keys.</summary>
-    private static (string[] Names, int[] KeyIndexOfClass, bool Numeric) MatchKeys(ModelManifest manifest, string name, string[] keys, bool numericKeys)
+    private static (IReadOnlyList<string> Names, int[] KeyIndexOfClass, bool Numeric) MatchKeys(ModelManifest manifest, string name, string[] keys, bool numericKeys)
     {
         var labels = manifest.ClassLabels;
         if (labels is null)
@@ -219,27 +222,42 @@ internal static class PredictionReader
         var byText = labels.Select(l => Array.IndexOf(keys, l)).ToArray();
         if (byText.All(i => i >= 0) && labels.Count == keys.Length)
         {
-            return (labels.ToArray(), byText, false);
+            return (labels, byText, false);
         }
 
         if (labels.Count == keys.Length)
         {
-            return (labels.ToArray(), Enumerable.Range(0, keys.Length).ToArray(), false);
+            return (labels, Enumerable.Range(0, keys.Length).ToArray(), false);
         }
 
         throw Mismatch(name, $"its classes ({string.Join(", ", keys)}) do not match class_labels ({string.Join(", ", labels)})");
     }
 
-    private static (string[] Names, bool Numeric) NameClasses(ModelManifest manifest, string name, int classes)
+    /// <summary>The manifest's class labels as they are (immutable, shared by every answer), else the class indexes as text.</summary>
+    private static (IReadOnlyList<string> Names, bool Numeric) NameClasses(ModelManifest manifest, string name, int classes)
     {
         if (manifest.ClassLabels is { } labels)
         {
             return labels.Count == classes
-                ? (labels.ToArray(), false)
+                ? (labels, false)
                 : throw Mismatch(name, $"it has {classes} classes, but class_labels has {labels.Count}");
         }
 
-        return (Enumerable.Range(0, classes).Select(c => c.ToString(CultureInfo.InvariantCulture)).ToArray(), true);
+        return (IndexNames(classes), true);
+    }
+
+    /// <summary>"0", "1", … built once per class count up to <see cref="IndexNamesCached"/> (a benign race may build one twice).</summary>
+    private static string[] IndexNames(int classes)
+    {
+        if (classes >= IndexNamesCached)
+        {
+            return BuildIndexNames(classes);
+        }
+
+        return IndexNamesByCount[classes] ??= BuildIndexNames(classes);
+
+        static string[] BuildIndexNames(int count) =>
+            Enumerable.Range(0, count).Select(c => c.ToString(CultureInfo.InvariantCulture)).ToArray();
     }
 
     private static double[] ReadColumn(OrtValue output, string name, int rows, string what)
@@ -312,5 +330,5 @@ internal static class PredictionReader
     private static ServingException Mismatch(string name, string problem) =>
         ServingException.BadRequest($"Model output '{name}' does not match the manifest: {problem}.");
 
-    private readonly record struct ClassScores(string[] Names, bool NamesAreNumbers, double[][] Scores);
+    private readonly record struct ClassScores(IReadOnlyList<string> Names, bool NamesAreNumbers, double[][] Scores);
 }

@@ -85,8 +85,18 @@ public sealed partial class ConsoleBrowserTests : IClassFixture<ConsoleFixture>
         await Expect(page.Locator("#leaderboard tbody tr")).ToHaveCountAsync(3);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Start again from this request" }).ClickAsync();
-        // A hash change (same document): wait for the URL only, with room for a sweep start on a busy 2-core machine.
-        await page.WaitForURLAsync(new Regex("#/sweeps/(?!" + first + ")"), new() { WaitUntil = WaitUntilState.Commit, Timeout = 120_000 });
+        // A hash change (same document): poll the URL, with room for a sweep start on a busy 2-core machine; if the start
+        // failed, the page says why in its alert and notice, which the failure then shows.
+        try
+        {
+            await Expect(page).ToHaveURLAsync(new Regex("#/sweeps/(?!" + first + ")"), new() { Timeout = 240_000 });
+        }
+        catch (PlaywrightException e)
+        {
+            Assert.Fail($"The console did not move to the new sweep's page: alert '{await page.Locator("#alert").TextContentAsync()}', " +
+                $"notice '{await page.Locator("#notice").TextContentAsync()}', URL {page.Url}. {e.Message}");
+        }
+
         var second = page.Url[(page.Url.LastIndexOf('/') + 1)..];
         await Expect(page.Locator("#sweep h1")).ToHaveTextAsync($"Sweep {second}");
         var statusFirstShown = await page.Locator("#sweep").GetAttributeAsync("data-status");

@@ -293,9 +293,9 @@ internal sealed class SectionBuilder
         public void AddNumbers(IReadOnlyList<double> values)
         {
             _kinds.WriteByte((byte)LoggedKind.NumberArray);
-            foreach (var value in values)
+            for (var i = 0; i < values.Count; i++)
             {
-                _elements.AddLogged(value);
+                _elements.AddLogged(values[i]);
             }
 
             _lengths.WriteVarint((ulong)values.Count);
