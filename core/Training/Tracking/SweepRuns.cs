@@ -44,6 +44,9 @@ public sealed class SweepRuns
         $"{what} belongs to the app's training sweeps and is read-only through MLflow's API: sweeps are started and tracked by the app " +
         "(POST api/orchestrations/training-sweeps); log your own runs to another experiment.");
 
+    /// <summary>Creates the sweep store's tables when absent, so that reading sweeps later changes nothing stored.</summary>
+    public Task EnsureCreatedAsync() => _experiments.EnsureCreatedAsync();
+
     public async Task<TrackedExperiment> GetExperimentAsync(CancellationToken cancellationToken)
     {
         var sweeps = await _experiments.ListSweepsAsync(MaxSweeps, cancellationToken).ConfigureAwait(false);

@@ -152,9 +152,13 @@ public sealed partial class TrackingStore
     private async Task<TrackedRun?> FindSweepRunAsync(string? runId, CancellationToken cancellationToken)
     {
         runId = TrackingLimits.RunId(runId);
-        return _sweeps is null || !SweepRuns.Owns(runId)
-            ? null
-            : await _sweeps.FindRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw RunNotFound(runId);
+        if (_sweeps is null || !SweepRuns.Owns(runId))
+        {
+            return null;
+        }
+
+        await _created.Value.ConfigureAwait(false);
+        return await _sweeps.FindRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw RunNotFound(runId);
     }
 
     /// <summary>

@@ -104,12 +104,12 @@ public sealed partial class TrackingStore
     public async Task<TrackedExperiment> GetExperimentAsync(string? experimentId, CancellationToken cancellationToken)
     {
         experimentId = TrackingLimits.ExperimentId(experimentId);
+        await _created.Value.ConfigureAwait(false);
         if (_sweeps is not null && experimentId == SweepRuns.ExperimentId)
         {
             return await _sweeps.GetExperimentAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await _created.Value.ConfigureAwait(false);
         var entity = await FindAsync(_experiments, ExperimentPartition, ExperimentRow(experimentId), cancellationToken).ConfigureAwait(false);
         return entity is null ? throw ServingException.NotFound($"No Experiment with id={experimentId} exists") : ToExperiment(entity);
     }
@@ -117,12 +117,12 @@ public sealed partial class TrackingStore
     public async Task<TrackedExperiment> GetExperimentByNameAsync(string? name, CancellationToken cancellationToken)
     {
         name = TrackingLimits.Required(name, "experiment_name");
+        await _created.Value.ConfigureAwait(false);
         if (_sweeps is not null && name == SweepRuns.ExperimentName)
         {
             return await _sweeps.GetExperimentAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await _created.Value.ConfigureAwait(false);
         var reserved = await FindAsync(_experiments, ExperimentPartition, NameRow(name), cancellationToken).ConfigureAwait(false);
         return reserved is null
             ? throw ServingException.NotFound($"Could not find experiment with name {DataText.Quote(name)}")
@@ -260,7 +260,8 @@ public sealed partial class TrackingStore
 
     private async Task CreateAsync()
     {
-        await Task.WhenAll(_experiments.CreateIfNotExistsAsync(), _runs.CreateIfNotExistsAsync(), _metrics.CreateIfNotExistsAsync()).ConfigureAwait(false);
+        await Task.WhenAll(_experiments.CreateIfNotExistsAsync(), _runs.CreateIfNotExistsAsync(), _metrics.CreateIfNotExistsAsync(),
+            _sweeps?.EnsureCreatedAsync() ?? Task.CompletedTask).ConfigureAwait(false);
         var now = Now;
         try
         {

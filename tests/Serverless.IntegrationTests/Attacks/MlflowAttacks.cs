@@ -109,9 +109,9 @@ public sealed class MlflowAttacks
     }
 
     [Fact]
-    public async Task SearchExperimentsByGet_ThousandsOfOrderByEntries_Is400()
+    public async Task SearchExperimentsByGet_HundredsOfOrderByEntries_Is400()
     {
-        var query = string.Join("&", Enumerable.Range(0, 2000).Select(_ => "order_by=name"));
+        var query = string.Join("&", Enumerable.Range(0, 300).Select(_ => "order_by=name"));
 
         await Attack.RefusedAsync(_target, () => _target.Operator.GetJsonAsync("2.0/mlflow/experiments/search?" + query), HttpStatusCode.BadRequest, "order_by", SmallGrowth);
     }
