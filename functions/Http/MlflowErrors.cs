@@ -49,6 +49,11 @@ public static class MlflowErrors
         return new JsonBodyResult(new MlflowError(errorCode, message), status, options: Options);
     }
 
+    /// <summary>MLflow's answer to a route it does not have: ENDPOINT_NOT_FOUND (404), naming the method and path.</summary>
+    public static IActionResult EndpointNotFound(string method, string path) =>
+        new JsonBodyResult(new MlflowError("ENDPOINT_NOT_FOUND", $"No API found for '{method} {path}'. See the app's OpenAPI document (api/openapi.json) for the MLflow routes it serves."),
+            404, options: Options);
+
     private static JsonSerializerOptions Freeze(JsonSerializerOptions options)
     {
         options.MakeReadOnly();

@@ -54,13 +54,19 @@ public sealed class MlflowExperimentFunctions
                       "max_results 1 to 50000 (default 1000); view_type ACTIVE_ONLY (default), DELETED_ONLY or ALL; page_token from the previous answer.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.PayloadTooLarge])]
     [ApiResponse(StatusCodes.Status200OK, typeof(MlflowSearchExperimentsResponse), "One page; next_page_token while more follow.")]
-    public Task<IActionResult> Search([HttpTrigger(AuthorizationLevel.Admin, "post", Route = Prefix + "search")] HttpRequest request) =>
-        MlflowHttp.HandleAsync<MlflowSearchExperimentsRequest>(request, _logger, async (body, ct) =>
-        {
-            var max = TrackingLimits.MaxResults(body.MaxResults, TrackingLimits.DefaultSearchResults, TrackingLimits.MaxSearchResults);
-            var page = await _store.SearchExperimentsAsync(body.Filter, body.OrderBy, MlflowHttp.View(body.ViewType, "view_type"), max, body.PageToken, ct);
-            return new MlflowSearchExperimentsResponse([.. page.Items.Select(MlflowExperiment.From)], page.NextPageToken);
-        });
+    public Task<IActionResult> Search([HttpTrigger(AuthorizationLevel.Admin, "post", Route = Prefix + "search")] HttpRequest request) => SearchAsync(request);
+
+    [Function("MlflowSearchExperimentsGet")]
+    [ApiOperation("MLflow: search experiments (query parameters)", ErrorShape = Http.ErrorShape.Mlflow,
+        Description = "As the POST, with the fields as query parameters (order_by repeated), as MLflow's client also sends it.",
+        Errors = [ErrorCodes.InvalidInput])]
+    [ApiParameter("filter", ApiParameterLocation.Query, "MLflow's experiment filter.")]
+    [ApiParameter("order_by", ApiParameterLocation.Query, "'name', 'experiment_id', 'creation_time' or 'last_update_time' with ASC/DESC; repeated.")]
+    [ApiParameter("max_results", ApiParameterLocation.Query, "1 to 50000 (default 1000).")]
+    [ApiParameter("view_type", ApiParameterLocation.Query, "ACTIVE_ONLY (default), DELETED_ONLY or ALL.")]
+    [ApiParameter("page_token", ApiParameterLocation.Query, "The previous answer's next_page_token.")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(MlflowSearchExperimentsResponse), "One page; next_page_token while more follow.")]
+    public Task<IActionResult> SearchByQuery([HttpTrigger(AuthorizationLevel.Admin, "get", Route = Prefix + "search")] HttpRequest request) => SearchAsync(request);
 
     [Function("MlflowUpdateExperiment")]
     [ApiOperation("MLflow: rename an experiment", Request = typeof(MlflowUpdateExperimentRequest), ErrorShape = Http.ErrorShape.Mlflow,
@@ -105,5 +111,13 @@ public sealed class MlflowExperimentFunctions
         {
             await _store.SetExperimentTagAsync(body.ExperimentId, body.Key, body.Value, ct);
             return new MlflowEmptyResponse();
+        });
+
+    private Task<IActionResult> SearchAsync(HttpRequest request) =>
+        MlflowHttp.HandleAsync<MlflowSearchExperimentsRequest>(request, _logger, async (body, ct) =>
+        {
+            var max = TrackingLimits.MaxResults(body.MaxResults, TrackingLimits.DefaultSearchResults, TrackingLimits.MaxSearchResults);
+            var page = await _store.SearchExperimentsAsync(body.Filter, body.OrderBy, MlflowHttp.View(body.ViewType, "view_type"), max, body.PageToken, ct);
+            return new MlflowSearchExperimentsResponse([.. page.Items.Select(MlflowExperiment.From)], page.NextPageToken);
         });
 }

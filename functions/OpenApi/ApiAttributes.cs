@@ -37,6 +37,9 @@ public sealed class ApiOperationAttribute : Attribute
 
     /// <summary>The errors' body: the app's (<see cref="Http.ApiError"/>) or, on MLflow's routes, MLflow's (<see cref="Http.MlflowError"/>, its codes and statuses).</summary>
     public Http.ErrorShape ErrorShape { get; set; } = Http.ErrorShape.Api;
+
+    /// <summary>Whether the route only ever answers an error (a catch-all that names what is not there), so it declares no success answer.</summary>
+    public bool AnswersOnlyErrors { get; set; }
 }
 
 /// <summary>A success answer of an HTTP function: its status, body record (none for an empty body) and headers it sets.</summary>

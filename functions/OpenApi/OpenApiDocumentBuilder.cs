@@ -267,7 +267,7 @@ public static partial class OpenApiDocumentBuilder
             Add(responses, route, response.Status, node);
         }
 
-        if (!responses.Keys.Any(k => k.StartsWith('2')))
+        if (!operation.AnswersOnlyErrors && !responses.Keys.Any(k => k.StartsWith('2')))
         {
             throw new InvalidOperationException($"HTTP function '{route.FunctionName}' declares no success answer ([ApiResponse] with a 2xx status).");
         }

@@ -14,7 +14,8 @@ public sealed record ArtifactEntry(string Path, bool IsDir, long? FileSize);
 /// The artifacts MLflow clients upload through the proxied artifact API, as blobs of <see cref="AppStorageNames.MlflowArtifactsContainer"/>
 /// named by their path (<c>{experiment}/{run}/artifacts/...</c>). Uploads are streamed in blocks of <see cref="BlockBytes"/> (memory per upload
 /// stays at one block whatever the size) and refused past a size limit; a path is checked before it names a blob (no '..', '.', empty
-/// or absolute segments, no backslashes or control characters). Thread-safe.
+/// or absolute segments, no backslashes or control characters). Paths under <see cref="SweepRuns.ExperimentId"/> are the app's sweeps:
+/// a trial's outputs (<see cref="SweepArtifacts"/>) are listed and read from its output folder, and nothing there can be written. Thread-safe.
 /// </summary>
 public sealed class ArtifactStore
 {
@@ -22,13 +23,22 @@ public sealed class ArtifactStore
     public const int MaxPathLength = 1024;
     private const int MaxListed = 10_000;
 
+    /// <summary>The outputs of a trial shown as its run's artifacts (not its spec, which names the sweep's data).</summary>
+    public static IReadOnlyList<string> SweepArtifacts { get; } = [TrialOutputs.Model, TrialOutputs.Manifest, TrialOutputs.Metrics, TrialOutputs.ValidationPredictions];
+
     private readonly BlobContainerClient _container;
     private readonly Lazy<Task> _created;
+    private readonly SweepRuns? _sweeps;
+    private readonly TrialStorage _trials;
+    private readonly BlobServiceClient _blobs;
 
-    public ArtifactStore(BlobServiceClient blobs)
+    public ArtifactStore(BlobServiceClient blobs, SweepRuns? sweeps = null)
     {
         _container = blobs.GetBlobContainerClient(AppStorageNames.MlflowArtifactsContainer);
         _created = new Lazy<Task>(() => _container.CreateIfNotExistsAsync());
+        _sweeps = sweeps;
+        _trials = new TrialStorage(blobs);
+        _blobs = blobs;
     }
 
     /// <summary>The path, checked: BadRequest (naming <paramref name="field"/>) for traversal, absolute or empty segments, backslashes, control characters, over-long paths.</summary>
@@ -56,6 +66,7 @@ public sealed class ArtifactStore
     /// </summary>
     public async Task<long> UploadAsync(string path, Stream content, long maxBytes, CancellationToken cancellationToken)
     {
+        RequireWritable(path);
         await _created.Value.ConfigureAwait(false);
         await using var limited = new LimitedReadStream(content, maxBytes);
         await _container.GetBlobClient(path).UploadAsync(limited, new BlobUploadOptions
@@ -69,9 +80,10 @@ public sealed class ArtifactStore
     public async Task<(Stream Content, long Length)> OpenReadAsync(string path, CancellationToken cancellationToken)
     {
         await _created.Value.ConfigureAwait(false);
+        var blob = await BlobAsync(path, cancellationToken).ConfigureAwait(false) ?? throw ServingException.NotFound($"No artifact at {DataText.Quote(path)}.");
         try
         {
-            var download = await _container.GetBlobClient(path).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var download = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             return (download.Value.Content, download.Value.Details.ContentLength);
         }
         catch (RequestFailedException e) when (e.Status == 404)
@@ -84,7 +96,12 @@ public sealed class ArtifactStore
     public async Task<byte[]?> ReadAllAsync(string path, long maxBytes, CancellationToken cancellationToken)
     {
         await _created.Value.ConfigureAwait(false);
-        var blob = _container.GetBlobClient(path);
+        var blob = await BlobAsync(path, cancellationToken).ConfigureAwait(false);
+        if (blob is null)
+        {
+            return null;
+        }
+
         try
         {
             var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -105,6 +122,11 @@ public sealed class ArtifactStore
     public async Task<IReadOnlyList<ArtifactEntry>> ListAsync(string path, CancellationToken cancellationToken)
     {
         await _created.Value.ConfigureAwait(false);
+        if (_sweeps is not null && SweepRuns.OwnsPath(path))
+        {
+            return await ListSweepAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+
         var prefix = path.Length == 0 ? string.Empty : path + "/";
         var entries = new List<ArtifactEntry>();
         await foreach (var item in _container.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", prefix, cancellationToken).ConfigureAwait(false))
@@ -124,6 +146,7 @@ public sealed class ArtifactStore
     /// <summary>Deletes the artifact at <paramref name="path"/> and everything under it as a folder; answers how many blobs went.</summary>
     public async Task<int> DeleteAsync(string path, CancellationToken cancellationToken)
     {
+        RequireWritable(path);
         await _created.Value.ConfigureAwait(false);
         var deleted = 0;
         if ((await _container.GetBlobClient(path).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value)
@@ -157,5 +180,61 @@ public sealed class ArtifactStore
         }
 
         return rest.Trim('/');
+    }
+
+    private void RequireWritable(string path)
+    {
+        if (_sweeps is not null && SweepRuns.OwnsPath(path))
+        {
+            throw SweepRuns.ReadOnly($"The artifact path {DataText.Quote(path)}");
+        }
+    }
+
+    /// <summary>The blob behind a path: in the artifacts container, or a trial's output under the sweeps experiment (null when it has none).</summary>
+    private async Task<BlobClient?> BlobAsync(string path, CancellationToken cancellationToken)
+    {
+        if (_sweeps is null || !SweepRuns.OwnsPath(path))
+        {
+            return _container.GetBlobClient(path);
+        }
+
+        var (outputUri, relative) = await _sweeps.ResolveArtifactsAsync(path, cancellationToken).ConfigureAwait(false);
+        return outputUri is null || !SweepArtifacts.Contains(relative, StringComparer.Ordinal) ? null : TrialBlob(outputUri, relative);
+    }
+
+    private async Task<IReadOnlyList<ArtifactEntry>> ListSweepAsync(string path, CancellationToken cancellationToken)
+    {
+        var (outputUri, relative) = await _sweeps!.ResolveArtifactsAsync(path, cancellationToken).ConfigureAwait(false);
+        var folder = outputUri is null || relative.Length > 0 ? null : TrialBlob(outputUri, TrialOutputs.Model);
+        if (folder is null)
+        {
+            return [];
+        }
+
+        var prefix = folder.Name[..(folder.Name.LastIndexOf('/') + 1)];
+        var container = _blobs.GetBlobContainerClient(folder.BlobContainerName);
+        var entries = new List<ArtifactEntry>();
+        await foreach (var item in container.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", prefix, cancellationToken).ConfigureAwait(false))
+        {
+            if (!item.IsPrefix && SweepArtifacts.Contains(item.Blob.Name[prefix.Length..], StringComparer.Ordinal))
+            {
+                entries.Add(new ArtifactEntry(item.Blob.Name[prefix.Length..], false, item.Blob.Properties.ContentLength));
+            }
+        }
+
+        return entries;
+    }
+
+    /// <summary>A trial output's blob; null for an output folder outside this account's blob storage (a local trainer's file:// folder).</summary>
+    private BlobClient? TrialBlob(string outputUri, string name)
+    {
+        try
+        {
+            return _trials.Blob(TrialOutputs.Combine(outputUri, name));
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 }

@@ -26,6 +26,9 @@ public sealed class ExperimentStore
         _created = new Lazy<Task>(() => Task.WhenAll(_sweeps.CreateIfNotExistsAsync(), _trials.CreateIfNotExistsAsync()));
     }
 
+    /// <summary>Creates the tables when absent (every other call does so first), so a caller can do it before it only reads.</summary>
+    public Task EnsureCreatedAsync() => _created.Value;
+
     public async Task SaveSweepAsync(SweepRecord sweep, CancellationToken cancellationToken)
     {
         await _created.Value.ConfigureAwait(false);

@@ -93,6 +93,13 @@ public sealed partial class TrackingStore
     {
         key = TrackingLimits.Required(key, "metric_key");
         var offset = TrackingLimits.Offset(pageToken);
+        if (await FindSweepRunAsync(runId, cancellationToken).ConfigureAwait(false) is { } sweepRun)
+        {
+            // A sweep's metrics have one value each (the trial's validation score).
+            var matching = sweepRun.Metrics.Where(m => m.Key == key).ToList();
+            return new SearchPage<LoggedMetric>(matching.Skip(offset).Take(maxResults).ToList(), TrackingLimits.NextToken(offset + maxResults, matching.Count));
+        }
+
         var (run, _) = await LoadRunAsync(runId, cancellationToken).ConfigureAwait(false);
         var partition = HistoryPartition(run.Info.RunId, key);
         var values = new List<LoggedMetric>();

@@ -41,7 +41,7 @@ public sealed partial class TrackingStore
     }
 
     public async Task<TrackedRun> GetRunAsync(string? runId, CancellationToken cancellationToken) =>
-        (await LoadRunAsync(runId, cancellationToken).ConfigureAwait(false)).Run;
+        await FindSweepRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? (await LoadRunAsync(runId, cancellationToken).ConfigureAwait(false)).Run;
 
     /// <summary>Updates an active run's status, end time and name; answers its info as updated.</summary>
     public async Task<TrackedRunInfo> UpdateRunAsync(string? runId, RunUpdate update, CancellationToken cancellationToken)
@@ -101,6 +101,13 @@ public sealed partial class TrackingStore
         var found = new List<TrackedRun>();
         foreach (var id in ids)
         {
+            if (_sweeps is not null && id == SweepRuns.ExperimentId)
+            {
+                var sweepRuns = InView(Lifecycle.Active, viewType) ? await _sweeps.ListRunsAsync(cancellationToken).ConfigureAwait(false) : [];
+                found.AddRange(sweepRuns.Where(r => parsed.Matches(k => Lookup(r, k))));
+                continue;
+            }
+
             var entities = new List<TableEntity>();
             await foreach (var entity in _runs.QueryAsync<TableEntity>(e => e.PartitionKey == id, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
@@ -141,9 +148,30 @@ public sealed partial class TrackingStore
         await SubmitAsync(actions, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The run with its data and the entities it was read from (their ETags guard conditional writes).</summary>
+    /// <summary>The sweep's or trial's run with this id, or null when the id is not a sweep run's (NotFound when it has that shape but none exists).</summary>
+    private async Task<TrackedRun?> FindSweepRunAsync(string? runId, CancellationToken cancellationToken)
+    {
+        runId = TrackingLimits.RunId(runId);
+        if (_sweeps is null || !SweepRuns.Owns(runId))
+        {
+            return null;
+        }
+
+        await _created.Value.ConfigureAwait(false);
+        return await _sweeps.FindRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw RunNotFound(runId);
+    }
+
+    /// <summary>
+    /// The run with its data and the entities it was read from (their ETags guard conditional writes). Only runs stored here: a sweep's
+    /// run is refused as read-only (every caller writes).
+    /// </summary>
     private async Task<(TrackedRun Run, IReadOnlyList<TableEntity> Entities)> LoadRunAsync(string? runId, CancellationToken cancellationToken)
     {
+        if (await FindSweepRunAsync(runId, cancellationToken).ConfigureAwait(false) is { } sweepRun)
+        {
+            throw SweepRuns.ReadOnly($"Run {sweepRun.Info.RunId}");
+        }
+
         runId = TrackingLimits.RunId(runId);
         await _created.Value.ConfigureAwait(false);
         if (!_runExperiments.TryGetValue(runId, out var experimentId))

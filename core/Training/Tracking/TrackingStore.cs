@@ -18,7 +18,8 @@ namespace Serverless.Core.Training.Tracking;
 /// latest metrics (<c>|m|</c>), so a run is one range query and an experiment's runs one partition query; row <c>r</c>/<c>{run}</c>
 /// finds a run's experiment. Every value of a metric is a row of <see cref="AppStorageNames.MlflowMetricsTable"/> (partition run and
 /// key, row step, timestamp and value, so logging the same value twice is one row). Thread-safe; a client's mistake is a
-/// <see cref="ServingException"/>; storage outages surface as <see cref="RequestFailedException"/>.
+/// <see cref="ServingException"/>; storage outages surface as <see cref="RequestFailedException"/>. With <see cref="SweepRuns"/> the app's sweeps
+/// are one more experiment (<see cref="SweepRuns.ExperimentId"/>), read from the sweep store and never written here.
 /// </summary>
 public sealed partial class TrackingStore
 {
@@ -40,9 +41,11 @@ public sealed partial class TrackingStore
     private readonly TimeProvider _time;
     private readonly Lazy<Task> _created;
     private readonly ConcurrentDictionary<string, string> _runExperiments = new(StringComparer.Ordinal);
+    private readonly SweepRuns? _sweeps;
 
-    public TrackingStore(TableServiceClient tables, TimeProvider time)
+    public TrackingStore(TableServiceClient tables, TimeProvider time, SweepRuns? sweeps = null)
     {
+        _sweeps = sweeps;
         _experiments = tables.GetTableClient(AppStorageNames.MlflowExperimentsTable);
         _runs = tables.GetTableClient(AppStorageNames.MlflowRunsTable);
         _metrics = tables.GetTableClient(AppStorageNames.MlflowMetricsTable);
@@ -56,12 +59,14 @@ public sealed partial class TrackingStore
         CancellationToken cancellationToken)
     {
         name = ExperimentName(name, "name");
+        RequireFreeName(name);
         var tagMap = ExperimentTags(tags);
         await _created.Value.ConfigureAwait(false);
         for (var attempt = 0; ; attempt++)
         {
             var counter = await FindAsync(_experiments, ExperimentPartition, CounterRow, cancellationToken).ConfigureAwait(false);
             var next = counter?.GetInt64("Next") ?? 1;
+            next += next.ToString(CultureInfo.InvariantCulture) == SweepRuns.ExperimentId ? 1 : 0;
             var id = next.ToString(CultureInfo.InvariantCulture);
             var now = Now;
             var counterEntity = new TableEntity(ExperimentPartition, CounterRow) { ["Next"] = next + 1 };
@@ -100,6 +105,11 @@ public sealed partial class TrackingStore
     {
         experimentId = TrackingLimits.ExperimentId(experimentId);
         await _created.Value.ConfigureAwait(false);
+        if (_sweeps is not null && experimentId == SweepRuns.ExperimentId)
+        {
+            return await _sweeps.GetExperimentAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var entity = await FindAsync(_experiments, ExperimentPartition, ExperimentRow(experimentId), cancellationToken).ConfigureAwait(false);
         return entity is null ? throw ServingException.NotFound($"No Experiment with id={experimentId} exists") : ToExperiment(entity);
     }
@@ -108,6 +118,11 @@ public sealed partial class TrackingStore
     {
         name = TrackingLimits.Required(name, "experiment_name");
         await _created.Value.ConfigureAwait(false);
+        if (_sweeps is not null && name == SweepRuns.ExperimentName)
+        {
+            return await _sweeps.GetExperimentAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var reserved = await FindAsync(_experiments, ExperimentPartition, NameRow(name), cancellationToken).ConfigureAwait(false);
         return reserved is null
             ? throw ServingException.NotFound($"Could not find experiment with name {DataText.Quote(name)}")
@@ -133,6 +148,15 @@ public sealed partial class TrackingStore
             }
         }
 
+        if (_sweeps is not null && InView(Lifecycle.Active, viewType))
+        {
+            var sweeps = await _sweeps.GetExperimentAsync(cancellationToken).ConfigureAwait(false);
+            if (parsed.Matches(k => Lookup(sweeps, k)))
+            {
+                all.Add(sweeps);
+            }
+        }
+
         var sorted = SearchOrder.Sort(all, orderBy, SearchTarget.Experiments, Lookup,
             [(new SearchKey(SearchField.Attribute, "last_update_time"), false), (new SearchKey(SearchField.Attribute, "experiment_id"), true)]);
         return new SearchPage<TrackedExperiment>(sorted.Skip(offset).Take(maxResults).ToList(), TrackingLimits.NextToken(offset + maxResults, sorted.Count));
@@ -144,6 +168,11 @@ public sealed partial class TrackingStore
         var experiment = await GetExperimentAsync(experimentId, cancellationToken).ConfigureAwait(false);
         newName = ExperimentName(newName, "new_name");
         RequireActive(experiment);
+        if (newName != experiment.Name)
+        {
+            RequireFreeName(newName);
+        }
+
         if (newName == experiment.Name)
         {
             return;
@@ -184,6 +213,7 @@ public sealed partial class TrackingStore
         for (var attempt = 0; ; attempt++)
         {
             var id = TrackingLimits.ExperimentId(experimentId);
+            RequireNotSweeps(id);
             await _created.Value.ConfigureAwait(false);
             var entity = await FindAsync(_experiments, ExperimentPartition, ExperimentRow(id), cancellationToken).ConfigureAwait(false)
                 ?? throw ServingException.NotFound($"No Experiment with id={id} exists");
@@ -207,6 +237,7 @@ public sealed partial class TrackingStore
     private async Task SetExperimentStageAsync(string? experimentId, string stage, CancellationToken cancellationToken)
     {
         var experiment = await GetExperimentAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        RequireNotSweeps(experiment.ExperimentId);
         if (experiment.LifecycleStage == stage)
         {
             throw ServingException.BadRequest(stage == Lifecycle.Deleted
@@ -229,7 +260,8 @@ public sealed partial class TrackingStore
 
     private async Task CreateAsync()
     {
-        await Task.WhenAll(_experiments.CreateIfNotExistsAsync(), _runs.CreateIfNotExistsAsync(), _metrics.CreateIfNotExistsAsync()).ConfigureAwait(false);
+        await Task.WhenAll(_experiments.CreateIfNotExistsAsync(), _runs.CreateIfNotExistsAsync(), _metrics.CreateIfNotExistsAsync(),
+            _sweeps?.EnsureCreatedAsync() ?? Task.CompletedTask).ConfigureAwait(false);
         var now = Now;
         try
         {
@@ -261,11 +293,30 @@ public sealed partial class TrackingStore
             : $"Experiment(name={DataText.Quote(name)}) already exists (id {existing.ExperimentId}).");
     }
 
+    /// <summary>Refuses a change to the app's sweeps, read-only here.</summary>
+    private static void RequireNotSweeps(string experimentId)
+    {
+        if (experimentId == SweepRuns.ExperimentId)
+        {
+            throw SweepRuns.ReadOnly($"Experiment {experimentId} ({DataText.Quote(SweepRuns.ExperimentName)})");
+        }
+    }
+
+    /// <summary>Refuses a change to an experiment that is deleted, or that is the app's sweeps.</summary>
     private static void RequireActive(TrackedExperiment experiment)
     {
+        RequireNotSweeps(experiment.ExperimentId);
         if (experiment.LifecycleStage != Lifecycle.Active)
         {
             throw ServingException.BadRequest($"The experiment {experiment.ExperimentId} must be in the 'active' state. Current state is {experiment.LifecycleStage}.");
+        }
+    }
+
+    private void RequireFreeName(string name)
+    {
+        if (_sweeps is not null && name == SweepRuns.ExperimentName)
+        {
+            throw ServingException.Conflict($"Experiment(name={DataText.Quote(name)}) already exists (id {SweepRuns.ExperimentId}): it holds the app's training sweeps.");
         }
     }
 

@@ -98,6 +98,85 @@ public sealed class MlflowAttacks
         Assert.Equal(HttpStatusCode.Unauthorized, answer.Status);
     }
 
+    [Theory]
+    [InlineData("max_results=1000000000", "max_results")]
+    [InlineData("filter=name%20%3D%20%27a%27%20OR%20name%20%3D%20%27b%27", "OR")]
+    [InlineData("view_type=EVERYTHING", "view_type")]
+    [InlineData("page_token=%2E%2E%2F%2E%2E", "page token")]
+    public async Task SearchExperimentsByGet_HostileQuery_Is400(string query, string names)
+    {
+        await Attack.RefusedAsync(_target, () => _target.Operator.GetJsonAsync("2.0/mlflow/experiments/search?" + query), HttpStatusCode.BadRequest, names, SmallGrowth);
+    }
+
+    [Fact]
+    public async Task SearchExperimentsByGet_HundredsOfOrderByEntries_Is400()
+    {
+        var query = string.Join("&", Enumerable.Range(0, 300).Select(_ => "order_by=name"));
+
+        await Attack.RefusedAsync(_target, () => _target.Operator.GetJsonAsync("2.0/mlflow/experiments/search?" + query), HttpStatusCode.BadRequest, "order_by", SmallGrowth);
+    }
+
+    [Fact]
+    public async Task UnknownMlflowEndpoint_LongPath_Is404EndpointNotFoundWithABoundedMessage()
+    {
+        var path = "2.0/mlflow/" + string.Join('/', Enumerable.Range(0, 400).Select(i => "segment" + i));
+
+        var answer = await Attack.RefusedAsync(_target, () => _target.Operator.PostJsonAsync(path, "{}"),
+            HttpStatusCode.NotFound, "No API found", SmallGrowth);
+
+        Assert.Equal("ENDPOINT_NOT_FOUND", answer.Json.GetProperty("error_code").GetString());
+        Assert.True(answer.Json.GetProperty("message").GetString()!.Length < 400, answer.Json.ToString());
+    }
+
+    [Fact]
+    public async Task UnknownMlflowEndpoint_RefusesTheClientKeyAndNoKey()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _target.Client.GetJsonAsync("2.0/mlflow/no-such-endpoint")).Status);
+        using var anonymous = new HttpClient { BaseAddress = _target.Client.BaseAddress };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetJsonAsync("2.0/mlflow/no-such-endpoint")).Status);
+    }
+
+    [Theory]
+    [InlineData("2.0/mlflow/experiments/delete", """{"experiment_id": "999999999"}""", HttpStatusCode.BadRequest, "sweeps")]
+    [InlineData("2.0/mlflow/experiments/update", """{"experiment_id": "999999999", "new_name": "taken-over"}""", HttpStatusCode.BadRequest, "sweeps")]
+    [InlineData("2.0/mlflow/experiments/set-experiment-tag", """{"experiment_id": "999999999", "key": "k", "value": "v"}""", HttpStatusCode.BadRequest, "sweeps")]
+    [InlineData("2.0/mlflow/runs/create", """{"experiment_id": "999999999"}""", HttpStatusCode.BadRequest, "sweeps")]
+    [InlineData("2.0/mlflow/experiments/create", """{"name": "Sweeps"}""", HttpStatusCode.BadRequest, "sweeps")]
+    [InlineData("2.0/mlflow/runs/log-batch", """{"run_id": "sweep-20000101-000000-abcdef-t001", "tags": [{"key": "k", "value": "v"}]}""", HttpStatusCode.NotFound, "sweep-")]
+    public async Task SweepsExperiment_WritesThroughMlflow_AreRefusedAndChangeNothing(string route, string body, HttpStatusCode expected, string names)
+    {
+        await Attack.RefusedAsync(_target, () => _target.Operator.PostJsonAsync(route, body), expected, names, SmallGrowth);
+    }
+
+    [Theory]
+    [InlineData("999999999/sweep-20000101-000000-abcdef-t001/artifacts/model.onnx")]
+    [InlineData("999999999/sweep-20000101-000000-abcdef/artifacts/model.onnx")]
+    public async Task SweepsExperiment_ArtifactUploadToASweepRunThatIsNotThere_Is404AndStoresNothing(string path)
+    {
+        await Attack.RefusedAsync(_target, () => _target.Operator.SendAsync(HttpMethod.Put, "2.0/mlflow-artifacts/artifacts/" + path, new ByteArrayContent([1, 2, 3])),
+            HttpStatusCode.NotFound, "not found", SmallGrowth);
+    }
+
+    [Theory]
+    [InlineData("Bearer", AttackFixture.OperatorKey)]
+    [InlineData("Bearer", AttackFixture.ClientKey)]
+    [InlineData("Basic", "operator:" + AttackFixture.OperatorKey)]
+    [InlineData(null, null)]
+    public async Task MlflowRoutes_MlflowClientCredentialsOrNone_AreRefusedAsAzuresHostRefusesThem(string? scheme, string? credential)
+    {
+        using var mlflowClient = new HttpClient { BaseAddress = _target.Client.BaseAddress };
+        if (scheme is not null)
+        {
+            var value = scheme == "Basic" ? Convert.ToBase64String(Encoding.UTF8.GetBytes(credential!)) : credential!;
+            mlflowClient.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(scheme, value);
+        }
+
+        var answer = await Attack.RefusedAsync(_target, () => mlflowClient.PostJsonAsync("2.0/mlflow/experiments/create", """{"name": "by-mlflow-client"}"""),
+            HttpStatusCode.Unauthorized, null, SmallGrowth);
+
+        Assert.Null(answer.Body);
+    }
+
     /// <summary>The bytes as a body of unknown length (chunked), so only what the server counts can refuse it.</summary>
     private static HttpContent Chunked(byte[] bytes)
     {

@@ -67,6 +67,11 @@ public sealed partial class ContractTests
         await _golden.CheckAsync("MlflowDeleteExperiment", Client, HttpMethod.Post, api + "experiments/delete", Golden.Json("""{"experiment_id": "1"}"""));
         await _golden.CheckAsync("MlflowRestoreExperiment", Client, HttpMethod.Post, api + "experiments/restore", Golden.Json("""{"experiment_id": "1"}"""));
         await _golden.CheckAsync("MlflowRestoreExperiment.400", Client, HttpMethod.Post, api + "experiments/restore", Golden.Json("""{"experiment_id": "1"}"""));
+        await _golden.GetAsync("MlflowSearchExperimentsGet", Client, api + "experiments/search?filter=name%20LIKE%20%27contract%25%27&order_by=name&max_results=1");
+        await _golden.GetAsync("MlflowEndpointNotFoundGet", Client, api + "runs/nothing");
+        await _golden.CheckAsync("MlflowEndpointNotFoundPost", Client, HttpMethod.Post, api + "logged-models/search", Golden.Json("{}"));
+        await _golden.CheckAsync("MlflowEndpointNotFoundPatch", Client, HttpMethod.Patch, api + "experiments/nothing", Golden.Json("{}"));
+        await _golden.CheckAsync("MlflowEndpointNotFoundDelete", Client, HttpMethod.Delete, api + "runs/delete");
         Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync(api + "experiments/get?experiment_id=1")).StatusCode);
     }
 }
