@@ -167,6 +167,30 @@ public sealed class MlflowRegistryTests
     }
 
     [Fact]
+    public async Task VersionRegisteredThroughTheAppsApi_AppearsInMlflowWithoutASource_AndMlflowsNextVersionFollowsIt()
+    {
+        var name = _prefix + "-app";
+        Assert.Equal(HttpStatusCode.Created, (await _client.PutBytesAsync($"models/{name}/versions/3?description=by-app", ReferenceModels.LogisticRegression(features: 3))).Status);
+
+        var version = (await _mlflow.OkGetAsync("model-versions/get", ("name", name), ("version", "3"))).GetProperty("model_version");
+        Assert.Equal("by-app", version.GetProperty("description").GetString());
+        Assert.False(version.TryGetProperty("source", out _));
+        MlflowRest.AssertError(await _mlflow.GetAsync("model-versions/get-download-uri", ("name", name), ("version", "3")), HttpStatusCode.BadRequest,
+            "INVALID_PARAMETER_VALUE", "app's own API");
+        MlflowRest.AssertError(await _mlflow.PostAsync("registered-models/create", new { name }), HttpStatusCode.BadRequest, "RESOURCE_ALREADY_EXISTS");
+        await _mlflow.OkAsync("model-versions/set-tag", new { name, version = "3", key = "reviewed", value = "yes" });
+        Assert.Equal("by-app", (await _mlflow.OkGetAsync("model-versions/get", ("name", name), ("version", "3"))).GetProperty("model_version")
+            .GetProperty("description").GetString());
+
+        var experiment = await _mlflow.CreateExperimentAsync(name);
+        var info = (await _mlflow.CreateRunAsync(experiment)).GetProperty("info");
+        var runId = info.GetProperty("run_id").GetString()!;
+        await MlflowModelDirectory.UploadAsync(_client, MlflowModelDirectory.Root(info.GetProperty("artifact_uri").GetString()!), "model",
+            ("model.onnx", ReferenceModels.LogisticRegression(features: 3, seed: 5)));
+        Assert.Equal("4", (await CreateVersionAsync(name, $"runs:/{runId}/model", runId)).GetProperty("version").GetString());
+    }
+
+    [Fact]
     public async Task SearchRegisteredModels_FilterOrderAndPages_FindMlflowsAndTheAppsModels()
     {
         await _mlflow.OkAsync("registered-models/create", new { name = _prefix + "-b" });
