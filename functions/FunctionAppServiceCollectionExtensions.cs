@@ -4,6 +4,7 @@ using Serverless.Core.Mirroring;
 using Serverless.Core.Monitoring;
 using Serverless.Core.Monitoring.Logging;
 using Serverless.Core.Registry;
+using Serverless.Core.Registry.Mlflow;
 using Serverless.Core.Rollouts;
 using Serverless.Core.Serving;
 using Serverless.Core.Storage;
@@ -38,6 +39,7 @@ public static class FunctionAppServiceCollectionExtensions
         services.AddTrainingSweeps(configuration);
         services.AddFeatureMaterialisation(configuration);
         services.AddMlflowTracking(configuration);
+        services.AddMlflowRegistry(configuration);
         services.AddModelMonitoring(configuration);
         services.AddRollouts(configuration);
         services.AddRetraining(configuration);

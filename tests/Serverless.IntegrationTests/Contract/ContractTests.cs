@@ -45,6 +45,7 @@ public sealed partial class ContractTests : IClassFixture<ContractFixture>
         await ConsoleAsync();
         await RetrainingAsync();
         await MlflowAsync();
+        await MlflowRegistryAsync();
 
         var routes = FunctionCatalog.FromAssembly(typeof(FunctionAppServiceCollectionExtensions).Assembly).HttpRoutes().Select(r => r.FunctionName);
         var uncovered = routes.Where(f => !_golden.Names.Any(n => n == f || n.StartsWith(f + ".", StringComparison.Ordinal))).ToList();
