@@ -39,7 +39,7 @@ public sealed class RetrainingLoopTests
     {
         var model = "loop-" + Guid.NewGuid().ToString("N")[..6];
         await TrainChampionAsync(model);
-        await SetPolicyAsync(model, """["decay"]""", """{"target":"churned","task":"binary","algorithms":[{"name":"lbfgs"}],"metric":"auc","seed":7}""", approval: false);
+        await SetPolicyAsync(model, """["decay"]""", TrafficData, approval: false);
 
         var calm = await SendAsync(model, "calm", Customers.Original(300, seed: 21));
         var calmReport = await MonitorAsync(model, rows: 300);
@@ -99,20 +99,18 @@ public sealed class RetrainingLoopTests
     {
         var model = "loop-worse-" + Guid.NewGuid().ToString("N")[..6];
         await TrainChampionAsync(model);
-        await SetPolicyAsync(model, """["manual"]""", WorseSweep, approval: false);
-        await SendAsync(model, "calm", Customers.Original(300, seed: 31));
-        await MonitorAsync(model, rows: 300); // Also flushes the runner's inference log, so the run's export sees every row.
+        await SetPolicyAsync(model, """["manual"]""", await StaleDataAsync(model), approval: false);
 
         var runId = await StartManualAsync(model);
         var run = await DriveAsync(model, runId, seed: 200, shifted: false);
 
         Assert.True(run.GetProperty("decision").GetString() == "retired", run.ToString());
-        Assert.Equal(300, run.GetProperty("data").GetProperty("traffic_rows").GetInt64());
+        Assert.Equal((0, 500), (run.GetProperty("data").GetProperty("traffic_rows").GetInt64(), run.GetProperty("data").GetProperty("reference_rows").GetInt64()));
         Assert.StartsWith("in the shadow, the challenger does not win", run.GetProperty("reason").GetString());
         var shadow = run.GetProperty("steps").EnumerateArray().Last();
         Assert.Equal(("shadow", "not_better"), (shadow.GetProperty("stage").GetString(), shadow.GetProperty("verdict").GetString()));
         var (challenger, champion) = Values(shadow);
-        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"live AUC in the shadow: challenger (noise only) {challenger:F3}, champion {champion:F3}"));
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"live AUC in the shadow: challenger (trained on mislabelled data) {challenger:F3}, champion {champion:F3}"));
         Assert.True(champion > challenger, shadow.ToString());
         await AssertChampionUntouchedAsync(model, expectedMoves: ["set", "set", "set"]);
     }
@@ -122,9 +120,7 @@ public sealed class RetrainingLoopTests
     {
         var model = "loop-approve-" + Guid.NewGuid().ToString("N")[..6];
         await TrainChampionAsync(model);
-        await SetPolicyAsync(model, """["manual"]""", WorseSweep, approval: true);
-        await SendAsync(model, "calm", Customers.Original(300, seed: 41));
-        await MonitorAsync(model, rows: 300);
+        await SetPolicyAsync(model, """["manual"]""", await StaleDataAsync(model), approval: true);
         var runId = await StartManualAsync(model);
 
         var waiting = await WaitForAsync(model, runId, r => r.GetProperty("status").GetString() != "running" || r.GetProperty("stage").GetString() == "waiting_for_approval");
@@ -147,9 +143,20 @@ public sealed class RetrainingLoopTests
         await AssertChampionUntouchedAsync(model, expectedMoves: ["set", "set", "set"]);
     }
 
-    /// <summary>A sweep whose winner sees only the noise column: worse than the champion on any traffic.</summary>
-    private const string WorseSweep =
-        """{"target":"churned","task":"binary","features":[{"name":"noise","type":"numeric"}],"algorithms":[{"name":"sdca","grid":{"max_iterations":[5]}}],"metric":"auc","seed":7}""";
+    /// <summary>The policy's data: the traffic of the last hour joined with its feedback.</summary>
+    private const string TrafficData = """{"source":"traffic","window_hours":1}""";
+
+    /// <summary>
+    /// The policy's data for a worse challenger: a reference dataset of the original mix whose outcomes were recorded the wrong
+    /// way round (a stale, mislabelled export), so whatever trains on it ranks customers backwards.
+    /// </summary>
+    private async Task<string> StaleDataAsync(string model)
+    {
+        var stale = Customers.Original(500, seed: 5).Select(c => c with { Churned = 1 - c.Churned }).ToList();
+        var container = new BlobContainerClient(_stack.ConnectionString, "training");
+        await container.GetBlobClient($"{model}-stale.csv").UploadAsync(BinaryData.FromString(Customers.Csv(stale)), overwrite: true);
+        return $$"""{"source":"reference","reference_dataset":"training/{{model}}-stale.csv"}""";
+    }
 
     /// <summary>Version 1, trained by a sweep on the original mix, promoted to the alias.</summary>
     private async Task TrainChampionAsync(string model)
@@ -180,13 +187,13 @@ public sealed class RetrainingLoopTests
     }
 
     /// <summary>
-    /// A policy on the production alias: a 100 % shadow judged as soon as both sides have 100 labelled rows, then a rollout
+    /// A policy on the production alias (the sweep: logistic regression, seeded): a 100 % shadow judged as soon as both sides have 100 labelled rows, then a rollout
     /// at 50 % and 100 % with no minimum time; no cooldown, one run a day.
     /// </summary>
-    private async Task SetPolicyAsync(string model, string triggers, string sweep, bool approval)
+    private async Task SetPolicyAsync(string model, string triggers, string data, bool approval)
     {
         var answer = await Client.PutJsonAsync($"models/{model}/retraining", $$"""
-            {"triggers":{{triggers}},"alias":"{{Alias}}","data":{"source":"traffic","window_hours":1},"sweep":{{sweep}},
+            {"triggers":{{triggers}},"alias":"{{Alias}}","data":{{data}},"sweep":{"target":"churned","task":"binary","algorithms":[{"name":"lbfgs"}],"metric":"auc","seed":7},
              "rollout":{"shadow_percent":100,"shadow_minutes":0,"steps":[50,100],"min_step_minutes":0,"min_step_requests":5},
              "judge":{"margin":0.05,"min_labelled_rows":100,"max_wait_minutes":30},
              "guardrails":{"max_runs_per_day":1,"min_labelled_rows":200,"cooldown_minutes":0,"approval_required":{{(approval ? "true" : "false")}} } }
