@@ -78,6 +78,7 @@ public static class CliApp
         root.Subcommands.Add(WorkflowCommands.CreateScore(run));
         root.Subcommands.Add(SweepCommands.Create(run));
         root.Subcommands.Add(MonitorCommands.Create(run));
+        root.Subcommands.Add(RetrainCommands.Create(run));
         root.Subcommands.Add(WorkflowCommands.CreateStatus(run));
         root.Subcommands.Add(WorkflowCommands.CreateTerminate(run));
         root.Subcommands.Add(DataCommand.Create(run));

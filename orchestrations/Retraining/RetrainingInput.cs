@@ -5,7 +5,8 @@ namespace Serverless.Orchestrations.Retraining;
 
 /// <summary>
 /// A retraining run's orchestration input, fixed at its start so replays agree: the run as created (with its ETag), the
-/// policy, the sweep request built from its template (dataset and model set), the host's poll interval and trial settings.
+/// policy, the sweep request built from its template (dataset and model set), the host's poll interval and trial settings,
+/// and how long an approval is waited for (null: the policy's <c>guardrails.approval_timeout_minutes</c>).
 /// </summary>
 public sealed record RetrainingInput(
     RetrainingRun Run,
@@ -15,7 +16,8 @@ public sealed record RetrainingInput(
     TimeSpan PollInterval,
     TimeSpan TrialPollInterval,
     TimeSpan TrialTimeout,
-    int MaxTrials);
+    int MaxTrials,
+    TimeSpan? ApprovalTimeout = null);
 
 /// <summary>How a run ended: its decision (<see cref="RetrainingDecisions"/>), why, and the challenger if one was registered.</summary>
 public sealed record RetrainingOutcome(string RunId, string Decision, string Reason, string? Challenger);

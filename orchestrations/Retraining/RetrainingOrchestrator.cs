@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.DurableTask;
 using Serverless.Core.Retraining;
 using Serverless.Orchestrations.Training;
@@ -68,7 +69,7 @@ public sealed class RetrainingOrchestrator : TaskOrchestrator<RetrainingInput, R
             if (policy.Guardrails.ApprovalRequired)
             {
                 run = await SaveAsync(context, run with { Status = RetrainingStatuses.WaitingForApproval, Stage = RetrainingStages.Approval });
-                var approval = await WaitForApprovalAsync(context, policy.Guardrails.ApprovalTimeoutMinutes);
+                var approval = await WaitForApprovalAsync(context, input.ApprovalTimeout ?? TimeSpan.FromMinutes(policy.Guardrails.ApprovalTimeoutMinutes));
                 run = run with { Status = RetrainingStatuses.Running, Approval = approval };
                 if (!approval.Approved)
                 {
@@ -207,15 +208,16 @@ public sealed class RetrainingOrchestrator : TaskOrchestrator<RetrainingInput, R
         return run with { Steps = steps };
     }
 
-    private static async Task<RetrainingApproval> WaitForApprovalAsync(TaskOrchestrationContext context, int timeoutMinutes)
+    private static async Task<RetrainingApproval> WaitForApprovalAsync(TaskOrchestrationContext context, TimeSpan timeout)
     {
         try
         {
-            return await context.WaitForExternalEvent<RetrainingApproval>(ApprovalEvent, TimeSpan.FromMinutes(timeoutMinutes));
+            return await context.WaitForExternalEvent<RetrainingApproval>(ApprovalEvent, timeout);
         }
         catch (TaskCanceledException)
         {
-            return new RetrainingApproval(false, "timeout", $"no answer within guardrails.approval_timeout_minutes ({timeoutMinutes})", context.CurrentUtcDateTime);
+            return new RetrainingApproval(false, "timeout",
+                string.Create(CultureInfo.InvariantCulture, $"no answer within guardrails.approval_timeout_minutes ({timeout.TotalMinutes:0.##})"), context.CurrentUtcDateTime);
         }
     }
 

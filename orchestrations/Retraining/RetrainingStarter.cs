@@ -15,7 +15,9 @@ namespace Serverless.Orchestrations.Retraining;
 
 /// <summary>
 /// Starts retraining runs, whoever asks (a caller, the monitor's findings, the schedule): the model needs a policy
-/// (NotFound), the guardrails must allow it (<see cref="RetrainingGuardrailRules"/>; Conflict saying which), the sweep is
+/// (NotFound), the guardrails must allow it (<see cref="RetrainingGuardrailRules"/>; Conflict saying which), a sweep slot
+/// must be free (<see cref="SweepQuota"/>, so the loop's sweeps count against <c>Training:MaxConcurrentSweeps</c> like any
+/// other; checked, not reserved, since the run's sweep starts after its export; Conflict when full), the sweep is
 /// built from the policy's template (<see cref="BuildSweep"/>), and the run is stored (with the start gate, so two starts
 /// cannot both land) before its orchestration is scheduled under the run's id. Also checks a policy before it is stored.
 /// Thread-safe.
@@ -32,12 +34,14 @@ public sealed class RetrainingStarter
     private readonly DataContainers _containers;
     private readonly RetrainingOptions _options;
     private readonly TrainingOptions _training;
+    private readonly SweepQuota _quota;
     private readonly TimeProvider _clock;
     private readonly ILogger<RetrainingStarter> _logger;
 
     public RetrainingStarter(RetrainingStore store, DataContainers containers, IOptions<RetrainingOptions> options, IOptions<TrainingOptions> training,
-        TimeProvider clock, ILogger<RetrainingStarter> logger)
+        SweepQuota quota, TimeProvider clock, ILogger<RetrainingStarter> logger)
     {
+        _quota = quota;
         _store = store;
         _containers = containers;
         _options = options.Value;
@@ -67,6 +71,11 @@ public sealed class RetrainingStarter
         if (RetrainingGuardrailRules.Refusal(policy, trigger.Kind, recent, now) is { } refusal)
         {
             throw ServingException.Conflict($"No retraining run of model '{model}' was started: {refusal}.");
+        }
+
+        if (await _quota.FullAsync(client, cancellationToken).ConfigureAwait(false) is { } full)
+        {
+            throw ServingException.Conflict($"No retraining run of model '{model}' was started: {full}.");
         }
 
         var runId = $"rt-{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";

@@ -36,20 +36,7 @@ public sealed class SweepQuota
     public async Task ReserveAsync(SweepRecord starting, DurableTaskClient client, CancellationToken cancellationToken)
     {
         await _experiments.SaveSweepAsync(starting with { Status = SweepRecord.Starting }, cancellationToken).ConfigureAwait(false);
-        var active = 0;
-        foreach (var record in await _experiments.ListActiveSweepsAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var instance = await client.GetInstanceAsync(record.SweepId, cancellationToken).ConfigureAwait(false);
-            if (IsActive(record, instance, _clock.GetUtcNow()))
-            {
-                active++;
-            }
-            else if (record.SweepId != starting.SweepId)
-            {
-                await _experiments.SaveSweepAsync(Ended(record, instance), cancellationToken).ConfigureAwait(false);
-            }
-        }
-
+        var active = await CountActiveAsync(starting.SweepId, client, cancellationToken).ConfigureAwait(false);
         if (active > _options.MaxConcurrentSweeps)
         {
             await ReleaseAsync(starting.SweepId).ConfigureAwait(false);
@@ -59,8 +46,40 @@ public sealed class SweepQuota
         }
     }
 
+    /// <summary>
+    /// Null when a sweep could start now (fewer than <see cref="TrainingOptions.MaxConcurrentSweeps"/> running or starting),
+    /// else why not, in words. Reserves nothing: for a caller whose sweep starts later (a retraining run's, once its data are exported).
+    /// </summary>
+    public async Task<string?> FullAsync(DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var active = await CountActiveAsync(null, client, cancellationToken).ConfigureAwait(false);
+        return active < _options.MaxConcurrentSweeps
+            ? null
+            : $"{active} training sweep(s) are running or starting; at most {_options.MaxConcurrentSweeps} may run at once (Training:MaxConcurrentSweeps)";
+    }
+
     /// <summary>Removes the record of a start that did not go ahead.</summary>
     public Task ReleaseAsync(string sweepId) => _experiments.DeleteSweepAsync(sweepId, CancellationToken.None);
+
+    /// <summary>The sweeps holding a slot, each confirmed with the Durable client; records whose instance ended (but <paramref name="own"/>) are corrected to ended.</summary>
+    private async Task<int> CountActiveAsync(string? own, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var active = 0;
+        foreach (var record in await _experiments.ListActiveSweepsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var instance = await client.GetInstanceAsync(record.SweepId, cancellationToken).ConfigureAwait(false);
+            if (IsActive(record, instance, _clock.GetUtcNow()))
+            {
+                active++;
+            }
+            else if (record.SweepId != own)
+            {
+                await _experiments.SaveSweepAsync(Ended(record, instance), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return active;
+    }
 
     /// <summary>Whether a sweep holds a slot: its instance is pending, running or suspended; or it has none yet and was saved within <see cref="StartingGrace"/>.</summary>
     public static bool IsActive(SweepRecord record, OrchestrationMetadata? instance, DateTimeOffset now) =>

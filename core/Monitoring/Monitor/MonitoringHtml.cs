@@ -10,12 +10,13 @@ namespace Serverless.Core.Monitoring.Monitor;
 /// <summary>
 /// The self-contained page of a monitoring report: what it was judged against, findings, service health (in all,
 /// by status and per API), rows judged per test and API, prediction outputs, non-tabular inputs, live performance and
-/// the variants of the model (<see cref="VariantsHtml"/>), data quality tables, then the drift section (per-feature table and reference-vs-current charts, <see cref="DriftHtmlRenderer"/>).
+/// the variants of the model (<see cref="VariantsHtml"/>), data quality tables, the sections other areas add
+/// (<see cref="IReportSection"/>, as <c>extra</c>), then the drift section (per-feature table and reference-vs-current charts, <see cref="DriftHtmlRenderer"/>).
 /// No external assets. Pure; thread-safe.
 /// </summary>
 public static class MonitoringHtml
 {
-    public static string Render(MonitoringReport report)
+    public static string Render(MonitoringReport report, string? extra = null)
     {
         var title = $"Monitoring: {report.Model} version {report.Version}";
         var drift = report.Drift ?? new DriftReport
@@ -34,7 +35,7 @@ public static class MonitoringHtml
             page = page.Replace("</style>", VariantsHtml.Style + "\n</style>", StringComparison.Ordinal);
         }
 
-        var sections = Sections(report);
+        var sections = Sections(report) + extra;
         var marker = page.IndexOf("<h2", StringComparison.Ordinal);
         return marker < 0 ? page.Replace("</body>", sections + "</body>", StringComparison.Ordinal) : page.Insert(marker, sections);
     }

@@ -33,7 +33,8 @@ public sealed record MonitoringRunResult(string RunId, DateTimeOffset WindowStar
 /// whose versions scored mirror copies, gets its variants judged (<see cref="VariantComparer"/>, <see cref="MirrorJoin"/>,
 /// on the same single read of the window) and every report of the model carries them. The JSON and HTML reports and a
 /// summary row are stored, and for each finding a structured warning is logged and an alert posted to the webhook when
-/// one is configured (a failing webhook never fails the run). A model that fails to evaluate is logged and skipped, so
+/// one is configured (a failing webhook never fails the run). The pages end with the sections other areas add
+/// (<see cref="IReportSection"/>; one that fails is logged and left out of the page). A model that fails to evaluate is logged and skipped, so
 /// one bad model cannot stop the others. Callers go through <see cref="MonitoringRunCoordinator"/>, which keeps runs
 /// from overlapping. Thread-safe.
 /// </summary>
@@ -49,10 +50,13 @@ public sealed class MonitoringRunner : IMonitoringRunner
     private readonly MonitoringOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<MonitoringRunner> _logger;
+    private readonly IReadOnlyList<IReportSection> _sections;
 
     public MonitoringRunner(IModelRegistry registry, BaselineStore baselines, InferenceLogReader logs, FeedbackStore feedback, ReportStore reports,
-        ReferenceWindowStore referenceWindows, WebhookAlertSender alerts, IOptions<MonitoringOptions> options, TimeProvider clock, ILogger<MonitoringRunner> logger)
+        ReferenceWindowStore referenceWindows, WebhookAlertSender alerts, IOptions<MonitoringOptions> options, TimeProvider clock, ILogger<MonitoringRunner> logger,
+        IEnumerable<IReportSection> sections)
     {
+        _sections = [.. sections];
         _registry = registry;
         _baselines = baselines;
         _logs = logs;
@@ -181,7 +185,8 @@ public sealed class MonitoringRunner : IMonitoringRunner
         {
             var report = judged with { Variants = variants };
             var version = report.Version;
-            reports.Add(await _reports.SaveAsync(report, MonitoringHtml.Render(report), cancellationToken).ConfigureAwait(false));
+            var extra = await SectionsAsync(model, version, cancellationToken).ConfigureAwait(false);
+            reports.Add(await _reports.SaveAsync(report, MonitoringHtml.Render(report, extra), cancellationToken).ConfigureAwait(false));
             AppMetrics.RecordReport(model, version, report.Findings.Select(f => f.Kind));
             foreach (var finding in report.Findings)
             {
@@ -195,6 +200,25 @@ public sealed class MonitoringRunner : IMonitoringRunner
         }
 
         return (reports, alerts);
+    }
+
+    /// <summary>The other areas' sections for a page; one that fails is logged and left out.</summary>
+    private async Task<string> SectionsAsync(string model, string version, CancellationToken cancellationToken)
+    {
+        var html = new System.Text.StringBuilder();
+        foreach (var section in _sections)
+        {
+            try
+            {
+                html.Append(await section.RenderAsync(model, version, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _logger.LogWarning(e, "The report section {Section} of {Model} version {Version} could not be rendered; the page goes without it.", section.GetType().Name, model, version);
+            }
+        }
+
+        return html.ToString();
     }
 
     private TimeSpan ReferenceWindow => TimeSpan.FromHours(_options.ReferenceWindowHours);

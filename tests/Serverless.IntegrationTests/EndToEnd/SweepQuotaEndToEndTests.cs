@@ -10,7 +10,7 @@ namespace Serverless.IntegrationTests.EndToEnd;
 
 /// <summary>
 /// The quotas an operator sets on sweeps, through a runner configured with small ones (Training:MaxConcurrentSweeps 1,
-/// Training:MaxDatasetBytes 64 KiB) on the shared Azurite.
+/// Training:MaxDatasetBytes 64 KiB) on the shared Azurite; a retraining run counts against the sweep quota too.
 /// </summary>
 [Collection(StackCollection.Name)]
 public sealed class SweepQuotaEndToEndTests
@@ -23,7 +23,7 @@ public sealed class SweepQuotaEndToEndTests
     }
 
     [Fact]
-    public async Task Quotas_SweepOverTheConcurrentQuotaIs409_DatasetOverTheSizeCapIs400_AndNeitherStarts()
+    public async Task Quotas_SweepOrRetrainingRunOverTheConcurrentQuotaIs409_DatasetOverTheSizeCapIs400_AndNoneStarts()
     {
         var options = _stack.RunnerOptions();
         var settings = new Dictionary<string, string?>(options.Settings!)
@@ -48,11 +48,19 @@ public sealed class SweepQuotaEndToEndTests
         {
             var refused = await client.PostJsonAsync("orchestrations/training-sweeps", Body(model, "small"));
             var tooLarge = await client.PostJsonAsync("orchestrations/training-sweeps", Body(model, "large"));
+            Assert.Equal(HttpStatusCode.Created, (await client.PutBytesAsync($"models/{model}/versions/1", ReferenceModels.LogisticRegression(features: 3, seed: 1))).Status);
+            var policy = await client.PutJsonAsync($"models/{model}/retraining",
+                """{"triggers":["manual"],"data":{"source":"traffic"},"sweep":{"target":"churned","task":"binary","algorithms":[{"name":"sdca"}],"metric":"auc"}}""");
+            var retraining = await client.PostJsonAsync($"models/{model}/retraining/runs", "");
 
             Assert.Equal(HttpStatusCode.Conflict, refused.Status);
             Assert.Contains("at most 1 may run at once (Training:MaxConcurrentSweeps)", refused.Error);
             Assert.Equal(HttpStatusCode.BadRequest, tooLarge.Status);
             Assert.Contains("(Training:MaxDatasetBytes)", tooLarge.Error);
+            Assert.True(policy.Status == HttpStatusCode.Created, policy.Body.ToString());
+            Assert.Equal(HttpStatusCode.Conflict, retraining.Status);
+            Assert.Contains("at most 1 may run at once (Training:MaxConcurrentSweeps)", retraining.Error);
+            Assert.Empty((await client.GetJsonAsync($"models/{model}/retraining/runs")).Json.GetProperty("runs").EnumerateArray());
             var active = await experiments.ListActiveSweepsAsync(CancellationToken.None);
             Assert.DoesNotContain(active, s => s.ModelName == model && s.SweepId != running.SweepId);
         }

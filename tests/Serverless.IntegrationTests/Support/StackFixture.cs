@@ -47,6 +47,7 @@ public sealed class StackFixture : IAsyncLifetime
             ["Serving:ResolutionCacheSeconds"] = "0",
             ["MonitoringSchedule"] = "0 0 0 1 1 *", // On demand only: an on-the-hour run would hold the monitor's lock mid-test.
             ["RolloutSchedule"] = "0 0 0 1 1 *", // On demand only (POST api/rollouts/runs), so a test decides when a rollout is judged.
+            ["Retraining:PollSeconds"] = "1", // A retraining run reads its live evidence every second.
             [$"Batching:Models:{BatchedModel}:MaxBatchSize"] = "8",
             [$"Batching:Models:{BatchedModel}:MaxQueueDelayMicroseconds"] = "2000",
         },

@@ -128,6 +128,24 @@ public sealed class RetrainingOrchestratorTests
         Assert.Equal(RetrainingDecisions.Promoted, (await CompleteAsync(host, id)).ReadOutputAs<RetrainingOutcome>()!.Decision);
     }
 
+    [Fact]
+    public async Task Run_ApprovalRequiredAndNoAnswerWithinTheTimeout_EndsRejectedByTheTimeoutUnserved()
+    {
+        await using var host = await StartHostAsync(shadow: Better, rollout: _ => ("completed", 100, Better));
+        var policy = Policy() with { Guardrails = Policy().Guardrails with { ApprovalRequired = true } };
+
+        var outcome = (await CompleteAsync(host, await ScheduleAsync(host, policy, approvalTimeout: TimeSpan.FromMilliseconds(200)))).ReadOutputAs<RetrainingOutcome>()!;
+
+        Assert.Equal(RetrainingDecisions.Rejected, outcome.Decision);
+        Assert.StartsWith("not approved (timeout: no answer within guardrails.approval_timeout_minutes", outcome.Reason);
+        Assert.Contains("challenger '2' never served traffic", outcome.Reason);
+        Assert.Empty(_shadows);
+        Assert.Empty(_rollouts);
+        var last = _saved.Last();
+        Assert.Equal((false, "timeout"), (last.Approval!.Approved, last.Approval.By));
+        Assert.Contains(_saved, r => r.Status == RetrainingStatuses.WaitingForApproval);
+    }
+
     /// <summary>Not the constant itself: the Durable analyzers refuse one activity name registered in two test classes.</summary>
     private static readonly string IncumbentActivity = ResolveIncumbentActivity.Name;
 
@@ -151,7 +169,7 @@ public sealed class RetrainingOrchestratorTests
         return (metadata, metadata.ReadOutputAs<RetrainingOutcome>()!);
     }
 
-    private static Task<string> ScheduleAsync(DurableTaskTestHost host, RetrainingPolicy policy)
+    private static Task<string> ScheduleAsync(DurableTaskTestHost host, RetrainingPolicy policy, TimeSpan? approvalTimeout = null)
     {
         var run = new RetrainingRun
         {
@@ -163,7 +181,7 @@ public sealed class RetrainingOrchestratorTests
             Dataset = "training/retraining/churn/x.csv", Target = "churned", Task = "binary", Metric = MetricNames.Auc, ModelName = "churn",
             Algorithms = [new AlgorithmSearch { Name = "sdca" }],
         };
-        var input = new RetrainingInput(run, policy, sweep, "{}", TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5), 10);
+        var input = new RetrainingInput(run, policy, sweep, "{}", TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5), 10, approvalTimeout);
         return host.Client.ScheduleNewOrchestrationInstanceAsync(RetrainingOrchestrator.Name, input);
     }
 
