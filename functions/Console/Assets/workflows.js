@@ -52,8 +52,9 @@
 
   function stage(r) {
     const at = Math.max(0, retrainingStages.indexOf(r.stage));
-    const label = `${r.stage.replace(/_/g, ' ')} (stage ${at + 1} of ${retrainingStages.length})`;
-    return h('span', null, h('progress', { max: retrainingStages.length, value: r.status === 'running' || r.status === 'waiting_for_approval' ? at : at + 1, 'aria-label': label }), ' ', label);
+    const ongoing = r.status === 'running' || r.status === 'waiting_for_approval';
+    const label = `${ongoing ? '' : 'ended at '}${r.stage.replace(/_/g, ' ')} (stage ${at + 1} of ${retrainingStages.length})`;
+    return h('span', null, h('progress', { max: retrainingStages.length, value: ongoing ? at : at + 1, 'aria-label': label }), ' ', label);
   }
 
   function progress(i) {

@@ -22,6 +22,8 @@ public sealed partial class ConsoleBrowserTests : IClassFixture<ConsoleFixture>
 
     private const string Model = "churn-scorer";
 
+    private const int MonitoredRequests = 30;
+
     private readonly ConsoleFixture _fixture;
     private readonly ITestOutputHelper _output;
 
@@ -174,7 +176,7 @@ public sealed partial class ConsoleBrowserTests : IClassFixture<ConsoleFixture>
 
         await page.GotoAsync(_fixture.ConsoleUri + $"#/models/{model}");
         var health = await VersionHealthAsync(page, "1");
-        Assert.True(health["Requests"] is var requests && long.Parse(requests, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) >= 20, requests);
+        Assert.True(health["Requests"] is var requests && long.Parse(requests, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) >= MonitoredRequests, requests);
         Assert.Equal("0.00 %", health["Error rate"]);
         Assert.All(new[] { "p50", "p95", "p99" }, p => Assert.Matches(@"^[\d.,]+ ms$", health[p]));
         Assert.True(Ms(health["p50"]) <= Ms(health["p95"]) && Ms(health["p95"]) <= Ms(health["p99"]), string.Join(", ", health));
@@ -245,10 +247,13 @@ public sealed partial class ConsoleBrowserTests : IClassFixture<ConsoleFixture>
     private async Task<string?> AliasVersionAsync(string model) =>
         (await Operator.GetJsonAsync($"models/{model}/aliases/production")).Json.GetProperty("version").GetString();
 
-    /// <summary>Predictions with the client's key, and a first report once the monitor sees them (the log is written in the background).</summary>
+    /// <summary>
+    /// Predictions with the client's key (as many as a window needs to be judged, Monitoring:MinimumWindowRows), and a first report once
+    /// the monitor sees them (the log is written in the background).
+    /// </summary>
     private async Task MonitoredTrafficAsync(string model)
     {
-        for (var i = 0; i < 20; i++)
+        for (var i = 0; i < MonitoredRequests; i++)
         {
             var answer = await _fixture.Client.PostJsonAsync($"models/{model}/predict",
                 $$$"""{"dataframe_split": {"columns": ["f0", "f1", "f2"], "data": [[{{{i % 7 * 0.5}}}, {{{i % 3}}}, {{{i % 5}}}]]}}""");
@@ -260,7 +265,7 @@ public sealed partial class ConsoleBrowserTests : IClassFixture<ConsoleFixture>
         {
             var run = await Operator.PostJsonAsync("monitoring/runs", $$"""{"model": "{{model}}"}""");
             Assert.True(run.Status == HttpStatusCode.OK, run.Body.ToString());
-            if (run.Json.GetProperty("reports").EnumerateArray().Any(r => r.GetProperty("rows").GetInt64() >= 20))
+            if (run.Json.GetProperty("reports").EnumerateArray().Any(r => r.GetProperty("rows").GetInt64() >= MonitoredRequests))
             {
                 break;
             }
