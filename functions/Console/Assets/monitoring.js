@@ -40,13 +40,14 @@
       h('p', null, link('#/monitoring', '← All models'), ' · ', link(`#/models/${segment(name)}`, 'Model')),
       h('div', { class: 'row' }, runButton(`Run the monitor for ${name}`, { model: name })),
       reports.length ? [
+        h('h2', null, 'Findings and alerts per version'),
+        h('div', { class: 'cards', id: 'findings' }, latest.map((r, i) => findings(name, r, details[i]))),
+        h('h2', null, 'Over time'),
         h('div', { class: 'charts' },
           Charts.figure('Drift share', Charts.lines('Drift share per version over time', series('drift_share'))),
           Charts.figure('Requests', Charts.lines('Requests per report window', series('requests'))),
           Charts.figure('Error rate', Charts.lines('Error rate per version over time', series('error_rate'))),
           Charts.figure('p95 latency (ms)', Charts.lines('p95 latency per version over time', series('latency_p95_ms'), 'ms'))),
-        h('h2', null, 'Findings and alerts per version'),
-        h('div', { class: 'cards', id: 'findings' }, latest.map((r, i) => findings(name, r, details[i]))),
         h('h2', null, 'Reports'),
         table(null, [
           { label: 'Generated', value: r => time(r.generated_utc) },
