@@ -26,8 +26,9 @@ public sealed record MonitoringRunResponse(
 public sealed record ReportListResponse(string ModelName, IReadOnlyList<ReportSummaryResponse> Reports);
 
 /// <summary>
-/// One report's summary, where its JSON and HTML are stored, and its window's service figures (<c>requests</c>, <c>error_rate</c>
-/// as a share, <c>latency_p95_ms</c>; null for reports stored before summaries carried them).
+/// One report's summary, where its JSON and HTML are stored, and its window's service figures from the inference log
+/// (<c>requests</c>, <c>error_rate</c> as a share, <c>latency_p95_ms</c>, then <c>errors</c>, <c>latency_p50_ms</c> and
+/// <c>latency_p99_ms</c>; null for reports stored before summaries carried them).
 /// </summary>
 public sealed record ReportSummaryResponse(
     string ModelName,
@@ -44,11 +45,16 @@ public sealed record ReportSummaryResponse(
     string PageBlob,
     long? Requests,
     double? ErrorRate,
-    double? LatencyP95Ms)
+    double? LatencyP95Ms,
+    long? Errors,
+    double? LatencyP50Ms,
+    double? LatencyP99Ms)
 {
     public static ReportSummaryResponse From(ReportSummary r) =>
         new(r.Model, r.Version, r.RunId, r.GeneratedUtc, r.Rows, r.DatasetDrift, r.DriftShare, r.PredictionDrift, r.PerformanceDecay, r.Findings, r.JsonBlob, r.HtmlBlob,
-            r.Requests, r.ErrorRate is { } rate ? Math.Round(rate, 6) : null, r.LatencyP95Ms is { } p95 ? Math.Round(p95, 3) : null);
+            r.Requests, r.ErrorRate is { } rate ? Math.Round(rate, 6) : null, Ms(r.LatencyP95Ms), r.Errors, Ms(r.LatencyP50Ms), Ms(r.LatencyP99Ms));
+
+    private static double? Ms(double? value) => value is { } ms ? Math.Round(ms, 3) : null;
 }
 
 /// <summary>The body of <c>POST monitoring/runs</c>: empty (every monitored model) or one model.</summary>

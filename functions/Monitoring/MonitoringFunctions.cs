@@ -140,11 +140,7 @@ public sealed class MonitoringFunctions
         string name, string version, string runId) =>
         ApiResults.GuardAsync(async () =>
         {
-            ModelIdentifiers.ValidateName(name);
-            ModelIdentifiers.ValidateVersion(version);
-            MonitoringRunIds.Validate(runId);
-            var page = await _reports.PageAsync(name, version, runId, request.HttpContext.RequestAborted)
-                ?? throw ServingException.NotFound($"Model '{name}' version '{version}' has no report of run '{runId}'.");
+            var page = await RunReportAsync(name, version, runId, request, (store, token) => store.PageAsync(name, version, runId, token));
             return (IActionResult)new ContentResult
             {
                 Content = System.Text.Encoding.UTF8.GetString(page),
@@ -152,6 +148,33 @@ public sealed class MonitoringFunctions
                 StatusCode = StatusCodes.Status200OK,
             };
         }, _logger);
+
+    [Function("GetMonitoringReport")]
+    [ApiOperation("One monitoring report as JSON: a version's report of one run",
+        Description = "The run id and version are those of a summary (GET models/{name}/monitoring/reports); the same report as GET models/{name}/monitoring/reports/latest answers, " +
+                      "for any version and run still stored (the console lists each version's latest findings from it).",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.NotFound])]
+    [ApiResponse(StatusCodes.Status200OK, typeof(MonitoringReport), "The report, findings included (a report with findings is the one its alert named).")]
+    public Task<IActionResult> Report(
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "models/{name}/versions/{version}/monitoring/reports/{runId}/json")] HttpRequest request,
+        string name, string version, string runId) =>
+        ApiResults.GuardAsync(async () =>
+        {
+            var json = await RunReportAsync(name, version, runId, request, (store, token) => store.ReportAsync(name, version, runId, token));
+            using var document = JsonDocument.Parse(json);
+            return (IActionResult)new JsonBodyResult(document.RootElement.Clone());
+        }, _logger);
+
+    /// <summary>A version's report of one run, read by <paramref name="read"/> once the three names are checked; 404 when it is not stored.</summary>
+    private async Task<byte[]> RunReportAsync(string name, string version, string runId, HttpRequest request,
+        Func<ReportStore, CancellationToken, Task<byte[]?>> read)
+    {
+        ModelIdentifiers.ValidateName(name);
+        ModelIdentifiers.ValidateVersion(version);
+        MonitoringRunIds.Validate(runId);
+        return await read(_reports, request.HttpContext.RequestAborted)
+            ?? throw ServingException.NotFound($"Model '{name}' version '{version}' has no report of run '{runId}'.");
+    }
 
     private async Task<byte[]> LatestAsync(string name, string extension, HttpRequest request)
     {

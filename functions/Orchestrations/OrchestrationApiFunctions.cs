@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -20,13 +21,17 @@ public sealed class OrchestrationApiFunctions
 {
     private const int MaxStartBodyBytes = 64 * 1024;
 
+    private const int DefaultBadRows = 20;
+
     private readonly BatchScoringStarter _batch;
+    private readonly BatchBadRowReader _badRows;
     private readonly DataContainers _containers;
     private readonly ILogger<OrchestrationApiFunctions> _logger;
 
-    public OrchestrationApiFunctions(BatchScoringStarter batch, DataContainers containers, ILogger<OrchestrationApiFunctions> logger)
+    public OrchestrationApiFunctions(BatchScoringStarter batch, BatchBadRowReader badRows, DataContainers containers, ILogger<OrchestrationApiFunctions> logger)
     {
         _batch = batch;
+        _badRows = badRows;
         _containers = containers;
         _logger = logger;
     }
@@ -71,6 +76,33 @@ public sealed class OrchestrationApiFunctions
             return new JsonBodyResult(Status(instance));
         }, _logger);
 
+    [Function("GetBatchBadRows")]
+    [ApiOperation("A batch scoring run's bad rows",
+        Description = "The first rows the run refused (row number in the input, id, feature at fault, reason), read back from the errors blobs in its output folder, " +
+                      "with how many it counted; for a run that ended with too many bad rows as for one that completed.",
+        Errors = [ErrorCodes.InvalidInput, ErrorCodes.NotFound])]
+    [ApiParameter("limit", ApiParameterLocation.Query, "At most this many rows (1-100, default 20).")]
+    [ApiResponse(StatusCodes.Status200OK, typeof(BatchBadRowsResponse), "The rows, in part order.")]
+    public Task<IActionResult> BadRows(
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "orchestrations/{instanceId}/bad-rows")] HttpRequest request,
+        string instanceId, [DurableClient] DurableTaskClient client) =>
+        ApiResults.GuardAsync(async () =>
+        {
+            var cancellationToken = request.HttpContext.RequestAborted;
+            var limit = OrchestrationListFunctions.ReadLimit(request.Query["limit"].ToString(), DefaultBadRows, BatchBadRowReader.MaxLimit);
+            var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken)
+                ?? throw ServingException.NotFound($"No orchestration instance '{instanceId}'.");
+            if (instance.Name != BatchScoringOrchestrator.Name || OutputOf(instance.SerializedInput) is not { } output)
+            {
+                throw ServingException.NotFound($"Orchestration '{instanceId}' is not a batch scoring run; only those have bad rows.");
+            }
+
+            var sample = await _badRows.ReadAsync(output, limit, cancellationToken);
+            var progress = OrchestrationShapes.Read(instance.SerializedCustomStatus, typeof(BatchScoringProgress)) as BatchScoringProgress;
+            return new JsonBodyResult(new BatchBadRowsResponse(instance.InstanceId, instance.RuntimeStatus.ToString(), progress?.BadRows, sample.Folder, sample.Blobs,
+                sample.Rows));
+        }, _logger);
+
     [Function("TerminateOrchestration")]
     [ApiOperation("Terminate an orchestration", Errors = [ErrorCodes.NotFound, ErrorCodes.Conflict])]
     [ApiResponse(StatusCodes.Status202Accepted, typeof(OrchestrationAcceptedResponse), "Terminating.", Headers = ["Location"])]
@@ -90,6 +122,21 @@ public sealed class OrchestrationApiFunctions
             await client.TerminateInstanceAsync(instanceId, "Terminated over the HTTP API.", cancellationToken);
             return Accepted(request, instanceId);
         }, _logger);
+
+    /// <summary>The output folder a batch scoring run's input names (Durable's .NET names, or snake_case); null when it names none.</summary>
+    private static string? OutputOf(string? serializedInput)
+    {
+        if (string.IsNullOrEmpty(serializedInput))
+        {
+            return null;
+        }
+
+        using var input = JsonDocument.Parse(serializedInput);
+        return input.RootElement.ValueKind == JsonValueKind.Object
+            && input.RootElement.EnumerateObject().FirstOrDefault(p => p.Name.Equals("output", StringComparison.OrdinalIgnoreCase)).Value is { ValueKind: JsonValueKind.String } output
+            ? output.GetString()
+            : null;
+    }
 
     /// <summary>An instance as the status route answers it (read with its inputs and outputs).</summary>
     internal static OrchestrationStatusResponse Status(OrchestrationMetadata instance)

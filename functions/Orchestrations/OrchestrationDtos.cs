@@ -1,4 +1,5 @@
 using Serverless.Functions.OpenApi;
+using Serverless.Orchestrations.BatchScoring;
 
 namespace Serverless.Functions.Orchestrations;
 
@@ -41,3 +42,16 @@ public sealed record StartBatchScoringRequest(
 
 /// <summary>Workflows, newest first; <c>more</c> when more matched than were answered, or the scan stopped before the end.</summary>
 public sealed record OrchestrationListResponse(IReadOnlyList<OrchestrationStatusResponse> Instances, bool More);
+
+/// <summary>
+/// A batch scoring run's bad rows: how many it counted (<c>bad_rows</c>, from its progress; null before scoring began), the
+/// folder that lists every one of them, the errors blobs read, and the first rows (row number in the input, id, feature at
+/// fault, reason), in part order.
+/// </summary>
+public sealed record BatchBadRowsResponse(
+    string InstanceId,
+    string RuntimeStatus,
+    long? BadRows,
+    string ErrorsFolder,
+    IReadOnlyList<string> ErrorBlobs,
+    IReadOnlyList<BatchRowError> Rows);

@@ -77,8 +77,9 @@ public sealed class OrchestrationListFunctions
         : Listed.Contains(name) ? [name]
         : throw ServingException.BadRequest($"Invalid 'name' '{CategoryKeys.Shown(name)}': expected one of {string.Join(", ", Listed)}.");
 
-    private static int ReadLimit(string text) =>
-        text.Length == 0 ? DefaultLimit
-        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= MaxLimit ? limit
-        : throw ServingException.BadRequest($"Invalid 'limit' '{CategoryKeys.Shown(text)}': expected a whole number from 1 to {MaxLimit}.");
+    /// <summary>The <c>limit</c> query parameter: <paramref name="defaultLimit"/> when absent, else a whole number from 1 to <paramref name="maxLimit"/> (a 400 otherwise).</summary>
+    internal static int ReadLimit(string text, int defaultLimit = DefaultLimit, int maxLimit = MaxLimit) =>
+        text.Length == 0 ? defaultLimit
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit >= 1 && limit <= maxLimit ? limit
+        : throw ServingException.BadRequest($"Invalid 'limit' '{CategoryKeys.Shown(text)}': expected a whole number from 1 to {maxLimit}.");
 }

@@ -14,6 +14,7 @@ public static class BatchScoringServiceCollectionExtensions
         services.AddTabularServing(configuration);
         services.AddDataContainers(configuration);
         services.TryAddSingleton<InputBlobReader>();
+        services.TryAddSingleton<BatchBadRowReader>();
         services.TryAddSingleton<BatchModelCheck>();
         services.TryAddSingleton<BatchScoringStarter>();
         services.TryAddSingleton<BatchScorers>();

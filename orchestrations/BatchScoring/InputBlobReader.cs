@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Serverless.Core.Storage;
@@ -51,6 +52,17 @@ public sealed class InputBlobReader
         }
 
         return client.GetBlobClient(name);
+    }
+
+    /// <summary>The blobs directly or deeper under <paramref name="folder"/> (<c>container/path</c> and size), in name order.</summary>
+    public async IAsyncEnumerable<(string Path, long Size)> ListAsync(DataPath folder, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var container = _blobs.GetBlobContainerClient(folder.Container);
+        var prefix = folder.Name.Length == 0 ? "" : folder.Name + "/";
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken).ConfigureAwait(false))
+        {
+            yield return ($"{folder.Container}/{item.Name}", item.Properties.ContentLength ?? 0);
+        }
     }
 
     /// <summary>Streams bytes [start, end) of the blob.</summary>

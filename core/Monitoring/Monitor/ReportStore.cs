@@ -6,11 +6,11 @@ namespace Serverless.Core.Monitoring.Monitor;
 
 /// <summary>
 /// A stored run's summary row, newest first when listed; with the window's service figures (requests, error rate as a share,
-/// p95 latency in ms), null in rows stored before summaries carried them.
+/// p95 latency in ms; then errors, p50 and p99 latency in ms), null in rows stored before summaries carried them.
 /// </summary>
 public sealed record ReportSummary(string Model, string Version, string RunId, DateTimeOffset GeneratedUtc, long Rows, bool DatasetDrift, double DriftShare,
     bool PredictionDrift, bool PerformanceDecay, int Findings, string JsonBlob, string HtmlBlob, long? Requests = null, double? ErrorRate = null,
-    double? LatencyP95Ms = null);
+    double? LatencyP95Ms = null, long? Errors = null, double? LatencyP50Ms = null, double? LatencyP99Ms = null);
 
 /// <summary>
 /// Monitoring reports: <c>report.json</c> and <c>report.html</c> per model version and run in Blob storage
@@ -43,7 +43,8 @@ public sealed class ReportStore
 
         var summary = new ReportSummary(report.Model, report.Version, report.RunId, report.GeneratedUtc, report.Rows, report.Drift?.DatasetDrift ?? false,
             report.Drift?.DriftShare ?? 0, report.PredictionDrift?.Drifted ?? false, report.Performance.Decayed, report.Findings.Count,
-            $"{folder}/report.json", $"{folder}/report.html", report.Service.Requests, report.Service.ErrorRate, report.Service.LatencyP95Ms);
+            $"{folder}/report.json", $"{folder}/report.html", report.Service.Requests, report.Service.ErrorRate, report.Service.LatencyP95Ms,
+            report.Service.Errors, report.Service.LatencyP50Ms, report.Service.LatencyP99Ms);
         var entity = new TableEntity(report.Model, $"{InvertedTicks(report.GeneratedUtc)}|{report.Version}")
         {
             ["Version"] = summary.Version,
@@ -62,6 +63,9 @@ public sealed class ReportStore
             ["Requests"] = report.Service.Requests,
             ["ErrorRate"] = report.Service.ErrorRate,
             ["LatencyP95Ms"] = report.Service.LatencyP95Ms,
+            ["Errors"] = report.Service.Errors,
+            ["LatencyP50Ms"] = report.Service.LatencyP50Ms,
+            ["LatencyP99Ms"] = report.Service.LatencyP99Ms,
         };
         await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         return summary;
@@ -76,7 +80,8 @@ public sealed class ReportStore
             summaries.Add(new ReportSummary(model, e.GetString("Version") ?? "", e.GetString("RunId") ?? "", e.GetDateTimeOffset("GeneratedUtc") ?? default,
                 e.GetInt64("Rows") ?? 0, e.GetBoolean("DatasetDrift") ?? false, e.GetDouble("DriftShare") ?? 0, e.GetBoolean("PredictionDrift") ?? false,
                 e.GetBoolean("PerformanceDecay") ?? false, e.GetInt32("Findings") ?? 0, e.GetString("JsonBlob") ?? "", e.GetString("HtmlBlob") ?? "",
-                e.GetInt64("Requests"), e.GetDouble("ErrorRate"), e.GetDouble("LatencyP95Ms")));
+                e.GetInt64("Requests"), e.GetDouble("ErrorRate"), e.GetDouble("LatencyP95Ms"), e.GetInt64("Errors"), e.GetDouble("LatencyP50Ms"),
+                e.GetDouble("LatencyP99Ms")));
             if (summaries.Count >= limit)
             {
                 break;
@@ -113,26 +118,23 @@ public sealed class ReportStore
     private static string InvertedTicks(DateTimeOffset time) => $"{DateTimeOffset.MaxValue.UtcTicks - time.UtcTicks:D19}";
 
     /// <summary>The page of one report (a version's report of one run) as stored bytes; null when there is none.</summary>
-    public async Task<byte[]?> PageAsync(string model, string version, string runId, CancellationToken cancellationToken)
-    {
-        await _created.Value.ConfigureAwait(false);
-        try
-        {
-            return (await _container.GetBlobClient($"{model}/{version}/{runId}/report.html").DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToArray();
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return null;
-        }
-    }
+    public Task<byte[]?> PageAsync(string model, string version, string runId, CancellationToken cancellationToken) =>
+        ReadAsync($"{model}/{version}/{runId}/report.html", cancellationToken);
+
+    /// <summary>One report (a version's report of one run) as its stored JSON bytes; null when there is none.</summary>
+    public Task<byte[]?> ReportAsync(string model, string version, string runId, CancellationToken cancellationToken) =>
+        ReadAsync($"{model}/{version}/{runId}/report.json", cancellationToken);
 
     /// <summary>The latest report of a model (any version) as stored bytes; null when it has none. <paramref name="extension"/> is json or html.</summary>
-    public async Task<byte[]?> LatestAsync(string model, string extension, CancellationToken cancellationToken)
+    public Task<byte[]?> LatestAsync(string model, string extension, CancellationToken cancellationToken) =>
+        ReadAsync($"{model}/latest.{extension}", cancellationToken);
+
+    private async Task<byte[]?> ReadAsync(string blob, CancellationToken cancellationToken)
     {
         await _created.Value.ConfigureAwait(false);
         try
         {
-            return (await _container.GetBlobClient($"{model}/latest.{extension}").DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToArray();
+            return (await _container.GetBlobClient(blob).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToArray();
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {

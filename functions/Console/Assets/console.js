@@ -51,7 +51,7 @@ const App = (() => {
     return parent;
   }
 
-  /** A table from columns [{label, value: row => text|node, num}] and rows; the rows are built in one fragment. */
+  /** A table from columns [{label, value: row => text|node|[text|node], num}] and rows; the rows are built in one fragment. */
   function table(caption, columns, rows, attrs) {
     const body = document.createElement('tbody');
     const fragment = document.createDocumentFragment();
@@ -61,7 +61,7 @@ const App = (() => {
         const td = document.createElement('td');
         if (column.num) td.className = 'num';
         const value = column.value(row);
-        if (value instanceof Node) td.append(value); else if (value !== null && value !== undefined) td.textContent = String(value);
+        if (value instanceof Node || Array.isArray(value)) append(td, [value]); else if (value !== null && value !== undefined) td.textContent = String(value);
         tr.append(td);
       }
       fragment.append(tr);

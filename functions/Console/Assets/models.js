@@ -43,6 +43,7 @@
       h('h2', null, 'Aliases'),
       aliases.length ? h('div', { class: 'cards' }, aliases.map(a => aliasCard(name, a, list))) : h('p', null, 'No alias yet; calls without a version get the latest.'),
       h('h2', null, `Versions (${list.length})`),
+      h('p', { class: 'muted', id: 'health-note' }, 'Serving health per version (requests, error rate, p50/p95/p99 latency) is that of the version\'s latest monitoring report, counted from the inference log over its window.'),
       versionsTable(name, list, health));
   }
 
@@ -78,22 +79,37 @@
 
   function rollout(r) {
     const readings = r.readings;
-    return h('div', { class: 'rollout' },
+    const guard = (label, limit, reading, over) => h('tr', null, h('th', { scope: 'row' }, label), h('td', { class: 'num' }, limit),
+      h('td', { class: 'num' }, reading), h('td', null, over === null ? '–' : over ? h('span', { class: 'state-failed' }, 'over') : h('span', { class: 'state-completed' }, 'within')));
+    const g = r.guards;
+    const rows = [
+      g.max_error_rate !== null ? guard('Error rate (lower bound)', `≤ ${percent(g.max_error_rate)}`, readings ? percent(readings.error_rate_lower_bound) : '–',
+        readings && readings.error_rate_lower_bound !== null ? readings.error_rate_lower_bound > g.max_error_rate : null) : null,
+      g.max_p95_ms !== null ? guard('p95 latency', `≤ ${number(g.max_p95_ms)} ms`, readings && readings.latency_p95_ms !== null ? `${number(readings.latency_p95_ms, 1)} ms` : '–',
+        readings && readings.latency_p95_ms !== null ? readings.latency_p95_ms > g.max_p95_ms : null) : null,
+      g.max_metric_drop !== null ? guard(`Drop of ${readings && readings.metric ? readings.metric : 'the metric'}`, `≤ ${number(g.max_metric_drop)}`,
+        readings && readings.metric_drop !== null ? number(readings.metric_drop) : '–', readings && readings.metric_drop !== null ? readings.metric_drop > g.max_metric_drop : null) : null,
+    ].filter(x => x);
+    return h('div', { class: 'rollout', 'data-state': r.state },
       h('p', null, 'Rollout of ', h('strong', null, r.version), ' from ', r.champion, ': ', state(r.state),
-        ` — step ${r.step_index + 1} of ${r.steps.length} (${r.weight} %), steps ${r.steps.join(' → ')} %`),
+        ` — step ${r.step_index + 1} of ${r.steps.length} (${r.weight} %)`),
+      h('ol', { class: 'steps', 'aria-label': 'Rollout steps (percent of traffic to the new version)' },
+        r.steps.map((w, i) => h('li', { class: i < r.step_index ? 'done' : i === r.step_index ? 'now' : null, 'aria-current': i === r.step_index ? 'step' : null }, `${w} %`))),
+      rows.length ? h('table', { class: 'guards' }, h('caption', null, 'Guards and their last readings'),
+        h('thead', null, h('tr', null, ['Guard', 'Limit', 'Reading', 'Verdict'].map((c, i) => h('th', { scope: 'col', class: i === 1 || i === 2 ? 'num' : null }, c)))),
+        h('tbody', null, rows)) : h('p', null, 'No guard.'),
       h('dl', { class: 'facts' },
-        h('dt', null, 'Guards'), h('dd', null, [
-          r.guards.max_error_rate !== null ? `error rate ≤ ${percent(r.guards.max_error_rate)}` : null,
-          r.guards.max_p95_ms !== null ? `p95 ≤ ${number(r.guards.max_p95_ms)} ms` : null,
-          r.guards.max_metric_drop !== null ? `metric drop ≤ ${number(r.guards.max_metric_drop)}` : null].filter(x => x).join(' · ') || 'none'),
         readings ? [
-          h('dt', null, 'Read'), h('dd', null, `${time(readings.read_utc)}: ${readings.requests} requests, ${readings.errors} errors`),
-          h('dt', null, 'Error rate'), h('dd', null, `${percent(readings.error_rate)} (lower bound ${percent(readings.error_rate_lower_bound)})`),
-          h('dt', null, 'p95'), h('dd', null, readings.latency_p95_ms === null ? '–' : `${number(readings.latency_p95_ms, 1)} ms`),
+          h('dt', null, 'Read'), h('dd', null, `${time(readings.read_utc)}: ${readings.requests} requests, ${readings.errors} errors, error rate ${percent(readings.error_rate)}`),
           readings.metric ? [h('dt', null, readings.metric), h('dd', null, `${number(readings.metric_value)} vs champion ${number(readings.champion_metric_value)}`)] : null,
-          readings.note ? [h('dt', null, 'Note'), h('dd', null, readings.note)] : null] : null,
+          readings.note ? [h('dt', null, 'Note'), h('dd', null, readings.note)] : null] : [h('dt', null, 'Read'), h('dd', null, 'not yet')],
+        h('dt', null, 'Step minimums'), h('dd', null, `${r.min_step_minutes} min, ${r.min_step_requests} requests (step began ${time(r.step_started_utc)})`),
         r.end_reason ? [h('dt', null, 'Ended'), h('dd', null, `${time(r.ended_utc)}: ${r.end_reason}`)] : null));
   }
+
+  /** A version's serving figure from its latest report (the inference log over that report's window); '–' without one. */
+  const served = (report, figure) => report && report.requests !== null && report.requests !== undefined ? figure(report) : '–';
+  const ms = value => value === null || value === undefined ? '–' : `${number(value, 1)} ms`;
 
   const signature = tensors => tensors.map(t => `${t.name} ${t.datatype}[${t.shape.join(',')}]`).join('; ');
 
@@ -112,9 +128,11 @@
       { label: 'Outputs', value: v => signature(v.outputs) },
       { label: 'Size', value: v => `${number(v.size_bytes / 1024, 1)} KiB`, num: true },
       { label: 'Cold start', value: v => v.serving.loaded ? `${number(v.serving.cold_start_ms.total, 1)} ms` : 'not loaded', num: true },
-      { label: 'Requests', value: v => health.has(v.version) ? number(health.get(v.version).requests) : '–', num: true },
-      { label: 'Errors', value: v => health.has(v.version) ? percent(health.get(v.version).error_rate) : '–', num: true },
-      { label: 'p95', value: v => health.has(v.version) && health.get(v.version).latency_p95_ms !== null ? `${number(health.get(v.version).latency_p95_ms, 1)} ms` : '–', num: true },
+      { label: 'Requests', value: v => served(health.get(v.version), r => number(r.requests)), num: true },
+      { label: 'Error rate', value: v => served(health.get(v.version), r => percent(r.error_rate)), num: true },
+      { label: 'p50', value: v => served(health.get(v.version), r => ms(r.latency_p50_ms)), num: true },
+      { label: 'p95', value: v => served(health.get(v.version), r => ms(r.latency_p95_ms)), num: true },
+      { label: 'p99', value: v => served(health.get(v.version), r => ms(r.latency_p99_ms)), num: true },
       { label: 'Manifest', value: v => v.has_manifest
         ? h('button', { type: 'button', onclick: e => manifest(e.target, v.version).catch(err => App.alert(err.message)) }, 'Show') : 'none' },
     ], rows, { id: 'versions-table' });

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using Serverless.IntegrationTests.Attacks.Support;
 using Serverless.IntegrationTests.Support;
 
@@ -92,6 +93,41 @@ public sealed class ConsoleAttacks
         await Attack.RefusedAsync(_target, () => _target.Operator.GetJsonAsync(path), HttpStatusCode.BadRequest, errorNames);
     }
 
+    [Theory]
+    [InlineData("models/victim/versions/1/monitoring/reports/%2e%2e%2flatest/json", "run id")]
+    [InlineData("models/victim/versions/1/monitoring/reports/20260101-000000-ABCDEF/json", "run id")]
+    [InlineData("models/victim/versions/..%2F..%2Flatest/monitoring/reports/20260101-000000-abcdef/json", "version")]
+    [InlineData("models/..%2Fvictim/versions/1/monitoring/reports/20260101-000000-abcdef/json", "model name")]
+    public async Task MonitoringReportJson_PathsItCannotName_Are400(string path, string errorNames)
+    {
+        await Attack.RefusedAsync(_target, () => _target.Operator.GetJsonAsync(path), HttpStatusCode.BadRequest, errorNames);
+    }
+
+    [Fact]
+    public async Task MonitoringReportJson_ARunThatDoesNotExist_Is404()
+    {
+        await Attack.RefusedAsync(_target, () => _target.Operator.GetJsonAsync("models/victim/versions/1/monitoring/reports/20260101-000000-abcdef/json"),
+            HttpStatusCode.NotFound, "no report");
+    }
+
+    [Theory]
+    [InlineData("orchestrations/x/bad-rows?limit=0")]
+    [InlineData("orchestrations/x/bad-rows?limit=101")]
+    [InlineData("orchestrations/x/bad-rows?limit=1e3")]
+    [InlineData("orchestrations/x/bad-rows?limit=99999999999999999999")]
+    public async Task BatchBadRows_ALimitOutOfRange_Is400(string path)
+    {
+        await Attack.RefusedAsync(_target, () => _target.Operator.GetJsonAsync(path), HttpStatusCode.BadRequest, "'limit'");
+    }
+
+    [Theory]
+    [InlineData("orchestrations/no-such-instance/bad-rows", "No orchestration instance")]
+    [InlineData("orchestrations/..%2F..%2Fhost/bad-rows", "No orchestration instance")]
+    public async Task BatchBadRows_AnInstanceThatDoesNotExist_Is404(string path, string errorNames)
+    {
+        await Attack.RefusedAsync(_target, () => _target.Operator.GetJsonAsync(path), HttpStatusCode.NotFound, errorNames);
+    }
+
     [Fact]
     public async Task MonitoringReportPage_ARunThatDoesNotExist_Is404()
     {
@@ -102,8 +138,23 @@ public sealed class ConsoleAttacks
     [Theory]
     [InlineData("orchestrations")]
     [InlineData("models/victim/versions/1/monitoring/reports/20260101-000000-abcdef")]
+    [InlineData("models/victim/versions/1/monitoring/reports/20260101-000000-abcdef/json")]
+    [InlineData("orchestrations/no-such-instance/bad-rows")]
+    [InlineData("models/victim/monitoring/reports")]
+    [InlineData("models/victim/retraining/runs")]
     public async Task ConsoleDataRoutes_TheClientKey_Is401(string path)
     {
         await Attack.RefusedAsync(_target, () => _target.Client.GetJsonAsync(path), HttpStatusCode.Unauthorized, errorNames: null);
+    }
+
+    /// <summary>The console's actions (promote, roll back, a sweep from a previous request, the monitor) with a client's key: refused, nothing moved.</summary>
+    [Theory]
+    [InlineData("PUT", "models/victim/aliases/production", """{"version": "1"}""")]
+    [InlineData("POST", "models/victim/aliases/production/rollback", "{}")]
+    [InlineData("POST", "orchestrations/training-sweeps", """{"dataset": "training/x.csv", "target": "y"}""")]
+    [InlineData("POST", "monitoring/runs", """{"model": "victim"}""")]
+    public async Task ConsoleActions_TheClientKey_Is401(string method, string path, string body)
+    {
+        await Attack.RefusedAsync(_target, () => _target.Client.SendAsync(new HttpMethod(method), path, new StringContent(body, Encoding.UTF8, "application/json")), HttpStatusCode.Unauthorized, errorNames: null);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -16,7 +17,12 @@ namespace Serverless.IntegrationTests.Browser;
 /// </summary>
 public sealed partial class ConsoleBrowserTests : IClassFixture<ConsoleFixture>
 {
+    /// <summary>The model the monitoring test watches: the fixture sets its p95 threshold so low that every report has a finding.</summary>
+    public const string WatchedModel = "watched";
+
     private const string Model = "churn-scorer";
+
+    private const int MonitoredRequests = 30;
 
     private readonly ConsoleFixture _fixture;
     private readonly ITestOutputHelper _output;
@@ -114,7 +120,7 @@ public sealed partial class ConsoleBrowserTests : IClassFixture<ConsoleFixture>
     }
 
     [Fact]
-    public async Task WorkflowsPage_ABatchScoringRun_ShowsItsOutcomeAndBadRows()
+    public async Task WorkflowsPage_ABatchScoringRunAndARetrainingRun_ShowTheirOutcomesBadRowSamplesAndLineage()
     {
         await RegisterModelAsync("batch-scorer");
         await _fixture.UploadAsync("data", "console/in.csv", "id,f0,f1,f2\n1,0.5,1,2\n2,1.5,0,2\n3,x,0,2\n");
@@ -123,6 +129,7 @@ public sealed partial class ConsoleBrowserTests : IClassFixture<ConsoleFixture>
         Assert.Equal(HttpStatusCode.Accepted, start.Status);
         var id = start.Json.GetProperty("id").GetString()!;
         await WaitAsync(id);
+        var retraining = await RetrainingRunAsync("batch-scorer");
 
         var page = await _fixture.OpenAsync("#/workflows");
 
@@ -130,13 +137,31 @@ public sealed partial class ConsoleBrowserTests : IClassFixture<ConsoleFixture>
         await Expect(row).ToContainTextAsync("Completed");
         await Expect(row).ToContainTextAsync("1 bad rows");
         await Expect(row).ToContainTextAsync("scores/console-run");
+        var retrainingRow = page.Locator("#retraining-table tbody tr", new() { HasText = retraining.RunId });
+        await Expect(retrainingRow).ToContainTextAsync("batch-scorer");
+        await Expect(retrainingRow).ToContainTextAsync(retraining.Decision);
+        await Expect(retrainingRow.Locator("progress")).ToHaveAttributeAsync("aria-label", new Regex("stage \\d of 6"));
         await ConsoleFixture.ScreenshotAsync(page, "workflows");
+
+        await row.GetByRole(AriaRole.Link, new() { Name = "bad rows" }).ClickAsync();
+        var bad = page.Locator("#bad-rows-table tbody tr");
+        await Expect(bad).ToHaveCountAsync(1);
+        await Expect(bad.First).ToContainTextAsync("3");
+        await Expect(bad.First).ToContainTextAsync("f0");
+        await Expect(page.Locator("#batch-facts")).ToContainTextAsync("scores/console-run/errors/");
+        await ConsoleFixture.ScreenshotAsync(page, "batch");
+
+        await page.GotoAsync(_fixture.ConsoleUri + "#/workflows");
+        await page.GetByRole(AriaRole.Link, new() { Name = retraining.RunId }).ClickAsync();
+        await Expect(page.Locator("#retraining-facts")).ToContainTextAsync("manual");
+        await Expect(page.Locator("#retraining-facts")).ToContainTextAsync(retraining.Reason);
+        await ConsoleFixture.ScreenshotAsync(page, "retraining");
     }
 
     [Fact]
     public async Task MonitoringPage_RunTheMonitorThenOpenAReport_ShowsTheReportPage()
     {
-        const string model = "watched";
+        const string model = WatchedModel;
         await RegisterModelAsync(model);
         await MonitoredTrafficAsync(model);
 
@@ -146,6 +171,9 @@ public sealed partial class ConsoleBrowserTests : IClassFixture<ConsoleFixture>
         await page.GetByRole(AriaRole.Button, new() { Name = $"Run the monitor for {model}" }).ClickAsync();
         await Expect(page.Locator("#reports-table tbody tr")).ToHaveCountAsync(reports + 1);
         await Expect(page.Locator("figure")).ToHaveCountAsync(4);
+        var findings = page.Locator("#findings article[data-version='1']");
+        await Expect(findings).ToContainTextAsync("alert raised");
+        await Expect(findings.Locator("ul.findings li", new() { HasText = "latency" })).ToContainTextAsync("p95 latency");
         await ConsoleFixture.ScreenshotAsync(page, "monitoring");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Open report" }).First.ClickAsync();
@@ -154,8 +182,28 @@ public sealed partial class ConsoleBrowserTests : IClassFixture<ConsoleFixture>
         await Expect(report).ToContainTextAsync("Findings");
         await ConsoleFixture.ScreenshotAsync(page, "report");
         await page.GotoAsync(_fixture.ConsoleUri + "#/monitoring");
-        await Expect(page.Locator("#monitoring-table")).ToContainTextAsync(model);
+        await Expect(page.Locator("#monitoring-table tbody tr", new() { HasText = model })).ToContainTextAsync("raised");
+
+        await page.GotoAsync(_fixture.ConsoleUri + $"#/models/{model}");
+        var health = await VersionHealthAsync(page, "1");
+        Assert.True(health["Requests"] is var requests && long.Parse(requests, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) >= MonitoredRequests, requests);
+        Assert.Equal("0.00 %", health["Error rate"]);
+        Assert.All(new[] { "p50", "p95", "p99" }, p => Assert.Matches(@"^[\d.,]+ ms$", health[p]));
+        Assert.True(Ms(health["p50"]) <= Ms(health["p95"]) && Ms(health["p95"]) <= Ms(health["p99"]), string.Join(", ", health));
     }
+
+    /// <summary>The versions table's cells of one version, by column header.</summary>
+    private static async Task<Dictionary<string, string>> VersionHealthAsync(IPage page, string version)
+    {
+        var table = page.Locator("#versions-table");
+        await Expect(table).ToBeVisibleAsync();
+        var headers = await table.Locator("thead th").AllInnerTextsAsync();
+        var row = table.Locator("tbody tr").Filter(new() { Has = page.Locator($"td:first-child:text-is('{version}')") });
+        var cells = await row.Locator("td").AllInnerTextsAsync();
+        return headers.Zip(cells).ToDictionary(p => p.First.Trim(), p => p.Second.Trim());
+    }
+
+    private static double Ms(string text) => double.Parse(text.Replace(" ms", "", StringComparison.Ordinal), NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task ModelsPage_200Versions_RendersEveryRow()
@@ -209,10 +257,13 @@ public sealed partial class ConsoleBrowserTests : IClassFixture<ConsoleFixture>
     private async Task<string?> AliasVersionAsync(string model) =>
         (await Operator.GetJsonAsync($"models/{model}/aliases/production")).Json.GetProperty("version").GetString();
 
-    /// <summary>Predictions with the client's key, and a first report once the monitor sees them (the log is written in the background).</summary>
+    /// <summary>
+    /// Predictions with the client's key (as many as a window needs to be judged, Monitoring:MinimumWindowRows), and a first report once
+    /// the monitor sees them (the log is written in the background).
+    /// </summary>
     private async Task MonitoredTrafficAsync(string model)
     {
-        for (var i = 0; i < 20; i++)
+        for (var i = 0; i < MonitoredRequests; i++)
         {
             var answer = await _fixture.Client.PostJsonAsync($"models/{model}/predict",
                 $$$"""{"dataframe_split": {"columns": ["f0", "f1", "f2"], "data": [[{{{i % 7 * 0.5}}}, {{{i % 3}}}, {{{i % 5}}}]]}}""");
@@ -224,13 +275,45 @@ public sealed partial class ConsoleBrowserTests : IClassFixture<ConsoleFixture>
         {
             var run = await Operator.PostJsonAsync("monitoring/runs", $$"""{"model": "{{model}}"}""");
             Assert.True(run.Status == HttpStatusCode.OK, run.Body.ToString());
-            if (run.Json.GetProperty("reports").EnumerateArray().Any(r => r.GetProperty("rows").GetInt64() >= 20))
+            if (run.Json.GetProperty("reports").EnumerateArray().Any(r => r.GetProperty("rows").GetInt64() >= MonitoredRequests))
             {
                 break;
             }
 
             Assert.True(DateTime.UtcNow < deadline, $"the logged rows never reached the monitor: {run.Json}");
             await Task.Delay(200);
+        }
+    }
+
+    /// <summary>
+    /// A retraining run asked for by the operator under a policy whose guardrails want labelled traffic the model never had,
+    /// so the run ends at its data (skipped, with why) without a sweep; its id, decision and reason once it ended.
+    /// </summary>
+    private async Task<(string RunId, string Decision, string Reason)> RetrainingRunAsync(string model)
+    {
+        const string policy = """
+            {"triggers": ["manual"], "alias": "production", "data": {"source": "traffic", "window_hours": 24, "max_traffic_rows": 1000},
+             "sweep": {"target": "y", "task": "binary", "metric": "auc", "algorithms": [{"name": "sdca"}]},
+             "rollout": {"shadow_percent": 50, "shadow_minutes": 10, "steps": [25, 100], "min_step_minutes": 5, "min_step_requests": 50, "guards": {"max_error_rate": 0.05}},
+             "judge": {"margin": 0.01, "min_labelled_rows": 50, "max_wait_minutes": 120},
+             "guardrails": {"max_runs_per_day": 5, "min_labelled_rows": 100, "cooldown_minutes": 0, "approval_required": true}}
+            """;
+        var set = await Operator.PutJsonAsync($"models/{model}/retraining", policy);
+        Assert.True(set.Status is HttpStatusCode.OK or HttpStatusCode.Created, set.Body.ToString());
+        var start = await Operator.PostJsonAsync($"models/{model}/retraining/runs", """{"reason": "asked for in the console test"}""");
+        Assert.True(start.Status == HttpStatusCode.Accepted, start.Body.ToString());
+        var runId = start.Json.GetProperty("run_id").GetString()!;
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            var run = (await Operator.GetJsonAsync($"models/{model}/retraining/runs/{runId}")).Json;
+            if (run.GetProperty("status").GetString() is not "running")
+            {
+                return (runId, run.GetProperty("decision").GetString()!, run.GetProperty("reason").GetString()!);
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, run.ToString());
+            await Task.Delay(250);
         }
     }
 

@@ -261,6 +261,8 @@ public sealed partial class ContractTests : IClassFixture<ContractFixture>
         await _golden.GetAsync("GetMonitoringReportPage", Client, $"{page}/{runId}");
         await _golden.GetAsync("GetMonitoringReportPage.404", Client, $"{page}/20000101-000000-abcdef");
         await _golden.GetAsync("GetMonitoringReportPage.400", Client, $"{page}/latest");
+        await _golden.GetAsync("GetMonitoringReport", Client, $"{page}/{runId}/json", GoldenMode.Shape);
+        await _golden.GetAsync("GetMonitoringReport.404", Client, $"{page}/20000101-000000-abcdef/json");
     }
 
     private async Task BatchScoringAsync()
@@ -275,6 +277,9 @@ public sealed partial class ContractTests : IClassFixture<ContractFixture>
         await WaitAsync(id);
         await _golden.GetAsync("GetOrchestration", Client, $"orchestrations/{id}");
         await _golden.GetAsync("GetOrchestration.404", Client, "orchestrations/no-such-instance");
+        await _golden.GetAsync("GetBatchBadRows", Client, $"orchestrations/{id}/bad-rows");
+        await _golden.GetAsync("GetBatchBadRows.400", Client, $"orchestrations/{id}/bad-rows?limit=0");
+        await _golden.GetAsync("GetBatchBadRows.404", Client, "orchestrations/no-such-instance/bad-rows");
         await _golden.CheckAsync("TerminateOrchestration.409", Client, HttpMethod.Post, $"orchestrations/{id}/terminate");
         await _golden.CheckAsync("TerminateOrchestration.404", Client, HttpMethod.Post, "orchestrations/no-such-instance/terminate");
     }
