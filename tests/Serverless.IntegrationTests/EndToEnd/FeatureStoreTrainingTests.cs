@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using Azure.Storage.Blobs;
 using Serverless.IntegrationTests.Support;
 
@@ -32,7 +31,7 @@ public sealed class FeatureStoreTrainingTests
         var suffix = Guid.NewGuid().ToString("N")[..6];
         var (set, model) = ($"fs-train-{suffix}", $"fs-trained-{suffix}");
         var declared = await Client.PutJsonAsync($"feature-sets/{set}/versions/1",
-            """{"entity_keys": ["customer_id"], "features": [{"name": "score", "type": "numeric"}], "ttl_seconds": 864000}""");
+            """{"entity_keys": ["customer_id"], "features": [{"name": "score", "type": "numeric"}], "ttl_seconds": 2592000}""");
         Assert.Equal(HttpStatusCode.Created, declared.Status);
 
         // The timeline: each customer's score at day 1 says its label; at day 5 it is replaced by a value unrelated to the label.
@@ -46,13 +45,13 @@ public sealed class FeatureStoreTrainingTests
             dataset.Append(CultureInfo.InvariantCulture, $"s{k},{Time(day.AddDays(3).AddMinutes(k))},{Label(k)}\n");
         }
 
-        await UploadAsync("training", $"{model}.csv", dataset.ToString());
+        await OrchestrationPolling.UploadAsync(_stack.ConnectionString, "training", $"{model}.csv", dataset.ToString());
 
-        var sweep = await RunSweepAsync($$"""
+        var sweep = await OrchestrationPolling.StartAndWaitAsync(Client, "orchestrations/training-sweeps", $$"""
             {"dataset": "training/{{model}}.csv", "target": "churned", "task": "binary",
              "feature_sets": [{"name": "{{set}}", "version": "1"}], "event_time_column": "event_time",
              "algorithms": [{"name": "lbfgs"}], "metric": "auc", "model_name": "{{model}}", "seed": 7}
-            """);
+            """, TimeSpan.FromMinutes(5));
 
         Assert.True(sweep.GetProperty("runtime_status").GetString() == "Completed", sweep.ToString());
         var output = sweep.GetProperty("output");
@@ -89,33 +88,6 @@ public sealed class FeatureStoreTrainingTests
             $$"""{"customer_id": "s{{k}}", "event_time": "{{Time(time)}}", "score": {{Number(value(k))}}}"""));
         var written = await Client.PostJsonAsync($"feature-sets/{set}/versions/1/rows", $$"""{"rows": [{{rows}}]}""");
         Assert.True(written.Status == HttpStatusCode.OK, written.Body?.ToString());
-    }
-
-    private async Task<JsonElement> RunSweepAsync(string body)
-    {
-        var start = await Client.PostJsonAsync("orchestrations/training-sweeps", body);
-        Assert.True(start.Status == HttpStatusCode.Accepted, $"{start.Status}: {start.Body}");
-        var id = start.Json.GetProperty("id").GetString()!;
-        var deadline = DateTime.UtcNow.AddMinutes(5);
-        while (true)
-        {
-            var status = await Client.GetJsonAsync($"orchestrations/{id}");
-            var runtime = status.Json.GetProperty("runtime_status").GetString();
-            if (runtime is "Completed" or "Failed" or "Terminated")
-            {
-                return status.Json;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"sweep {id} still {runtime}: {status.Json}");
-            await Task.Delay(500);
-        }
-    }
-
-    private async Task UploadAsync(string container, string name, string content)
-    {
-        var client = new BlobContainerClient(_stack.ConnectionString, container);
-        await client.CreateIfNotExistsAsync();
-        await client.GetBlobClient(name).UploadAsync(BinaryData.FromString(content), overwrite: true);
     }
 
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
