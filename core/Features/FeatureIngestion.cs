@@ -34,7 +34,17 @@ public sealed class FeatureIngestion
         var set = await _catalog.GetAsync(name, version, cancellationToken).ConfigureAwait(false);
         var now = _clock.GetUtcNow();
         var rows = csv ? FeatureRowReader.ReadCsv(set, body, _maxRows, now) : FeatureRowReader.ReadJson(set, body.Span, _maxRows, now);
-        var blobs = await _history.AppendAsync(set, rows, now, cancellationToken).ConfigureAwait(false);
+        return await WriteRowsAsync(set, rows, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes rows already read and checked (a file being materialised): the history first, stamped <c>ingested_at</c>
+    /// <paramref name="ingestedAt"/>, then the online store, then drops their keys from this process's cache.
+    /// </summary>
+    public async Task<FeatureWriteResult> WriteRowsAsync(FeatureSetDefinition set, IReadOnlyList<FeatureRecord> rows, DateTimeOffset ingestedAt,
+        CancellationToken cancellationToken)
+    {
+        var blobs = await _history.AppendAsync(set, rows, ingestedAt, cancellationToken).ConfigureAwait(false);
         try
         {
             var online = await _online.WriteAsync(set, rows, cancellationToken).ConfigureAwait(false);

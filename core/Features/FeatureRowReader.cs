@@ -117,9 +117,19 @@ public static class FeatureRowReader
     /// with <c>ingested_at</c> skipped and no limit on the rows or on how far ahead event times are (both were checked when written).
     /// No rows for blank text; BadRequest naming the line for one that is not a row of <paramref name="set"/>.
     /// </summary>
-    public static IReadOnlyList<FeatureRecord> ReadHistoryLines(FeatureSetDefinition set, ReadOnlySpan<byte> lines)
+    public static IReadOnlyList<FeatureRecord> ReadHistoryLines(FeatureSetDefinition set, ReadOnlySpan<byte> lines) =>
+        ReadLines(new RowBuilder(set, DateTimeOffset.MaxValue - MaxClockSkew, history: true), lines, int.MaxValue);
+
+    /// <summary>
+    /// The rows of JSON Lines (a file being materialised): one row object a line, checked as <see cref="ReadJson"/> checks rows (an
+    /// <c>ingested_at</c> column is refused: the app stamps it). All or nothing, BadRequest naming the row (0-based among the text's
+    /// non-blank lines) and column; PayloadTooLarge past <paramref name="maxRows"/>; no rows for blank text.
+    /// </summary>
+    public static IReadOnlyList<FeatureRecord> ReadJsonLines(FeatureSetDefinition set, ReadOnlySpan<byte> lines, int maxRows, DateTimeOffset now) =>
+        ReadLines(new RowBuilder(set, now), lines, maxRows);
+
+    private static IReadOnlyList<FeatureRecord> ReadLines(RowBuilder reader, ReadOnlySpan<byte> lines, int maxRows)
     {
-        var reader = new RowBuilder(set, DateTimeOffset.MaxValue - MaxClockSkew, history: true);
         var index = 0;
         while (!lines.IsEmpty)
         {
@@ -131,6 +141,7 @@ public static class FeatureRowReader
                 continue;
             }
 
+            CheckCount(index + 1, maxRows);
             reader.Begin(index++);
             try
             {

@@ -35,4 +35,11 @@ public sealed class FeatureStoreOptions
     /// <summary>Rows one <c>POST .../rows</c> may carry (a larger load belongs to materialisation).</summary>
     [Range(1, 100_000)]
     public int MaxRowsPerWrite { get; set; } = 1_000;
+
+    /// <summary>
+    /// History rows one point-in-time join may read per feature set (the rows of the event dates it can use, whichever keys they hold);
+    /// past it the join is refused (BadRequest naming the set and this setting), which bounds its time and memory.
+    /// </summary>
+    [Range(1, 100_000_000)]
+    public long MaxJoinHistoryRows { get; set; } = 5_000_000;
 }

@@ -25,22 +25,28 @@ public sealed class FeatureMaterialisationFunctions
     private readonly FeatureMaterialisationStarter _starter;
     private readonly PlanMaterialisationActivity _plan;
     private readonly MaterialiseChunkActivity _chunk;
+    private readonly PlanFileMaterialisationActivity _planFile;
+    private readonly MaterialiseFileChunkActivity _fileChunk;
     private readonly ILogger<FeatureMaterialisationFunctions> _logger;
 
     public FeatureMaterialisationFunctions(FeatureMaterialisationStarter starter, PlanMaterialisationActivity plan, MaterialiseChunkActivity chunk,
-        ILogger<FeatureMaterialisationFunctions> logger)
+        PlanFileMaterialisationActivity planFile, MaterialiseFileChunkActivity fileChunk, ILogger<FeatureMaterialisationFunctions> logger)
     {
         _starter = starter;
         _plan = plan;
         _chunk = chunk;
+        _planFile = planFile;
+        _fileChunk = fileChunk;
         _logger = logger;
     }
 
     [Function("StartFeatureMaterialisation")]
-    [ApiOperation("Materialise a feature set version's history into its online store", Request = typeof(StartMaterialisationBody),
-        Description = "Reads the history blobs of the event dates asked for (default: all) in chunks, at most max_parallelism at once, and merges " +
-                      "their rows into the online store: per feature, the value with the latest event time wins, so running it again, or beside live " +
-                      "writes, changes nothing it should not. Poll the status route: progress in custom_status, totals in output.",
+    [ApiOperation("Materialise a feature set version's history, or a file, into its online store", Request = typeof(StartMaterialisationBody),
+        RequestRequired = false,
+        Description = "Reads the history blobs of the event dates asked for (default: all), or with source a CSV or JSON Lines file in a data container, " +
+                      "in chunks, at most max_parallelism at once, and merges their rows into the online store (a file's rows into the history too): " +
+                      "per feature, the value with the latest event time wins, so running it again, or beside live writes, changes nothing it should not. " +
+                      "The body is optional (empty: the whole history). Poll the status route: progress in custom_status, totals in output.",
         Errors = [ErrorCodes.InvalidInput, ErrorCodes.NotFound, ErrorCodes.PayloadTooLarge])]
     [ApiResponse(StatusCodes.Status202Accepted, typeof(OrchestrationAcceptedResponse), "Started.", Headers = ["Location"])]
     public Task<IActionResult> Start(
@@ -61,6 +67,9 @@ public sealed class FeatureMaterialisationFunctions
                 To = parsed.To,
                 BlobsPerChunk = parsed.BlobsPerChunk ?? MaterialisationRequest.DefaultBlobsPerChunk,
                 MaxParallelism = parsed.MaxParallelism ?? MaterialisationRequest.DefaultMaxParallelism,
+                Source = parsed.Source,
+                Format = parsed.Format,
+                ChunkRows = parsed.ChunkRows ?? MaterialisationRequest.DefaultChunkRows,
             };
             var instanceId = await _starter.StartAsync(materialisation, client, cancellationToken);
             return OrchestrationApiFunctions.Accepted(request, instanceId);
@@ -77,4 +86,12 @@ public sealed class FeatureMaterialisationFunctions
     [Function(MaterialiseChunkActivity.Name)]
     public Task<MaterialisationChunkResult> Materialise([ActivityTrigger] MaterialisationChunk chunk) =>
         _chunk.RunAsync(new NamedActivityContext(MaterialiseChunkActivity.Name), chunk);
+
+    [Function(PlanFileMaterialisationActivity.Name)]
+    public Task<FileMaterialisationPlan> PlanFile([ActivityTrigger] MaterialisationRequest request) =>
+        _planFile.RunAsync(new NamedActivityContext(PlanFileMaterialisationActivity.Name), request);
+
+    [Function(MaterialiseFileChunkActivity.Name)]
+    public Task<MaterialisationChunkResult> MaterialiseFile([ActivityTrigger] FileMaterialisationChunk chunk) =>
+        _fileChunk.RunAsync(new NamedActivityContext(MaterialiseFileChunkActivity.Name), chunk);
 }

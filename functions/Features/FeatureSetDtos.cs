@@ -62,8 +62,11 @@ public sealed record FeatureRowsResponse(
 }
 
 /// <summary>
-/// The body that starts materialisation (all optional; an empty body takes every default): the event dates (UTC, <c>yyyy-MM-dd</c>,
-/// inclusive) of the history to materialise (default: all of it), history blobs per activity (default 25, 1 to 500) and activities
-/// at once (default 4, 1 to 32). Unknown fields are refused.
+/// The body that starts materialisation (all optional; an empty body takes every default): either the event dates (UTC, <c>yyyy-MM-dd</c>,
+/// inclusive) of the history to materialise (default: all of it) and history blobs per activity (default 25, 1 to 500), or a
+/// <c>source</c> file to load (<c>container/path</c> in a data container, CSV with a header row or JSON Lines, one row per line, as
+/// <c>format</c> or its extension says) in chunks of about <c>chunk_rows</c> rows (default 10,000, 100 to 100,000); activities at once
+/// (default 4, 1 to 32). Unknown fields are refused.
 /// </summary>
-public sealed record StartMaterialisationBody(DateOnly? From, DateOnly? To, int? BlobsPerChunk, int? MaxParallelism);
+public sealed record StartMaterialisationBody(DateOnly? From, DateOnly? To, int? BlobsPerChunk, int? MaxParallelism, string? Source = null,
+    string? Format = null, int? ChunkRows = null);

@@ -1,4 +1,5 @@
 using Serverless.Core.Errors;
+using Serverless.Core.Features;
 using Serverless.Core.Models;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving;
@@ -10,18 +11,22 @@ namespace Serverless.Orchestrations.BatchScoring;
 /// The model version a batch job will score with, resolved when the request arrives: the named <c>version</c>, the
 /// version the named <c>alias</c> points at, else the default alias's version, else the latest. A model, version or
 /// alias that does not exist, both a version and an alias, or a version without the manifest the records path needs
-/// is a BadRequest naming the field (a request body names them; the route exists). An inference graph needs no manifest of its
-/// own here (<see cref="BatchScoringStarter"/> checks that it can be served as records). Thread-safe.
+/// is a BadRequest naming the field (a request body names them; the route exists), and so is a manifest taking features from feature
+/// sets that cannot supply them now (a set version not declared, or declaring a feature otherwise than the manifest: checked once here,
+/// not refused row by row). An inference graph needs no manifest of its own here (<see cref="BatchScoringStarter"/> checks that it can
+/// be served as records). Thread-safe.
 /// </summary>
 public sealed class BatchModelCheck
 {
     private readonly IModelRegistry _registry;
     private readonly ModelResolver _resolver;
+    private readonly FeatureSetCatalog _featureSets;
 
-    public BatchModelCheck(IModelRegistry registry, ModelResolver resolver)
+    public BatchModelCheck(IModelRegistry registry, ModelResolver resolver, FeatureSetCatalog featureSets)
     {
         _registry = registry;
         _resolver = resolver;
+        _featureSets = featureSets;
     }
 
     /// <summary>The version to score with; BadRequest naming <c>model</c>, <c>version</c> or <c>alias</c> when it cannot be.</summary>
@@ -77,7 +82,41 @@ public sealed class BatchModelCheck
             }
         }
 
-        return resolved.ManifestSha256 is null && !resolved.IsGraph ? throw NoManifest(resolved, field, alias) : resolved;
+        if (resolved.IsGraph)
+        {
+            return resolved;
+        }
+
+        if (resolved.ManifestSha256 is null)
+        {
+            throw NoManifest(resolved, field, alias);
+        }
+
+        if (await _registry.GetManifestAsync(resolved, cancellationToken).ConfigureAwait(false) is { } manifest)
+        {
+            await CheckFeatureSetsAsync(resolved, manifest, field, cancellationToken).ConfigureAwait(false);
+        }
+
+        return resolved;
+    }
+
+    /// <summary>BadRequest naming the field when the manifest's feature sets cannot supply its features now.</summary>
+    private async Task CheckFeatureSetsAsync(ModelVersion version, ModelManifest manifest, string field, CancellationToken cancellationToken)
+    {
+        if (manifest.FeatureSets is not { Count: > 0 })
+        {
+            return;
+        }
+
+        try
+        {
+            await _featureSets.CheckManifestAsync(manifest, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ServingException e) when (e.Kind == ServingErrorKind.BadRequest)
+        {
+            throw ServingException.BadRequest(
+                $"'{field}': model '{version.Name}' version '{version.Version}' takes features from feature sets that cannot supply them, so no row could be scored: {e.Message}");
+        }
     }
 
     private async Task ThrowIfNoModelAsync(string model, CancellationToken cancellationToken)

@@ -15,6 +15,9 @@ public sealed class InputBlobReader
 {
     private const string Field = "blob";
 
+    /// <summary>Bytes read at a time while looking for a line start.</summary>
+    public const int ProbeBytes = 64 * 1024;
+
     private readonly BlobServiceClient _blobs;
     private readonly DataContainers _containers;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _createdContainers = new(StringComparer.Ordinal);
@@ -76,6 +79,25 @@ public sealed class InputBlobReader
         var response = await Blob(path).DownloadStreamingAsync(new BlobDownloadOptions { Range = new Azure.HttpRange(start, end - start) }, cancellationToken)
             .ConfigureAwait(false);
         return response.Value.Content;
+    }
+
+    /// <summary>
+    /// The start of the first line that begins after <paramref name="from"/> (just past the next '\n' at or after it), probing
+    /// <see cref="ProbeBytes"/> at a time; <paramref name="size"/> when there is none.
+    /// </summary>
+    public async Task<long> NextLineStartAsync(string path, long from, long size, CancellationToken cancellationToken)
+    {
+        for (var position = from; position < size; position += ProbeBytes)
+        {
+            var window = await ReadAsync(path, position, (int)Math.Min(ProbeBytes, size - position), cancellationToken).ConfigureAwait(false);
+            var newline = Array.IndexOf(window, (byte)'\n');
+            if (newline >= 0)
+            {
+                return position + newline + 1;
+            }
+        }
+
+        return size;
     }
 
     /// <summary>Reads up to <paramref name="length"/> bytes from <paramref name="start"/>.</summary>

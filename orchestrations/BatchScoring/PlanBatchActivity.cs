@@ -21,8 +21,6 @@ public sealed class PlanBatchActivity : TaskActivity<BatchScoringRequest, BatchP
 {
     public const string Name = "BatchScoringPlan";
 
-    private const int ProbeBytes = 64 * 1024;
-
     private readonly InputBlobReader _input;
     private readonly IModelRegistry _registry;
     private readonly ModelResolver _resolver;
@@ -45,7 +43,7 @@ public sealed class PlanBatchActivity : TaskActivity<BatchScoringRequest, BatchP
         var start = layout.DataStart;
         while (start < size)
         {
-            var end = start + layout.ChunkBytes >= size ? size : await NextLineStartAsync(request.Input, start + layout.ChunkBytes, size).ConfigureAwait(false);
+            var end = start + layout.ChunkBytes >= size ? size : await _input.NextLineStartAsync(request.Input, start + layout.ChunkBytes, size, CancellationToken.None).ConfigureAwait(false);
             chunks.Add(new ChunkRange(chunks.Count, start, end));
             start = end;
         }
@@ -72,21 +70,6 @@ public sealed class PlanBatchActivity : TaskActivity<BatchScoringRequest, BatchP
 
         var sample = await input.ReadAsync(request.Input, 0, (int)Math.Min(size, BatchChunking.SampleBytes), cancellationToken).ConfigureAwait(false);
         return (size, BatchChunking.Layout(sample, size, format, request.ChunkRows));
-    }
-
-    private async Task<long> NextLineStartAsync(string path, long from, long size)
-    {
-        for (var position = from; position < size; position += ProbeBytes)
-        {
-            var window = await _input.ReadAsync(path, position, (int)Math.Min(ProbeBytes, size - position), CancellationToken.None).ConfigureAwait(false);
-            var newline = Array.IndexOf(window, (byte)'\n');
-            if (newline >= 0)
-            {
-                return position + newline + 1;
-            }
-        }
-
-        return size;
     }
 
     private async Task<string> ResolveVersionAsync(BatchScoringRequest request)

@@ -2,20 +2,24 @@ using Microsoft.DurableTask.Client;
 using Serverless.Core.Errors;
 using Serverless.Core.Features;
 using Serverless.Core.Registry;
+using Serverless.Orchestrations.BatchScoring;
 
 namespace Serverless.Orchestrations.Features;
 
 /// <summary>
 /// Starts materialisation after checking what can be known now: the set version is declared (NotFound otherwise), the date range is
-/// ordered and the knobs are in range (BadRequest naming the field). Thread-safe.
+/// ordered, the knobs are in range and a file to load is one the app may read with a header that fits the set
+/// (<see cref="MaterialisationSource"/>; BadRequest naming the field). Thread-safe.
 /// </summary>
 public sealed class FeatureMaterialisationStarter
 {
     private readonly FeatureSetCatalog _catalog;
+    private readonly InputBlobReader _input;
 
-    public FeatureMaterialisationStarter(FeatureSetCatalog catalog)
+    public FeatureMaterialisationStarter(FeatureSetCatalog catalog, InputBlobReader input)
     {
         _catalog = catalog;
+        _input = input;
     }
 
     /// <summary>Checks and schedules; returns the instance id. Nothing is scheduled when a check fails.</summary>
@@ -45,6 +49,29 @@ public sealed class FeatureMaterialisationStarter
             throw ServingException.BadRequest($"'max_parallelism' must be between 1 and {MaterialisationRequest.MaxMaxParallelism} (was {request.MaxParallelism}).");
         }
 
-        await _catalog.GetAsync(request.Name, request.Version, cancellationToken).ConfigureAwait(false);
+        if (request.Source is null)
+        {
+            if (request.Format is not null)
+            {
+                throw ServingException.BadRequest("'format' applies to a 'source' file; give 'source' too, or leave 'format' out to replay the history.");
+            }
+
+            await _catalog.GetAsync(request.Name, request.Version, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (request.From is not null || request.To is not null)
+        {
+            throw ServingException.BadRequest("'from' and 'to' choose event dates of the history; a 'source' file is loaded whole. Give one or the other.");
+        }
+
+        if (request.ChunkRows is < MaterialisationRequest.MinChunkRows or > MaterialisationRequest.MaxChunkRows)
+        {
+            throw ServingException.BadRequest(
+                $"'chunk_rows' must be between {MaterialisationRequest.MinChunkRows} and {MaterialisationRequest.MaxChunkRows} (was {request.ChunkRows}).");
+        }
+
+        var set = await _catalog.GetAsync(request.Name, request.Version, cancellationToken).ConfigureAwait(false);
+        await MaterialisationSource.LayoutAsync(_input, request, set, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,9 +1,11 @@
 namespace Serverless.Orchestrations.Features;
 
 /// <summary>
-/// Materialise a feature set version's history into its online store: the history blobs with event dates (UTC) in
-/// [<see cref="From"/>, <see cref="To"/>] (either null: open), read <see cref="BlobsPerChunk"/> blobs to an activity, at most
-/// <see cref="MaxParallelism"/> activities at once. Immutable; serialised into orchestration history.
+/// Materialise into a feature set version's online store either its history, the history blobs with event dates (UTC) in
+/// [<see cref="From"/>, <see cref="To"/>] (either null: open), read <see cref="BlobsPerChunk"/> blobs to an activity; or, with
+/// <see cref="Source"/>, a CSV or JSON Lines file in a data container, cut into chunks of about <see cref="ChunkRows"/> rows whose rows
+/// are written as <c>POST .../rows</c> writes them (history, then online store). At most <see cref="MaxParallelism"/> activities at
+/// once. Immutable; serialised into orchestration history.
 /// </summary>
 public sealed record MaterialisationRequest
 {
@@ -11,6 +13,18 @@ public sealed record MaterialisationRequest
     public const int MaxBlobsPerChunk = 500;
     public const int DefaultMaxParallelism = 4;
     public const int MaxMaxParallelism = 32;
+    public const int DefaultChunkRows = 10_000;
+    public const int MinChunkRows = 100;
+    public const int MaxChunkRows = 100_000;
+
+    /// <summary>A file to load (<c>container/path</c> in a data container), or null to replay the history.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>The file's format, <c>csv</c> (header row first) or <c>jsonl</c>; null: from its extension.</summary>
+    public string? Format { get; init; }
+
+    /// <summary>Rows per activity, about (a file only).</summary>
+    public int ChunkRows { get; init; } = DefaultChunkRows;
 
     public required string Name { get; init; }
 
@@ -37,8 +51,18 @@ public sealed record MaterialisationPart(DateOnly Date, string Prefix);
 /// <summary>The plan: the chunks and how many history blobs they cover at planning time.</summary>
 public sealed record MaterialisationPlan(IReadOnlyList<MaterialisationChunk> Chunks, int Blobs);
 
+/// <summary>
+/// The work of one activity loading a file: the lines that start in bytes [<see cref="Start"/>, <see cref="End"/>) of
+/// <see cref="Source"/> (cut at line starts), read under <see cref="Header"/> (CSV; null for JSON Lines).
+/// </summary>
+public sealed record FileMaterialisationChunk(int Index, string Name, string Version, string Source, string Format, string? Header, long Start, long End);
+
+/// <summary>A file's plan: its chunks and its size in bytes.</summary>
+public sealed record FileMaterialisationPlan(IReadOnlyList<FileMaterialisationChunk> Chunks, long Bytes);
+
 /// <summary>What one chunk did: blobs and rows read, and the online store's changes (<see cref="Core.Features.OnlineWriteResult"/>).</summary>
-public sealed record MaterialisationChunkResult(int Index, int Blobs, long Rows, long EntitiesWritten, long ValuesUpdated, long ValuesKept);
+/// <remarks><paramref name="Refused"/>: why a file chunk's rows were refused (none of them written), null when they were written.</remarks>
+public sealed record MaterialisationChunkResult(int Index, int Blobs, long Rows, long EntitiesWritten, long ValuesUpdated, long ValuesKept, string? Refused = null);
 
 /// <summary>The custom status while materialisation runs (<see cref="MaterialisationStages"/>).</summary>
 public sealed record MaterialisationProgress(string Stage, int ChunksTotal, int ChunksDone, int BlobsTotal, long Rows, long ValuesUpdated, long ValuesKept);
@@ -56,7 +80,9 @@ public sealed record MaterialisationResult(
     long ValuesUpdated,
     long ValuesKept,
     DateTime StartedUtc,
-    DateTime CompletedUtc);
+    DateTime CompletedUtc,
+    string? Source = null,
+    long Bytes = 0);
 
 /// <summary>The stages materialisation reports in its custom status, in order. Part of the API: the values never change.</summary>
 public static class MaterialisationStages
@@ -66,4 +92,7 @@ public static class MaterialisationStages
     public const string Materialising = "materialising";
 
     public const string Completed = "completed";
+
+    /// <summary>Every chunk ran, and some chunks of a file had rows that were refused (the orchestration then fails naming them).</summary>
+    public const string Refused = "refused";
 }

@@ -80,8 +80,11 @@ public sealed class PrepareSweepDataActivity : TaskActivity<SweepInput, SweepDat
         await _storage.WriteAsync(profileUri, Baseline(features, dataset, rows, target, request, $"sweep {input.SweepId}, whole dataset").ToJson(), CancellationToken.None)
             .ConfigureAwait(false);
 
+        // The joined features the model takes (a request's 'features' may leave some out), per set, for the registered manifest.
+        var modelFeatures = features.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        var featureSets = dataset.JoinedSets.Select(j => j with { Features = j.Features!.Where(modelFeatures.Contains).ToList() }).Where(j => j.Features!.Count > 0).ToList();
         return new SweepData(trainUri, validationUri, baselineUri, profileUri, features, positive, classes, train.Count, validation.Count, dropped,
-            Convert.ToHexStringLower(SHA256.HashData(bytes)));
+            Convert.ToHexStringLower(SHA256.HashData(bytes)), featureSets.Count > 0 ? featureSets : null);
     }
 
     /// <summary>The dataset's bytes, at most <see cref="TrainingOptions.MaxDatasetBytes"/> of them (BadRequest beyond).</summary>

@@ -7,13 +7,16 @@ using Serverless.Core.Training;
 
 namespace Serverless.Orchestrations.Training;
 
-/// <summary>What to register: the winning trial's outputs and the sweep's baseline.</summary>
-public sealed record RegistrationInput(string ModelName, string SweepId, TrialResult Best, string Metric, string BaselineUri);
+/// <summary>What to register: the winning trial's outputs, the sweep's baseline and the feature sets its data was joined with (null: none).</summary>
+public sealed record RegistrationInput(string ModelName, string SweepId, TrialResult Best, string Metric, string BaselineUri,
+    IReadOnlyList<SweepFeatureSet>? FeatureSets = null);
 
 /// <summary>
 /// Registers the winning trial's model as the next numeric version of the model (1 when it has none) with the
 /// trial's manifest and the sweep's baseline (carrying the trial's validation metrics, the yardstick for live
-/// performance), described by sweep, trial and score. Safe to retry: a version
+/// performance), described by sweep, trial and score. A sweep trained on a point-in-time join registers the manifest with
+/// <c>feature_sets</c> naming the sets and the features it took from them (<see cref="WithFeatureSets"/>), so the version serves
+/// from entity keys with online lookups as it was trained. Safe to retry: a version
 /// with the same bytes and description is reused; a version number taken meanwhile moves on to the next.
 /// </summary>
 [DurableTask(Name)]
@@ -36,8 +39,8 @@ public sealed class RegisterBestModelActivity : TaskActivity<RegistrationInput, 
     {
         var best = input.Best;
         var model = await _storage.ReadAsync(TrialOutputs.Combine(best.OutputUri, TrialOutputs.Model), CancellationToken.None).ConfigureAwait(false);
-        var manifest = ModelManifest.Parse(await _storage.ReadAsync(TrialOutputs.Combine(best.OutputUri, TrialOutputs.Manifest), CancellationToken.None)
-            .ConfigureAwait(false));
+        var manifest = WithFeatureSets(ModelManifest.Parse(await _storage.ReadAsync(TrialOutputs.Combine(best.OutputUri, TrialOutputs.Manifest), CancellationToken.None)
+            .ConfigureAwait(false)), input.FeatureSets);
         var description = $"sweep {input.SweepId}, trial {best.TrialId} ({best.Algorithm}), {input.Metric}={best.Metrics[input.Metric]:G6}";
         var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(model));
 
@@ -68,5 +71,24 @@ public sealed class RegisterBestModelActivity : TaskActivity<RegistrationInput, 
         };
         await _baselines.SaveAsync(input.ModelName, version, baseline, CancellationToken.None).ConfigureAwait(false);
         return version;
+    }
+
+    /// <summary>
+    /// The trial's manifest with <c>feature_sets</c> for the joined sets: per set, the joined features the manifest has (a trainer
+    /// may drop one), sets left with none left out; unchanged when the sweep joined none.
+    /// </summary>
+    public static ModelManifest WithFeatureSets(ModelManifest manifest, IReadOnlyList<SweepFeatureSet>? sets)
+    {
+        var names = manifest.Features.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        var joined = (sets ?? []).Select(s => new ManifestFeatureSet(s.Name, s.Version, (s.Features ?? []).Where(names.Contains).ToList()))
+            .Where(s => s.Features.Count > 0).ToList();
+        if (joined.Count == 0)
+        {
+            return manifest;
+        }
+
+        var result = manifest with { FeatureSets = joined };
+        ManifestFeatureSet.ValidateAll(result);
+        return result;
     }
 }

@@ -4,7 +4,9 @@ namespace Serverless.Orchestrations.Training;
 
 /// <summary>
 /// The sweep's data after preparation: where the train and validation splits and the baseline are (absolute URIs
-/// of the trial contract), the features in model order, the class labels (classification) and the fingerprint.
+/// of the trial contract), the features in model order, the class labels (classification), the fingerprint and the feature
+/// sets a point-in-time join took model features from (each with those features; null or empty: none), which the registered
+/// model's manifest names so it serves with lookups.
 /// </summary>
 public sealed record SweepData(
     string TrainUri,
@@ -17,7 +19,8 @@ public sealed record SweepData(
     long TrainRows,
     long ValidationRows,
     long DroppedRows,
-    string Fingerprint);
+    string Fingerprint,
+    IReadOnlyList<SweepFeatureSet>? FeatureSets = null);
 
 /// <summary>
 /// The orchestration's input: the request plus the host's trial settings and the trial cap, fixed at start so

@@ -15,11 +15,12 @@ internal sealed class SweepDataset
 {
     private static readonly CsvReaderOptions Options = new() { HasHeader = false, Separator = ',', DetectSeparatorHint = false, IncludeValuesInExceptions = false };
 
-    private SweepDataset(string[] header, List<string[]> rows, IReadOnlySet<string>? notFeatures = null)
+    private SweepDataset(string[] header, List<string[]> rows, IReadOnlySet<string>? notFeatures = null, IReadOnlyList<SweepFeatureSet>? joinedSets = null)
     {
         Header = header;
         Rows = rows;
         NotFeatures = notFeatures ?? new HashSet<string>(StringComparer.Ordinal);
+        JoinedSets = joinedSets ?? [];
     }
 
     public string[] Header { get; }
@@ -29,8 +30,15 @@ internal sealed class SweepDataset
     /// <summary>Columns never inferred as features (a point-in-time join's event time and entity keys), besides the request's excluded ones.</summary>
     public IReadOnlySet<string> NotFeatures { get; }
 
-    /// <summary>This dataset with <paramref name="columns"/> appended (one cell per row each), and <paramref name="notFeatures"/> kept out of inferred features.</summary>
-    public SweepDataset WithColumns(IReadOnlyList<(string Name, string[] Cells)> columns, IEnumerable<string> notFeatures)
+    /// <summary>The feature sets a point-in-time join added columns from, each with exactly the columns it added.</summary>
+    public IReadOnlyList<SweepFeatureSet> JoinedSets { get; }
+
+    /// <summary>
+    /// This dataset with <paramref name="columns"/> appended (one cell per row each), <paramref name="notFeatures"/> kept out of inferred
+    /// features, and <paramref name="joinedSets"/> (where the columns came from) added to <see cref="JoinedSets"/>.
+    /// </summary>
+    public SweepDataset WithColumns(IReadOnlyList<(string Name, string[] Cells)> columns, IEnumerable<string> notFeatures,
+        IReadOnlyList<SweepFeatureSet>? joinedSets = null)
     {
         var header = Header.Concat(columns.Select(c => c.Name)).ToArray();
         var rows = new List<string[]>(Rows.Count);
@@ -46,7 +54,7 @@ internal sealed class SweepDataset
             rows.Add(row);
         }
 
-        return new SweepDataset(header, rows, NotFeatures.Concat(notFeatures).ToHashSet(StringComparer.Ordinal));
+        return new SweepDataset(header, rows, NotFeatures.Concat(notFeatures).ToHashSet(StringComparer.Ordinal), [.. JoinedSets, .. joinedSets ?? []]);
     }
 
     public static SweepDataset Parse(byte[] csv)

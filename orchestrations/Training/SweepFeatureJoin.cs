@@ -45,6 +45,7 @@ public sealed class SweepFeatureJoin
         var columns = new List<(string Name, string[] Cells)>();
         var notFeatures = new List<string> { request.EventTimeColumn };
         var names = dataset.Header.ToHashSet(StringComparer.Ordinal);
+        var joined = new List<SweepFeatureSet>(sets.Count);
         for (var s = 0; s < sets.Count; s++)
         {
             var field = $"feature_sets[{s}]";
@@ -54,6 +55,7 @@ public sealed class SweepFeatureJoin
                 : throw ServingException.BadRequest($"'{field}': the dataset has no column {DataText.Quote(k)}, the entity key of feature set '{set.Id}' that rows are joined by.")).ToArray();
             notFeatures.AddRange(set.EntityKeys);
             var features = Features(set, sets[s], field, names);
+            joined.Add(new SweepFeatureSet(set.Name, set.Version, features));
             var rowKeys = RowKeys(dataset, keyColumns);
             var index = await _joiner.LoadAsync(set, rowKeys.OfType<string>().ToHashSet(StringComparer.Ordinal), from, to, cancellationToken).ConfigureAwait(false);
             foreach (var feature in features)
@@ -71,7 +73,7 @@ public sealed class SweepFeatureJoin
             }
         }
 
-        return dataset.WithColumns(columns, notFeatures);
+        return dataset.WithColumns(columns, notFeatures, joined);
     }
 
     private async Task<FeatureSetDefinition> GetSetAsync(SweepFeatureSet wanted, string field, CancellationToken cancellationToken)

@@ -91,7 +91,7 @@ public sealed class TrainingSweepOrchestrator : TaskOrchestrator<SweepInput, Swe
         var bestValue = winner.Metrics[request.Metric];
         context.SetCustomStatus(progress with { Stage = SweepStages.Registering });
         var version = await context.CallActivityAsync<string>(RegisterBestModelActivity.Name,
-            new RegistrationInput(request.ModelName, input.SweepId, winner, request.Metric, data.BaselineUri), TrainingRetry.Options);
+            new RegistrationInput(request.ModelName, input.SweepId, winner, request.Metric, data.BaselineUri, data.FeatureSets), TrainingRetry.Options);
 
         context.SetCustomStatus(progress with { Stage = SweepStages.Evaluating });
         var served = await EvaluateAsync(context, request, data, version, recordPredictionBaseline: true);

@@ -134,6 +134,20 @@ public sealed class FeatureSetAttacks
         { "feature-sets/bad%20name/versions/1/materialisations", "{}", HttpStatusCode.BadRequest, "name" },
         { "feature-sets/attack-set/versions/_1/materialisations", "{}", HttpStatusCode.BadRequest, "version" },
         { "feature-sets/attack-none/versions/1/materialisations", "{}", HttpStatusCode.NotFound, "attack-none" },
+        { "feature-sets/attack-set/versions/1/materialisations", """{"source": "data/../sweeps/any/data/train.csv"}""", HttpStatusCode.BadRequest, "'source'" },
+        { "feature-sets/attack-set/versions/1/materialisations", """{"source": "data/a/./b.csv"}""", HttpStatusCode.BadRequest, "'source'" },
+        { "feature-sets/attack-set/versions/1/materialisations", """{"source": "data//b.csv"}""", HttpStatusCode.BadRequest, "'source'" },
+        { "feature-sets/attack-set/versions/1/materialisations", """{"source": "sweeps/any/data/train.csv"}""", HttpStatusCode.BadRequest, "'source'" },
+        { "feature-sets/attack-set/versions/1/materialisations", """{"source": "featurehistory/attack-set/1/x.jsonl"}""", HttpStatusCode.BadRequest, "'source'" },
+        { "feature-sets/attack-set/versions/1/materialisations", """{"source": "https://evil.example/data/x.csv"}""", HttpStatusCode.BadRequest, "'source'" },
+        { "feature-sets/attack-set/versions/1/materialisations", """{"source": "data\\..\\x.csv"}""", HttpStatusCode.BadRequest, "'source'" },
+        { "feature-sets/attack-set/versions/1/materialisations", """{"source": "data/x\u0000.csv"}""", HttpStatusCode.BadRequest, "'source'" },
+        { "feature-sets/attack-set/versions/1/materialisations", """{"source": "data/attack/none.csv"}""", HttpStatusCode.BadRequest, "does not exist" },
+        { "feature-sets/attack-set/versions/1/materialisations", """{"source": "data/attack/x.parquet"}""", HttpStatusCode.BadRequest, "'format'" },
+        { "feature-sets/attack-set/versions/1/materialisations", """{"source": "data/attack/x.csv", "from": "2026-01-01"}""", HttpStatusCode.BadRequest, "'from'" },
+        { "feature-sets/attack-set/versions/1/materialisations", """{"source": "data/attack/x.csv", "chunk_rows": 5}""", HttpStatusCode.BadRequest, "'chunk_rows'" },
+        { "feature-sets/attack-set/versions/1/materialisations", """{"format": "csv"}""", HttpStatusCode.BadRequest, "'format'" },
+        { "feature-sets/attack-set/versions/1/materialisations", """{"source": 7}""", HttpStatusCode.BadRequest, "source" },
     };
 
     [Theory]

@@ -65,19 +65,112 @@ public sealed class FeatureStoreOfflineTests
     }
 
     [Fact]
+    public async Task Materialisation_OfALargeCsvFile_LoadsOnlineStoreAndHistoryInChunks_WithProgress_AndTheNewestEventTimeWins()
+    {
+        const int keys = 2_000;
+        const int times = 4;
+        await PutAsync("feature-sets/fs-file/versions/1", Set);
+        var day = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddDays(-10);
+        var csv = new StringBuilder("customer_id,event_time,f1,f2\n");
+        // Each key's rows out of event-time order in the file (newest second), so chunks see them in any order.
+        foreach (var t in new[] { 1, 3, 0, 2 })
+        {
+            for (var k = 0; k < keys; k++)
+            {
+                csv.Append(CultureInfo.InvariantCulture, $"f{k},{Time(day.AddHours(t))},{t},{k}\n");
+            }
+        }
+
+        await UploadAsync("data", "features/fs-file.csv", csv.ToString());
+
+        var start = await Client.PostJsonAsync("feature-sets/fs-file/versions/1/materialisations",
+            """{"source": "data/features/fs-file.csv", "chunk_rows": 500, "max_parallelism": 4}""");
+        Assert.Equal(HttpStatusCode.Accepted, start.Status);
+        var seen = new List<JsonElement>();
+        var status = await WaitAsync(start.Json.GetProperty("id").GetString()!, seen);
+
+        Assert.True(status.GetProperty("runtime_status").GetString() == "Completed", status.ToString());
+        var output = status.GetProperty("output");
+        var chunks = output.GetProperty("chunks").GetInt32();
+        Assert.InRange(chunks, 10, 24);
+        Assert.Equal(("data/features/fs-file.csv", (long)keys * times, (long)Encoding.UTF8.GetByteCount(csv.ToString())),
+            (output.GetProperty("source").GetString(), output.GetProperty("rows").GetInt64(), output.GetProperty("bytes").GetInt64()));
+        var progress = status.GetProperty("custom_status");
+        Assert.Equal(("completed", chunks, chunks, (long)keys * times), (progress.GetProperty("stage").GetString(), progress.GetProperty("chunks_total").GetInt32(),
+            progress.GetProperty("chunks_done").GetInt32(), progress.GetProperty("rows").GetInt64()));
+        var observed = seen.Where(p => p.ValueKind == JsonValueKind.Object && p.GetProperty("stage").GetString() == "materialising").ToList();
+        Assert.All(observed, p => Assert.InRange(p.GetProperty("chunks_done").GetInt32(), 0, chunks));
+        Assert.Equal(observed.Select(p => p.GetProperty("rows").GetInt64()).Order(), observed.Select(p => p.GetProperty("rows").GetInt64()));
+
+        var table = new TableClient(_stack.ConnectionString, AppStorageNames.FeatureOnlineTable);
+        foreach (var k in new[] { 0, 777, keys - 1 })
+        {
+            var stored = await table.GetEntityAsync<TableEntity>($"f{k}", "fs-file@1");
+            Assert.Equal((times - 1.0, (double)k), (stored.Value.GetDouble("v0"), stored.Value.GetDouble("v1")));
+        }
+
+        var history = new BlobContainerClient(_stack.ConnectionString, AppStorageNames.FeatureHistoryContainer);
+        long historyRows = 0;
+        await foreach (var blob in history.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, "fs-file/1/", default))
+        {
+            historyRows += (await history.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+        }
+
+        Assert.Equal((long)keys * times, historyRows);
+        var again = await Client.PostJsonAsync("feature-sets/fs-file/versions/1/materialisations", """{"source": "data/features/fs-file.csv", "chunk_rows": 500}""");
+        var rerun = await WaitAsync(again.Json.GetProperty("id").GetString()!);
+        Assert.Equal(0L, rerun.GetProperty("output").GetProperty("values_updated").GetInt64());
+    }
+
+    [Fact]
+    public async Task Materialisation_OfAJsonLinesFile_WithABadRow_WritesTheOtherChunks_AndFailsNamingTheChunkAndColumn()
+    {
+        await PutAsync("feature-sets/fs-jsonl/versions/1", Set);
+        var time = Time(DateTimeOffset.UtcNow.AddHours(-1));
+        var lines = new StringBuilder();
+        for (var k = 0; k < 300; k++)
+        {
+            lines.Append(k == 250
+                ? $$"""{"customer_id": "j{{k}}", "event_time": "{{time}}", "f1": "not-a-number"}"""
+                : $$"""{"customer_id": "j{{k}}", "event_time": "{{time}}", "f1": {{k}}, "f2": 1}""").Append('\n');
+        }
+
+        await UploadAsync("data", "features/fs.jsonl", lines.ToString());
+
+        var start = await Client.PostJsonAsync("feature-sets/fs-jsonl/versions/1/materialisations", """{"source": "data/features/fs.jsonl", "chunk_rows": 100}""");
+        Assert.Equal(HttpStatusCode.Accepted, start.Status);
+        var status = await WaitAsync(start.Json.GetProperty("id").GetString()!);
+
+        Assert.True(status.GetProperty("runtime_status").GetString() == "Failed", status.ToString());
+        var error = status.GetProperty("error").GetString()!;
+        Assert.Contains("1 of 3 chunk(s) of 'data/features/fs.jsonl'", error, StringComparison.Ordinal);
+        Assert.Contains("column 'f1'", error, StringComparison.Ordinal);
+        Assert.Equal("refused", status.GetProperty("custom_status").GetProperty("stage").GetString());
+        var table = new TableClient(_stack.ConnectionString, AppStorageNames.FeatureOnlineTable);
+        Assert.Equal(7.0, (await table.GetEntityAsync<TableEntity>("j7", "fs-jsonl@1")).Value.GetDouble("v0"));
+        Assert.False((await table.GetEntityIfExistsAsync<TableEntity>("j299", "fs-jsonl@1")).HasValue);
+    }
+
+    [Fact]
     public async Task Materialisation_WhatTheStartCanKnow_IsRefused()
     {
         await PutAsync("feature-sets/fs-mat-door/versions/1", Set);
 
         var undeclared = await Client.PostJsonAsync("feature-sets/fs-mat-door/versions/9/materialisations", "{}");
         var backwards = await Client.PostJsonAsync("feature-sets/fs-mat-door/versions/1/materialisations", """{"from": "2026-02-01", "to": "2026-01-01"}""");
-        var unknown = await Client.PostJsonAsync("feature-sets/fs-mat-door/versions/1/materialisations", """{"source": "anything"}""");
+        var unknown = await Client.PostJsonAsync("feature-sets/fs-mat-door/versions/1/materialisations", """{"sauce": "anything"}""");
         var parallel = await Client.PostJsonAsync("feature-sets/fs-mat-door/versions/1/materialisations", """{"max_parallelism": 1000}""");
+        await UploadAsync("data", "features/no-time.csv", "customer_id,f1\nc1,1\n");
+        await UploadAsync("data", "features/extra.csv", "customer_id,event_time,f1,secret_column\nc1,2026-01-01T00:00:00Z,1,2\n");
+        var noTime = await Client.PostJsonAsync("feature-sets/fs-mat-door/versions/1/materialisations", """{"source": "data/features/no-time.csv"}""");
+        var extra = await Client.PostJsonAsync("feature-sets/fs-mat-door/versions/1/materialisations", """{"source": "data/features/extra.csv"}""");
 
         Assert.Equal(HttpStatusCode.NotFound, undeclared.Status);
         Assert.Equal((HttpStatusCode.BadRequest, true), (backwards.Status, backwards.Error.Contains("'from'", StringComparison.Ordinal)));
-        Assert.Equal((HttpStatusCode.BadRequest, true), (unknown.Status, unknown.Error.Contains("source", StringComparison.Ordinal)));
+        Assert.Equal((HttpStatusCode.BadRequest, true), (unknown.Status, unknown.Error.Contains("sauce", StringComparison.Ordinal)));
         Assert.Equal((HttpStatusCode.BadRequest, true), (parallel.Status, parallel.Error.Contains("'max_parallelism'", StringComparison.Ordinal)));
+        Assert.Equal((HttpStatusCode.BadRequest, true), (noTime.Status, noTime.Error.Contains("has no column 'event_time'", StringComparison.Ordinal)));
+        Assert.Equal((HttpStatusCode.BadRequest, true), (extra.Status, extra.Error.Contains("'secret_column' is not a column of feature set 'fs-mat-door@1'", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -143,30 +236,11 @@ public sealed class FeatureStoreOfflineTests
         return errors;
     }
 
-    private async Task<JsonElement> WaitAsync(string instanceId)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(4);
-        while (true)
-        {
-            var status = await Client.GetJsonAsync($"orchestrations/{instanceId}");
-            Assert.Equal(HttpStatusCode.OK, status.Status);
-            var runtime = status.Json.GetProperty("runtime_status").GetString();
-            if (runtime is "Completed" or "Failed" or "Terminated")
-            {
-                return status.Json;
-            }
+    private Task<JsonElement> WaitAsync(string instanceId, List<JsonElement>? progress = null) =>
+        OrchestrationPolling.WaitAsync(Client, instanceId, TimeSpan.FromMinutes(4), progress);
 
-            Assert.True(DateTime.UtcNow < deadline, $"orchestration {instanceId} still {runtime}: {status.Json}");
-            await Task.Delay(250);
-        }
-    }
-
-    private async Task UploadAsync(string container, string name, string content)
-    {
-        var client = new BlobContainerClient(_stack.ConnectionString, container);
-        await client.CreateIfNotExistsAsync();
-        await client.GetBlobClient(name).UploadAsync(BinaryData.FromString(content), overwrite: true);
-    }
+    private Task UploadAsync(string container, string name, string content) =>
+        OrchestrationPolling.UploadAsync(_stack.ConnectionString, container, name, content);
 
     private async Task PutAsync(string path, string json)
     {

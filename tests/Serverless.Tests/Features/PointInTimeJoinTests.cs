@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Options;
 using Serverless.Core.Errors;
 using Serverless.Core.Features;
 using Serverless.Orchestrations.Training;
@@ -76,6 +77,42 @@ public sealed class PointInTimeJoinTests
         Assert.Equal(1, stack.History.Reads);
     }
 
+    [Fact]
+    public async Task Join_UsesEventTimeNotIngestionTime_AndALateArrivingOlderRowNeverReplacesTheNewestOnline()
+    {
+        var stack = await StackAsync();
+        await stack.WriteAsync("""{"rows": [{"customer_id": "c1", "event_time": "2026-11-01T12:00:00Z", "f1": 2}]}""");
+        stack.Clock.Advance(TimeSpan.FromDays(3));
+        await stack.WriteAsync("""{"rows": [{"customer_id": "c1", "event_time": "2026-11-01T06:00:00Z", "f1": 1}]}""");
+
+        var joined = await JoinAsync(stack, "customer_id,event_time,y\nc1,2026-11-01T08:00:00Z,1\nc1,2026-11-01T13:00:00Z,0\nc1,2026-11-01T05:00:00Z,0\n");
+
+        // Ingested three days later, the 06:00 value is still the value as of 08:00 (event time decides), and the 12:00 value,
+        // ingested first, stays the newest: online and for a row after it.
+        Assert.Equal(["1", "2", ""], Column(joined, "f1"));
+        var set = await stack.Catalog.GetAsync("cust", "1", CancellationToken.None);
+        Assert.Equal(2, (await stack.Online.ReadAsync(set, ["c1"], CancellationToken.None))[0]!.Numbers[0]);
+        var added = Assert.Single(joined.JoinedSets);
+        Assert.Equal(("cust", "1", "f1,tier"), (added.Name, added.Version, string.Join(",", added.Features!)));
+    }
+
+    [Fact]
+    public async Task Join_PastTheHistoryRowCap_IsBadRequestNamingTheSetAndTheSetting_AtTheCapItJoins()
+    {
+        var stack = await StackAsync();
+        await stack.WriteAsync("""{"rows": [{"customer_id": "c1", "event_time": "2026-11-01T01:00:00Z", "f1": 1}, {"customer_id": "c2", "event_time": "2026-11-01T02:00:00Z", "f1": 2}]}""");
+        await stack.WriteAsync("""{"rows": [{"customer_id": "c3", "event_time": "2026-11-01T03:00:00Z", "f1": 3}]}""");
+        const string csv = "customer_id,event_time,y\nc1,2026-11-01T10:00:00Z,1\n";
+
+        var error = await Assert.ThrowsAsync<ServingException>(() => JoinAsync(stack, csv, maxRows: 2));
+        var joined = await JoinAsync(stack, csv, maxRows: 3);
+
+        Assert.Equal(ServingErrorKind.BadRequest, error.Kind);
+        Assert.Contains("more than 2 history rows of feature set 'cust@1'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("FeatureStore:MaxJoinHistoryRows", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["1"], Column(joined, "f1"));
+    }
+
     [Theory]
     [InlineData("id,event_time,y\nc1,2026-11-01T00:00:00Z,1\n", null, "'feature_sets[0]': the dataset has no column 'customer_id'")]
     [InlineData("customer_id,when,y\nc1,2026-11-01T00:00:00Z,1\n", null, "'event_time_column' names column 'event_time'")]
@@ -97,7 +134,7 @@ public sealed class PointInTimeJoinTests
     public async Task Join_UndeclaredSet_IsBadRequestNamingTheField()
     {
         var stack = await StackAsync();
-        var join = new SweepFeatureJoin(new PointInTimeJoiner(stack.Catalog, stack.History));
+        var join = new SweepFeatureJoin(new PointInTimeJoiner(stack.Catalog, stack.History, Options.Create(new FeatureStoreOptions())));
 
         var error = await Assert.ThrowsAsync<ServingException>(() => join.JoinAsync(SweepDataset.Parse("customer_id,event_time,y\nc1,2026-11-01T00:00:00Z,1\n"u8.ToArray()),
             Request() with { FeatureSets = [new SweepFeatureSet("cust", "7")] }, CancellationToken.None));
@@ -149,9 +186,9 @@ public sealed class PointInTimeJoinTests
         FeatureSets = [new SweepFeatureSet("cust", "1")],
     };
 
-    private static Task<SweepDataset> JoinAsync(FeatureStoreStack stack, string csv, string? feature = null)
+    private static Task<SweepDataset> JoinAsync(FeatureStoreStack stack, string csv, string? feature = null, long maxRows = 5_000_000)
     {
-        var join = new SweepFeatureJoin(new PointInTimeJoiner(stack.Catalog, stack.History));
+        var join = new SweepFeatureJoin(new PointInTimeJoiner(stack.Catalog, stack.History, Options.Create(new FeatureStoreOptions { MaxJoinHistoryRows = maxRows })));
         var request = Request() with { FeatureSets = [new SweepFeatureSet("cust", "1", feature is null ? null : [feature])] };
         return join.JoinAsync(SweepDataset.Parse(Encoding.UTF8.GetBytes(csv)), request, CancellationToken.None);
     }

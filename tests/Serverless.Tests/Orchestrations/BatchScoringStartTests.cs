@@ -5,6 +5,7 @@ using Microsoft.DurableTask;
 using Microsoft.Extensions.Options;
 using Moq;
 using Serverless.Core.Errors;
+using Serverless.Core.Features;
 using Serverless.Core.Models;
 using Serverless.Core.Registry;
 using Serverless.Core.Serving;
@@ -25,6 +26,7 @@ public sealed class BatchScoringStartTests
     private readonly Mock<IModelRegistry> _registry = new();
     private readonly Dictionary<string, byte[]> _blobs = new(StringComparer.Ordinal) { ["data/in.csv"] = Encoding.UTF8.GetBytes(Csv) };
     private readonly Dictionary<string, ModelAlias> _aliases = new(StringComparer.Ordinal);
+    private readonly FeatureSetCatalog _featureSets = new(new FakeTable().Client, TimeProvider.System);
 
     public BatchScoringStartTests()
     {
@@ -41,6 +43,45 @@ public sealed class BatchScoringStartTests
         var version = await Check().ResolveAsync("churn", null, "production", default);
 
         Assert.Equal("1", version.Version);
+    }
+
+    [Fact]
+    public async Task Resolve_ManifestJoiningAnUndeclaredFeatureSet_IsBadRequestAtTheStart_NotARefusalPerRow()
+    {
+        Versions(("1", true));
+        Manifest("1", FeatureSetManifest);
+
+        var error = await RefusedAsync(() => Check().ResolveAsync("churn", "1", null, default));
+
+        Assert.StartsWith("'version': model 'churn' version '1' takes features from feature sets that cannot supply them", error.Message, StringComparison.Ordinal);
+        Assert.Contains("feature set 'cust' has no version '1'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_ManifestDisagreeingWithItsFeatureSet_IsBadRequestNamingTheFeature()
+    {
+        Versions(("1", true));
+        Manifest("1", FeatureSetManifest);
+        await _featureSets.RegisterAsync("cust", "1",
+            """{"entity_keys": ["customer_id"], "features": [{"name": "f1", "type": "categorical"}, {"name": "f2", "type": "numeric"}], "ttl_seconds": 60}"""u8.ToArray(),
+            default);
+
+        var error = await RefusedAsync(() => Check().ResolveAsync("churn", null, null, default));
+
+        Assert.StartsWith("'model': model 'churn' version '1' takes features from feature sets", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'f1' is numeric in the manifest but categorical in feature set 'cust@1'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Resolve_ManifestWhoseFeatureSetsFit_Resolves()
+    {
+        Versions(("1", true));
+        Manifest("1", FeatureSetManifest);
+        await _featureSets.RegisterAsync("cust", "1",
+            """{"entity_keys": ["customer_id"], "features": [{"name": "f1", "type": "numeric"}, {"name": "f2", "type": "numeric"}], "ttl_seconds": 60}"""u8.ToArray(),
+            default);
+
+        Assert.Equal("1", (await Check().ResolveAsync("churn", "1", null, default)).Version);
     }
 
     [Fact]
@@ -292,7 +333,7 @@ public sealed class BatchScoringStartTests
         return error;
     }
 
-    private BatchModelCheck Check() => new(_registry.Object, Resolver());
+    private BatchModelCheck Check() => new(_registry.Object, Resolver(), _featureSets);
 
     private ModelResolver Resolver() =>
         new(_registry.Object, Options.Create(new ServingOptions { ResolutionCacheSeconds = 0 }), TimeProvider.System);
@@ -316,6 +357,12 @@ public sealed class BatchScoringStartTests
             _registry.Setup(r => r.GetVersionAsync("churn", version.Version, It.IsAny<CancellationToken>())).ReturnsAsync(version);
         }
     }
+
+    private static readonly ModelManifest FeatureSetManifest = ModelManifest.Parse(Encoding.UTF8.GetBytes(
+        Serverless.Tests.Features.FeatureStoreStack.Manifest()));
+
+    private void Manifest(string version, ModelManifest manifest) =>
+        _registry.Setup(r => r.GetManifestAsync(It.Is<ModelVersion>(v => v.Version == version), It.IsAny<CancellationToken>())).ReturnsAsync(manifest);
 
     private void Alias(string alias, string version)
     {
