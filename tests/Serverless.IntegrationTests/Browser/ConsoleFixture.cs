@@ -10,12 +10,16 @@ namespace Serverless.IntegrationTests.Browser;
 /// <summary>
 /// The console under a real browser: a runner of its own on an Azurite of its own, requiring keys (an operator's master
 /// key and a client's function key), and headless Debian chromium driven by Playwright (installed through apt when
-/// missing; Playwright never downloads a browser). Screenshots go to docs/console in the repository, for the README.
+/// missing; Playwright never downloads a browser). Screenshots go to the test output, or with <see cref="RecordVariable"/>
+/// to docs/console for the README.
 /// </summary>
 public sealed class ConsoleFixture : IAsyncLifetime
 {
     public const string OperatorKey = "console-operator-key";
     public const string ClientKey = "console-client-key";
+
+    /// <summary>With this variable set to 1 the screenshots replace the README's in docs/console; otherwise they go to the test output.</summary>
+    public const string RecordVariable = "SERVERLESS_RECORD_SCREENSHOTS";
 
     private AzuriteProcess? _azurite;
 
@@ -36,7 +40,9 @@ public sealed class ConsoleFixture : IAsyncLifetime
     /// <summary>Where the console is: <c>http://127.0.0.1:port/api/console</c>.</summary>
     public Uri ConsoleUri => new(Host.BaseAddress, Host.RoutePrefix + "/console");
 
-    public static string ScreenshotFolder => Path.Combine(RepositoryPaths.FindRoot(AppContext.BaseDirectory), "docs", "console");
+    public static string ScreenshotFolder => Environment.GetEnvironmentVariable(RecordVariable) == "1"
+        ? Path.Combine(RepositoryPaths.FindRoot(AppContext.BaseDirectory), "docs", "console")
+        : Path.Combine(AppContext.BaseDirectory, "screenshots");
 
     public async Task InitializeAsync()
     {
