@@ -18,7 +18,8 @@ namespace Serverless.Orchestrations.Retraining;
 /// Exports a run's training set as one CSV (the features, then the target): the newest labelled traffic rows of the window
 /// (every version's served rows, mirror copies left out, each joined with its feedback by request id and row, features as
 /// served and the feedback as the target; at most <c>max_traffic_rows</c>), and the reference dataset's first
-/// <c>max_reference_rows</c> rows (columns by name). The features are the sweep's when it lists them, else the champion's
+/// <c>max_reference_rows</c> rows (columns by name). The features are the sweep's when it lists them (they must be the champion's:
+/// <see cref="ChallengerFeatures"/>), else the champion's
 /// manifest's. Records the window, the rows of each kind, those left unlabelled and the SHA-256 of the bytes written. Memory
 /// is bounded by the row caps and the feedback read (<c>max_traffic_rows</c> outcomes kept). Safe to retry: it overwrites its own blob.
 /// </summary>
@@ -45,6 +46,8 @@ public sealed class ExportRetrainingDataActivity : TaskActivity<ExportInput, Ret
     public override async Task<RetrainingDataset> RunAsync(TaskActivityContext context, ExportInput input)
     {
         var data = input.Data;
+        var championFeatures = await ManifestFeaturesAsync(input).ConfigureAwait(false);
+        ChallengerFeatures.Check(input.Features, championFeatures, input.Champion);
         SweepDataset? reference = null;
         if (RetrainingSources.UsesReference(data.Source))
         {
@@ -54,7 +57,7 @@ public sealed class ExportRetrainingDataActivity : TaskActivity<ExportInput, Ret
             reference = SweepDataset.Parse(bytes);
         }
 
-        var features = input.Features ?? await ManifestFeaturesAsync(input).ConfigureAwait(false)
+        var features = input.Features ?? championFeatures
             ?? reference?.Header.Where(h => h != input.Target).ToList()
             ?? throw ServingException.BadRequest($"The champion '{input.Champion}' has no manifest and the sweep lists no features, so the loop cannot tell the features.");
         var columns = features.Append(input.Target).ToList();
