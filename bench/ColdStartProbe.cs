@@ -71,9 +71,11 @@ public static class ColdStartProbe
         {
             await WaitUntilReadyAsync(client, process, output);
             var startupMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var atReady = Startup.ThreadCpu.Read(process.Id);
 
             var targetUri = new Uri(apiBase, $"v2/models/{target.Model.Name}/infer");
             var firstMs = await LoadGenerator.SendOnceAsync(client, targetUri, target.Model.Body, target.Expected);
+            var afterFirst = Startup.ThreadCpu.Read(process.Id);
             var otherFirstMs = await LoadGenerator.SendOnceAsync(client, new Uri(apiBase, $"v2/models/{other.Model.Name}/infer"),
                 other.Model.Body, other.Expected);
             var followUps = new double[FollowUpRequests];
@@ -81,6 +83,9 @@ public static class ColdStartProbe
             {
                 followUps[i] = await LoadGenerator.SendOnceAsync(client, targetUri, target.Model.Body, target.Expected);
             }
+
+            var afterFollowUps = Startup.ThreadCpu.Read(process.Id);
+            var busy = $"during the first request: {afterFirst.Since(atReady)}; ready → #50: {afterFollowUps.Since(atReady)}";
 
             // Steady state: a short sequential warm-up (so tiered JIT settles), then the measured requests.
             var warmEnd = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
@@ -99,7 +104,7 @@ public static class ColdStartProbe
             }
 
             var steady = Measurement.FromTicks("steady", durations, Stopwatch.GetElapsedTime(steadyStart));
-            return new ColdStartRun(startupMs, firstMs, otherFirstMs, followUps, steady.P50Ms, output.ReadyAfterMs);
+            return new ColdStartRun(startupMs, firstMs, otherFirstMs, followUps, steady.P50Ms, output.ReadyAfterMs) { BusyThreads = busy };
         }
         finally
         {

@@ -6,6 +6,9 @@ public sealed record ColdStartRun(double StartupMs, double FirstInferMs, double 
     double? WarmupMs)
 {
     public double Ratio => FirstInferMs / SteadyP50Ms;
+
+    /// <summary>The runner's threads that used the CPU from ready to its first answer, and to request #50 (Linux; empty elsewhere).</summary>
+    public string BusyThreads { get; init; } = "";
 }
 
 /// <summary>The cold starts of one model, summarised by medians.</summary>

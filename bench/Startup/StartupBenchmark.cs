@@ -66,7 +66,7 @@ public static class StartupBenchmark
                 var run = await ColdStartProbe.MeasureOnceAsync(dll, repositoryRoot, azurite.ConnectionString, target, other, SteadyRequests, variant.Environment);
                 runs[variant].Add(run);
                 Progress.Write($"round {round + 1} {variant.Name}: ready {run.StartupMs:F0} ms, first infer {run.FirstInferMs:F2} ms, " +
-                    $"{other.Item1.Name} first {run.OtherModelFirstInferMs:F2} ms, #2 {run.FollowUpMs[0]:F2} ms, steady p50 {run.SteadyP50Ms:F3} ms, first/steady {run.Ratio:F1}x");
+                    $"{other.Item1.Name} first {run.OtherModelFirstInferMs:F2} ms, #2 {run.FollowUpMs[0]:F2} ms, steady p50 {run.SteadyP50Ms:F3} ms, first/steady {run.Ratio:F1}x; threads on CPU {run.BusyThreads}");
             }
         }
 

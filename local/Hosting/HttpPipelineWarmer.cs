@@ -17,6 +17,7 @@ internal static class HttpPipelineWarmer
     public const string Gate = "http-pipeline";
     private const int RequestsPerRound = 10;
     private static readonly TimeSpan MaxWarmup = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ConnectionTeardown = TimeSpan.FromMilliseconds(50);
 
     public static async Task WarmAsync(IServiceProvider services, Uri apiBase, FunctionKeys keys, ILogger logger, CancellationToken cancellationToken)
     {
@@ -25,23 +26,29 @@ internal static class HttpPipelineWarmer
         {
             await readiness.WhenCompleted(ServingReadiness.ModelsGate).WaitAsync(cancellationToken).ConfigureAwait(false);
             readiness.Report("warming the HTTP pipeline");
-            using var client = new HttpClient { BaseAddress = apiBase };
-            client.DefaultRequestHeaders.Add(InferenceLogger.WarmupHeaderName, services.GetRequiredService<InferenceLogger>().WarmupToken);
-            client.DefaultRequestHeaders.Add("x-functions-key", keys.FunctionKey);
             var (hot, once, models) = await WarmupCall.ForAliasedModelsAsync(services, cancellationToken).ConfigureAwait(false);
             await UncountedPathWarmer.WarmAsync(services, models, cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < 2; i++)
+            using (var client = new HttpClient { BaseAddress = apiBase })
             {
-                foreach (var call in once)
+                client.DefaultRequestHeaders.Add(InferenceLogger.WarmupHeaderName, services.GetRequiredService<InferenceLogger>().WarmupToken);
+                client.DefaultRequestHeaders.Add("x-functions-key", keys.FunctionKey);
+                for (var i = 0; i < 2; i++)
                 {
-                    await call.SendAsync(client, cancellationToken).ConfigureAwait(false);
+                    foreach (var call in once)
+                    {
+                        await call.SendAsync(client, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                if (hot.Count > 0)
+                {
+                    await WarmUntilJitSettlesAsync(client, hot, cancellationToken).ConfigureAwait(false);
                 }
             }
 
-            if (hot.Count > 0)
-            {
-                await WarmUntilJitSettlesAsync(client, hot, cancellationToken).ConfigureAwait(false);
-            }
+            // The warm-up's connection closes with its client: Kestrel tears it down (code no request runs) before ready,
+            // not beside the first real request.
+            await Task.Delay(ConnectionTeardown, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

@@ -13,7 +13,8 @@ namespace Serverless.Local.Hosting;
 /// log's per-model sample rate, and the log writer's wake-up. Records nothing: the metrics are recorded on a private
 /// meter outside <see cref="AppMetrics.MeterWildcard"/>, and the writer is asked to flush while it holds no records.
 /// Without it, the first real request after ready compiled these (tier 0) and ran the metrics' static set-up. What the
-/// writer then does with the first real record (packing it into a block) still compiles on the writer's thread.
+/// writer does with a record (packing it into a block) is compiled by the warm-up requests themselves
+/// (<see cref="InferenceLogger"/> packs their captures and throws the blocks away).
 /// </summary>
 internal static class UncountedPathWarmer
 {

@@ -20,6 +20,7 @@ public sealed class InferenceLogger
     private readonly InferenceLogOptions _options;
     private readonly InferenceLogBuffer _buffer;
     private readonly TimeProvider _time;
+    private readonly InferenceLogRehearsal _rehearsal;
     private long _lastTicks;
 
     public InferenceLogger(IOptions<InferenceLogOptions> options, InferenceLogBuffer buffer, TimeProvider time)
@@ -27,6 +28,7 @@ public sealed class InferenceLogger
         _options = options.Value;
         _buffer = buffer;
         _time = time;
+        _rehearsal = new InferenceLogRehearsal(_options);
     }
 
     /// <summary>The header a host's own warm-up requests carry, with <see cref="WarmupToken"/> as its value.</summary>
@@ -89,10 +91,7 @@ public sealed class InferenceLogger
         }
 
         capture.LatencyMs = _time.GetElapsedTime(capture.StartTimestamp).TotalMilliseconds;
-        if (!capture.IsWarmup)
-        {
-            _buffer.TryEnqueue(capture);
-        }
+        Enqueue(capture);
     }
 
     /// <summary>
@@ -127,9 +126,19 @@ public sealed class InferenceLogger
         capture.Status = InferenceLogStatus.Error;
         capture.Error = error is ServingException ? error.Message : $"{error.GetType().Name}: {error.Message}";
         capture.StatusCode = StatusCodeOf(error);
+        Enqueue(capture);
+    }
+
+    /// <summary>A real capture goes to the buffer; the host's warm-up is packed and discarded (<see cref="InferenceLogRehearsal"/>).</summary>
+    private void Enqueue(InferenceLogCapture capture)
+    {
         if (!capture.IsWarmup)
         {
             _buffer.TryEnqueue(capture);
+        }
+        else
+        {
+            _rehearsal.Pack(capture);
         }
     }
 
