@@ -23,7 +23,11 @@ public static class PipelineFactory
         : null;
 
     /// <summary>Featurization then the trainer for the spec's algorithm and task.</summary>
-    public static IEstimator<ITransformer> Create(MLContext ml, TrialSpec spec, Hyperparameters hyperparameters)
+    public static IEstimator<ITransformer> Create(MLContext ml, TrialSpec spec, Hyperparameters hyperparameters) =>
+        Featurization(ml, spec).Append(TrainerFactory.Create(ml, spec, hyperparameters));
+
+    /// <summary>The featurization alone: missing values, one-hot, the concatenated <see cref="FeaturesColumn"/>, normalised for the linear trainers.</summary>
+    public static IEstimator<ITransformer> Featurization(MLContext ml, TrialSpec spec)
     {
         var numeric = spec.Features.Where(f => f.Type == TrialFeature.Numeric).Select(f => new InputOutputColumnPair(f.Name, f.Name)).ToArray();
         var categorical = spec.Features.Where(f => f.Type == TrialFeature.Categorical).Select(f => new InputOutputColumnPair(f.Name, f.Name)).ToArray();
@@ -44,6 +48,6 @@ public static class PipelineFactory
             pipeline = pipeline.Append(ml.Transforms.NormalizeMinMax(FeaturesColumn));
         }
 
-        return pipeline.Append(TrainerFactory.Create(ml, spec, hyperparameters));
+        return pipeline;
     }
 }

@@ -26,10 +26,12 @@ public static class TrialTrainer
 
         var ml = new MLContext(spec.Seed);
         var (train, validation) = MapLabels(ml, spec.Task, data);
+        var (champion, unreadable) = await ReadChampionAsync(spec, files, cancellationToken).ConfigureAwait(false);
         var stopwatch = Stopwatch.StartNew();
-        var model = PipelineFactory.Create(ml, spec, hyperparameters).Fit(train);
+        var fitted = WarmStart.Fit(ml, spec, hyperparameters, train, champion, unreadable);
+        var model = fitted.Model;
         var trainSeconds = stopwatch.Elapsed.TotalSeconds;
-        log?.WriteLine($"trial {spec.TrialId}: trained in {trainSeconds:F2} s");
+        log?.WriteLine($"trial {spec.TrialId}: trained in {trainSeconds:F2} s{(fitted.Note is null ? "" : "; " + fitted.Note)}");
         cancellationToken.ThrowIfCancellationRequested();
 
         var classLabels = spec.Task switch
@@ -45,6 +47,8 @@ public static class TrialTrainer
             TrainRows = data.TrainRows,
             ValidationRows = data.ValidationRows,
             TrainSeconds = Math.Round(trainSeconds, 3),
+            WarmStart = fitted.WarmStarted,
+            WarmStartNote = fitted.Note,
         };
         log?.WriteLine($"trial {spec.TrialId}: validation {string.Join(", ", metrics.Metrics.Select(m => $"{m.Key}={m.Value:G4}"))}");
 
@@ -52,8 +56,36 @@ public static class TrialTrainer
         var manifest = ManifestBuilder.Build(spec, classLabels);
         ManifestBuilder.Validate(manifest, onnx, OnnxExport.ReadSignature(onnx), spec.TrialId);
         log?.WriteLine($"trial {spec.TrialId}: exported ONNX ({onnx.Length} bytes), manifest fits the model");
-        return new TrainedTrial(onnx, manifest, metrics, predictions);
+        return new TrainedTrial(onnx, manifest, metrics, predictions, Save(ml, model, data.TrainFeatures.Schema));
     }
+
+    /// <summary>The champion's model.zip when the spec asks to warm-start and the trial may; else null, and why when it could not be read.</summary>
+    private static async Task<(byte[]? Bytes, string? Unreadable)> ReadChampionAsync(TrialSpec spec, TrialFiles files, CancellationToken cancellationToken)
+    {
+        if (spec.WarmStart is not { } source || WarmStart.CannotContinue(spec, source) is not null)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            return (await files.ReadAsync(source.ModelUri, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (Exception e) when (e is FileNotFoundException or TrialException or IOException or Azure.RequestFailedException)
+        {
+            return (null, $"{source.From}'s {TrialOutputs.MlnetModel} could not be read ({FirstLine(e.Message)})");
+        }
+    }
+
+    /// <summary>The fitted pipeline as ML.NET saves it (<see cref="TrialOutputs.MlnetModel"/>), for a later trial to continue from.</summary>
+    private static byte[] Save(MLContext ml, ITransformer model, DataViewSchema inputSchema)
+    {
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, inputSchema, stream);
+        return stream.ToArray();
+    }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
     private static (IDataView Train, IDataView Validation) MapLabels(MLContext ml, string task, TrialData data)
     {
