@@ -7,8 +7,9 @@ namespace Serverless.Trainer;
 
 /// <summary>
 /// Builds a trial's ML.NET pipeline, all of which the ONNX export keeps so serving takes raw features:
-/// numeric features → missing values replaced by the training mean; categorical features → one-hot (a category
-/// never seen in training → all zeros); concatenated in spec order into <see cref="FeaturesColumn"/>; min-max
+/// numeric features → missing values replaced by the training mean; categorical features → one-hot, categories in sorted
+/// order so the same categories give the same slots whatever the row order (a warm start needs that; a category never seen in
+/// training → all zeros); concatenated in spec order into <see cref="FeaturesColumn"/>; min-max
 /// normalised for the linear trainers (lbfgs, sdca); then the trainer, single-threaded and seeded so a trial
 /// reproduces. Featurizers write over their input columns, so the model's inputs keep the features' names.
 /// </summary>
@@ -39,7 +40,8 @@ public static class PipelineFactory
 
         if (categorical.Length > 0)
         {
-            pipeline = pipeline.Append(ml.Transforms.Categorical.OneHotEncoding(categorical, OneHotEncodingEstimator.OutputKind.Indicator));
+            pipeline = pipeline.Append(ml.Transforms.Categorical.OneHotEncoding(categorical, OneHotEncodingEstimator.OutputKind.Indicator,
+                keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue));
         }
 
         pipeline = pipeline.Append(ml.Transforms.Concatenate(FeaturesColumn, spec.Features.Select(f => f.Name).ToArray()));

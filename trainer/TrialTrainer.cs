@@ -30,7 +30,7 @@ public static class TrialTrainer
         var stopwatch = Stopwatch.StartNew();
         var fitted = WarmStart.Fit(ml, spec, hyperparameters, train, champion, unreadable);
         var model = fitted.Model;
-        var trainSeconds = stopwatch.Elapsed.TotalSeconds;
+        var trainSeconds = stopwatch.Elapsed.TotalSeconds - fitted.ChampionSeconds;
         log?.WriteLine($"trial {spec.TrialId}: trained in {trainSeconds:F2} s{(fitted.Note is null ? "" : "; " + fitted.Note)}");
         cancellationToken.ThrowIfCancellationRequested();
 

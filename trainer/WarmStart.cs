@@ -16,8 +16,11 @@ namespace Serverless.Trainer;
 /// </summary>
 public static class WarmStart
 {
-    /// <summary>The fitted pipeline and, when the spec asked for a warm start, whether it continued and the note saying how or why not.</summary>
-    public sealed record FittedPipeline(ITransformer Model, bool? WarmStarted, string? Note);
+    /// <summary>
+    /// The fitted pipeline and, when the spec asked for a warm start, whether it continued, the note saying how or why not, and the
+    /// seconds spent loading and checking the champion (not training).
+    /// </summary>
+    public sealed record FittedPipeline(ITransformer Model, bool? WarmStarted, string? Note, double ChampionSeconds = 0);
 
     /// <summary>
     /// Fits the spec's pipeline on <paramref name="train"/>, from the champion's <c>model.zip</c> bytes where it can; null bytes
@@ -31,11 +34,14 @@ public static class WarmStart
         }
 
         var refused = CannotContinue(spec, source) ?? unreadable;
+        var championSeconds = 0.0;
         if (refused is null && champion is not null)
         {
             var featurizer = PipelineFactory.Featurization(ml, spec).Fit(train);
             var featurized = featurizer.Transform(train);
-            var (parameters, why) = ChampionParameters(ml, spec, source, champion, train.Schema, featurized.Schema);
+            var loading = System.Diagnostics.Stopwatch.StartNew();
+            var (parameters, why) = ChampionParameters(ml, spec, source, champion, featurized.Schema);
+            championSeconds = loading.Elapsed.TotalSeconds;
             if (parameters is not null)
             {
                 var predictor = spec.Task == Algorithms.Binary
@@ -43,13 +49,14 @@ public static class WarmStart
                     : TrainerFactory.LbfgsMulticlassTrainer(ml, hyperparameters).Fit(featurized, (MaximumEntropyModelParameters)parameters);
                 var slots = SlotNames(featurized.Schema[PipelineFactory.FeaturesColumn]).Length;
                 return new FittedPipeline(new TransformerChain<ITransformer>([.. (IEnumerable<ITransformer>)featurizer, predictor]), true,
-                    $"continued {spec.Algorithm} from {source.From}'s weights ({slots} feature slots)");
+                    $"continued {spec.Algorithm} from {source.From}'s weights ({slots} feature slots)", championSeconds);
             }
 
             refused = why;
         }
 
-        return new FittedPipeline(PipelineFactory.Create(ml, spec, hyperparameters).Fit(train), false, (refused ?? "no model to continue from") + "; trained from scratch");
+        return new FittedPipeline(PipelineFactory.Create(ml, spec, hyperparameters).Fit(train), false, (refused ?? "no model to continue from") + "; trained from scratch",
+            championSeconds);
     }
 
     /// <summary>Why the spec's trial cannot continue from the source, known before reading it; null when it may try.</summary>
@@ -67,19 +74,19 @@ public static class WarmStart
 
     /// <summary>The champion's linear parameters when they fit this data's featurized slots; else null and why.</summary>
     private static (object? Parameters, string? Why) ChampionParameters(MLContext ml, TrialSpec spec, TrialWarmStart source, byte[] champion,
-        DataViewSchema trainSchema, DataViewSchema featurized)
+        DataViewSchema featurized)
     {
         ITransformer model;
         DataViewSchema championSchema;
         try
         {
             using var stream = new MemoryStream(champion);
-            model = ml.Model.Load(stream, out _);
-            championSchema = model.GetOutputSchema(trainSchema);
+            model = ml.Model.Load(stream, out var championInputs);
+            championSchema = model.GetOutputSchema(championInputs);
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
-            return (null, $"{source.From}'s {TrialOutputs.MlnetModel} cannot be read or applied to this data ({e.GetType().Name}: {FirstLine(e.Message)})");
+            return (null, $"{source.From}'s {TrialOutputs.MlnetModel} cannot be read ({e.GetType().Name}: {FirstLine(e.Message)})");
         }
 
         var predictor = (model as IEnumerable<ITransformer>)?.LastOrDefault() ?? model;
