@@ -7,9 +7,10 @@ namespace Serverless.Trainer;
 
 /// <summary>
 /// Runs one trial of the built-in trainer: checks the spec, reads the training and validation CSVs, fits the
-/// ML.NET pipeline (<see cref="PipelineFactory"/>) with <c>MLContext(seed)</c>, predicts the validation rows,
+/// ML.NET pipeline (<see cref="PipelineFactory"/>) with <c>MLContext(seed)</c>, continuing from the spec's warm-start source
+/// where it can (<see cref="WarmStart"/>; the outcome goes into the metrics), predicts the validation rows,
 /// computes every metric of the task with <see cref="ModelMetrics"/>, exports ONNX and builds the manifest,
-/// validated against the model as the platform validates it. Writes nothing: <see cref="Program"/> writes
+/// validated against the model as the platform validates it, and saves the fitted pipeline (model.zip). Writes nothing: <see cref="Program"/> writes
 /// the outputs. A spec the trainer cannot honour throws <see cref="TrialException"/>.
 /// </summary>
 public static class TrialTrainer
