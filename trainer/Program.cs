@@ -8,8 +8,8 @@ namespace Serverless.Trainer;
 /// <summary>
 /// The trainer's command line: <c>dotnet Serverless.Trainer.dll --spec &lt;uri&gt;</c> (or the environment variable
 /// <c>TRIAL_SPEC_URI</c>). Reads the <see cref="TrialSpec"/>, trains (<see cref="TrialTrainer"/>) and writes
-/// <c>model.onnx</c>, <c>manifest.json</c>, <c>validation_predictions.csv</c> (ML.NET's own validation predictions) and
-/// <c>metrics.json</c> (last) under the spec's output URI. Blob URLs are
+/// <c>model.onnx</c>, <c>manifest.json</c>, <c>validation_predictions.csv</c> (ML.NET's own validation predictions),
+/// <c>model.zip</c> (the fitted ML.NET pipeline, which a later trial can warm-start from) and <c>metrics.json</c> (last) under the spec's output URI. Blob URLs are
 /// reached with the storage account configured by <c>AzureWebJobsStorage</c> (environment variables); without it
 /// only file:// URIs work. Exit code 0 on success; 1 on any failure, with the error on stderr and, when the
 /// spec could be read, in <c>error.txt</c> under the output URI. Progress lines go to stdout.
@@ -93,8 +93,9 @@ public static class Program
         await files.WriteAsync(model, trial.OnnxModel, cancellationToken).ConfigureAwait(false);
         await files.WriteAsync(TrialOutputs.Combine(spec.OutputUri, TrialOutputs.Manifest), trial.Manifest.ToCanonicalJson(), cancellationToken).ConfigureAwait(false);
         await files.WriteTextAsync(TrialOutputs.Combine(spec.OutputUri, TrialOutputs.ValidationPredictions), trial.ValidationPredictions.ToCsv(), cancellationToken).ConfigureAwait(false);
+        await files.WriteAsync(TrialOutputs.Combine(spec.OutputUri, TrialOutputs.MlnetModel), trial.MlnetModel, cancellationToken).ConfigureAwait(false);
         await files.WriteTextAsync(TrialOutputs.Combine(spec.OutputUri, TrialOutputs.Metrics), trial.Metrics.ToJson(), cancellationToken).ConfigureAwait(false);
-        output.WriteLine($"trial {spec.TrialId}: wrote {TrialOutputs.Model}, {TrialOutputs.Manifest}, {TrialOutputs.ValidationPredictions} and {TrialOutputs.Metrics} under {spec.OutputUri}");
+        output.WriteLine($"trial {spec.TrialId}: wrote {TrialOutputs.Model}, {TrialOutputs.Manifest}, {TrialOutputs.ValidationPredictions}, {TrialOutputs.MlnetModel} and {TrialOutputs.Metrics} under {spec.OutputUri}");
     }
 
     private static async Task TryWriteErrorAsync(TrialFiles? files, TrialSpec? spec, string message, TextWriter error)

@@ -7,10 +7,10 @@ namespace Serverless.Trainer;
 
 /// <summary>
 /// What a trial produced: the ONNX model (featurization inside), its manifest (validated against it), the
-/// validation metrics, and ML.NET's own predictions on the validation rows (to compare with the served model).
-/// Immutable.
+/// validation metrics, ML.NET's own predictions on the validation rows (to compare with the served model) and the fitted
+/// ML.NET pipeline as saved (<see cref="TrialOutputs.MlnetModel"/>, which a later trial can warm-start from). Immutable.
 /// </summary>
-public sealed record TrainedTrial(byte[] OnnxModel, ModelManifest Manifest, TrialMetrics Metrics, ValidationPredictions ValidationPredictions);
+public sealed record TrainedTrial(byte[] OnnxModel, ModelManifest Manifest, TrialMetrics Metrics, ValidationPredictions ValidationPredictions, byte[] MlnetModel);
 
 /// <summary>
 /// ML.NET's predictions for each validation row, in file order. Binary: <see cref="Values"/> holds the positive

@@ -28,13 +28,21 @@ internal static class TrainerFactory
             labelColumnName: Label,
             useProbabilities: true),
         (Algorithms.FastTree, Algorithms.Regression) => ml.Regression.Trainers.FastTree(FastTree(new FastTreeRegressionTrainer.Options(), spec, Trees.ForFastTree(h))),
-        (Algorithms.Lbfgs, Algorithms.Binary) => ml.BinaryClassification.Trainers.LbfgsLogisticRegression(LbfgsBinary(h)),
-        (Algorithms.Lbfgs, Algorithms.Multiclass) => ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(LbfgsMulticlass(h)),
+        (Algorithms.Lbfgs, Algorithms.Binary) => LbfgsBinaryTrainer(ml, h),
+        (Algorithms.Lbfgs, Algorithms.Multiclass) => LbfgsMulticlassTrainer(ml, h),
         (Algorithms.Sdca, Algorithms.Binary) => ml.BinaryClassification.Trainers.SdcaLogisticRegression(SdcaBinary(h)),
         (Algorithms.Sdca, Algorithms.Multiclass) => ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(SdcaMulticlass(h)),
         (Algorithms.Sdca, Algorithms.Regression) => ml.Regression.Trainers.Sdca(SdcaRegression(h)),
         _ => throw new TrialException(Algorithms.Unsupported(spec.Algorithm, spec.Task) ?? $"{spec.Algorithm} does not train {spec.Task} tasks."),
     };
+
+    /// <summary>Binary logistic regression with L-BFGS, which can continue from a model's weights (<see cref="WarmStart"/>).</summary>
+    public static LbfgsLogisticRegressionBinaryTrainer LbfgsBinaryTrainer(MLContext ml, Hyperparameters h) =>
+        ml.BinaryClassification.Trainers.LbfgsLogisticRegression(LbfgsBinary(h));
+
+    /// <summary>Multiclass maximum entropy with L-BFGS, which can continue from a model's weights (<see cref="WarmStart"/>).</summary>
+    public static LbfgsMaximumEntropyMulticlassTrainer LbfgsMulticlassTrainer(MLContext ml, Hyperparameters h) =>
+        ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(LbfgsMulticlass(h));
 
     private static LightGbmBinaryTrainer.Options LightGbmBinary(TrialSpec spec, Trees t)
     {

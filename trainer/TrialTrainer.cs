@@ -7,9 +7,10 @@ namespace Serverless.Trainer;
 
 /// <summary>
 /// Runs one trial of the built-in trainer: checks the spec, reads the training and validation CSVs, fits the
-/// ML.NET pipeline (<see cref="PipelineFactory"/>) with <c>MLContext(seed)</c>, predicts the validation rows,
+/// ML.NET pipeline (<see cref="PipelineFactory"/>) with <c>MLContext(seed)</c>, continuing from the spec's warm-start source
+/// where it can (<see cref="WarmStart"/>; the outcome goes into the metrics), predicts the validation rows,
 /// computes every metric of the task with <see cref="ModelMetrics"/>, exports ONNX and builds the manifest,
-/// validated against the model as the platform validates it. Writes nothing: <see cref="Program"/> writes
+/// validated against the model as the platform validates it, and saves the fitted pipeline (model.zip). Writes nothing: <see cref="Program"/> writes
 /// the outputs. A spec the trainer cannot honour throws <see cref="TrialException"/>.
 /// </summary>
 public static class TrialTrainer
@@ -26,10 +27,12 @@ public static class TrialTrainer
 
         var ml = new MLContext(spec.Seed);
         var (train, validation) = MapLabels(ml, spec.Task, data);
+        var (champion, unreadable) = await ReadChampionAsync(spec, files, cancellationToken).ConfigureAwait(false);
         var stopwatch = Stopwatch.StartNew();
-        var model = PipelineFactory.Create(ml, spec, hyperparameters).Fit(train);
-        var trainSeconds = stopwatch.Elapsed.TotalSeconds;
-        log?.WriteLine($"trial {spec.TrialId}: trained in {trainSeconds:F2} s");
+        var fitted = WarmStart.Fit(ml, spec, hyperparameters, train, champion, unreadable);
+        var model = fitted.Model;
+        var trainSeconds = stopwatch.Elapsed.TotalSeconds - fitted.ChampionSeconds;
+        log?.WriteLine($"trial {spec.TrialId}: trained in {trainSeconds:F2} s{(fitted.Note is null ? "" : "; " + fitted.Note)}");
         cancellationToken.ThrowIfCancellationRequested();
 
         var classLabels = spec.Task switch
@@ -45,6 +48,8 @@ public static class TrialTrainer
             TrainRows = data.TrainRows,
             ValidationRows = data.ValidationRows,
             TrainSeconds = Math.Round(trainSeconds, 3),
+            WarmStart = fitted.WarmStarted,
+            WarmStartNote = fitted.Note,
         };
         log?.WriteLine($"trial {spec.TrialId}: validation {string.Join(", ", metrics.Metrics.Select(m => $"{m.Key}={m.Value:G4}"))}");
 
@@ -52,8 +57,36 @@ public static class TrialTrainer
         var manifest = ManifestBuilder.Build(spec, classLabels);
         ManifestBuilder.Validate(manifest, onnx, OnnxExport.ReadSignature(onnx), spec.TrialId);
         log?.WriteLine($"trial {spec.TrialId}: exported ONNX ({onnx.Length} bytes), manifest fits the model");
-        return new TrainedTrial(onnx, manifest, metrics, predictions);
+        return new TrainedTrial(onnx, manifest, metrics, predictions, Save(ml, model, data.TrainFeatures.Schema));
     }
+
+    /// <summary>The champion's model.zip when the spec asks to warm-start and the trial may; else null, and why when it could not be read.</summary>
+    private static async Task<(byte[]? Bytes, string? Unreadable)> ReadChampionAsync(TrialSpec spec, TrialFiles files, CancellationToken cancellationToken)
+    {
+        if (spec.WarmStart is not { } source || WarmStart.CannotContinue(spec, source) is not null)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            return (await files.ReadAsync(source.ModelUri, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (Exception e) when (e is FileNotFoundException or TrialException or IOException or Azure.RequestFailedException)
+        {
+            return (null, $"{source.From}'s {TrialOutputs.MlnetModel} could not be read ({FirstLine(e.Message)})");
+        }
+    }
+
+    /// <summary>The fitted pipeline as ML.NET saves it (<see cref="TrialOutputs.MlnetModel"/>), for a later trial to continue from.</summary>
+    private static byte[] Save(MLContext ml, ITransformer model, DataViewSchema inputSchema)
+    {
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, inputSchema, stream);
+        return stream.ToArray();
+    }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
     private static (IDataView Train, IDataView Validation) MapLabels(MLContext ml, string task, TrialData data)
     {

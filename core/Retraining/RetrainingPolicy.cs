@@ -22,7 +22,7 @@ public sealed record RetrainingPolicy
 
     public required RetrainingData Data { get; init; }
 
-    /// <summary>The sweep to run: a training sweep request's fields but <c>dataset</c>, <c>model_name</c> and <c>promotion</c>.</summary>
+    /// <summary>The sweep to run: a training sweep request's fields but <c>dataset</c>, <c>model_name</c>, <c>promotion</c> and <c>warm_start_from</c> (the champion).</summary>
     public required JsonElement Sweep { get; init; }
 
     public RetrainingRollout Rollout { get; init; } = new();

@@ -21,7 +21,7 @@ public static class RetrainingPolicyRules
     public const int MaxMinutes = 30 * 24 * 60;
 
     /// <summary>Fields of the sweep template the loop sets itself.</summary>
-    public static IReadOnlyList<string> LoopSweepFields { get; } = ["dataset", "model_name", "promotion"];
+    public static IReadOnlyList<string> LoopSweepFields { get; } = ["dataset", "model_name", "promotion", "warm_start_from"];
 
     public static RetrainingPolicy Validate(RetrainingPolicy policy, DataContainers containers)
     {
@@ -97,7 +97,7 @@ public static class RetrainingPolicyRules
     {
         if (sweep.ValueKind != JsonValueKind.Object)
         {
-            throw ServingException.BadRequest("'sweep' must be a training sweep request without dataset, model_name and promotion (the loop sets them).");
+            throw ServingException.BadRequest("'sweep' must be a training sweep request without dataset, model_name, promotion and warm_start_from (the loop sets them).");
         }
 
         foreach (var field in LoopSweepFields)

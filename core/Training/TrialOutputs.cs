@@ -15,6 +15,12 @@ public static class TrialOutputs
     public const string Spec = "spec.json";
 
     /// <summary>
+    /// Optional: the built-in trainer's fitted ML.NET pipeline (<c>MLContext.Model.Save</c>), which a later trial can continue
+    /// from (<see cref="TrialSpec.WarmStart"/>).
+    /// </summary>
+    public const string MlnetModel = "model.zip";
+
+    /// <summary>
     /// Optional: the trainer's own predictions on the validation rows (CSV: <c>row</c> then the positive class's
     /// probability, the class probabilities, or the value), so serving can be checked against the training framework.
     /// </summary>
@@ -32,7 +38,7 @@ public static class TrialOutputs
 
 /// <summary>
 /// <c>metrics.json</c>: every metric the trainer computed on the validation rows (names as in <see cref="MetricNames"/>,
-/// lower case), row counts and the training time in seconds. Immutable.
+/// lower case), row counts, the training time in seconds and, when the spec asked for one, the warm start's outcome. Immutable.
 /// </summary>
 public sealed record TrialMetrics
 {
@@ -43,6 +49,12 @@ public sealed record TrialMetrics
     public long ValidationRows { get; init; }
 
     public double TrainSeconds { get; init; }
+
+    /// <summary>Whether the trainer continued from <see cref="TrialSpec.WarmStart"/>; null when the spec asked for no warm start.</summary>
+    public bool? WarmStart { get; init; }
+
+    /// <summary>What the warm start did, or why the trial trained from scratch instead; null when the spec asked for none.</summary>
+    public string? WarmStartNote { get; init; }
 
     public string ToJson() => JsonSerializer.Serialize(this, TrialSpec.Json);
 

@@ -43,6 +43,12 @@ public sealed record TrialSpec
     /// <summary>The folder URI the trainer writes <c>model.onnx</c>, <c>metrics.json</c> and <c>manifest.json</c> under.</summary>
     public required string OutputUri { get; init; }
 
+    /// <summary>
+    /// Optional: a previous trial's fitted model to continue from (warm start) instead of starting from scratch. A trainer
+    /// that cannot continue from it trains from scratch and says why in <see cref="TrialMetrics.WarmStartNote"/>.
+    /// </summary>
+    public TrialWarmStart? WarmStart { get; init; }
+
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -62,3 +68,9 @@ public sealed record TrialFeature(string Name, string Type)
     public const string Numeric = "numeric";
     public const string Categorical = "categorical";
 }
+
+/// <summary>
+/// Where a trial may warm-start from: the URI of a previous trial's <see cref="TrialOutputs.MlnetModel"/>, the algorithm that
+/// trained it, and what it is in words (e.g. "version 1 of churn"), resolved by the app from the registry's lineage.
+/// </summary>
+public sealed record TrialWarmStart(string ModelUri, string Algorithm, string From);

@@ -49,7 +49,8 @@ public sealed record LeaderboardEntry(int Rank, string TrialId, string Algorithm
 
 /// <summary>
 /// One tracked trial: <c>status</c> is <c>running</c>, <c>succeeded</c> or <c>failed</c> (<c>error</c> says why, in words);
-/// <c>artifacts</c> is the folder of its outputs.
+/// <c>artifacts</c> is the folder of its outputs; <c>warm_start</c> says whether it continued from the sweep's <c>warm_start_from</c>
+/// and <c>warm_start_note</c> how, or why it trained from scratch (both null when the sweep asked for no warm start).
 /// </summary>
 public sealed record TrialSummary(
     string TrialId,
@@ -63,11 +64,13 @@ public sealed record TrialSummary(
     string? Artifacts,
     double? TrainSeconds,
     DateTimeOffset? StartedUtc,
-    DateTimeOffset? EndedUtc)
+    DateTimeOffset? EndedUtc,
+    bool? WarmStart = null,
+    string? WarmStartNote = null)
 {
     public static TrialSummary From(TrialRecord t) => new(
         t.TrialId, t.Algorithm, TrackedJson.Parse(t.HyperparametersJson), t.Status, t.Metrics, t.Error is null ? null : ErrorText.Reason(t.Error), t.Runner, t.ExecutionId, t.OutputUri,
-        t.TrainSeconds, t.StartedUtc, t.EndedUtc);
+        t.TrainSeconds, t.StartedUtc, t.EndedUtc, t.WarmStart, t.WarmStartNote);
 }
 
 /// <summary>JSON the experiment store keeps as text (a request, hyperparameters), returned as JSON.</summary>

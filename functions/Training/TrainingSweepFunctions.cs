@@ -26,11 +26,12 @@ public sealed class TrainingSweepFunctions
     private readonly EvaluateModelActivity _evaluate;
     private readonly ResolveIncumbentActivity _resolveIncumbent;
     private readonly PromoteModelActivity _promote;
+    private readonly ResolveWarmStartActivity _resolveWarmStart;
 
     public TrainingSweepFunctions(
         PrepareSweepDataActivity prepare, StartTrialActivity startTrial, CheckTrialActivity checkTrial, CancelTrialActivity cancelTrial,
         CollectTrialActivity collectTrial, RecordTrialActivity recordTrial, RecordSweepActivity recordSweep, RegisterBestModelActivity registerBest,
-        EvaluateModelActivity evaluate, ResolveIncumbentActivity resolveIncumbent, PromoteModelActivity promote)
+        EvaluateModelActivity evaluate, ResolveIncumbentActivity resolveIncumbent, PromoteModelActivity promote, ResolveWarmStartActivity resolveWarmStart)
     {
         _prepare = prepare;
         _startTrial = startTrial;
@@ -43,6 +44,7 @@ public sealed class TrainingSweepFunctions
         _evaluate = evaluate;
         _resolveIncumbent = resolveIncumbent;
         _promote = promote;
+        _resolveWarmStart = resolveWarmStart;
     }
 
     [Function(TrainingSweepOrchestrator.Name)]
@@ -96,4 +98,8 @@ public sealed class TrainingSweepFunctions
     [Function(PromoteModelActivity.Name)]
     public Task<string?> Promote([ActivityTrigger] PromotionInput input) =>
         _promote.RunAsync(new NamedActivityContext(PromoteModelActivity.Name), input);
+
+    [Function(ResolveWarmStartActivity.Name)]
+    public Task<WarmStartSource> ResolveWarmStart([ActivityTrigger] WarmStartInput input) =>
+        _resolveWarmStart.RunAsync(new NamedActivityContext(ResolveWarmStartActivity.Name), input);
 }

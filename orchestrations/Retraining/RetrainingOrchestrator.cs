@@ -8,8 +8,9 @@ namespace Serverless.Orchestrations.Retraining;
 /// <summary>
 /// One retraining run, the champion in service throughout: find the champion (the alias's version); export the training
 /// set (<see cref="ExportRetrainingDataActivity"/>; a run with fewer labelled traffic rows than the guardrail is skipped);
-/// run the sweep as a <see cref="TrainingSweepOrchestrator"/> sub-orchestration (no promotion of its own), its winner
-/// registered as the challenger; with approval required, wait for the <see cref="ApprovalEvent"/> external event (a timeout
+/// run the sweep as a <see cref="TrainingSweepOrchestrator"/> sub-orchestration (no promotion of its own) warm-started from the
+/// champion (its trials continue from the champion's trained pipeline where their trainer can; the record says whether the
+/// challenger's did, and why not), its winner registered as the challenger; with approval required, wait for the <see cref="ApprovalEvent"/> external event (a timeout
 /// is a rejection); shadow the challenger (a mirror of the alias's requests) until the live metric, on the same rows the
 /// champion answered, says whether it wins; then roll it out through the policy's guarded rollout (core/Rollouts, moved
 /// on by its timer) and judge it against the champion on live traffic at every reading: promoted when the rollout
@@ -57,13 +58,15 @@ public sealed class RetrainingOrchestrator : TaskOrchestrator<RetrainingInput, R
 
             var sweepId = run.RunId + "-sweep";
             var sweep = await context.CallSubOrchestratorAsync<SweepResult>(TrainingSweepOrchestrator.Name,
-                new SweepInput(sweepId, input.Sweep, input.SweepJson, input.TrialPollInterval, input.TrialTimeout, input.MaxTrials),
+                new SweepInput(sweepId, input.Sweep with { WarmStartFrom = new SweepWarmStart(champion, run.Model) }, input.SweepJson,
+                    input.TrialPollInterval, input.TrialTimeout, input.MaxTrials),
                 new SubOrchestrationOptions { InstanceId = sweepId });
             challenger = sweep.RegisteredVersion;
+            var (warm, warmNote) = WarmStartOf(sweep);
             run = await SaveAsync(context, run with
             {
                 Sweep = new RetrainingSweep(sweepId, sweep.Metric, [.. sweep.Leaderboard.Take(10).Select(t => new RetrainingTrial(t.TrialId, t.Algorithm, t.Metrics[sweep.Metric]))],
-                    challenger, sweep.ServedValue ?? sweep.BestValue, false, "trained from scratch: the built-in trainers cannot continue from the champion"),
+                    challenger, sweep.ServedValue ?? sweep.BestValue, warm, warmNote),
             });
 
             if (policy.Guardrails.ApprovalRequired)
@@ -136,6 +139,24 @@ public sealed class RetrainingOrchestrator : TaskOrchestrator<RetrainingInput, R
             await EndAsync(context, run with { Status = RetrainingStatuses.Failed }, RetrainingDecisions.Failed, error, challenger);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Whether the challenger's trial continued from the champion, with its trainer's note (prefixed with the trial and its training
+    /// time), or why the sweep could give its trials no warm start.
+    /// </summary>
+    public static (bool WarmStart, string Note) WarmStartOf(SweepResult sweep)
+    {
+        var winner = sweep.Leaderboard.FirstOrDefault(t => t.TrialId == sweep.BestTrialId);
+        if (winner?.WarmStartNote is { } note)
+        {
+            var seconds = winner.TrainSeconds is { } s ? string.Create(CultureInfo.InvariantCulture, $" in {s:0.###} s") : "";
+            return (winner.WarmStart == true, $"trial {winner.TrialId} ({winner.Algorithm}{seconds}): {note}");
+        }
+
+        return (false, sweep.WarmStartNote is { } reason
+            ? $"trained from scratch: {reason}"
+            : $"trained from scratch: trial {sweep.BestTrialId}'s trainer said nothing about a warm start");
     }
 
     /// <summary>The verdict a reading records when a guard rolled the rollout back.</summary>

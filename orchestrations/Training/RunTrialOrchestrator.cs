@@ -50,7 +50,7 @@ public sealed class RunTrialOrchestrator : TaskOrchestrator<TrialWork, TrialResu
                 case TrialState.Succeeded:
                     var metrics = await context.CallActivityAsync<TrialMetrics>(CollectTrialActivity.Name, work, TrainingRetry.Options);
                     return new TrialResult(work.Trial.TrialId, work.Trial.Algorithm, work.Trial.Hyperparameters, TrialStatuses.Succeeded, metrics.Metrics,
-                        null, work.OutputUri, metrics.TrainSeconds, started, context.CurrentUtcDateTime);
+                        null, work.OutputUri, metrics.TrainSeconds, started, context.CurrentUtcDateTime, metrics.WarmStart, metrics.WarmStartNote);
                 case TrialState.Failed:
                     return Failed(work, started, context.CurrentUtcDateTime, status.Message ?? "the trial failed");
             }

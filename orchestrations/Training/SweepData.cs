@@ -30,7 +30,8 @@ public sealed record SweepInput(string SweepId, TrainingSweepRequest Request, st
     int MaxTrials = TrialPlanner.DefaultMaxTrials);
 
 /// <summary>One trial to run: the plan plus everything its spec needs.</summary>
-public sealed record TrialWork(string SweepId, TrialPlan Trial, TrainingSweepRequest Request, SweepData Data, string OutputUri, TimeSpan PollInterval, TimeSpan Timeout)
+public sealed record TrialWork(string SweepId, TrialPlan Trial, TrainingSweepRequest Request, SweepData Data, string OutputUri, TimeSpan PollInterval, TimeSpan Timeout,
+    TrialWarmStart? WarmStart = null)
 {
     public TrialSpec ToSpec(string outputUri) => new()
     {
@@ -46,10 +47,14 @@ public sealed record TrialWork(string SweepId, TrialPlan Trial, TrainingSweepReq
         Hyperparameters = Trial.Hyperparameters,
         Seed = Request.Seed,
         OutputUri = outputUri,
+        WarmStart = WarmStart,
     };
 }
 
-/// <summary>How one trial ended: status (<see cref="TrialStatuses.Succeeded"/> or <see cref="TrialStatuses.Failed"/>), its metrics or error, and timings.</summary>
+/// <summary>
+/// How one trial ended: status (<see cref="TrialStatuses.Succeeded"/> or <see cref="TrialStatuses.Failed"/>), its metrics or error, timings,
+/// and, when it was given a warm start, whether its trainer continued from it and the trainer's note (null: none asked).
+/// </summary>
 public sealed record TrialResult(
     string TrialId,
     string Algorithm,
@@ -60,7 +65,9 @@ public sealed record TrialResult(
     string OutputUri,
     double? TrainSeconds,
     DateTime StartedUtc,
-    DateTime EndedUtc)
+    DateTime EndedUtc,
+    bool? WarmStart = null,
+    string? WarmStartNote = null)
 {
     public const string Succeeded = TrialStatuses.Succeeded;
     public const string Failed = TrialStatuses.Failed;
@@ -71,7 +78,7 @@ public sealed record TrialResult(
 /// <summary>The custom status while a sweep runs.</summary>
 public sealed record SweepProgress(string Stage, int TrialsTotal, int TrialsDone, int TrialsFailed, string Metric, string? BestTrialId, double? BestValue);
 
-/// <summary>The orchestration's output.</summary>
+/// <summary>The orchestration's output; <see cref="WarmStartNote"/> says why no trial was given a warm start when one was asked for and could not be found.</summary>
 public sealed record SweepResult(
     string SweepId,
     string Metric,
@@ -83,4 +90,11 @@ public sealed record SweepResult(
     bool Promoted,
     string PromotionReason,
     IReadOnlyList<TrialResult> Leaderboard,
-    int TrialsFailed);
+    int TrialsFailed,
+    string? WarmStartNote = null);
+
+/// <summary>
+/// The warm start a sweep found for its trials (<see cref="ResolveWarmStartActivity"/>): the source every trial is given, or
+/// null and why none could be found.
+/// </summary>
+public sealed record WarmStartSource(TrialWarmStart? Source, string? Reason);

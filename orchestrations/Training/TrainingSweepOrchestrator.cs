@@ -5,7 +5,8 @@ using Serverless.Core.Training.Tracking;
 namespace Serverless.Orchestrations.Training;
 
 /// <summary>
-/// A training sweep: prepare the data once (split, baseline, fingerprint); fan out the planned trials as
+/// A training sweep: prepare the data once (split, baseline, fingerprint); with <c>warm_start_from</c>, find the trained
+/// pipeline behind that version (<see cref="ResolveWarmStartActivity"/>) and give it to every trial; fan out the planned trials as
 /// <see cref="RunTrialOrchestrator"/> sub-orchestrations with bounded parallelism; fan in a leaderboard on the
 /// sweep's metric; register the best as a new version with its manifest and baseline; evaluate it as served and,
 /// under <c>promote-if-better</c>, against the incumbent on the same validation rows, then move the alias
@@ -57,12 +58,16 @@ public sealed class TrainingSweepOrchestrator : TaskOrchestrator<SweepInput, Swe
         var data = await context.CallActivityAsync<SweepData>(PrepareSweepDataActivity.Name, input, TrainingRetry.Options);
         record = record with { DataFingerprint = data.Fingerprint, TrainRows = data.TrainRows, ValidationRows = data.ValidationRows };
         await context.CallActivityAsync<bool>(RecordSweepActivity.Name, record, TrainingRetry.Options);
+        var warm = request.WarmStartFrom is { } from
+            ? await context.CallActivityAsync<WarmStartSource>(ResolveWarmStartActivity.Name, new WarmStartInput(from.Model ?? request.ModelName, from.Version),
+                TrainingRetry.Options)
+            : null;
 
         progress = progress with { Stage = SweepStages.Training };
         context.SetCustomStatus(progress);
         var results = await BoundedFanOut.RunAsync(trials, request.MaxParallelTrials,
             trial => context.CallSubOrchestratorAsync<TrialResult>(RunTrialOrchestrator.Name,
-                new TrialWork(input.SweepId, trial, request, data, TrialFolder(data, trial), input.PollInterval, input.TrialTimeout),
+                new TrialWork(input.SweepId, trial, request, data, TrialFolder(data, trial), input.PollInterval, input.TrialTimeout, warm?.Source),
                 new SubOrchestrationOptions { InstanceId = $"{input.SweepId}-{trial.TrialId}" }),
             (done, result) =>
             {
@@ -110,7 +115,7 @@ public sealed class TrainingSweepOrchestrator : TaskOrchestrator<SweepInput, Swe
         await context.CallActivityAsync<bool>(RecordSweepActivity.Name, record, TrainingRetry.Options);
         context.SetCustomStatus(progress with { Stage = SweepStages.Completed });
         return new SweepResult(input.SweepId, request.Metric, winner.TrialId, bestValue, request.ModelName, version,
-            served.Metrics.TryGetValue(request.Metric, out var s) ? s : null, promoted, reason, leaderboard, failed);
+            served.Metrics.TryGetValue(request.Metric, out var s) ? s : null, promoted, reason, leaderboard, failed, warm?.Reason);
     }
 
     /// <summary>Successful trials, best first on the metric (<see cref="Core.Training.Leaderboard"/>).</summary>

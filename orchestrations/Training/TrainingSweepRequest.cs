@@ -54,7 +54,16 @@ public sealed record TrainingSweepRequest
 
     /// <summary>Seeds the split, the random search and every trainer.</summary>
     public int Seed { get; init; } = 42;
+
+    /// <summary>
+    /// Optional: a registered version whose trial the sweep's trials continue from where their trainer can (warm start); found
+    /// by the app from the version's lineage (the sweep and trial that registered it), never from a location the caller sends.
+    /// </summary>
+    public SweepWarmStart? WarmStartFrom { get; init; }
 }
+
+/// <summary>The registered version a sweep warm-starts from: its version and model (null: the sweep's <c>model_name</c>).</summary>
+public sealed record SweepWarmStart(string Version, string? Model = null);
 
 /// <summary>A feature set version joined onto a sweep's dataset, and which of its features to add (null: all of them).</summary>
 public sealed record SweepFeatureSet(string Name, string Version, IReadOnlyList<string>? Features = null);

@@ -14,7 +14,8 @@ namespace Serverless.Orchestrations.Training;
 /// a known task, a metric defined for it, known algorithms that train the task and hyperparameters known to the
 /// algorithm and inside <see cref="HyperparameterCatalog"/>'s ranges, the trial count (counted, never
 /// expanded) within <see cref="TrainingOptions.MaxTrialsPerSweep"/>, and <c>trial_timeout_minutes</c> within
-/// <see cref="TrainingOptions.MaxTrialTimeoutMinutes"/>. Stateless; thread-safe.
+/// <see cref="TrainingOptions.MaxTrialTimeoutMinutes"/>, and a <c>warm_start_from</c> naming a model and version as the registry
+/// spells them. Stateless; thread-safe.
 /// </summary>
 public static class TrainingSweepRequestValidator
 {
@@ -29,6 +30,7 @@ public static class TrainingSweepRequestValidator
         Require(request.Target, "target", "the target column");
         Require(request.ModelName, "model_name", "the registry name the best model is registered under");
         ModelIdentifiers.ValidateName(request.ModelName, "model_name");
+        CheckWarmStart(request.WarmStartFrom);
         var dataset = containers.Blob(request.Dataset, "dataset");
 
         if (!Tasks.Contains(request.Task))
@@ -242,6 +244,21 @@ public static class TrainingSweepRequestValidator
         }
 
         ModelIdentifiers.ValidateAlias(promotion.Alias, "promotion.alias");
+    }
+
+    private static void CheckWarmStart(SweepWarmStart? warm)
+    {
+        if (warm is null)
+        {
+            return;
+        }
+
+        Require(warm.Version, "warm_start_from.version", "the registered version whose trial the sweep continues from");
+        ModelIdentifiers.ValidateVersion(warm.Version, "warm_start_from.version");
+        if (warm.Model is not null)
+        {
+            ModelIdentifiers.ValidateName(warm.Model, "warm_start_from.model");
+        }
     }
 
     private static void Require(string? value, string field, string what)

@@ -39,6 +39,7 @@ public static class TrainingSweepServiceCollectionExtensions
         services.TryAddTransient<EvaluateModelActivity>();
         services.TryAddTransient<ResolveIncumbentActivity>();
         services.TryAddTransient<PromoteModelActivity>();
+        services.TryAddTransient<ResolveWarmStartActivity>();
         return services;
     }
 }

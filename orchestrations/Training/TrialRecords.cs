@@ -23,6 +23,8 @@ internal static class TrialRecords
         TrainSeconds = result.TrainSeconds,
         StartedUtc = result.StartedUtc,
         EndedUtc = result.EndedUtc,
+        WarmStart = result.WarmStart,
+        WarmStartNote = result.WarmStartNote,
     };
 }
 

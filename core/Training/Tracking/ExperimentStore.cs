@@ -75,6 +75,8 @@ public sealed class ExperimentStore
             ["TrainSeconds"] = trial.TrainSeconds,
             ["StartedUtc"] = trial.StartedUtc,
             ["EndedUtc"] = trial.EndedUtc,
+            ["WarmStart"] = trial.WarmStart,
+            ["WarmStartNote"] = Truncate(trial.WarmStartNote),
         };
         await _trials.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
@@ -148,6 +150,8 @@ public sealed class ExperimentStore
                 TrainSeconds = entity.GetDouble("TrainSeconds"),
                 StartedUtc = entity.GetDateTimeOffset("StartedUtc"),
                 EndedUtc = entity.GetDateTimeOffset("EndedUtc"),
+                WarmStart = entity.GetBoolean("WarmStart"),
+                WarmStartNote = entity.GetString("WarmStartNote"),
             });
         }
 

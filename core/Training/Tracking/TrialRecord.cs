@@ -34,4 +34,10 @@ public sealed record TrialRecord
     public DateTimeOffset? StartedUtc { get; init; }
 
     public DateTimeOffset? EndedUtc { get; init; }
+
+    /// <summary>Whether the trainer continued from the sweep's warm-start source; null when it was given none.</summary>
+    public bool? WarmStart { get; init; }
+
+    /// <summary>The trainer's note on the warm start: what it continued from, or why it trained from scratch.</summary>
+    public string? WarmStartNote { get; init; }
 }

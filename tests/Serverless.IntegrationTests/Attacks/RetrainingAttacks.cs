@@ -34,6 +34,7 @@ public sealed class RetrainingAttacks
         { $$$"""{"triggers": ["decay"], "data": {"source": "reference", "reference_dataset": "https://169.254.169.254/x.csv"}, "sweep": {{{Sweep}}}}""", "'data.reference_dataset'" },
         { $$$"""{"triggers": ["decay"], "data": {"window_hours": 1e999}, "sweep": {{{Sweep}}}}""", "'data.window_hours'" },
         { """{"triggers": ["decay"], "data": {}, "sweep": {"dataset": "models/victim/1.onnx", "target": "y"}}""", "'sweep.dataset' is set by the loop" },
+        { """{"triggers": ["decay"], "data": {}, "sweep": {"target": "y", "task": "binary", "metric": "auc", "algorithms": [{"name": "sdca"}], "warm_start_from": {"version": "1", "model": "victim"}}}""", "'sweep.warm_start_from' is set by the loop" },
         { """{"triggers": ["decay"], "data": {}, "sweep": {"target": "y", "task": "binary", "metric": "auc", "algorithms": [{"name": "xgboost"}]}}""", "'sweep': Unknown algorithm" },
         { """{"triggers": ["decay"], "data": {}, "sweep": {"target": "y", "tsk": "binary"}}""", "'sweep'" },
         { $$$"""{"triggers": ["decay"], "data": {}, "sweep": {{{Sweep}}}, "rollout": {"steps": [50, 40, 100]}}""", "'rollout.steps'" },

@@ -85,6 +85,19 @@ public sealed class StoragePathAttacks
         await Attack.RefusedAsync(_target, () => _target.Operator.PostJsonAsync("orchestrations/training-sweeps", body), HttpStatusCode.BadRequest, "'dataset'");
     }
 
+    [Theory]
+    [InlineData("""{"version": "https://attacker.example/model.zip"}""", "'warm_start_from.version'")]
+    [InlineData("""{"version": "../../sweeps/x/trials/t001"}""", "'warm_start_from.version'")]
+    [InlineData("""{"version": "1", "model": "../victim"}""", "'warm_start_from.model'")]
+    [InlineData("""{"version": ""}""", "'warm_start_from.version'")]
+    [InlineData("""{"model_uri": "file:///etc/passwd", "version": "1"}""", "model_uri")]
+    public async Task TrainingSweep_WarmStartFromAUriOrPath_Is400NamingTheField(string warmStart, string expected)
+    {
+        var body = $$"""{"dataset": "training/x.csv", "target": "y", "task": "binary", "metric": "auc", "algorithms": [{"name": "lbfgs"}], "model_name": "attack-sweep", "warm_start_from": {{warmStart}}}""";
+
+        await Attack.RefusedAsync(_target, () => _target.Operator.PostJsonAsync("orchestrations/training-sweeps", body), HttpStatusCode.BadRequest, expected);
+    }
+
     [Fact]
     public async Task ForgedHostHeader_NeverReachesTheLocationHeader()
     {

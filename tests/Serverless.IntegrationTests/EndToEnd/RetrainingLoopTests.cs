@@ -14,7 +14,7 @@ namespace Serverless.IntegrationTests.EndToEnd;
 /// polled every second): a churn model trained on one customer mix serves traffic that shifts to another where the old
 /// relation no longer holds, the outcomes come back as feedback after the answers, the monitor (run over HTTP) finds the
 /// decay and starts a run, which retrains on the labelled traffic, shadows the challenger, rolls it out (judged on demand)
-/// and promotes it, and the live metric recovers; a challenger worse than the champion is retired after its shadow with
+/// and promotes it (its lbfgs trial continued from the champion's weights, and the record says so), and the live metric recovers; a challenger worse than the champion is retired after its shadow with
 /// the champion untouched; a run that needs approval waits for it, then goes on. The data are seeded; the live figures
 /// are written to the test output.
 /// </summary>
@@ -61,6 +61,10 @@ public sealed class RetrainingLoopTests
         Assert.True(run.GetProperty("decision").GetString() == "promoted", run.ToString());
         Assert.Equal(("completed", "1", "2"), (run.GetProperty("status").GetString(), run.GetProperty("champion").GetString(), run.GetProperty("sweep").GetProperty("challenger").GetString()));
         Assert.Contains("performance_decay", run.GetProperty("trigger").GetProperty("message").GetString());
+        var sweep = run.GetProperty("sweep");
+        _output.WriteLine($"warm start: {sweep.GetProperty("warm_start")}; {sweep.GetProperty("warm_start_note")}");
+        Assert.True(sweep.GetProperty("warm_start").GetBoolean(), sweep.ToString());
+        Assert.Contains("continued lbfgs from version 1 of " + model, sweep.GetProperty("warm_start_note").GetString());
         var data = run.GetProperty("data");
         Assert.Equal(900, data.GetProperty("traffic_rows").GetInt64());
         Assert.Equal(64, data.GetProperty("fingerprint").GetString()!.Length);

@@ -22,7 +22,10 @@ public sealed class TrainingSweepOrchestratorTests
     private readonly ConcurrentBag<SweepRecord> _sweeps = [];
     private readonly ConcurrentBag<string> _cancelled = [];
     private readonly ConcurrentBag<PromotionInput> _promotions = [];
+    private readonly ConcurrentBag<TrialWork> _started = [];
     private RegistrationInput? _registered;
+    private WarmStartInput? _warmAsked;
+    private WarmStartSource _warmSource = new(null, "not asked");
 
     /// <summary>AUC per trial id: t001 0.70, t002 0.90, t003 0.80, t004 0.60.</summary>
     private static double Auc(string trialId) => trialId switch { "t001" => 0.70, "t002" => 0.90, "t003" => 0.80, _ => 0.60 };
@@ -47,6 +50,49 @@ public sealed class TrainingSweepOrchestratorTests
         Assert.Contains(_sweeps, s => s.Status == "completed" && s.BestTrialId == "t003" && s.TrialsFailed == 2 && s.DataFingerprint == "abc");
         var progress = JsonSerializer.Deserialize<SweepProgress>(metadata.SerializedCustomStatus!)!;
         Assert.Equal((4, 4, 2, "t003"), (progress.TrialsTotal, progress.TrialsDone, progress.TrialsFailed, progress.BestTrialId));
+    }
+
+    [Fact]
+    public async Task Sweep_WarmStartFromAVersionWithATrainedPipeline_GivesItToEveryTrial_AndTheLeaderboardCarriesTheOutcome()
+    {
+        _warmSource = new WarmStartSource(new TrialWarmStart("https://x/sweeps/old/trials/t001/model.zip", "lightgbm", "version 3 of churn"), null);
+        await using var host = await StartHostAsync(failing: [], throwing: []);
+
+        var done = await RunAsync(host, Request() with { WarmStartFrom = new SweepWarmStart("3") });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        Assert.Equal(new WarmStartInput("churn", "3"), _warmAsked);
+        Assert.All(_started, w => Assert.Equal(_warmSource.Source, w.WarmStart));
+        Assert.Equal(_warmSource.Source, _started.First().ToSpec("https://x/out").WarmStart);
+        var result = done.ReadOutputAs<SweepResult>()!;
+        Assert.Null(result.WarmStartNote);
+        Assert.All(result.Leaderboard, t => Assert.Equal((true, "continued from version 3 of churn"), (t.WarmStart, t.WarmStartNote)));
+    }
+
+    [Fact]
+    public async Task Sweep_WarmStartFromAVersionWithoutAPipeline_TrainsFromScratch_AndTheResultSaysWhy()
+    {
+        _warmSource = new WarmStartSource(null, "version 2 of other was not registered by a training sweep");
+        await using var host = await StartHostAsync(failing: [], throwing: []);
+
+        var done = await RunAsync(host, Request() with { WarmStartFrom = new SweepWarmStart("2", "other") });
+
+        Assert.Equal(new WarmStartInput("other", "2"), _warmAsked);
+        Assert.All(_started, w => Assert.Null(w.WarmStart));
+        var result = done.ReadOutputAs<SweepResult>()!;
+        Assert.Equal(_warmSource.Reason, result.WarmStartNote);
+        Assert.All(result.Leaderboard, t => Assert.Null(t.WarmStart));
+    }
+
+    [Fact]
+    public async Task Sweep_WithoutWarmStart_NeverResolvesOne()
+    {
+        await using var host = await StartHostAsync(failing: [], throwing: []);
+
+        await RunAsync(host, Request());
+
+        Assert.Null(_warmAsked);
+        Assert.All(_started, w => Assert.Null(w.WarmStart));
     }
 
     [Fact]
@@ -158,9 +204,17 @@ public sealed class TrainingSweepOrchestratorTests
                 "https://x/sweeps/sweep-test/data/train.csv", "https://x/sweeps/sweep-test/data/validation.csv", "https://x/b.json", "https://x/p.json",
                 [new TrialFeature("age", TrialFeature.Numeric)], "1", ["0", "1"], 80, 20, 0, "abc"));
             registry.AddActivityFunc<TrialWork, TrialExecution>(StartTrialActivity.Name, (_, work) =>
-                throwing.Contains(work.Trial.TrialId)
+            {
+                _started.Add(work);
+                return throwing.Contains(work.Trial.TrialId)
                     ? throw new HttpRequestException("runner unreachable")
-                    : new TrialExecution("fake", "exec-" + work.Trial.TrialId, work.Trial.TrialId));
+                    : new TrialExecution("fake", "exec-" + work.Trial.TrialId, work.Trial.TrialId);
+            });
+            registry.AddActivityFunc<WarmStartInput, WarmStartSource>(ResolveWarmStartActivity.Name, (_, input) =>
+            {
+                _warmAsked = input;
+                return _warmSource;
+            });
             registry.AddActivityFunc<TrialExecution, TrialExecutionStatus>(CheckTrialActivity.Name, (_, execution) =>
             {
                 var polls = _polls.AddOrUpdate(execution.TrialId, 1, (_, n) => n + 1);
@@ -174,7 +228,13 @@ public sealed class TrainingSweepOrchestratorTests
                 return true;
             });
             registry.AddActivityFunc<TrialWork, TrialMetrics>(CollectTrialActivity.Name, (_, work) =>
-                new TrialMetrics { Metrics = new Dictionary<string, double> { [MetricNames.Auc] = Auc(work.Trial.TrialId) }, TrainSeconds = 1 });
+                new TrialMetrics
+                {
+                    Metrics = new Dictionary<string, double> { [MetricNames.Auc] = Auc(work.Trial.TrialId) },
+                    TrainSeconds = 1,
+                    WarmStart = work.WarmStart is null ? null : true,
+                    WarmStartNote = work.WarmStart is { } warm ? $"continued from {warm.From}" : null,
+                });
             registry.AddActivityFunc<TrialRecordInput, bool>(RecordTrialActivity.Name, (_, input) =>
             {
                 _trials[input.Result.TrialId] = new TrialRecord

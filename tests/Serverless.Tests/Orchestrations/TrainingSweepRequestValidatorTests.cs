@@ -22,6 +22,26 @@ public sealed class TrainingSweepRequestValidatorTests
     }
 
     [Fact]
+    public void Read_WarmStartFrom_KeepsTheVersionAndTheModel()
+    {
+        var request = Read(Body("""[{"name":"lbfgs"}]""", extra: "\"warm_start_from\":{\"version\":\"3\",\"model\":\"churn-old\"},"));
+
+        Assert.Equal(new Serverless.Orchestrations.Training.SweepWarmStart("3", "churn-old"), request.WarmStartFrom);
+    }
+
+    [Theory]
+    [InlineData("""{"version":"https://attacker.example/model.zip"}""", "'warm_start_from.version'")]
+    [InlineData("""{"version":"  "}""", "'warm_start_from.version' is required")]
+    [InlineData("""{"version":"1","model":"a/b"}""", "'warm_start_from.model'")]
+    [InlineData("""{"version":"1","model_uri":"file:///etc/passwd"}""", "model_uri")]
+    public void Read_WarmStartFromThatIsNotAModelAndVersion_IsBadRequestNamingTheField(string warmStart, string expected)
+    {
+        var error = Refused(Body("""[{"name":"lbfgs"}]""", extra: $"\"warm_start_from\":{warmStart},"));
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
     public void Read_NumTreesOf2Pow31_IsBadRequestNamingAlgorithmHyperparameterAndRange()
     {
         var error = Refused(Body("""[{"name":"fasttree","grid":{"num_trees":[50, 2147483648]}}]"""));

@@ -42,11 +42,40 @@ public sealed class RetrainingOrchestratorTests
         Assert.Equal("1", last.Champion);
         Assert.Equal("fp", last.Data!.Fingerprint);
         Assert.Equal(["t001"], last.Sweep!.Leaderboard.Select(t => t.TrialId));
+        Assert.True(last.Sweep.WarmStart, last.Sweep.WarmStartNote);
+        Assert.Equal($"trial t001 (lbfgs in 1 s): continued lbfgs from version 1 of {last.Model}", last.Sweep.WarmStartNote);
         Assert.Contains(last.Steps, s => s.Stage == RetrainingStages.Shadow && s.Verdict == "better");
         Assert.Contains(last.Steps, s => s.Stage == RetrainingStages.Rollout && s.Weight == 100 && s.Verdict == "better");
         Assert.Contains("the challenger wins", last.Reason);
         Assert.Equal(Enumerable.Range(2, _saved.Count), _saved.Select(r => r.Revision));
     }
+
+    [Fact]
+    public void WarmStartOf_WinnerTrainedFromScratch_SaysItsTrainersReason()
+    {
+        var winner = Trial("t002", "lightgbm", false, "lightgbm cannot continue from a model (only lbfgs can in ML.NET); trained from scratch");
+
+        var (warm, note) = RetrainingOrchestrator.WarmStartOf(Sweep("t002", [winner, Trial("t001", "lbfgs", true, "continued")]));
+
+        Assert.False(warm);
+        Assert.Equal("trial t002 (lightgbm in 2.5 s): lightgbm cannot continue from a model (only lbfgs can in ML.NET); trained from scratch", note);
+    }
+
+    [Fact]
+    public void WarmStartOf_NoSourceFound_SaysTheSweepsReason()
+    {
+        var (warm, note) = RetrainingOrchestrator.WarmStartOf(Sweep("t001", [Trial("t001", "lbfgs", null, null)], "version 1 of churn was not registered by a training sweep"));
+
+        Assert.False(warm);
+        Assert.Equal("trained from scratch: version 1 of churn was not registered by a training sweep", note);
+    }
+
+    private static TrialResult Trial(string id, string algorithm, bool? warm, string? note) =>
+        new(id, algorithm, new Dictionary<string, JsonElement>(), TrialResult.Succeeded, new Dictionary<string, double> { [MetricNames.Auc] = 0.8 }, null, "x", 2.5,
+            DateTime.UnixEpoch, DateTime.UnixEpoch, warm, note);
+
+    private static SweepResult Sweep(string best, IReadOnlyList<TrialResult> trials, string? note = null) =>
+        new("s", MetricNames.Auc, best, 0.8, "churn", "2", 0.8, false, "none", trials, 0, note);
 
     [Fact]
     public async Task Run_ChallengerNotBetterInShadow_IsRetiredWithoutARollout()
@@ -251,8 +280,10 @@ public sealed class RetrainingOrchestratorTests
         public override Task<SweepResult> RunAsync(TaskOrchestrationContext context, SweepInput input)
         {
             ran();
-            var trial = new TrialResult("t001", "sdca", new Dictionary<string, JsonElement>(), TrialResult.Succeeded,
-                new Dictionary<string, double> { [MetricNames.Auc] = 0.88 }, null, "x", 1, DateTime.UnixEpoch, DateTime.UnixEpoch);
+            var warm = input.Request.WarmStartFrom;
+            var trial = new TrialResult("t001", "lbfgs", new Dictionary<string, JsonElement>(), TrialResult.Succeeded,
+                new Dictionary<string, double> { [MetricNames.Auc] = 0.88 }, null, "x", 1, DateTime.UnixEpoch, DateTime.UnixEpoch,
+                warm is null ? null : true, warm is null ? null : $"continued lbfgs from version {warm.Version} of {warm.Model}");
             return Task.FromResult(new SweepResult(input.SweepId, MetricNames.Auc, "t001", 0.88, "churn", "2", 0.88, false, "policy none", [trial], 0));
         }
     }
