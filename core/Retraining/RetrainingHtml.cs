@@ -6,7 +6,7 @@ namespace Serverless.Core.Retraining;
 
 /// <summary>
 /// The retraining section of a report page: a table of the runs (newest first: when, trigger, champion and challenger,
-/// where it is or how it ended, and why), then for each of the newest <see cref="MaxCharts"/> runs that have live readings a
+/// the challenger's validation figure and whether it warm-started from the champion, where it is or how it ended, and why), then for each of the newest <see cref="MaxCharts"/> runs that have live readings a
 /// chart of the champion's and the challenger's live metric over time through the shadow and the rollout steps
 /// (<see cref="SvgLiveMetric"/>) with the same figures in a table. Every text is encoded. Pure; thread-safe.
 /// </summary>
@@ -27,13 +27,13 @@ public static class RetrainingHtml
         var html = new StringBuilder("<h2>Retraining</h2>");
         html.Append("<p class=\"note\">The closed loop's runs of this model, newest first, as they stood when this page was written. ")
             .Append("The live metric compares the challenger with the champion on labelled traffic since each stage began (in the shadow, on the very rows the champion answered).</p>");
-        html.Append("<table><tr><th class=\"l\">run</th><th class=\"l\">started (UTC)</th><th class=\"l\">trigger</th><th>champion</th><th>challenger</th>")
+        html.Append("<table><tr><th class=\"l\">run</th><th class=\"l\">started (UTC)</th><th class=\"l\">trigger</th><th>champion</th><th>challenger</th><th class=\"l\">trained</th>")
             .Append("<th class=\"l\">status</th><th class=\"l\">decision</th><th class=\"l\">why</th></tr>");
         foreach (var run in runs)
         {
             html.Append(CultureInfo.InvariantCulture,
                 $"<tr><td class=\"l\">{E(run.RunId)}</td><td class=\"l\">{run.CreatedUtc:yyyy-MM-dd HH:mm:ss}</td><td class=\"l\">{E(run.Trigger.Kind)}</td>" +
-                $"<td>{E(run.Champion ?? "–")}</td><td>{E(run.Sweep?.Challenger ?? "–")}</td><td class=\"l\">{E(Status(run))}</td>" +
+                $"<td>{E(run.Champion ?? "–")}</td><td>{E(run.Sweep?.Challenger ?? "–")}</td><td class=\"l\">{E(Trained(run.Sweep))}</td><td class=\"l\">{E(Status(run))}</td>" +
                 $"<td class=\"l\">{E(run.Decision ?? "–")}</td><td class=\"l\">{E(run.Reason ?? run.Trigger.Message)}</td></tr>");
         }
 
@@ -58,6 +58,11 @@ public static class RetrainingHtml
 
         return html.ToString();
     }
+
+    /// <summary>The challenger's validation figure and how it was trained (warm-started from the champion or not, and why).</summary>
+    private static string Trained(RetrainingSweep? sweep) => sweep is null
+        ? "–"
+        : $"{(sweep.ValidationValue is { } v ? $"validation {sweep.Metric} {N(v)}; " : "")}{(sweep.WarmStart ? "warm start" : "from scratch")}: {sweep.WarmStartNote}";
 
     private static string Status(RetrainingRun run) => run.IsRunning ? $"{run.Status.Replace('_', ' ')} ({run.Stage.Replace('_', ' ')})" : run.Status;
 

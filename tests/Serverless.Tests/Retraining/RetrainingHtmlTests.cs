@@ -19,6 +19,7 @@ public sealed class RetrainingHtmlTests
         Assert.StartsWith("<h2>Retraining</h2>", html);
         Assert.Contains("rt-20261201-100000-abcdef", html);
         Assert.Contains("<td class=\"l\">promoted</td>", html);
+        Assert.Contains("<td class=\"l\">validation auc 0.8; from scratch: lightgbm cannot continue from a model</td>", html);
         var svg = XElement.Parse(html[html.IndexOf("<svg", StringComparison.Ordinal)..(html.IndexOf("</svg>", StringComparison.Ordinal) + 6)]);
         var lines = svg.Descendants("polyline").ToList();
         Assert.Equal(2, lines.Count);
@@ -61,7 +62,7 @@ public sealed class RetrainingHtmlTests
         Trigger = new RetrainingTrigger(RetrainingSources.Decay, "performance_decay"),
         CreatedUtc = Start,
         Champion = "1",
-        Sweep = new RetrainingSweep("rt-sweep", "auc", [], "2", 0.8, false, "from scratch"),
+        Sweep = new RetrainingSweep("rt-sweep", "auc", [], "2", 0.8, false, "lightgbm cannot continue from a model"),
         Steps =
         [
             Step(RetrainingStages.Shadow, 100, 1, 0.81, 0.42),
