@@ -10,7 +10,7 @@ public sealed record PlannedJobResult(IReadOnlyList<ChunkResult> Results, string
 
 /// <summary>
 /// Scores every chunk of a job the start planned (<see cref="BatchScoringRequest.StartPlan"/>) whose chunks all run at once anyway
-/// (no more chunks than <see cref="BatchScoringRequest.MaxParallelism"/>), then writes the manifest: the same work as one
+/// (no more chunks than <see cref="BatchScoringRequest.MaxParallelism"/>, and at most <see cref="MaxChunks"/>), then writes the manifest: the same work as one
 /// <see cref="ScoreChunkActivity"/> per chunk and <see cref="WriteManifestActivity"/>, in one activity, so the job pays one
 /// round trip through the task hub's queues and history instead of three. Chunks run concurrently, each writing its own part
 /// and errors blob; a retry of the whole activity overwrites them and the manifest, so retries never duplicate rows.
@@ -30,9 +30,15 @@ public sealed class ScorePlannedJobActivity : TaskActivity<PlannedJob, PlannedJo
         _manifest = manifest;
     }
 
-    /// <summary>True when the orchestration hands a job to this activity: planned at the start, every chunk running at once.</summary>
+    /// <summary>
+    /// Most chunks one activity scores at once (each holds a read and an upload buffer); a job with more fans out chunk by chunk,
+    /// so the host's activity concurrency bounds it. A constant, so every replay takes the same path.
+    /// </summary>
+    public const int MaxChunks = 8;
+
+    /// <summary>True when the orchestration hands a job to this activity: planned at the start, every chunk running at once, at most <see cref="MaxChunks"/>.</summary>
     public static bool Takes(BatchScoringRequest request, BatchStartPlan? startPlan) =>
-        startPlan is not null && startPlan.Plan.Chunks.Count <= request.MaxParallelism;
+        startPlan is not null && startPlan.Plan.Chunks.Count <= Math.Min(request.MaxParallelism, MaxChunks);
 
     public override async Task<PlannedJobResult> RunAsync(TaskActivityContext context, PlannedJob input)
     {

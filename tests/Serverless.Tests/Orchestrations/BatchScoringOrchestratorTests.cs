@@ -141,6 +141,19 @@ public sealed class BatchScoringOrchestratorTests
     }
 
     [Fact]
+    public async Task Run_PlannedAtStartWithMoreChunksThanOneActivityScores_FansOutChunkByChunk()
+    {
+        var chunks = ScorePlannedJobActivity.MaxChunks + 1;
+        await using var host = await StartHostAsync(chunks, failOnce: []);
+
+        var metadata = await RunAsync(host, Request() with { StartPlan = StartPlan(chunks), MaxParallelism = 64 });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        Assert.Null(_planned);
+        AssertContiguousRows(chunks);
+    }
+
+    [Fact]
     public async Task Run_PlannedJobWithTooManyBadRows_FailsNamingTheLimitAndTheManifest()
     {
         await using var host = await StartHostAsync(chunks: 2, failOnce: [], badRowsPerChunk: 4);
