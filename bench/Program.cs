@@ -151,7 +151,7 @@ try
         var tabular = await TabularPhase.RunAsync(root);
         var page = tabular.Render(
             $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · {Environment.ProcessorCount} cores · .NET {Environment.Version} · runner in the bench process on Azurite (in memory). " +
-            $"Batch: each configuration {TabularPhase.Repeats}× alternating with the raw limit (in memory and via Azurite) on the same bytes; wall time from the POST to the completed status (polled every 50 ms), " +
+            $"Batch: each configuration {TabularPhase.Repeats}× alternating with the raw limit (in memory and via Azurite) on the same bytes; wall time from the POST to the completed status (asked with the status route's wait=60, which answers when the instance ends), " +
             "rows out checked equal to rows in. HTTP: the closed-loop load generator of the serving benchmark, every response checked byte for byte.");
         Console.WriteLine();
         Console.WriteLine(page);

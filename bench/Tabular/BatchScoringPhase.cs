@@ -15,7 +15,8 @@ public sealed record BatchRun(int ChunkRows, int MaxParallelism, double Seconds,
 
 /// <summary>
 /// Batch scoring end to end: the CSV uploaded to Azurite, <c>POST orchestrations/batch-scoring</c> on the runner,
-/// polled every 50 ms until completed (rows out checked against rows in), alternating with the raw in-process
+/// waited on through the status route's <c>wait</c> (the route answers when the instance ends, as a pipeline would ask it; rows out
+/// checked against rows in), alternating with the raw in-process
 /// limit (<see cref="RawBatchScoring"/>) on the same model and bytes so that both see the same machine.
 /// </summary>
 public static class BatchScoringPhase
@@ -72,7 +73,7 @@ public static class BatchScoringPhase
         var deadline = DateTime.UtcNow.AddMinutes(5);
         while (true)
         {
-            var status = await client.GetFromJsonAsync<JsonElement>($"orchestrations/{instanceId}");
+            var status = await client.GetFromJsonAsync<JsonElement>($"orchestrations/{instanceId}?wait=60");
             var runtime = status.GetProperty("runtime_status").GetString();
             if (runtime == "Completed")
             {
@@ -83,8 +84,6 @@ public static class BatchScoringPhase
             {
                 throw new InvalidOperationException($"batch scoring {instanceId} ended {runtime}: {status}");
             }
-
-            await Task.Delay(50);
         }
     }
 }

@@ -18,10 +18,12 @@ public sealed class BatchScoringFunctions
     private readonly ScoreChunkActivity _score;
     private readonly WriteManifestActivity _manifest;
     private readonly MergeOutputsActivity _merge;
+    private readonly ScorePlannedJobActivity _planned;
 
     public BatchScoringFunctions(PlanBatchActivity plan, CountRowsActivity count, ScoreChunkActivity score, WriteManifestActivity manifest,
-        MergeOutputsActivity merge)
+        MergeOutputsActivity merge, ScorePlannedJobActivity planned)
     {
+        _planned = planned;
         _plan = plan;
         _count = count;
         _score = score;
@@ -52,6 +54,10 @@ public sealed class BatchScoringFunctions
     [Function(ScoreChunkActivity.Name)]
     public Task<ChunkResult> ScoreChunk([ActivityTrigger] ChunkWork work) =>
         _score.RunAsync(new NamedActivityContext(ScoreChunkActivity.Name), work);
+
+    [Function(ScorePlannedJobActivity.Name)]
+    public Task<PlannedJobResult> ScorePlanned([ActivityTrigger] PlannedJob job) =>
+        _planned.RunAsync(new NamedActivityContext(ScorePlannedJobActivity.Name), job);
 
     [Function(WriteManifestActivity.Name)]
     public Task<string> WriteManifest([ActivityTrigger] ManifestInput input) =>

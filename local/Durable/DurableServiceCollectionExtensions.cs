@@ -8,7 +8,8 @@ internal static class DurableServiceCollectionExtensions
     public static IServiceCollection AddLocalDurableTask(this IServiceCollection services, string hubName)
     {
         services.AddSingleton(sp => new DurableTaskHub(sp.GetRequiredService<IConfiguration>(), hubName, sp.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton<DurableTaskClient>(sp => new LocalDurableTaskClient(sp.GetRequiredService<DurableTaskHub>()));
+        services.AddSingleton<OrchestrationEndSignals>();
+        services.AddSingleton<DurableTaskClient>(sp => new LocalDurableTaskClient(sp.GetRequiredService<DurableTaskHub>(), sp.GetRequiredService<OrchestrationEndSignals>()));
         services.AddHostedService<DurableTaskWorkerHost>();
         return services;
     }

@@ -33,7 +33,12 @@ internal sealed class DurableTaskHub : IDisposable
             ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(30),
             WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(30),
             MaxConcurrentTaskActivityWorkItems = Environment.ProcessorCount * 4,
-            MaxConcurrentTaskOrchestrationWorkItems = Environment.ProcessorCount * 4,
+            // Episodes are light; an instance in an extended session holds a slot while it waits, so allow many.
+            MaxConcurrentTaskOrchestrationWorkItems = Environment.ProcessorCount * 16,
+            // An instance stays in memory between episodes for a few seconds, so its next episode (an activity's result
+            // arriving) runs without reloading its history from the table: one storage round trip fewer per episode.
+            ExtendedSessionsEnabled = true,
+            ExtendedSessionIdleTimeout = TimeSpan.FromSeconds(5),
             UseTablePartitionManagement = false,
         });
     }

@@ -1,4 +1,6 @@
 using DurableTask.Core;
+using DurableTask.Core.Command;
+using DurableTask.Core.Middleware;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Worker.Shims;
 using Serverless.Local.Catalog;
@@ -41,6 +43,15 @@ internal sealed class DurableTaskWorkerHost : IHostedService, IAsyncDisposable
         var shims = new DurableTaskShimFactory(null, _loggers);
         var scopes = _services.GetRequiredService<IServiceScopeFactory>();
         _worker = new TaskHubWorker(hub.Service, _loggers) { ErrorPropagationMode = ErrorPropagationMode.UseFailureDetails };
+        var ends = _services.GetRequiredService<OrchestrationEndSignals>();
+        _worker.AddOrchestrationDispatcherMiddleware(async (context, next) =>
+        {
+            await next().ConfigureAwait(false);
+            if (EndsInstance(context) && context.GetProperty<OrchestrationInstance>()?.InstanceId is { } instanceId)
+            {
+                ends.Signal(instanceId);
+            }
+        });
         _worker.AddTaskOrchestrations(orchestrators.Select(f =>
         {
             var invoker = FunctionInvoker.Create(f);
@@ -57,6 +68,10 @@ internal sealed class DurableTaskWorkerHost : IHostedService, IAsyncDisposable
         _logger.LogInformation("Durable Task worker started on task hub {Hub}: {Orchestrators} orchestrator(s), {Activities} activit(ies)",
             hub.HubName, orchestrators.Count, activities.Count);
     }
+
+    /// <summary>True when the episode just run decided to end its instance (the engine commits that after this middleware returns).</summary>
+    internal static bool EndsInstance(DispatchMiddlewareContext context) =>
+        context.GetProperty<OrchestratorExecutionResult>()?.Actions?.Any(a => a is OrchestrationCompleteOrchestratorAction) == true;
 
     /// <summary>
     /// Stops the worker, releasing its partition leases. Bounded by <paramref name="cancellationToken"/> (the host's

@@ -15,13 +15,21 @@ internal sealed class LocalDurableTaskClient : DurableTaskClient
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How often a completion wait looks once an episode in this process has ended the instance, until storage shows it.</summary>
+    private static readonly TimeSpan CommitPollInterval = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Quick looks after a signal (about a second) before going back to <see cref="PollInterval"/>.</summary>
+    private const int MaxCommitPolls = 200;
+
     private readonly DurableTaskHub _hub;
+    private readonly OrchestrationEndSignals _ends;
     private readonly DataConverter _converter = JsonDataConverter.Default;
 
-    public LocalDurableTaskClient(DurableTaskHub hub)
+    public LocalDurableTaskClient(DurableTaskHub hub, OrchestrationEndSignals ends)
         : base(hub.HubName)
     {
         _hub = hub;
+        _ends = ends;
     }
 
     private IOrchestrationServiceClient Client => _hub.Service;
@@ -69,11 +77,11 @@ internal sealed class LocalDurableTaskClient : DurableTaskClient
 
     public override Task<OrchestrationMetadata> WaitForInstanceStartAsync(string instanceId, bool getInputsAndOutputs = false,
         CancellationToken cancellation = default) =>
-        PollAsync(instanceId, getInputsAndOutputs, m => m.RuntimeStatus != OrchestrationRuntimeStatus.Pending, cancellation);
+        PollAsync(instanceId, getInputsAndOutputs, m => m.RuntimeStatus != OrchestrationRuntimeStatus.Pending, signalled: false, cancellation);
 
     public override Task<OrchestrationMetadata> WaitForInstanceCompletionAsync(string instanceId, bool getInputsAndOutputs = false,
         CancellationToken cancellation = default) =>
-        PollAsync(instanceId, getInputsAndOutputs, m => m.IsCompleted, cancellation);
+        PollAsync(instanceId, getInputsAndOutputs, m => m.IsCompleted, signalled: true, cancellation);
 
     public override async Task<Microsoft.DurableTask.Client.PurgeResult> PurgeInstanceAsync(string instanceId, PurgeInstanceOptions? options = null, CancellationToken cancellation = default)
     {
@@ -108,18 +116,50 @@ internal sealed class LocalDurableTaskClient : DurableTaskClient
             Event = historyEvent,
         }).WaitAsync(cancellation);
 
+    /// <summary>
+    /// Reads the instance until <paramref name="done"/>, every <see cref="PollInterval"/>; when <paramref name="signalled"/>, an
+    /// episode of this process ending the instance (<see cref="OrchestrationEndSignals"/>) cuts the wait short, and the state is
+    /// then read every <see cref="CommitPollInterval"/> until the engine has committed it.
+    /// </summary>
     private async Task<OrchestrationMetadata> PollAsync(string instanceId, bool getInputsAndOutputs, Func<OrchestrationMetadata, bool> done,
-        CancellationToken cancellation)
+        bool signalled, CancellationToken cancellation)
     {
-        while (true)
+        var ending = signalled ? _ends.Ending(instanceId) : null;
+        var commitPolls = 0;
+        try
         {
-            var metadata = await GetInstancesAsync(instanceId, getInputsAndOutputs, cancellation).ConfigureAwait(false);
-            if (metadata is not null && done(metadata))
+            while (true)
             {
-                return metadata;
-            }
+                var metadata = await GetInstancesAsync(instanceId, getInputsAndOutputs, cancellation).ConfigureAwait(false);
+                if (metadata is not null && done(metadata))
+                {
+                    return metadata;
+                }
 
-            await Task.Delay(PollInterval, cancellation).ConfigureAwait(false);
+                if (commitPolls > 0)
+                {
+                    commitPolls--;
+                    await Task.Delay(CommitPollInterval, cancellation).ConfigureAwait(false);
+                    continue;
+                }
+
+                var delay = Task.Delay(PollInterval, cancellation);
+                if (ending is not null && await Task.WhenAny(ending, delay).ConfigureAwait(false) == ending)
+                {
+                    commitPolls = MaxCommitPolls;
+                    ending = _ends.Ending(instanceId);
+                    continue;
+                }
+
+                await delay.ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (ending is not null)
+            {
+                _ends.Forget(instanceId);
+            }
         }
     }
 

@@ -59,14 +59,26 @@ public sealed class BatchScoringOrchestrator : TaskOrchestrator<BatchScoringRequ
             work.AddRange(plan.Chunks.Select(chunk => new ChunkWork(request, facts, chunk, FirstRow: null)));
         }
 
-        var results = await ScoreAsync(context, request, work);
-        var rowsIn = results.Sum(r => r.RowsIn);
-        var rowsOut = results.Sum(r => r.RowsOut);
-        var badRows = results.Sum(r => r.BadRows);
+        IReadOnlyList<ChunkResult> results;
+        string manifest;
+        long rowsIn, rowsOut, badRows;
+        if (ScorePlannedJobActivity.Takes(request, startPlan))
+        {
+            context.SetCustomStatus(new BatchScoringProgress(BatchScoringStages.Scoring, total, 0, 0, 0));
+            var job = await context.CallActivityAsync<PlannedJobResult>(ScorePlannedJobActivity.Name,
+                new PlannedJob(ScoreGroup.Of(work, request.MaxParallelism), started), BatchScoringRetry.Options);
+            (results, manifest) = (job.Results, job.Manifest);
+            (rowsIn, rowsOut, badRows) = (results.Sum(r => r.RowsIn), results.Sum(r => r.RowsOut), results.Sum(r => r.BadRows));
+        }
+        else
+        {
+            results = await ScoreAsync(context, request, work);
+            (rowsIn, rowsOut, badRows) = (results.Sum(r => r.RowsIn), results.Sum(r => r.RowsOut), results.Sum(r => r.BadRows));
+            context.SetCustomStatus(new BatchScoringProgress(BatchScoringStages.WritingManifest, total, total, rowsOut, badRows));
+            manifest = await context.CallActivityAsync<string>(WriteManifestActivity.Name,
+                new ManifestInput(request, facts, results, started, context.CurrentUtcDateTime), BatchScoringRetry.Options);
+        }
 
-        context.SetCustomStatus(new BatchScoringProgress(BatchScoringStages.WritingManifest, total, total, rowsOut, badRows));
-        var manifest = await context.CallActivityAsync<string>(WriteManifestActivity.Name,
-            new ManifestInput(request, facts, results, started, context.CurrentUtcDateTime), BatchScoringRetry.Options);
         if (badRows > request.MaxBadRows)
         {
             context.SetCustomStatus(new BatchScoringProgress(BatchScoringStages.FailedTooManyBadRows, total, total, rowsOut, badRows));

@@ -22,6 +22,7 @@ public static class BatchScoringServiceCollectionExtensions
         services.TryAddTransient<CountRowsActivity>();
         services.TryAddTransient<ScoreChunkActivity>();
         services.TryAddTransient<WriteManifestActivity>();
+        services.TryAddTransient<ScorePlannedJobActivity>();
         services.TryAddTransient<MergeOutputsActivity>();
         return services;
     }

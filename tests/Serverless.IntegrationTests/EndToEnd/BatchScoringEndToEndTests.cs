@@ -63,6 +63,33 @@ public sealed class BatchScoringEndToEndTests
     }
 
     [Fact]
+    public async Task BatchScoring_PlannedAtStartInNoMoreChunksThanRunAtOnce_NumbersRowsFileWideAndAnswersTheWaitingStatus()
+    {
+        await RegisterModelAsync();
+        var badRows = new Dictionary<long, string> { [5] = "age", [2_500] = "city" };
+        await UploadAsync("data", "batch/planned.csv", Csv(3_000, badRows));
+
+        var start = await Client.PostJsonAsync("orchestrations/batch-scoring", $$"""
+            {"input":"data/batch/planned.csv","model":"{{Model}}","output":"scores/batch/planned","chunk_rows":1000,"max_parallelism":4,"merge":true}
+            """);
+        Assert.Equal(HttpStatusCode.Accepted, start.Status);
+        var status = await Client.GetJsonAsync($"orchestrations/{start.Json.GetProperty("id").GetString()}?wait=120");
+
+        Assert.True(status.Json.GetProperty("runtime_status").GetString() == "Completed", status.Json.ToString());
+        var output = status.Json.GetProperty("output");
+        var chunks = output.GetProperty("chunks").GetInt32();
+        Assert.InRange(chunks, 2, 4);
+        Assert.Equal((3_000L, 2_998L, 2L), (output.GetProperty("rows_in").GetInt64(), output.GetProperty("rows_out").GetInt64(), output.GetProperty("bad_rows").GetInt64()));
+        var merged = (await Container("scores").GetBlobClient("batch/planned/predictions.csv").DownloadContentAsync()).Value.Content.ToString();
+        var rows = merged.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => long.Parse(line.Split(',')[0], CultureInfo.InvariantCulture));
+        Assert.Equal(Enumerable.Range(1, 3_000).Select(r => (long)r).Where(r => !badRows.ContainsKey(r)), rows);
+        var errors = await ReadErrorsAsync("scores", "batch/planned/errors/");
+        Assert.Equal([5L, 2_500L], errors.Select(e => e.GetProperty("row").GetInt64()).Order());
+        var manifest = JsonDocument.Parse((await Container("scores").GetBlobClient("batch/planned/manifest.json").DownloadContentAsync()).Value.Content.ToString());
+        Assert.Equal(Enumerable.Range(0, chunks), manifest.RootElement.GetProperty("parts").EnumerateArray().Select(p => p.GetProperty("index").GetInt32()));
+    }
+
+    [Fact]
     public async Task BatchScoring_JsonLinesErrors_CarryTheIdOrSayWhyItIsUnreadable()
     {
         await RegisterModelAsync();

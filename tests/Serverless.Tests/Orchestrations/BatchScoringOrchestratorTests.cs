@@ -20,6 +20,7 @@ public sealed class BatchScoringOrchestratorTests
     private readonly ConcurrentDictionary<int, ChunkWork> _parts = new();
     private readonly ConcurrentDictionary<int, int> _attempts = new();
     private ManifestInput? _manifest;
+    private PlannedJob? _planned;
     private int _counts;
 
     [Fact]
@@ -107,6 +108,68 @@ public sealed class BatchScoringOrchestratorTests
         Assert.All(_manifest!.Results, r => Assert.True(r.ErrorsStaged && r.StagedErrorsBlob is not null));
     }
 
+    [Fact]
+    public async Task Run_PlannedAtStartWithNoMoreChunksThanRunAtOnce_ScoresAndWritesTheManifestInOneActivity()
+    {
+        await using var host = await StartHostAsync(chunks: 3, failOnce: []);
+
+        var metadata = await RunAsync(host, Request() with { StartPlan = StartPlan(chunks: 3), Merge = true });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        Assert.Equal<long>([1, 11, 21], _planned!.Group.FirstRows!);
+        Assert.Equal(3, _planned.Group.Work().Count);
+        Assert.Null(_planned.Group.Request.StartPlan);
+        Assert.Empty(_planned.Group.Plan.Chunks);
+        Assert.Empty(_parts);
+        Assert.Null(_manifest);
+        var result = metadata.ReadOutputAs<BatchScoringResult>()!;
+        Assert.Equal((3 * RowsPerChunk, "scores/run/manifest.json", "scores/run/predictions.csv"), (result.RowsOut, result.Manifest, result.Merged));
+        Assert.Equal("completed", JsonSerializer.Deserialize<BatchScoringProgress>(metadata.SerializedCustomStatus!)!.Stage);
+    }
+
+    [Fact]
+    public async Task Run_PlannedAtStartWithMoreChunksThanRunAtOnce_FansOutChunkByChunk()
+    {
+        await using var host = await StartHostAsync(chunks: 6, failOnce: []);
+
+        var metadata = await RunAsync(host, Request() with { StartPlan = StartPlan(chunks: 6) });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        Assert.Null(_planned);
+        AssertContiguousRows(6);
+        Assert.Equal(6, _manifest!.Results.Count);
+    }
+
+    [Fact]
+    public async Task Run_PlannedAtStartWithMoreChunksThanOneActivityScores_FansOutChunkByChunk()
+    {
+        var chunks = ScorePlannedJobActivity.MaxChunks + 1;
+        await using var host = await StartHostAsync(chunks, failOnce: []);
+
+        var metadata = await RunAsync(host, Request() with { StartPlan = StartPlan(chunks), MaxParallelism = 64 });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        Assert.Null(_planned);
+        AssertContiguousRows(chunks);
+    }
+
+    [Fact]
+    public async Task Run_PlannedJobWithTooManyBadRows_FailsNamingTheLimitAndTheManifest()
+    {
+        await using var host = await StartHostAsync(chunks: 2, failOnce: [], badRowsPerChunk: 4);
+
+        var metadata = await RunAsync(host, Request() with { StartPlan = StartPlan(chunks: 2), MaxBadRows = 5 });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, metadata.RuntimeStatus);
+        Assert.Contains("8 malformed row(s) exceed the limit of 5", metadata.FailureDetails!.ErrorMessage);
+        Assert.Contains("the manifest is scores/run/manifest.json", metadata.FailureDetails.ErrorMessage);
+    }
+
+    private static BatchStartPlan StartPlan(int chunks) =>
+        new(new BatchPlan("churn", "3", BatchFormats.Csv, "a,b", chunks * 100L,
+                Enumerable.Range(0, chunks).Select(i => new ChunkRange(i, i * 100L, (i + 1) * 100L)).ToList()),
+            Enumerable.Repeat((long)RowsPerChunk, chunks).ToList());
+
     private static BatchScoringRequest Request() => new()
     {
         Input = "data/data.csv",
@@ -165,6 +228,13 @@ public sealed class BatchScoringOrchestratorTests
             {
                 _manifest = input;
                 return BlobPaths.Combine(input.Request.Output, "manifest.json");
+            });
+            registry.AddActivityFunc<PlannedJob, PlannedJobResult>(ScorePlannedJobActivity.Name, (_, job) =>
+            {
+                _planned = job;
+                var results = job.Group.Work().Select(work => new ChunkResult(work.Chunk.Index, RowsPerChunk, RowsPerChunk - badRowsPerChunk, badRowsPerChunk, 1,
+                    work.PartBlob, work.ErrorsBlob)).ToList();
+                return new PlannedJobResult(results, BlobPaths.Combine(job.Group.Request.Output, "manifest.json"));
             });
             registry.AddActivityFunc<MergeInput, string>(MergeOutputsActivity.Name, (_, input) => BlobPaths.Combine(input.Output, "predictions.csv"));
         });
