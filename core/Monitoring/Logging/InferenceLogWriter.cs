@@ -25,6 +25,9 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
 
     private static readonly TimeSpan FailureLogInterval = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long the writer lets the request that woke it from idle finish before it drains (real time).</summary>
+    private static readonly TimeSpan IdleWakeDelay = TimeSpan.FromMilliseconds(2);
+
     private readonly InferenceLogOptions _options;
     private readonly InferenceLogBuffer _buffer;
     private readonly IInferenceLogSink _sink;
@@ -156,6 +159,13 @@ public sealed class InferenceLogWriter : IHostedService, IDisposable
                         if (_flushWaiters.IsEmpty && !await _buffer.WaitToReadAsync(idleWait.Token).ConfigureAwait(false))
                         {
                             break;
+                        }
+
+                        if (_flushWaiters.IsEmpty && !_stopping.Task.IsCompleted)
+                        {
+                            // The request that woke the writer is still answering (it enqueues before its answer is
+                            // written): draining now would take a core from it. Its records wait an interval anyway.
+                            await Task.Delay(IdleWakeDelay, idleWait.Token).ConfigureAwait(false);
                         }
                     }
                     catch (OperationCanceledException) when (!_abort.IsCancellationRequested)
