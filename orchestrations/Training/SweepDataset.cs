@@ -15,12 +15,14 @@ internal sealed class SweepDataset
 {
     private static readonly CsvReaderOptions Options = new() { HasHeader = false, Separator = ',', DetectSeparatorHint = false, IncludeValuesInExceptions = false };
 
-    private SweepDataset(string[] header, List<string[]> rows, IReadOnlySet<string>? notFeatures = null, IReadOnlyList<SweepFeatureSet>? joinedSets = null)
+    private SweepDataset(string[] header, List<string[]> rows, IReadOnlySet<string>? notFeatures = null, IReadOnlyList<SweepFeatureSet>? joinedSets = null,
+        IReadOnlyDictionary<string, string>? declaredTypes = null)
     {
         Header = header;
         Rows = rows;
         NotFeatures = notFeatures ?? new HashSet<string>(StringComparer.Ordinal);
         JoinedSets = joinedSets ?? [];
+        DeclaredTypes = declaredTypes ?? new Dictionary<string, string>(StringComparer.Ordinal);
     }
 
     public string[] Header { get; }
@@ -34,12 +36,28 @@ internal sealed class SweepDataset
     public IReadOnlyList<SweepFeatureSet> JoinedSets { get; }
 
     /// <summary>
-    /// This dataset with <paramref name="columns"/> appended (one cell per row each), <paramref name="notFeatures"/> kept out of inferred
-    /// features, and <paramref name="joinedSets"/> (where the columns came from) added to <see cref="JoinedSets"/>.
+    /// Columns whose type is declared rather than inferred (<see cref="TrialFeature.Numeric"/> or <see cref="TrialFeature.Categorical"/>):
+    /// a joined feature keeps its feature set's type, so a categorical code such as "3" stays categorical.
     /// </summary>
-    public SweepDataset WithColumns(IReadOnlyList<(string Name, string[] Cells)> columns, IEnumerable<string> notFeatures,
+    public IReadOnlyDictionary<string, string> DeclaredTypes { get; }
+
+    /// <summary>
+    /// This dataset with <paramref name="columns"/> appended (one cell per row each, with its declared type when it has one),
+    /// <paramref name="notFeatures"/> kept out of inferred features, and <paramref name="joinedSets"/> (where the columns came from)
+    /// added to <see cref="JoinedSets"/>.
+    /// </summary>
+    public SweepDataset WithColumns(IReadOnlyList<(string Name, string[] Cells, string? Type)> columns, IEnumerable<string> notFeatures,
         IReadOnlyList<SweepFeatureSet>? joinedSets = null)
     {
+        var declared = new Dictionary<string, string>(DeclaredTypes, StringComparer.Ordinal);
+        foreach (var (name, _, type) in columns)
+        {
+            if (type is not null)
+            {
+                declared[name] = type;
+            }
+        }
+
         var header = Header.Concat(columns.Select(c => c.Name)).ToArray();
         var rows = new List<string[]>(Rows.Count);
         for (var r = 0; r < Rows.Count; r++)
@@ -54,7 +72,7 @@ internal sealed class SweepDataset
             rows.Add(row);
         }
 
-        return new SweepDataset(header, rows, NotFeatures.Concat(notFeatures).ToHashSet(StringComparer.Ordinal), [.. JoinedSets, .. joinedSets ?? []]);
+        return new SweepDataset(header, rows, NotFeatures.Concat(notFeatures).ToHashSet(StringComparer.Ordinal), [.. JoinedSets, .. joinedSets ?? []], declared);
     }
 
     public static SweepDataset Parse(byte[] csv)
@@ -94,7 +112,10 @@ internal sealed class SweepDataset
 
     public int IndexOf(string column) => Array.IndexOf(Header, column);
 
-    /// <summary>The features: as given (checked against the header), or every column but the target and the excluded ones, typed by inference.</summary>
+    /// <summary>
+    /// The features: as given (checked against the header), or every column but the target and the excluded ones, typed as
+    /// declared (<see cref="DeclaredTypes"/>) or else by inference.
+    /// </summary>
     public IReadOnlyList<TrialFeature> ResolveFeatures(TrainingSweepRequest request)
     {
         if (request.Features is { Count: > 0 } given)
@@ -111,7 +132,7 @@ internal sealed class SweepDataset
         }
 
         var features = Header.Where(c => c != request.Target && !request.ExcludeColumns.Contains(c) && !NotFeatures.Contains(c))
-            .Select(c => new TrialFeature(c, IsNumeric(IndexOf(c)) ? TrialFeature.Numeric : TrialFeature.Categorical))
+            .Select(c => new TrialFeature(c, DeclaredTypes.TryGetValue(c, out var type) ? type : IsNumeric(IndexOf(c)) ? TrialFeature.Numeric : TrialFeature.Categorical))
             .ToList();
         return features.Count == 0 ? throw ServingException.BadRequest("The dataset has no feature columns besides the target.") : features;
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Serverless.Core.Errors;
 using Serverless.Core.Features;
 using Serverless.Core.Storage;
+using Serverless.Core.Training;
 
 namespace Serverless.Orchestrations.Training;
 
@@ -42,7 +43,7 @@ public sealed class SweepFeatureJoin
         var times = EventTimes(dataset, timeColumn, request.EventTimeColumn);
         var from = new DateTimeOffset(times.Min(), TimeSpan.Zero);
         var to = new DateTimeOffset(times.Max(), TimeSpan.Zero);
-        var columns = new List<(string Name, string[] Cells)>();
+        var columns = new List<(string Name, string[] Cells, string? Type)>();
         var notFeatures = new List<string> { request.EventTimeColumn };
         var names = dataset.Header.ToHashSet(StringComparer.Ordinal);
         var joined = new List<SweepFeatureSet>(sets.Count);
@@ -69,7 +70,7 @@ public sealed class SweepFeatureJoin
                         : "";
                 }
 
-                columns.Add((feature, cells));
+                columns.Add((feature, cells, set.Features[declared].IsNumeric ? TrialFeature.Numeric : TrialFeature.Categorical));
             }
         }
 

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Serverless.Core.Errors;
 using Serverless.Core.Features;
+using Serverless.Core.Training;
 using Serverless.Orchestrations.Training;
 
 namespace Serverless.Tests.Features;
@@ -75,6 +76,22 @@ public sealed class PointInTimeJoinTests
 
         Assert.Equal(["f1", "tier"], features.Select(f => f.Name));
         Assert.Equal(1, stack.History.Reads);
+    }
+
+    [Fact]
+    public async Task Join_CategoricalFeatureWithNumberLikeValues_KeepsTheSetsDeclaredType()
+    {
+        var stack = await StackAsync();
+        await stack.WriteAsync("""{"rows": [{"customer_id": "c1", "event_time": "2026-11-01T00:00:00Z", "f1": 1, "tier": "3"}]}""");
+        await stack.WriteAsync("""{"rows": [{"customer_id": "c2", "event_time": "2026-11-01T00:00:00Z", "f1": 2, "tier": "7"}]}""");
+
+        var joined = await JoinAsync(stack, "customer_id,event_time,y,plain\nc1,2026-11-01T06:00:00Z,0,1.5\nc2,2026-11-01T06:00:00Z,1,2\n");
+        var features = joined.ResolveFeatures(Request());
+
+        Assert.Equal(["3", "7"], Column(joined, "tier"));
+        Assert.Equal(
+            [("plain", TrialFeature.Numeric), ("f1", TrialFeature.Numeric), ("tier", TrialFeature.Categorical)],
+            features.Select(f => (f.Name, f.Type)));
     }
 
     [Fact]
