@@ -57,8 +57,9 @@ public sealed class RetrainingOrchestrator : TaskOrchestrator<RetrainingInput, R
             }
 
             var sweepId = run.RunId + "-sweep";
+            var warmStartFrom = new SweepWarmStart(champion, run.Model);
             var sweep = await context.CallSubOrchestratorAsync<SweepResult>(TrainingSweepOrchestrator.Name,
-                new SweepInput(sweepId, input.Sweep with { WarmStartFrom = new SweepWarmStart(champion, run.Model) }, input.SweepJson,
+                new SweepInput(sweepId, input.Sweep with { WarmStartFrom = warmStartFrom }, RetrainingSweepRequest.WithWarmStart(input.SweepJson, warmStartFrom),
                     input.TrialPollInterval, input.TrialTimeout, input.MaxTrials),
                 new SubOrchestrationOptions { InstanceId = sweepId });
             challenger = sweep.RegisteredVersion;
