@@ -139,6 +139,8 @@ public sealed class AzuriteProcess : IAsyncDisposable
         {
             if (process.HasExited || DateTime.UtcNow > deadline)
             {
+                // Read what happened before disposing: a disposed Process answers nothing but "No process is associated".
+                var outcome = process.HasExited ? $"it exited with code {process.ExitCode}" : "timed out";
                 await azurite.DisposeAsync().ConfigureAwait(false);
                 string log;
                 lock (output)
@@ -148,7 +150,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
                 throw new InvalidOperationException(
                     $"Azurite did not start listening on ports {options.BlobPort}/{options.QueuePort}/{options.TablePort} " +
-                    $"({(process.HasExited ? $"it exited with code {process.ExitCode}" : "timed out")}). Its output:\n{log.Trim()}");
+                    $"({outcome}). Its output:\n{log.Trim()}");
             }
 
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
