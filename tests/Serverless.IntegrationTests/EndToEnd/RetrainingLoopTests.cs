@@ -5,6 +5,7 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using Serverless.Core.Training;
 using Serverless.IntegrationTests.Support;
+using Serverless.TestModels;
 using Xunit.Abstractions;
 
 namespace Serverless.IntegrationTests.EndToEnd;
@@ -41,12 +42,12 @@ public sealed class RetrainingLoopTests
         await TrainChampionAsync(model);
         await SetPolicyAsync(model, """["decay"]""", TrafficData, approval: false);
 
-        var calm = await SendAsync(model, "calm", Customers.Original(300, seed: 21));
+        var calm = await SendAsync(model, "calm", ChurnCustomers.Original(300, seed: 21));
         var calmReport = await MonitorAsync(model, rows: 300);
         Assert.False(calmReport.GetProperty("performance").GetProperty("decayed").GetBoolean(), calmReport.GetProperty("performance").ToString());
         Assert.Empty((await Client.GetJsonAsync($"models/{model}/retraining/runs")).Json.GetProperty("runs").EnumerateArray());
 
-        var shifted = await SendAsync(model, "shift", Customers.Shifted(600, seed: 22));
+        var shifted = await SendAsync(model, "shift", ChurnCustomers.Shifted(600, seed: 22));
         var decayed = await MonitorAsync(model, rows: 900);
         Assert.True(decayed.GetProperty("performance").GetProperty("decayed").GetBoolean(), decayed.GetProperty("performance").ToString());
         var started = Assert.Single((await Client.GetJsonAsync($"models/{model}/retraining/runs")).Json.GetProperty("runs").EnumerateArray());
@@ -54,7 +55,7 @@ public sealed class RetrainingLoopTests
         var runId = started.GetProperty("run_id").GetString()!;
 
         var run = await DriveAsync(model, runId, seed: 100, shifted: true);
-        var after = await SendAsync(model, "after", Customers.Shifted(400, seed: 23));
+        var after = await SendAsync(model, "after", ChurnCustomers.Shifted(400, seed: 23));
         Assert.Equal(HttpStatusCode.OK, (await Client.PostJsonAsync("monitoring/runs", $$"""{"model":"{{model}}"}""")).Status);
         var page = await (await Client.GetAsync($"models/{model}/monitoring/reports/latest.html")).Content.ReadAsStringAsync();
 
@@ -131,7 +132,7 @@ public sealed class RetrainingLoopTests
         Assert.True(waiting.GetProperty("status").GetString() == "waiting_for_approval", waiting.ToString());
         Assert.Equal("2", waiting.GetProperty("sweep").GetProperty("challenger").GetString());
         await AssertChampionUntouchedAsync(model, expectedMoves: ["set"]);
-        var stillWaiting = await SendAsync(model, "waiting", Customers.Original(100, seed: 42));
+        var stillWaiting = await SendAsync(model, "waiting", ChurnCustomers.Original(100, seed: 42));
         Assert.All(stillWaiting.Served, s => Assert.Equal("1", s.Version));
         Assert.Equal("waiting_for_approval", (await Client.GetJsonAsync($"models/{model}/retraining/runs/{runId}")).Json.GetProperty("status").GetString());
 
@@ -156,9 +157,9 @@ public sealed class RetrainingLoopTests
     /// </summary>
     private async Task<string> StaleDataAsync(string model)
     {
-        var stale = Customers.Original(500, seed: 5).Select(c => c with { Churned = 1 - c.Churned }).ToList();
+        var stale = ChurnCustomers.Original(500, seed: 5).Select(c => c with { Churned = 1 - c.Churned }).ToList();
         var container = new BlobContainerClient(_stack.ConnectionString, "training");
-        await container.GetBlobClient($"{model}-stale.csv").UploadAsync(BinaryData.FromString(Customers.Csv(stale)), overwrite: true);
+        await container.GetBlobClient($"{model}-stale.csv").UploadAsync(BinaryData.FromString(ChurnCustomers.Csv(stale)), overwrite: true);
         return $$"""{"source":"reference","reference_dataset":"training/{{model}}-stale.csv"}""";
     }
 
@@ -167,7 +168,7 @@ public sealed class RetrainingLoopTests
     {
         var container = new BlobContainerClient(_stack.ConnectionString, "training");
         await container.CreateIfNotExistsAsync();
-        await container.GetBlobClient($"{model}.csv").UploadAsync(BinaryData.FromString(Customers.Csv(Customers.Original(1_000, seed: 3))), overwrite: true);
+        await container.GetBlobClient($"{model}.csv").UploadAsync(BinaryData.FromString(ChurnCustomers.Csv(ChurnCustomers.Original(1_000, seed: 3))), overwrite: true);
         var start = await Client.PostJsonAsync("orchestrations/training-sweeps", $$$"""
             {"dataset":"training/{{{model}}}.csv","target":"churned","task":"binary","algorithms":[{"name":"lbfgs"}],"metric":"auc",
              "model_name":"{{{model}}}","seed":7,"promotion":{"policy":"promote-if-better"}}
@@ -255,7 +256,7 @@ public sealed class RetrainingLoopTests
             stages.Add(stage);
             if (stage is "shadow" or "rollout")
             {
-                var customers = shifted ? Customers.Shifted(200, seed + batch) : Customers.Original(200, seed + batch);
+                var customers = shifted ? ChurnCustomers.Shifted(200, seed + batch) : ChurnCustomers.Original(200, seed + batch);
                 await SendAsync(model, $"{runId}-{batch}", customers, requests: 10);
                 var last = run.GetProperty("steps").EnumerateArray().LastOrDefault();
                 if (stage == "rollout" && last.ValueKind == JsonValueKind.Object && last.GetProperty("stage").GetString() == "rollout"
@@ -301,7 +302,7 @@ public sealed class RetrainingLoopTests
     /// Sends the customers to <c>/predict</c> in <paramref name="requests"/> requests with our own request ids, then posts every
     /// row's outcome as feedback (later than the answer, as feedback comes); what each row was served.
     /// </summary>
-    private async Task<Traffic> SendAsync(string model, string phase, IReadOnlyList<Customer> customers, int requests = 6)
+    private async Task<Traffic> SendAsync(string model, string phase, IReadOnlyList<ChurnCustomer> customers, int requests = 6)
     {
         var served = new List<Served>();
         var feedback = new List<string>();
@@ -344,51 +345,5 @@ public sealed class RetrainingLoopTests
             var mine = Served.Where(s => s.Version == version).ToList();
             return ModelMetrics.Auc([.. mine.Select(s => s.Churned)], [.. mine.Select(s => s.Score)]);
         }
-    }
-
-    private sealed record Customer(int Tenure, double Charges, string Contract, double Noise, int Churned)
-    {
-        public string Instance => string.Create(CultureInfo.InvariantCulture,
-            $$"""{"tenure":{{Tenure}},"charges":{{Charges}},"contract":"{{Contract}}","noise":{{Noise}}}""");
-    }
-
-    /// <summary>
-    /// Seeded customers. The original mix: the churn generator of the samples (tenure 0–72, charges 20–120, any contract;
-    /// the longer and cheaper, the more loyal). The shifted one, after a price change: new customers (tenure 0–24), mostly
-    /// monthly, and the cheap ones leave while the expensive ones stay, the opposite of what the original taught.
-    /// </summary>
-    private static class Customers
-    {
-        private static readonly string[] Contracts = ["monthly", "annual", "two-year"];
-
-        public static IReadOnlyList<Customer> Original(int count, int seed)
-        {
-            var random = new Random(seed);
-            return [.. Enumerable.Range(0, count).Select(_ =>
-            {
-                var tenure = random.Next(0, 72);
-                var charges = Math.Round(20 + (random.NextDouble() * 100), 2);
-                var contract = Contracts[random.Next(3)];
-                var churned = random.NextDouble() < Core.Samples.ChurnDataset.ChurnProbability(tenure, charges, contract) ? 1 : 0;
-                return new Customer(tenure, charges, contract, Math.Round(random.NextDouble(), 4), churned);
-            })];
-        }
-
-        public static IReadOnlyList<Customer> Shifted(int count, int seed)
-        {
-            var random = new Random(seed);
-            return [.. Enumerable.Range(0, count).Select(_ =>
-            {
-                var tenure = random.Next(0, 24);
-                var charges = Math.Round(20 + (random.NextDouble() * 100), 2);
-                var contract = random.NextDouble() < 0.7 ? "monthly" : Contracts[1 + random.Next(2)];
-                var churned = random.NextDouble() < 1 / (1 + Math.Exp(0.06 * (charges - 70))) ? 1 : 0;
-                return new Customer(tenure, charges, contract, Math.Round(random.NextDouble(), 4), churned);
-            })];
-        }
-
-        public static string Csv(IReadOnlyList<Customer> customers) =>
-            "tenure,charges,contract,noise,churned\n" + string.Concat(customers.Select(c =>
-                string.Create(CultureInfo.InvariantCulture, $"{c.Tenure},{c.Charges},{c.Contract},{c.Noise},{c.Churned}\n")));
     }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Text;
-using Serverless.Core.Samples;
 using Serverless.Core.Training;
+using Serverless.TestModels;
 using Serverless.Trainer;
 using Xunit.Abstractions;
 
@@ -155,12 +154,11 @@ public sealed class TrainerWarmStartTests : IClassFixture<TrainerWarmStartTests.
     }
 
     /// <summary>
-    /// The loop's customers (RetrainingLoopTests): the champion's training set of the original mix (1000 rows, seed 3, a fifth held out),
+    /// The loop's customers (RetrainingLoopTests, <see cref="ChurnCustomers"/>): the champion's training set of the original mix (1000 rows, seed 3, a fifth held out),
     /// and the loop's export: 300 customers of the original mix and 600 of the shifted one (a fifth held out). The champion is trained once.
     /// </summary>
     public sealed class LoopData : IDisposable
     {
-        private static readonly string[] Contracts = ["monthly", "annual", "two-year"];
         private readonly SemaphoreSlim _gate = new(1, 1);
         private TrialWarmStart? _champion;
 
@@ -168,9 +166,9 @@ public sealed class TrainerWarmStartTests : IClassFixture<TrainerWarmStartTests.
         {
             Folder = Path.Combine(Path.GetTempPath(), "warm-start-tests-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(Folder);
-            Write("champion", Original(1_000, 3));
-            Write("loop", [.. Original(300, 21), .. Shifted(600, 22)]);
-            Write("original", Original(900, 21));
+            Write("champion", ChurnCustomers.Original(1_000, 3));
+            Write("loop", [.. ChurnCustomers.Original(300, 21), .. ChurnCustomers.Shifted(600, 22)]);
+            Write("original", ChurnCustomers.Original(900, 21));
         }
 
         public string Folder { get; }
@@ -235,40 +233,10 @@ public sealed class TrainerWarmStartTests : IClassFixture<TrainerWarmStartTests.
             OutputUri = TrainerDataset.FileUri(Path.Combine(Folder, "out", Guid.NewGuid().ToString("N"))),
         };
 
-        private void Write(string name, IReadOnlyList<string> rows)
+        private void Write(string name, IReadOnlyList<ChurnCustomer> customers)
         {
-            const string header = "tenure,charges,contract,noise,churned\n";
-            File.WriteAllText(Path.Combine(Folder, $"{name}-train.csv"), header + string.Concat(rows.Where((_, i) => i % 5 != 0)));
-            File.WriteAllText(Path.Combine(Folder, $"{name}-validation.csv"), header + string.Concat(rows.Where((_, i) => i % 5 == 0)));
+            File.WriteAllText(Path.Combine(Folder, $"{name}-train.csv"), ChurnCustomers.Csv(customers.Where((_, i) => i % 5 != 0)));
+            File.WriteAllText(Path.Combine(Folder, $"{name}-validation.csv"), ChurnCustomers.Csv(customers.Where((_, i) => i % 5 == 0)));
         }
-
-        private static List<string> Original(int count, int seed)
-        {
-            var random = new Random(seed);
-            return [.. Enumerable.Range(0, count).Select(_ =>
-            {
-                var tenure = random.Next(0, 72);
-                var charges = Math.Round(20 + (random.NextDouble() * 100), 2);
-                var contract = Contracts[random.Next(3)];
-                var churned = random.NextDouble() < ChurnDataset.ChurnProbability(tenure, charges, contract) ? 1 : 0;
-                return Row(tenure, charges, contract, Math.Round(random.NextDouble(), 4), churned);
-            })];
-        }
-
-        private static List<string> Shifted(int count, int seed)
-        {
-            var random = new Random(seed);
-            return [.. Enumerable.Range(0, count).Select(_ =>
-            {
-                var tenure = random.Next(0, 24);
-                var charges = Math.Round(20 + (random.NextDouble() * 100), 2);
-                var contract = random.NextDouble() < 0.7 ? "monthly" : Contracts[1 + random.Next(2)];
-                var churned = random.NextDouble() < 1 / (1 + Math.Exp(0.06 * (charges - 70))) ? 1 : 0;
-                return Row(tenure, charges, contract, Math.Round(random.NextDouble(), 4), churned);
-            })];
-        }
-
-        private static string Row(int tenure, double charges, string contract, double noise, int churned) =>
-            new StringBuilder().Append(CultureInfo.InvariantCulture, $"{tenure},{charges},{contract},{noise},{churned}\n").ToString();
     }
 }
