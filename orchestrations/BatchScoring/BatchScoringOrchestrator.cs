@@ -4,8 +4,8 @@ using Serverless.Core.Storage;
 namespace Serverless.Orchestrations.BatchScoring;
 
 /// <summary>
-/// Batch scoring as fan-out/fan-in: plan byte-range chunks aligned to line starts (a small input comes planned and counted
-/// by its start, <see cref="BatchScoringRequest.StartPlan"/>, saving two round trips); unless rows carry an id
+/// Batch scoring as fan-out/fan-in: plan byte-range chunks aligned to line starts (a job comes planned, and counted, by its
+/// start where that is cheap, <see cref="BatchScoringRequest.StartPlan"/>, saving two round trips); unless rows carry an id
 /// column, count each chunk's rows (so every output row gets its file-wide number without any activity reading
 /// the whole file; with ids, error rows are renumbered at fan-in instead and the input is read once); score the chunks
 /// with bounded parallelism, each writing its own part (a retried chunk overwrites its own part, so retries
@@ -34,13 +34,13 @@ public sealed class BatchScoringOrchestrator : TaskOrchestrator<BatchScoringRequ
         // Work items carry the plan's facts, not its chunk list, so each stays small however many chunks there are.
         var facts = plan with { Chunks = [] };
         var work = new List<ChunkWork>(total);
-        if (startPlan is not null)
+        if (startPlan is { RowCounts: { } rowCounts })
         {
             var firstRow = 1L;
             for (var i = 0; i < total; i++)
             {
                 work.Add(new ChunkWork(request, facts, plan.Chunks[i], firstRow));
-                firstRow += startPlan.RowCounts[i];
+                firstRow += rowCounts[i];
             }
         }
         else if (request.IdColumn is null)
@@ -62,7 +62,7 @@ public sealed class BatchScoringOrchestrator : TaskOrchestrator<BatchScoringRequ
         IReadOnlyList<ChunkResult> results;
         string manifest;
         long rowsIn, rowsOut, badRows;
-        if (ScorePlannedJobActivity.Takes(request, startPlan))
+        if (ScorePlannedJobActivity.Takes(startPlan))
         {
             context.SetCustomStatus(new BatchScoringProgress(BatchScoringStages.Scoring, total, 0, 0, 0));
             var job = await context.CallActivityAsync<PlannedJobResult>(ScorePlannedJobActivity.Name,

@@ -30,7 +30,7 @@ public sealed record BatchScoringRequest
     public IReadOnlyDictionary<string, string>? ResolvedMembers { get; init; }
 
     /// <summary>
-    /// The chunks and their row counts when the start planned the input (<see cref="BatchStartPlanner"/>, small inputs); null when
+    /// The chunks (and their row counts, unless rows carry ids) when the start planned the input (<see cref="BatchStartPlanner"/>); null when
     /// the orchestration's planning and counting activities do. The orchestration drops it from the request its work items carry.
     /// </summary>
     public BatchStartPlan? StartPlan { get; init; }

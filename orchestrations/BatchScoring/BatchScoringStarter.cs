@@ -9,7 +9,7 @@ namespace Serverless.Orchestrations.BatchScoring;
 /// rather than a job failing seconds later: the model version to score with (<see cref="BatchModelCheck"/>: it exists
 /// and has a manifest; an inference graph can be served as records), the input blob (it exists and fits <see cref="BatchChunking.MaxChunks"/>
 /// chunks). The resolved version, and a graph's member versions as they resolve now, go into the orchestration's input, so every
-/// chunk scores with the very versions checked here; so does the plan of a small input (<see cref="BatchStartPlanner"/>). Thread-safe.
+/// chunk scores with the very versions checked here; so does the plan the start makes where that is cheap (<see cref="BatchStartPlanner"/>). Thread-safe.
 /// </summary>
 public sealed class BatchScoringStarter
 {
@@ -51,7 +51,7 @@ public sealed class BatchScoringStarter
         var format = BatchFormats.Resolve(request.Format, request.Input);
         var (size, layout) = await PlanBatchActivity.LayoutAsync(_input, request, format, cancellationToken).ConfigureAwait(false);
         var checkedRequest = request with { Format = format, ResolvedVersion = version.Version, ResolvedMembers = members };
-        return BatchStartPlanner.Plans(size)
+        return BatchStartPlanner.Plans(checkedRequest, size, layout)
             ? checkedRequest with { StartPlan = await BatchStartPlanner.PlanAsync(_input, checkedRequest, version.Version, format, size, layout, cancellationToken).ConfigureAwait(false) }
             : checkedRequest;
     }

@@ -1,30 +1,48 @@
 namespace Serverless.Orchestrations.BatchScoring;
 
 /// <summary>
-/// A plan made when the job starts: the chunks and each chunk's data rows. The orchestration then skips its planning
-/// and counting activities (each a round trip through the task hub's queues).
+/// A plan made when the job starts: the chunks and, unless rows carry ids, each chunk's data rows (null when they do: nothing
+/// needs them). The orchestration then skips its planning and counting activities (each a round trip through the task hub's queues).
 /// </summary>
-public sealed record BatchStartPlan(BatchPlan Plan, IReadOnlyList<long> RowCounts);
+public sealed record BatchStartPlan(BatchPlan Plan, IReadOnlyList<long>? RowCounts);
 
 /// <summary>
-/// Plans an input of at most <see cref="MaxBytes"/> in one streamed pass when a job starts: the chunks cut exactly where
-/// <see cref="PlanBatchActivity"/> cuts them (the first line start at or after each chunk's byte budget) and each chunk's
-/// rows counted as <see cref="CountRowsActivity"/> counts them. Memory is one read buffer whatever the input's size.
-/// Larger inputs are planned and counted by those activities, in parallel. Stateless; thread-safe.
+/// Plans a job when it starts, where that is cheap. Rows numbered by position (no id column), an input of at most
+/// <see cref="MaxBytes"/>: one streamed pass cuts the chunks exactly where <see cref="PlanBatchActivity"/> cuts them (the first
+/// line start at or after each chunk's byte budget) and counts each chunk's rows as <see cref="CountRowsActivity"/> counts them;
+/// memory is one read buffer whatever the input's size. Rows that carry ids, at most <see cref="MaxProbedChunks"/> chunks of
+/// any size: the planning activity's own probes (one small ranged read per boundary), no count. Other jobs are planned (and
+/// counted) by those activities, in parallel. Stateless; thread-safe.
 /// </summary>
 public static class BatchStartPlanner
 {
-    /// <summary>Largest input planned at the start (reading it once costs the start request tens of milliseconds).</summary>
+    /// <summary>Largest input whose rows are counted at the start (reading it once costs the start request tens of milliseconds).</summary>
     public const long MaxBytes = 32L << 20;
+
+    /// <summary>Most chunks whose boundaries the start probes for a job whose rows carry ids (each probe is one small ranged read).</summary>
+    public const long MaxProbedChunks = 64;
 
     private const int BufferBytes = 64 * 1024;
 
-    /// <summary>True when an input of <paramref name="size"/> bytes is planned at the start.</summary>
-    public static bool Plans(long size) => size <= MaxBytes;
+    /// <summary>True when the start plans a job of this request, input size and layout.</summary>
+    public static bool Plans(BatchScoringRequest request, long size, ChunkLayout layout) =>
+        request.IdColumn is null ? size <= MaxBytes : layout.ChunkCount <= MaxProbedChunks;
 
+    /// <summary>The start's plan of a job <see cref="Plans"/> accepts.</summary>
     public static async Task<BatchStartPlan> PlanAsync(InputBlobReader input, BatchScoringRequest request, string version, string format, long size,
-        ChunkLayout layout,
-        CancellationToken cancellationToken)
+        ChunkLayout layout, CancellationToken cancellationToken)
+    {
+        if (request.IdColumn is null)
+        {
+            return await PlanAndCountAsync(input, request, version, format, size, layout, cancellationToken).ConfigureAwait(false);
+        }
+
+        var chunks = await PlanBatchActivity.CutAsync(input, request.Input, size, layout, cancellationToken).ConfigureAwait(false);
+        return new BatchStartPlan(new BatchPlan(request.Model, version, format, layout.Header, size, chunks), null);
+    }
+
+    private static async Task<BatchStartPlan> PlanAndCountAsync(InputBlobReader input, BatchScoringRequest request, string version, string format, long size,
+        ChunkLayout layout, CancellationToken cancellationToken)
     {
         var cutter = new ChunkCutter(layout.DataStart, layout.ChunkBytes, size, (int)layout.ChunkCount);
         await using (var stream = await input.OpenRangeAsync(request.Input, layout.DataStart, size, cancellationToken).ConfigureAwait(false))

@@ -39,16 +39,23 @@ public sealed class PlanBatchActivity : TaskActivity<BatchScoringRequest, BatchP
         var format = BatchFormats.Resolve(request.Format, request.Input);
         var (size, layout) = await LayoutAsync(_input, request, format, CancellationToken.None).ConfigureAwait(false);
 
+        var chunks = await CutAsync(_input, request.Input, size, layout, CancellationToken.None).ConfigureAwait(false);
+        return new BatchPlan(request.Model, version, format, layout.Header, size, chunks);
+    }
+
+    /// <summary>The chunks of an input of <paramref name="size"/> bytes: each boundary moved to the first line start at or after its byte budget (one probe each).</summary>
+    public static async Task<List<ChunkRange>> CutAsync(InputBlobReader input, string path, long size, ChunkLayout layout, CancellationToken cancellationToken)
+    {
         var chunks = new List<ChunkRange>((int)layout.ChunkCount);
         var start = layout.DataStart;
         while (start < size)
         {
-            var end = start + layout.ChunkBytes >= size ? size : await _input.NextLineStartAsync(request.Input, start + layout.ChunkBytes, size, CancellationToken.None).ConfigureAwait(false);
+            var end = start + layout.ChunkBytes >= size ? size : await input.NextLineStartAsync(path, start + layout.ChunkBytes, size, cancellationToken).ConfigureAwait(false);
             chunks.Add(new ChunkRange(chunks.Count, start, end));
             start = end;
         }
 
-        return new BatchPlan(request.Model, version, format, layout.Header, size, chunks);
+        return chunks;
     }
 
     /// <summary>

@@ -128,16 +128,42 @@ public sealed class BatchScoringOrchestratorTests
     }
 
     [Fact]
-    public async Task Run_PlannedAtStartWithMoreChunksThanRunAtOnce_FansOutChunkByChunk()
+    public async Task Run_PlannedAtStartWithMoreChunksThanRunAtOnce_ScoresThemInOneActivityAtMaxParallelism()
     {
         await using var host = await StartHostAsync(chunks: 6, failOnce: []);
 
         var metadata = await RunAsync(host, Request() with { StartPlan = StartPlan(chunks: 6) });
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        Assert.Equal((6, 4), (_planned!.Group.Work().Count, _planned.Group.MaxParallelism));
+        Assert.Empty(_parts);
+        Assert.Equal(6 * RowsPerChunk, metadata.ReadOutputAs<BatchScoringResult>()!.RowsOut);
+    }
+
+    [Fact]
+    public async Task Run_PlannedAtStartOverTheBytesOneActivityScores_FansOutChunkByChunk()
+    {
+        await using var host = await StartHostAsync(chunks: 3, failOnce: []);
+
+        var metadata = await RunAsync(host, Request() with { StartPlan = StartPlan(chunks: 3, ScorePlannedJobActivity.MaxInputBytes + 1) });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
         Assert.Null(_planned);
-        AssertContiguousRows(6);
-        Assert.Equal(6, _manifest!.Results.Count);
+        AssertContiguousRows(3);
+        Assert.Equal(3, _manifest!.Results.Count);
+    }
+
+    [Fact]
+    public async Task Run_RowsCarryIdsPlannedAtStartWithoutCounts_ScoresInOneActivityWithRowsNumberedAtTheFanIn()
+    {
+        await using var host = await StartHostAsync(chunks: 5, failOnce: []);
+
+        var metadata = await RunAsync(host, Request() with { IdColumn = "customer_id", StartPlan = StartPlan(chunks: 5) with { RowCounts = null } });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, metadata.RuntimeStatus);
+        Assert.Equal(0, _counts);
+        Assert.Null(_planned!.Group.FirstRows);
+        Assert.All(_planned.Group.Work(), work => Assert.Null(work.FirstRow));
     }
 
     [Fact]
@@ -165,8 +191,8 @@ public sealed class BatchScoringOrchestratorTests
         Assert.Contains("the manifest is scores/run/manifest.json", metadata.FailureDetails.ErrorMessage);
     }
 
-    private static BatchStartPlan StartPlan(int chunks) =>
-        new(new BatchPlan("churn", "3", BatchFormats.Csv, "a,b", chunks * 100L,
+    private static BatchStartPlan StartPlan(int chunks, long? inputBytes = null) =>
+        new(new BatchPlan("churn", "3", BatchFormats.Csv, "a,b", inputBytes ?? chunks * 100L,
                 Enumerable.Range(0, chunks).Select(i => new ChunkRange(i, i * 100L, (i + 1) * 100L)).ToList()),
             Enumerable.Repeat((long)RowsPerChunk, chunks).ToList());
 

@@ -236,6 +236,40 @@ public sealed class BatchScoringStartTests
             (started.StartPlan.Plan.Header, started.StartPlan.Plan.InputBytes, started.StartPlan.Plan.ModelVersion, started.StartPlan.Plan.Format));
     }
 
+    [Theory]
+    [InlineData(100)]
+    [InlineData(1_000)]
+    public async Task CheckAsync_RowsCarryIds_PlansTheActivitysChunksWithoutCounting(int chunkRows)
+    {
+        Versions(("1", true));
+        _blobs["data/in.csv"] = RaggedCsv(11);
+        var request = Request() with { ChunkRows = chunkRows, IdColumn = "customer_id" };
+
+        var started = await Starter().CheckAsync(request, default);
+        var plan = await Plan().RunAsync(Mock.Of<TaskActivityContext>(), started with { StartPlan = null });
+
+        Assert.NotNull(started.StartPlan);
+        Assert.Null(started.StartPlan.RowCounts);
+        Assert.Equal(plan.Chunks, started.StartPlan.Plan.Chunks);
+    }
+
+    [Fact]
+    public async Task CheckAsync_RowsCarryIdsInMoreChunksThanTheStartProbes_LeavesPlanningToTheActivities()
+    {
+        Versions(("1", true));
+        var csv = new StringBuilder("customer_id,age,city\n");
+        for (var i = 0; i < (BatchStartPlanner.MaxProbedChunks + 1) * BatchChunking.MinChunkRows; i++)
+        {
+            csv.Append("c").Append(i).Append(",30,Oslo\n");
+        }
+
+        _blobs["data/in.csv"] = Encoding.UTF8.GetBytes(csv.ToString());
+
+        var started = await Starter().CheckAsync(Request() with { ChunkRows = BatchChunking.MinChunkRows, IdColumn = "customer_id" }, default);
+
+        Assert.Null(started.StartPlan);
+    }
+
     [Fact]
     public void ChunkCutter_BytesInAnyPieces_CutsTheSameChunks()
     {
