@@ -14,7 +14,7 @@ namespace Serverless.Bench.Tabular;
 /// </summary>
 public static class TabularPhase
 {
-    public const int Repeats = 3;
+    public const int Repeats = 5;
 
     /// <summary>The sizes measured and the (chunk_rows, max_parallelism) tried at each; the target is judged at 100k rows.</summary>
     public static readonly (int Rows, (int ChunkRows, int MaxParallelism)[] Configs)[] Sizes =

@@ -122,6 +122,7 @@ internal sealed class ChunkScorer
             }
 
             Accepted += predictions.Length;
+            await _output.FlushAsync().ConfigureAwait(false);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using Serverless.Core.Storage;
 
 namespace Serverless.Orchestrations.BatchScoring;
@@ -40,6 +41,19 @@ public sealed class InputBlobReader
     /// <summary>A blob to write; its container is created on first use (once per container and process).</summary>
     public async Task<BlobClient> OutputBlobAsync(string path)
     {
+        var (container, name) = await OutputContainerAsync(path).ConfigureAwait(false);
+        return container.GetBlobClient(name);
+    }
+
+    /// <summary>As <see cref="OutputBlobAsync"/>, as a block blob (to upload in staged blocks).</summary>
+    public async Task<BlockBlobClient> OutputBlockBlobAsync(string path)
+    {
+        var (container, name) = await OutputContainerAsync(path).ConfigureAwait(false);
+        return container.GetBlockBlobClient(name);
+    }
+
+    private async Task<(BlobContainerClient Container, string Name)> OutputContainerAsync(string path)
+    {
         var blob = _containers.Blob(path, Field);
         var (container, name) = (blob.Container, blob.Name);
         var client = _blobs.GetBlobContainerClient(container);
@@ -54,7 +68,7 @@ public sealed class InputBlobReader
             throw;
         }
 
-        return client.GetBlobClient(name);
+        return (client, name);
     }
 
     /// <summary>The blobs directly or deeper under <paramref name="folder"/> (<c>container/path</c> and size), in name order.</summary>

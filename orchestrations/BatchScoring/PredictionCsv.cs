@@ -14,7 +14,8 @@ namespace Serverless.Orchestrations.BatchScoring;
 /// </summary>
 internal sealed class PredictionCsv
 {
-    public static readonly CsvWriterOptions Options = new() { Separator = ',', NewLine = "\n", ValidateFieldCount = false, WriteByteOrderMark = false };
+    /// <summary>The buffer holds a batch of rows, so the chunk's <see cref="FlushAsync"/> after each batch is the only write to the stream.</summary>
+    public static readonly CsvWriterOptions Options = new() { Separator = ',', NewLine = "\n", ValidateFieldCount = false, WriteByteOrderMark = false, BufferSize = 512 * 1024 };
 
     private readonly CsvWriter _csv;
     private readonly ModelManifest _manifest;
@@ -31,6 +32,9 @@ internal sealed class PredictionCsv
     private bool IsRegression => _manifest.Task == TabularTask.Regression;
 
     private bool HasPostSteps => _manifest.Post.Count > 0;
+
+    /// <summary>Writes the buffered rows to the stream and flushes it, asynchronously.</summary>
+    public ValueTask FlushAsync() => _csv.FlushAsync(CancellationToken.None);
 
     public void WriteHeader()
     {

@@ -13,8 +13,9 @@ namespace Serverless.Orchestrations.BatchScoring;
 
 /// <summary>
 /// Scores one chunk: streams its byte range, maps rows to the model's inputs with the manifest (the same
-/// mapping the records API uses), runs batched inference on the warm session and writes its own part blob
-/// (overwritten on retry, so a retried chunk never duplicates rows). Refused rows go to the chunk's errors
+/// mapping the records API uses), runs batched inference on the warm session and writes its own part blob, uploading it
+/// block by block while it reads on (<see cref="BlockUploadStream"/>; committed whole at the end, replacing any earlier
+/// attempt's, so a retried chunk never duplicates rows). Refused rows go to the chunk's errors
 /// blob (<see cref="BatchRowError"/>) with their row number, id (when the job has an id column) and reason; every
 /// input row is either scored or listed there.
 /// </summary>
@@ -60,7 +61,7 @@ public sealed class ScoreChunkActivity : TaskActivity<ChunkWork, ChunkResult>
         var errors = new List<RowError>();
         var ids = new Dictionary<long, RowId>();
         long accepted = 0;
-        await using (var part = await (await _blobs.OutputBlobAsync(work.PartBlob).ConfigureAwait(false)).OpenWriteAsync(overwrite: true).ConfigureAwait(false))
+        await using (var part = new BlockUploadStream(await _blobs.OutputBlockBlobAsync(work.PartBlob).ConfigureAwait(false)))
         await using (var csv = CsvWriter.Create(part, PredictionCsv.Options, leaveOpen: true))
         {
             var output = new PredictionCsv(csv, model.Manifest, work.Request.IdColumn ?? "row");
