@@ -22,6 +22,7 @@ public sealed record StartupVariant(string Name, string Folder, IReadOnlyList<st
         new("ReadyToRun, TieredPGO off", "r2r", ReadyToRun, new Dictionary<string, string> { ["DOTNET_TieredPGO"] = "0" }),
         new("ReadyToRun, TieredCompilation off", "r2r", ReadyToRun, new Dictionary<string, string> { ["DOTNET_TieredCompilation"] = "0" }),
         new("ReadyToRun, QuickJitForLoops off", "r2r", ReadyToRun, new Dictionary<string, string> { ["DOTNET_TC_QuickJitForLoops"] = "0" }),
+        new("ReadyToRun, call counting from the start", "r2r", ReadyToRun, new Dictionary<string, string> { ["DOTNET_TC_CallCountingDelayMs"] = "0" }),
     ];
 
     /// <summary>A runner already published at <paramref name="dll"/>, started with its own settings.</summary>
