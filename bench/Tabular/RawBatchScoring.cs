@@ -130,7 +130,7 @@ public sealed class RawBatchScoring : IDisposable
             var p = probabilities[i];
             writer.Write(ids[i]);
             writer.Write(p >= 0.5f ? ",1," : ",0,");
-            writer.Write(((double)p).ToString("R", CultureInfo.InvariantCulture));
+            writer.Write(p.ToString(CultureInfo.InvariantCulture));
             writer.Write('\n');
         }
 

@@ -8,7 +8,8 @@ namespace Serverless.Orchestrations.BatchScoring;
 /// <summary>
 /// The output rows of batch scoring as CSV: the id (or row number), then label, probability and one
 /// <c>score_{class}</c> column per class for classifiers, or value for regression; a manifest with post steps adds
-/// <c>model_label</c> (the model's label where the steps changed it) and <c>annotations</c> ("; " between them). Text cells (ids, labels, the
+/// <c>model_label</c> (the model's label where the steps changed it) and <c>annotations</c> ("; " between them). Numbers are the shortest
+/// text that reads back to the same value: an FP32 output's at FP32 precision (0.9279491, as the JSON APIs write it). Text cells (ids, labels, the
 /// header) go through <see cref="CsvFormulaGuard"/>, so none runs as a spreadsheet formula; numbers are written as
 /// numbers. Not thread-safe.
 /// </summary>
@@ -118,11 +119,16 @@ internal sealed class PredictionCsv
 
     private void WriteText(string? text) => _csv.WriteField(CsvFormulaGuard.Guard(text));
 
+    /// <summary>A number exactly FP32 (a model's FP32 output) as FP32's shortest text, as the JSON APIs write it; others as a double's.</summary>
     private void WriteNumber(double? value)
     {
-        if (value is { } number)
+        if (value is { } number && double.IsFinite(number) && (double)(float)number == number)
         {
-            _csv.WriteField(number, "R", CultureInfo.InvariantCulture);
+            _csv.WriteField((float)number, default, CultureInfo.InvariantCulture);
+        }
+        else if (value is { } other)
+        {
+            _csv.WriteField(other, default, CultureInfo.InvariantCulture);
         }
         else
         {

@@ -55,4 +55,30 @@ public sealed class PredictionCsvTests
         Assert.Equal("-7,'-no,0.25,0.75,0.25", lines[2]);
         Assert.Equal("'+1-1,'=yes,1,0,1", lines[3]);
     }
+
+    [Fact]
+    public void WriteRow_Fp32Outputs_AreFp32sShortestTextAndOtherNumbersADoublesThatReadBackEqual()
+    {
+        var manifest = ModelManifest.Parse(Encoding.UTF8.GetBytes("""
+            {"task":"regression","features":[{"name":"age","type":"numeric"}],"inputs":{"layout":"per_feature"},"outputs":{"value":"value"}}
+            """));
+        var fp32 = 0.9279491f;
+        var fp64 = 0.1 + 0.2;
+        using var buffer = new MemoryStream();
+        using (var csv = CsvWriter.Create(buffer, PredictionCsv.Options, leaveOpen: true))
+        {
+            var output = new PredictionCsv(csv, manifest, "row");
+            output.WriteRow("1"u8, new TabularPrediction { Value = fp32 });
+            output.WriteRow("2"u8, new TabularPrediction { Value = fp64 });
+            output.WriteRow("3"u8, new TabularPrediction { Value = double.NaN });
+        }
+
+        var lines = Encoding.UTF8.GetString(buffer.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal("1,0.9279491", lines[0]);
+        Assert.Equal(fp32, float.Parse(lines[0][2..], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(fp64, double.Parse(lines[1][2..], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("2,0.30000000000000004", lines[1]);
+        Assert.Equal("3,NaN", lines[2]);
+    }
 }
