@@ -95,6 +95,20 @@ internal sealed class NumberColumn
     /// </summary>
     public void AddLogged(double value, bool fp32WhenExact = true)
     {
+        if (fp32WhenExact && (double)(float)value == value && ShortestFloat.TryGetDecimal((float)value, out var digits, out var power))
+        {
+            _scales.WriteByte((byte)power);
+            _digits.WriteZigzag(digits);
+            Count++;
+            return;
+        }
+
+        AddLoggedText(value, fp32WhenExact);
+    }
+
+    /// <summary><see cref="AddLogged"/> by writing the text and reading it back (what the shortcut for FP32 values must equal).</summary>
+    internal void AddLoggedText(double value, bool fp32WhenExact)
+    {
         Span<byte> text = stackalloc byte[40];
         var written = 0;
         var formatted = fp32WhenExact && (double)(float)value == value
