@@ -163,11 +163,7 @@ internal static class ShortestFloat
             {
                 vmIsTrailingZeros &= vm % 10 == 0;
                 vrIsTrailingZeros &= lastRemovedDigit == 0;
-                lastRemovedDigit = vr % 10;
-                vr /= 10;
-                vp /= 10;
-                vm /= 10;
-                removed++;
+                RemoveDigit(ref vr, ref vp, ref vm, ref lastRemovedDigit, ref removed);
             }
 
             if (vmIsTrailingZeros)
@@ -175,11 +171,7 @@ internal static class ShortestFloat
                 while (vm % 10 == 0)
                 {
                     vrIsTrailingZeros &= lastRemovedDigit == 0;
-                    lastRemovedDigit = vr % 10;
-                    vr /= 10;
-                    vp /= 10;
-                    vm /= 10;
-                    removed++;
+                    RemoveDigit(ref vr, ref vp, ref vm, ref lastRemovedDigit, ref removed);
                 }
             }
 
@@ -194,11 +186,7 @@ internal static class ShortestFloat
         {
             while (vp / 10 > vm / 10)
             {
-                lastRemovedDigit = vr % 10;
-                vr /= 10;
-                vp /= 10;
-                vm /= 10;
-                removed++;
+                RemoveDigit(ref vr, ref vp, ref vm, ref lastRemovedDigit, ref removed);
             }
 
             output = vr + (vr == vm || lastRemovedDigit >= 5 ? 1u : 0u);
@@ -206,6 +194,16 @@ internal static class ShortestFloat
 
         digits = output;
         exponent = e10 + removed;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void RemoveDigit(ref uint vr, ref uint vp, ref uint vm, ref uint lastRemovedDigit, ref int removed)
+    {
+        lastRemovedDigit = vr % 10;
+        vr /= 10;
+        vp /= 10;
+        vm /= 10;
+        removed++;
     }
 
     private static int Pow5Bits(int e) => (int)(((uint)e * 1217359) >> 19) + 1;
