@@ -16,6 +16,9 @@ internal sealed class NumberColumn
 
     private const long MaxMantissa = 1L << 53;
 
+    /// <summary>10^15: below it, one decimal at most of a given length lies within a double's rounding interval.</summary>
+    private const double MaxShortMantissa = 1e15;
+
     private static readonly double[] Powers = Enumerable.Range(0, MaxScale + 1).Select(i => Math.Pow(10, i)).ToArray();
 
     private readonly ColumnBytes _scales = new(64);
@@ -95,7 +98,8 @@ internal sealed class NumberColumn
     /// </summary>
     public void AddLogged(double value, bool fp32WhenExact = true)
     {
-        if (fp32WhenExact && (double)(float)value == value && ShortestFloat.TryGetDecimal((float)value, out var digits, out var power))
+        var fp32 = fp32WhenExact && (double)(float)value == value;
+        if (fp32 ? ShortestFloat.TryGetDecimal((float)value, out var digits, out var power) : TryGetShortDecimal(value, out digits, out power))
         {
             _scales.WriteByte((byte)power);
             _digits.WriteZigzag(digits);
@@ -104,6 +108,44 @@ internal sealed class NumberColumn
         }
 
         AddLoggedText(value, fp32WhenExact);
+    }
+
+    /// <summary>
+    /// A double's shortest text as <see cref="TryParseDecimal"/> reads it, found without the text when it has at most 15
+    /// significant digits and at most 22 after the point: the fewest digits after the point <c>k</c> for which
+    /// <c>m = round(|v| · 10^k)</c> gives back <c>m / 10^k == |v|</c>. That quotient is the correctly rounded reading of
+    /// the decimal, so the decimal round-trips; none with fewer digits does; and with under 16 digits no other decimal as
+    /// short lies within the value's rounding interval, so it is the shortest text's. False when there is none such
+    /// (then the text is written and read), and for negative zero.
+    /// </summary>
+    internal static bool TryGetShortDecimal(double value, out long mantissa, out int scale)
+    {
+        mantissa = 0;
+        scale = 0;
+        var magnitude = Math.Abs(value);
+        if (value == 0)
+        {
+            return !double.IsNegative(value);
+        }
+
+        for (var k = 0; k <= MaxScale; k++)
+        {
+            var scaled = magnitude * Powers[k];
+            if (!(scaled < MaxShortMantissa))
+            {
+                return false;
+            }
+
+            var rounded = Math.Round(scaled);
+            if (rounded / Powers[k] == magnitude)
+            {
+                mantissa = double.IsNegative(value) ? -(long)rounded : (long)rounded;
+                scale = k;
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary><see cref="AddLogged"/> by writing the text and reading it back (what the shortcut for FP32 values must equal).</summary>
