@@ -15,6 +15,11 @@ public static class ColdStartProbe
     /// <summary>Requests 2..50 of the target are timed one by one (the warming curve).</summary>
     public const int FollowUpRequests = 49;
 
+    /// <summary>After the steady run, this many requests each after <see cref="IdleGap"/> of silence: what waking a warm process costs.</summary>
+    public const int IdleRequests = 5;
+
+    public static readonly TimeSpan IdleGap = TimeSpan.FromMilliseconds(100);
+
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
 
     public static async Task<ColdStartResult> MeasureAsync(string runnerDll, string repositoryRoot, string storageConnectionString,
@@ -104,7 +109,14 @@ public static class ColdStartProbe
             }
 
             var steady = Measurement.FromTicks("steady", durations, Stopwatch.GetElapsedTime(steadyStart));
-            return new ColdStartRun(startupMs, firstMs, otherFirstMs, followUps, steady.P50Ms, output.ReadyAfterMs) { BusyThreads = busy };
+            var afterIdle = new double[IdleRequests];
+            for (var i = 0; i < afterIdle.Length; i++)
+            {
+                await Task.Delay(IdleGap);
+                afterIdle[i] = await LoadGenerator.SendOnceAsync(client, targetUri, target.Model.Body, target.Expected);
+            }
+
+            return new ColdStartRun(startupMs, firstMs, otherFirstMs, followUps, steady.P50Ms, output.ReadyAfterMs) { BusyThreads = busy, AfterIdleMs = afterIdle };
         }
         finally
         {
@@ -130,9 +142,9 @@ public static class ColdStartProbe
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException)
             {
-                // Not listening yet.
+                // Not listening yet (a connection accepted while the listener starts can fail with a bare SocketException).
             }
 
             if (Stopwatch.GetTimestamp() > deadline)

@@ -9,6 +9,12 @@ public sealed record ColdStartRun(double StartupMs, double FirstInferMs, double 
 
     /// <summary>The runner's threads that used the CPU from ready to its first answer, and to request #50 (Linux; empty elsewhere).</summary>
     public string BusyThreads { get; init; } = "";
+
+    /// <summary>Requests sent after the steady run, each after <see cref="ColdStartProbe.IdleGap"/> of silence: the same warm process woken.</summary>
+    public IReadOnlyList<double> AfterIdleMs { get; init; } = [];
+
+    /// <summary>The median of <see cref="AfterIdleMs"/>.</summary>
+    public double AfterIdleP50Ms => ColdStartResult.Median(AfterIdleMs);
 }
 
 /// <summary>The cold starts of one model, summarised by medians.</summary>
@@ -34,7 +40,13 @@ public sealed record ColdStartResult(string Model, string OtherModel, IReadOnlyL
     /// <summary>The median of the per-run first-request / steady-p50 ratios.</summary>
     public double Ratio => Median(Runs.Select(r => r.Ratio));
 
-    private static double Median(IEnumerable<double> values)
+    /// <summary>The median over runs of a warm process's request after an idle gap (<see cref="ColdStartRun.AfterIdleP50Ms"/>).</summary>
+    public double AfterIdleMs => Median(Runs.Select(r => r.AfterIdleP50Ms));
+
+    /// <summary>The median of the per-run first-request / warm-after-idle ratios: what start-up adds beyond waking a warm process.</summary>
+    public double IdleRatio => Median(Runs.Select(r => r.FirstInferMs / r.AfterIdleP50Ms));
+
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;

@@ -31,6 +31,11 @@ public sealed class ModelReport
 
     public Measurement? BareC1 { get; set; }
 
+    /// <summary>Medians of requests each sent after <see cref="ColdStartProbe.IdleGap"/> of silence to the warm minimal endpoint and runner (ms).</summary>
+    public double? MinimalAfterIdleMs { get; set; }
+
+    public double? RunnerAfterIdleMs { get; set; }
+
     public Measurement? RunnerC1 { get; set; }
 
     public Measurement? BareC16 { get; set; }

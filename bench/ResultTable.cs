@@ -80,6 +80,17 @@ public static class ResultTable
         }
 
         Target(md, $"first request after startup ≤ {ColdStartTarget}× steady-state p50", r.ColdStart?.Ratio, v => v <= ColdStartTarget);
+        if (r.ColdStart is { } idle)
+        {
+            md.AppendLine($"| first request after startup vs the same warm process's request after {ColdStartProbe.IdleGap.TotalMilliseconds:F0} ms idle | {idle.IdleRatio:F2}× | info |");
+        }
+
+        if (r is { MinimalAfterIdleMs: { } minimalIdle, RunnerAfterIdleMs: { } runnerIdle, MinimalC1: { } minimalC1, RunnerC1: { } runnerC1 })
+        {
+            md.AppendLine($"| a request after {ColdStartProbe.IdleGap.TotalMilliseconds:F0} ms idle, warm (medians of {HttpPhase.AfterIdleRounds}, alternating): minimal endpoint / runner | " +
+                $"{minimalIdle:F3} ms ({minimalIdle / minimalC1.P50Ms:F1}× its c=1 p50) / {runnerIdle:F3} ms ({runnerIdle / runnerC1.P50Ms:F1}×) | info |");
+        }
+
         if (r.ColdStart is { } cold)
         {
             RenderColdStart(md, cold);
@@ -128,7 +139,8 @@ public static class ResultTable
         md.AppendLine();
         md.AppendLine($"Cold start (runner process, medians of {cold.Runs.Count}): ready after {cold.StartupMs:F0} ms; " +
             $"first {cold.Model} infer {cold.FirstInferMs:F2} ms; then first {cold.OtherModel} infer {cold.OtherModelFirstInferMs:F2} ms; " +
-            $"then {cold.Model} requests {curve}; steady-state p50 {cold.SteadyP50Ms:F3} ms " +
+            $"then {cold.Model} requests {curve}; steady-state p50 {cold.SteadyP50Ms:F3} ms; " +
+            $"after the steady run, a request after {ColdStartProbe.IdleGap.TotalMilliseconds:F0} ms idle {cold.AfterIdleMs:F3} ms ({cold.AfterIdleMs / cold.SteadyP50Ms:F1}× steady) " +
             $"(first/steady per run: {string.Join(", ", cold.Runs.Select(c => $"{c.FirstInferMs:F1}/{c.SteadyP50Ms:F3} ms"))}).");
     }
 

@@ -84,17 +84,19 @@ public static class StartupBenchmark
             $"started as a fresh process on the same Azurite registry ({rows[0].Result.Model} and {rows[0].Result.OtherModel} registered and aliased), " +
             $"{Rounds} rounds in rotating order, medians. \"Ready\": process start to `v2/health/ready` answering 200 (models warmed); " +
             $"first infer: the first request after that; steady: p50 of {SteadyRequests} sequential requests after 1 s of warm-up; " +
-            $"first / steady: the median of each start's ratio. Runtime settings named in a row are DOTNET_* environment variables over the published runtimeconfig.");
+            $"first / steady: the median of each start's ratio; after idle: the same warm process's request after {ColdStartProbe.IdleGap.TotalMilliseconds:F0} ms of silence " +
+            $"(median of {ColdStartProbe.IdleRequests} per start), and first / after idle what start-up adds beyond waking it. Runtime settings named in a row are DOTNET_* environment variables over the published runtimeconfig.");
         md.AppendLine();
-        md.AppendLine("| publish | size | ready | first infer | other model's first | #2 | #10 | start → first answer | vs default | steady p50 | first / steady |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| publish | size | ready | first infer | other model's first | #2 | #10 | start → first answer | vs default | steady p50 | first / steady | after idle | first / after idle |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (variant, size, _, result) in rows)
         {
             var total = result.StartupMs + result.FirstInferMs;
             var ratio = total / (baseline.StartupMs + baseline.FirstInferMs);
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"| {variant.Name} | {size:F0} MB | {result.StartupMs:F0} ms | {result.FirstInferMs:F1} ms | {result.OtherModelFirstInferMs:F1} ms | " +
-                $"{result.NthInferMs(2):F2} ms | {result.NthInferMs(10):F2} ms | {total:F0} ms | {ratio:F2}× | {result.SteadyP50Ms:F3} ms | {result.Ratio:F1}× |");
+                $"{result.NthInferMs(2):F2} ms | {result.NthInferMs(10):F2} ms | {total:F0} ms | {ratio:F2}× | {result.SteadyP50Ms:F3} ms | {result.Ratio:F1}× | " +
+                $"{result.AfterIdleMs:F2} ms | {result.IdleRatio:F1}× |");
         }
 
         return md.ToString();

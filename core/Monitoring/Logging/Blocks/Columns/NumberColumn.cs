@@ -148,7 +148,7 @@ internal sealed class NumberColumn
         return false;
     }
 
-    /// <summary><see cref="AddLogged"/> by writing the text and reading it back (what the shortcut for FP32 values must equal).</summary>
+    /// <summary><see cref="AddLogged"/> by writing the text and reading it back (what its shortcuts must equal).</summary>
     internal void AddLoggedText(double value, bool fp32WhenExact)
     {
         Span<byte> text = stackalloc byte[40];
