@@ -21,8 +21,8 @@ internal static class ShortestFloat
 
     /// <summary>
     /// The float's shortest text as <see cref="NumberColumn.TryParseDecimal"/> reads it: <c>m / 10^k</c> with
-    /// |m| &lt; 2^53 and 0 ≤ k ≤ 22; false where that reading fails (negative zero, and magnitudes whose digits do not
-    /// fit: below about 1e-13 with many digits, or at or above 2^53 with a nonzero remainder of digits).
+    /// |m| &lt; 2^53 and 0 ≤ k ≤ 22; false where that reading fails: negative zero, a shortest decimal of 2^53 or more,
+    /// and one needing more than 22 digits after the point (magnitudes below about 1e-13).
     /// </summary>
     public static bool TryGetDecimal(float value, out long mantissa, out int scale)
     {
@@ -60,7 +60,10 @@ internal static class ShortestFloat
         return true;
     }
 
-    /// <summary>The shortest digits <paramref name="digits"/> and exponent <paramref name="exponent"/> of a finite, nonzero float's magnitude (the sign is ignored; trailing zeros may remain in the digits).</summary>
+    /// <summary>
+    /// The shortest digits <paramref name="digits"/> and exponent <paramref name="exponent"/> of a finite, nonzero
+    /// float's magnitude (the sign is ignored; trailing zeros may remain in the digits).
+    /// </summary>
     public static void Decompose(float value, out uint digits, out int exponent)
     {
         var bits = BitConverter.SingleToUInt32Bits(value);
